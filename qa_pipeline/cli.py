@@ -1,0 +1,82 @@
+"""The ``qa`` command line (typer).
+
+Thin by design: each command parses its arguments, calls the library and prints.
+Command groups live in :mod:`qa_pipeline.commands`, one module per area, each with a
+``register(app)``; this module wires them and maps :class:`QAPipelineError` to a clear
+message and exit code 1 (typer's usage errors exit 2).
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+import typer
+
+from qa_pipeline import __version__
+from qa_pipeline.commands import asr as asr_commands
+from qa_pipeline.commands import db as db_commands
+from qa_pipeline.commands import flows as flow_commands
+from qa_pipeline.commands import report as report_commands
+from qa_pipeline.commands import scoring as scoring_commands
+from qa_pipeline.commands.common import console_err
+from qa_pipeline.errors import QAPipelineError
+
+app = typer.Typer(
+    name="qa",
+    help="Quality inspection (质检) of call-centre recordings: transcribe, score, store, report.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+eval_app = typer.Typer(help="Measure accuracy: speech-to-text CER, scoring agreement.", no_args_is_help=True)
+app.add_typer(eval_app, name="eval")
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"qa-pipeline {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
+    ),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Log progress details."),
+) -> None:
+    """Quality inspection (质检) of call-centre recordings."""
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+
+
+for _module in (asr_commands, scoring_commands, db_commands, report_commands, flow_commands):
+    _module.register(app, eval_app)
+
+
+def main() -> None:
+    """Entry point: run the app, turning expected failures into one clear line."""
+    try:
+        app(standalone_mode=False)
+    except QAPipelineError as exc:
+        console_err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        sys.exit(1)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        console_err.print("aborted")
+        sys.exit(130)
+    except Exception as exc:  # click usage errors arrive here in non-standalone mode
+        import click
+
+        if isinstance(exc, click.exceptions.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        raise
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

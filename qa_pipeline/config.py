@@ -1,0 +1,79 @@
+"""Settings: the only reader of the environment (``QA_`` prefix).
+
+Library functions take paths and options as arguments; the edges (``cli``, ``flows``)
+build a :class:`Settings` and pass its values down. Defaults live under the working
+directory so several centres or test runs can sit side by side.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from qa_pipeline.errors import ConfigError
+
+Device = Literal["auto", "cpu", "cuda"]
+ComputeType = Literal["auto", "int8", "int8_float16", "float16", "float32", "bfloat16"]
+
+
+class Settings(BaseSettings):
+    """Runtime settings, read from ``QA_*`` environment variables (and ``.env``).
+
+    Attributes:
+        data_dir: Working data (transcript cache, SQLite database, demo inbox).
+        database_url: SQLAlchemy URL; default a SQLite file under ``data_dir``.
+        models_dir: Local model cache (weights are never committed).
+        reports_dir: Where reports are written.
+        device: ``auto`` (GPU if CTranslate2 sees one), ``cpu`` or ``cuda``.
+        compute_type: ``auto`` (float16 on GPU, int8 on CPU) or a CTranslate2 type.
+        asr_model: Registry name (``base``, ``tiny.en``, ``large-v3``) or a model directory.
+        language: Spoken language of the calls (``zh``, ``en``, ...).
+        timezone: Time zone of schedules and report periods.
+        redact_pii: Mask personal data before anything is stored or reported.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="QA_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Field(default_factory=lambda: Path.cwd() / "data")
+    database_url: str | None = None
+    models_dir: Path = Field(default_factory=lambda: Path.cwd() / "models")
+    reports_dir: Path = Field(default_factory=lambda: Path.cwd() / "reports")
+    device: Device = "auto"
+    compute_type: ComputeType = "auto"
+    asr_model: str = "base"
+    language: str = "zh"
+    timezone: str = "Asia/Shanghai"
+    redact_pii: bool = True
+
+    @field_validator("language")
+    @classmethod
+    def _lang(cls, v: str) -> str:
+        v = v.strip().lower()
+        if not v or len(v) > 8:
+            raise ValueError("must be a language code such as 'zh' or 'en'")
+        return v
+
+    @property
+    def resolved_database_url(self) -> str:
+        """The database URL, defaulting to ``sqlite:///<data_dir>/qa.sqlite3``."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'qa.sqlite3').resolve()}"
+
+    @property
+    def transcripts_dir(self) -> Path:
+        return self.data_dir / "transcripts"
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build :class:`Settings`, turning validation errors into a clear :class:`ConfigError`."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"QA_{'_'.join(str(p) for p in err['loc']).upper()}: {err['msg']}" for err in exc.errors()
+        )
+        raise ConfigError(f"invalid settings: {problems}") from None

@@ -1,0 +1,127 @@
+"""Read and write transcript JSON files (``spec/transcript-format.md``).
+
+Accepts plain transcripts and labelled calls (``{"transcript": ..., "expected": ...}``).
+Text that is not valid UTF-8 is decoded as GB18030 (common on Chinese recorders) and,
+failing that, with replacement characters and a ``non_utf8`` flag, so one bad file
+never stops a batch.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from qa_pipeline.errors import TranscriptFormatError
+from qa_pipeline.models import Transcript
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class LabelledCall:
+    """A transcript with the verdicts a human inspector gave (corpus files)."""
+
+    transcript: Transcript
+    expected: tuple[tuple[str, str], ...]
+    notes: str = ""
+    path: Path | None = None
+
+
+def _read_text(path: Path) -> tuple[str, bool]:
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise TranscriptFormatError(f"{path}: cannot read file: {exc.strerror or exc}") from exc
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return raw.decode(encoding), encoding != "utf-8-sig"
+        except UnicodeDecodeError:
+            continue
+    return raw.decode("utf-8", errors="replace"), True  # pragma: no cover - gb18030 decodes most bytes
+
+
+def _parse(path: Path) -> tuple[dict[str, Any], bool]:
+    text, non_utf8 = _read_text(path)
+    if not text.strip():
+        raise TranscriptFormatError(f"{path}: file is empty")
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise TranscriptFormatError(
+            f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
+        ) from exc
+    if not isinstance(data, dict):
+        raise TranscriptFormatError(f"{path}: expected a JSON object, got {type(data).__name__}")
+    return data, non_utf8
+
+
+def transcript_from_mapping(data: dict[str, Any], source: str = "<data>") -> Transcript:
+    """Build a :class:`Transcript` from parsed JSON, with errors naming ``source``."""
+    if "transcript" in data and isinstance(data["transcript"], dict):
+        data = data["transcript"]
+    if "call_id" not in data or not str(data["call_id"]).strip():
+        raise TranscriptFormatError(f"{source}: missing 'call_id'")
+    segments = data.get("segments")
+    if segments is None:
+        segments = []
+    if not isinstance(segments, list):
+        raise TranscriptFormatError(f"{source}: 'segments' must be a list")
+    for i, seg in enumerate(segments):
+        if not isinstance(seg, dict):
+            raise TranscriptFormatError(f"{source}: segments[{i}] must be an object")
+        for key in ("start", "end", "confidence"):
+            value = seg.get(key)
+            if value is not None and not isinstance(value, (int, float)):
+                try:
+                    float(value)
+                except (TypeError, ValueError) as exc:
+                    raise TranscriptFormatError(
+                        f"{source}: segments[{i}].{key} is not a number: {value!r}"
+                    ) from exc
+    try:
+        return Transcript.from_dict({**data, "segments": segments})
+    except (TypeError, ValueError, KeyError) as exc:
+        raise TranscriptFormatError(f"{source}: {exc}") from exc
+
+
+def load_transcript(path: str | Path) -> Transcript:
+    """Load a transcript (or the transcript inside a labelled call) from a JSON file.
+
+    Raises:
+        TranscriptFormatError: the file is missing, empty, not JSON or lacks ``call_id``.
+    """
+    p = Path(path)
+    data, non_utf8 = _parse(p)
+    transcript = transcript_from_mapping(data, str(p))
+    if non_utf8:
+        log.warning("%s: not UTF-8; decoded leniently", p)
+        transcript = replace(transcript, flags=(*transcript.flags, "non_utf8"))
+    return transcript
+
+
+def load_labelled_call(path: str | Path) -> LabelledCall:
+    """Load a labelled call (transcript plus ``expected`` verdicts)."""
+    p = Path(path)
+    data, _ = _parse(p)
+    expected = data.get("expected")
+    if not isinstance(expected, dict):
+        raise TranscriptFormatError(f"{p}: a labelled call needs an 'expected' object")
+    return LabelledCall(
+        transcript=transcript_from_mapping(data, str(p)),
+        expected=tuple((str(k), str(v)) for k, v in expected.items()),
+        notes=str(data.get("notes") or ""),
+        path=p,
+    )
+
+
+def save_transcript(transcript: Transcript, path: str | Path) -> Path:
+    """Write a transcript as UTF-8 JSON (atomically: a crash leaves no half file)."""
+    p = Path(path)
+    p.parent.mkdir(parents=True, exist_ok=True)
+    tmp = p.with_suffix(p.suffix + ".tmp")
+    tmp.write_text(json.dumps(transcript.to_dict(), ensure_ascii=False, indent=1), encoding="utf-8")
+    tmp.replace(p)
+    return p
