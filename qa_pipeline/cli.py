@@ -29,7 +29,9 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-eval_app = typer.Typer(help="Measure accuracy: speech-to-text CER, scoring agreement.", no_args_is_help=True)
+eval_app = typer.Typer(
+    help="Measure accuracy: speech-to-text CER, scoring agreement.", no_args_is_help=True
+)
 app.add_typer(eval_app, name="eval")
 
 

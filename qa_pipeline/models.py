@@ -219,7 +219,9 @@ class AudioMetrics:
             duration_s=float(data.get("duration_s") or 0.0),
             sample_rate=data.get("sample_rate"),
             channels=data.get("channels"),
-            talk_time_s=tuple((str(k), float(v)) for k, v in (data.get("talk_time_s") or {}).items()),
+            talk_time_s=tuple(
+                (str(k), float(v)) for k, v in (data.get("talk_time_s") or {}).items()
+            ),
             silent_gaps=tuple((float(a), float(b)) for a, b in data.get("silent_gaps") or ()),
             overlaps=tuple(
                 Overlap(float(o["start"]), float(o["end"]), str(o["by"]), str(o["over"]))
@@ -296,7 +298,9 @@ class Transcript:
             started_at=_parse_dt(data.get("started_at")),
             call_type=data.get("call_type"),
             asr_model=asr.get("model"),
-            asr_options=tuple(sorted((str(k), str(v)) for k, v in (asr.get("options") or {}).items())),
+            asr_options=tuple(
+                sorted((str(k), str(v)) for k, v in (asr.get("options") or {}).items())
+            ),
             metrics=AudioMetrics.from_dict(metrics) if metrics else None,
             flags=tuple(data.get("flags") or ()),
         )

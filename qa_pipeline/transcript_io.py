@@ -40,7 +40,8 @@ def _read_text(path: Path) -> tuple[str, bool]:
             return raw.decode(encoding), encoding != "utf-8-sig"
         except UnicodeDecodeError:
             continue
-    return raw.decode("utf-8", errors="replace"), True  # pragma: no cover - gb18030 decodes most bytes
+    # gb18030 maps almost every byte sequence; this is the last resort
+    return raw.decode("utf-8", errors="replace"), True
 
 
 def _parse(path: Path) -> tuple[dict[str, Any], bool]:

@@ -24,13 +24,14 @@ HEAVY = ("torch", "transformers", "faster_whisper", "ctranslate2", "prefect", "l
 
 
 @pytest.mark.parametrize(
-    "module", ["qa_pipeline.scoring", "qa_pipeline.rubric", "qa_pipeline.aggregate", "qa_pipeline.models"]
+    "module",
+    ["qa_pipeline.scoring", "qa_pipeline.rubric", "qa_pipeline.aggregate", "qa_pipeline.models"],
 )
 def test_light_modules_load_no_heavy_library(module: str) -> None:
     code = (
-        "import importlib, sys, json; importlib.import_module(%r); "
-        "print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in %r)))"
-    ) % (module, HEAVY)
+        f"import importlib, sys, json; importlib.import_module({module!r}); "
+        f"print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in {HEAVY!r})))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert json.loads(out.stdout.strip().splitlines()[-1]) == []
 
@@ -75,7 +76,7 @@ def test_every_command_has_help_and_one_line_summary() -> None:
     result = runner.invoke(app, ["--help"])
     assert result.exit_code == 0
     for command in _all_commands(app):
-        args = command.split()[1:] + ["--help"]
+        args = [*command.split()[1:], "--help"]
         res = runner.invoke(app, args)
         assert res.exit_code == 0, (command, res.output)
         assert "Usage" in res.output
@@ -133,7 +134,10 @@ def test_errors_share_one_base() -> None:
 def test_transcript_round_trip_and_bad_files(tmp_path: Path) -> None:
     t = Transcript(
         call_id="c1",
-        segments=(Segment("agent", 0.0, 1.5, "您好，工号1023", 0.9), Segment("caller", 1.6, None, "你好")),
+        segments=(
+            Segment("agent", 0.0, 1.5, "您好，工号1023", 0.9),
+            Segment("caller", 1.6, None, "你好"),
+        ),
         agent_id="A1023",
     )
     path = save_transcript(t, tmp_path / "c1.json")
@@ -150,8 +154,11 @@ def test_transcript_round_trip_and_bad_files(tmp_path: Path) -> None:
     with pytest.raises(TranscriptFormatError, match="not valid JSON"):
         load_transcript(not_json)
     gbk = tmp_path / "gbk.json"
-    gbk.write_bytes(json.dumps({"call_id": "g", "segments": [{"speaker": "agent", "text": "您好"}]},
-                               ensure_ascii=False).encode("gb18030"))
+    gbk.write_bytes(
+        json.dumps(
+            {"call_id": "g", "segments": [{"speaker": "agent", "text": "您好"}]}, ensure_ascii=False
+        ).encode("gb18030")
+    )
     loaded = load_transcript(gbk)
     assert loaded.segments[0].text == "您好"
     assert "non_utf8" in loaded.flags
