@@ -1,0 +1,334 @@
+"""Read a night's ``manifest.csv`` into :class:`Recording` objects plus per-row errors.
+
+The recording system drops the night's audio (or vendor transcript JSON) into an inbox
+folder together with ``manifest.csv``. One bad row must never stop the night, so every
+problem a row has is collected as a :class:`RowError` naming the row and the reason, and
+the good rows go on. Only a manifest that cannot be read at all, or whose header lacks
+``call_id`` or ``file``, raises :class:`ManifestError`.
+
+Columns: ``call_id, file, agent_id, team, started_at, call_type, duration_s,
+satisfaction``; optional ``topic`` and ``agent_tenure_months``; any other column is kept
+in ``CallMeta.extra``. ``file`` is relative to the inbox; a ``.json`` file is a vendor
+transcript in the transcript format, anything else is audio.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import logging
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from qa_pipeline.errors import ConfigError, ManifestError
+from qa_pipeline.models import CallMeta, Recording
+
+log = logging.getLogger(__name__)
+
+MANIFEST_NAME = "manifest.csv"
+
+#: Columns a manifest is expected to have (the header); see the module docstring.
+EXPECTED_COLUMNS: tuple[str, ...] = (
+    "call_id",
+    "file",
+    "agent_id",
+    "team",
+    "started_at",
+    "call_type",
+    "duration_s",
+    "satisfaction",
+)
+#: Without these in the header nothing can be done with the manifest.
+ESSENTIAL_COLUMNS: tuple[str, ...] = ("call_id", "file")
+#: A row without a value in one of these is rejected.
+ROW_REQUIRED: tuple[str, ...] = ("call_id", "file", "agent_id", "started_at")
+OPTIONAL_COLUMNS: tuple[str, ...] = ("topic", "agent_tenure_months")
+TRANSCRIPT_SUFFIXES: tuple[str, ...] = (".json",)
+
+
+@dataclass(frozen=True, slots=True)
+class RowError:
+    """One problem with one manifest row.
+
+    Attributes:
+        row: Line number in ``manifest.csv`` (the header is line 1); 1 for header problems.
+        call_id: The row's call id where it has one.
+        reason: What is wrong, in words an operator can act on.
+        kind: Short failure name stored in the per-call error table.
+    """
+
+    row: int
+    call_id: str | None
+    reason: str
+    kind: str = "manifest"
+
+    def __str__(self) -> str:
+        who = f" ({self.call_id})" if self.call_id else ""
+        return f"row {self.row}{who}: {self.reason}"
+
+
+@dataclass(frozen=True, slots=True)
+class Manifest:
+    """A parsed manifest: the usable recordings and every row's problems.
+
+    Attributes:
+        path: The manifest file.
+        rows: Number of data rows (the calls the recording system says it delivered).
+        recordings: Good rows, in file order.
+        errors: Row problems, in file order (header problems first).
+        warnings: Problems that did not cost a row (e.g. an optional column missing).
+    """
+
+    path: Path
+    rows: int
+    recordings: tuple[Recording, ...]
+    errors: tuple[RowError, ...]
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ManifestOptions:
+    """How to read a manifest.
+
+    Attributes:
+        name: File name of the manifest inside the inbox.
+        timezone: Time zone given to ``started_at`` values without an offset.
+        hash_files: Compute each file's SHA-256 (``Recording.content_hash``), which the
+            transcript cache and re-runs key on.
+    """
+
+    name: str = MANIFEST_NAME
+    timezone: str = "Asia/Shanghai"
+    hash_files: bool = True
+
+
+def file_sha256(path: Path, chunk_size: int = 1 << 20) -> str:
+    """SHA-256 of a file's bytes, read in chunks (recordings can be large)."""
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        while block := fh.read(chunk_size):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _decode(raw: bytes, path: Path) -> str:
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise ManifestError(f"{path}: neither UTF-8 nor GB18030 text")
+
+
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ConfigError(f"unknown time zone {name!r}") from exc
+
+
+def parse_started_at(value: str, tz: ZoneInfo) -> datetime:
+    """Parse an ISO 8601 date-time (``T`` or space); naive values get ``tz``.
+
+    Raises:
+        ValueError: the value is not a date-time.
+    """
+    text = value.strip().replace("/", "-")
+    if text.endswith("Z"):
+        text = text[:-1] + "+00:00"
+    dt = datetime.fromisoformat(text)
+    if len(text) <= 10:
+        raise ValueError("a date without a time")
+    return dt if dt.tzinfo is not None else dt.replace(tzinfo=tz)
+
+
+def _number(row: Mapping[str, str], column: str, problems: list[str]) -> float | None:
+    raw = (row.get(column) or "").strip()
+    if not raw:
+        return None
+    try:
+        value = float(raw)
+    except ValueError:
+        problems.append(f"{column} {raw!r} is not a number")
+        return None
+    if value != value or value < 0:  # NaN or negative
+        problems.append(f"{column} {raw!r} must be a number >= 0")
+        return None
+    return value
+
+
+def _resolve_file(inbox: Path, name: str, problems: list[str]) -> Path | None:
+    rel = Path(name.strip())
+    if rel.is_absolute() or ".." in rel.parts:
+        problems.append(f"file {name!r} must be a path inside the inbox")
+        return None
+    path = inbox / rel
+    if not path.is_file():
+        problems.append(f"file {name!r} not found in the inbox")
+        return None
+    return path
+
+
+def _row_recording(
+    inbox: Path,
+    row: Mapping[str, str],
+    extra_columns: Iterable[str],
+    tz: ZoneInfo,
+    options: ManifestOptions,
+) -> tuple[Recording | None, list[str]]:
+    problems: list[str] = []
+    missing = [c for c in ROW_REQUIRED if not (row.get(c) or "").strip()]
+    if missing:
+        problems.append("missing value for " + ", ".join(missing))
+    started_at = None
+    raw_started = (row.get("started_at") or "").strip()
+    if raw_started:
+        try:
+            started_at = parse_started_at(raw_started, tz)
+        except ValueError:
+            problems.append(
+                f"started_at {raw_started!r} is not a date-time "
+                "(expected ISO 8601, e.g. 2026-11-21T09:15:00+08:00)"
+            )
+    duration = _number(row, "duration_s", problems)
+    satisfaction = _number(row, "satisfaction", problems)
+    tenure = _number(row, "agent_tenure_months", problems)
+    path = None
+    if (row.get("file") or "").strip():
+        path = _resolve_file(inbox, row["file"], problems)
+    if problems or path is None:
+        return None, problems
+    meta = CallMeta(
+        call_id=row["call_id"].strip(),
+        agent_id=row["agent_id"].strip(),
+        team=(row.get("team") or "").strip() or None,
+        started_at=started_at,
+        call_type=(row.get("call_type") or "").strip() or None,
+        duration_s=duration,
+        satisfaction=satisfaction,
+        topic=(row.get("topic") or "").strip() or None,
+        agent_tenure_months=tenure,
+        extra=tuple((c, row.get(c) or "") for c in extra_columns),
+    )
+    digest = None
+    if options.hash_files:
+        try:
+            digest = file_sha256(path)
+        except OSError as exc:
+            return None, [f"file {row['file']!r} cannot be read: {exc.strerror or exc}"]
+    recording = Recording(
+        path=path,
+        meta=meta,
+        content_hash=digest,
+        is_transcript=path.suffix.lower() in TRANSCRIPT_SUFFIXES,
+    )
+    return recording, []
+
+
+def parse_manifest_text(
+    text: str, inbox: Path, options: ManifestOptions | None = None, *, source: Path | None = None
+) -> Manifest:
+    """Parse manifest CSV text whose ``file`` column is relative to ``inbox``.
+
+    Args:
+        text: The CSV text (header line first).
+        inbox: Folder the ``file`` paths are relative to.
+        options: Reading options; defaults as documented on :class:`ManifestOptions`.
+        source: Path to name in messages and on the result.
+
+    Returns:
+        The good recordings and every row problem (missing values, unknown files,
+        duplicate call ids, bad dates or numbers, rows with missing or extra cells).
+
+    Raises:
+        ManifestError: the manifest is empty or its header lacks ``call_id`` or ``file``.
+    """
+    options = options or ManifestOptions()
+    source = source or inbox / options.name
+    tz = _zone(options.timezone)
+    reader = csv.reader(io.StringIO(text))
+    try:
+        header = [h.strip().lower() for h in next(reader)]
+    except StopIteration:
+        raise ManifestError(f"{source}: the manifest is empty") from None
+    lacking = [c for c in ESSENTIAL_COLUMNS if c not in header]
+    if lacking:
+        raise ManifestError(
+            f"{source}: the header lacks {', '.join(lacking)} "
+            f"(expected columns: {', '.join(EXPECTED_COLUMNS)})"
+        )
+    errors: list[RowError] = []
+    warnings: list[str] = []
+    absent = [c for c in EXPECTED_COLUMNS if c not in header]
+    if absent:
+        warnings.append(f"{source}: the header lacks column(s) {', '.join(absent)}")
+        for column in absent:
+            if column in ROW_REQUIRED:
+                errors.append(RowError(1, None, f"missing column {column!r}: every row needs it"))
+    known = set(EXPECTED_COLUMNS) | set(OPTIONAL_COLUMNS)
+    extra_columns = [c for c in header if c and c not in known]
+    recordings: list[Recording] = []
+    first_row: dict[str, int] = {}
+    rows = 0
+    for cells in reader:
+        if not any(c.strip() for c in cells):
+            continue  # blank lines are not calls
+        rows += 1
+        line = reader.line_num
+        call_id = (
+            cells[header.index("call_id")].strip() if len(cells) > header.index("call_id") else ""
+        )
+        if len(cells) != len(header):
+            what = "missing" if len(cells) < len(header) else "extra"
+            errors.append(
+                RowError(
+                    line,
+                    call_id or None,
+                    f"{what} columns: {len(cells)} cells for {len(header)} header columns",
+                )
+            )
+            continue
+        row = dict(zip(header, cells, strict=True))
+        if call_id and call_id in first_row:
+            errors.append(
+                RowError(line, call_id, f"duplicate call_id (first on row {first_row[call_id]})")
+            )
+            continue
+        if call_id:
+            first_row[call_id] = line
+        recording, problems = _row_recording(inbox, row, extra_columns, tz, options)
+        if recording is None:
+            errors.append(RowError(line, call_id or None, "; ".join(problems)))
+        else:
+            recordings.append(recording)
+    for warning in warnings:
+        log.warning("%s", warning)
+    return Manifest(
+        path=source,
+        rows=rows,
+        recordings=tuple(recordings),
+        errors=tuple(errors),
+        warnings=tuple(warnings),
+    )
+
+
+def read_manifest(inbox: str | Path, options: ManifestOptions | None = None) -> Manifest:
+    """Read ``<inbox>/manifest.csv`` (UTF-8 or GB18030).
+
+    Raises:
+        ManifestError: the inbox or manifest is missing or unreadable as a whole.
+    """
+    options = options or ManifestOptions()
+    folder = Path(inbox)
+    path = folder / options.name
+    if not folder.is_dir():
+        raise ManifestError(f"inbox {folder} is not a folder")
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ManifestError(f"{path}: cannot read the manifest: {exc.strerror or exc}") from exc
+    return parse_manifest_text(_decode(raw, path), folder, options, source=path)
