@@ -1,9 +1,63 @@
-"""CLI commands of this area (filled in by its issue)."""
+"""``qa db …``: create, upgrade and inspect the results database; try PII redaction."""
 
 from __future__ import annotations
 
 import typer
+from rich.table import Table
+
+from qa_pipeline.commands.common import console, settings
+
+URL_HELP = "Database URL (default QA_DATABASE_URL, else a SQLite file under QA_DATA_DIR)."
+
+
+def _url(url: str | None) -> str:
+    return url or settings().resolved_database_url
 
 
 def register(app: typer.Typer, eval_app: typer.Typer) -> None:
     """Add this area's commands to the `qa` app."""
+    db_app = typer.Typer(help="Results database: migrations, status, PII redaction.")
+    app.add_typer(db_app, name="db", no_args_is_help=True)
+
+    @db_app.command("upgrade")
+    def upgrade(
+        url: str | None = typer.Option(None, "--url", help=URL_HELP),
+        revision: str = typer.Option("head", help="Migration to go to."),
+    ) -> None:
+        """Create the results database or migrate it to the newest schema."""
+        from qa_pipeline.store import Store
+
+        with Store.open(_url(url), upgrade=False) as store:
+            before = store.current_revision()
+            store.upgrade(revision)
+            after = store.current_revision()
+            console.print(f"{store.url}: schema {before or '(empty)'} → {after}", highlight=False)
+
+    @db_app.command("status")
+    def status(url: str | None = typer.Option(None, "--url", help=URL_HELP)) -> None:
+        """Show the schema revision (current vs head) and the row count of each table."""
+        from qa_pipeline.store import Store
+
+        with Store.open(_url(url), upgrade=False) as store:
+            info = store.status()
+        current, head = info["current"], info["head"]
+        state = "up to date" if current == head else "needs `qa db upgrade`"
+        console.print(f"database: {info['url']}", highlight=False)
+        console.print(f"schema:   {current or '(empty)'} (head {head}) — {state}", highlight=False)
+        table = Table("table", "rows")
+        for name, count in info["counts"].items():
+            table.add_row(name, "-" if count is None else str(count))
+        console.print(table)
+
+    @db_app.command("redact")
+    def redact(
+        text: str = typer.Argument(..., help="Text to redact, e.g. '我的手机是13812345678'."),
+        partial: bool = typer.Option(
+            False, "--partial", help="Keep first 3 / last 4 digits instead of a label."
+        ),
+    ) -> None:
+        """Show how a text is stored after PII redaction (phone, ID, card, e-mail)."""
+        from qa_pipeline.redact import RedactOptions, redact_text
+
+        opts = RedactOptions(style="partial") if partial else RedactOptions()
+        console.print(redact_text(text, opts), highlight=False, markup=False)

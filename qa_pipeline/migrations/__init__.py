@@ -1,0 +1,1 @@
+"""Alembic migrations of the results store (run through :func:`qa_pipeline.store.upgrade`)."""

@@ -1,0 +1,519 @@
+"""The results store: runs, recordings, transcripts, scores, errors and reviews.
+
+SQLite by default (a file under the data dir) and PostgreSQL by URL. Every write is one
+transaction: scoring a call again with the same rubric id and version replaces its score
+and item results atomically, a new rubric version is kept beside the old one, and a
+process killed mid-call leaves no partial rows. Text is PII-redacted
+(:mod:`qa_pipeline.redact`) before it is written. Database passwords never appear in
+messages or logs (:func:`mask_url`).
+
+Typical use (the flows)::
+
+    store = Store.open(settings.resolved_database_url, redact=settings.redact_pii)
+    run_id = store.start_run("nightly", {"inbox": "/data/inbox"})
+    store.upsert_recording(recording, run_id)
+    store.save_transcript(transcript, recording.content_hash, run_id)
+    store.save_score(call_score, run_id)
+    store.finish_run(run_id, "completed", {"scored": 812})
+    store.close()
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Connection, Engine, delete, func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import SQLAlchemyError
+
+from qa_pipeline import store_queries
+from qa_pipeline.errors import StoreError
+from qa_pipeline.models import CallScore, Recording, Status, Transcript
+from qa_pipeline.redact import RedactOptions, redact_score, redact_text, redact_transcript
+from qa_pipeline.store_schema import (
+    TABLES,
+    call_errors,
+    call_scores,
+    item_results,
+    make_engine,
+    mask_url,
+    recordings,
+    review_decisions,
+    runs,
+    scrub,
+    transcripts,
+    write_lock,
+)
+
+__all__ = ["Store", "StoreStatus", "mask_url"]
+
+log = logging.getLogger(__name__)
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+_PG_MIGRATION_LOCK = 7_240_311  # pg_advisory_xact_lock key: one migrator at a time
+_META_FIELDS = ("agent_id", "team", "started_at", "call_type", "duration_s")
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _jsonable(value: Any) -> Any:
+    """``value`` as plain JSON types (paths, datetimes and enums become strings)."""
+    return json.loads(json.dumps(value, default=str, ensure_ascii=False))
+
+
+class StoreStatus(dict[str, Any]):
+    """What ``qa db status`` prints: ``url`` (masked), ``current``, ``head``, ``counts``."""
+
+
+class Store:
+    """A results database. Build with :meth:`open`; safe to share between threads."""
+
+    def __init__(self, engine: Engine, url: str, redact: RedactOptions) -> None:
+        self.engine = engine
+        self._url = url
+        self.redact_options = redact
+
+    # ------------------------------------------------------------------ lifecycle
+
+    @classmethod
+    def open(
+        cls,
+        url: str,
+        *,
+        upgrade: bool = True,
+        redact: bool = True,
+        redact_options: RedactOptions | None = None,
+    ) -> Store:
+        """Connect to the database at ``url``, creating or upgrading its schema.
+
+        Args:
+            url: SQLAlchemy URL (``sqlite:///…`` or ``postgresql+psycopg://…``).
+            upgrade: Run the migrations to head first (safe when several processes start
+                together: one migrates, the others wait and find it done).
+            redact: Mask PII before writing (``Settings.redact_pii``).
+            redact_options: Finer control of what is masked; ``redact=False`` wins.
+
+        Raises:
+            StoreError: The URL is invalid or the database cannot be reached (the message
+                never contains the password).
+        """
+        opts = redact_options or RedactOptions()
+        if not redact:
+            opts = RedactOptions(enabled=False)
+        store = cls(make_engine(url), url, opts)
+        try:
+            if upgrade:
+                store.upgrade()
+            else:
+                store._check_connection()
+        except BaseException:
+            store.close()
+            raise
+        log.info("results store open at %s", mask_url(url))
+        return store
+
+    def close(self) -> None:
+        """Release every pooled connection."""
+        self.engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def url(self) -> str:
+        """The database URL with its password masked."""
+        return mask_url(self._url)
+
+    def _error(self, action: str, exc: BaseException) -> StoreError:
+        orig = getattr(exc, "orig", None) or exc
+        detail = str(orig).strip().splitlines()[0] if str(orig).strip() else type(orig).__name__
+        return StoreError(scrub(f"cannot {action} ({self.url}): {detail}", self._url))
+
+    def _check_connection(self) -> None:
+        try:
+            with self.engine.connect() as conn:
+                conn.exec_driver_sql("SELECT 1")
+        except SQLAlchemyError as exc:
+            raise self._error("connect to the results database", exc) from None
+
+    @contextmanager
+    def _write(self, action: str) -> Iterator[Connection]:
+        """One write transaction; SQLite writers queue on a lock and ``BEGIN IMMEDIATE``."""
+        lock = write_lock(self.engine)
+        try:
+            if lock is not None:
+                lock.acquire()
+            with self.engine.connect() as conn:
+                conn.execution_options(sqlite_begin="IMMEDIATE")
+                with conn.begin():
+                    yield conn
+        except SQLAlchemyError as exc:
+            raise self._error(action, exc) from None
+        finally:
+            if lock is not None:
+                lock.release()
+
+    @contextmanager
+    def _read(self, action: str) -> Iterator[Connection]:
+        try:
+            with self.engine.connect() as conn:
+                yield conn
+        except SQLAlchemyError as exc:
+            raise self._error(action, exc) from None
+
+    def _insert(self) -> Any:
+        return postgresql.insert if self.engine.dialect.name == "postgresql" else sqlite.insert
+
+    # ------------------------------------------------------------------ migrations
+
+    def _alembic_config(self, conn: Connection) -> Any:
+        from alembic.config import Config
+
+        cfg = Config()
+        cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+        cfg.attributes["connection"] = conn
+        return cfg
+
+    def upgrade(self, revision: str = "head") -> None:
+        """Migrate the schema to ``revision`` (default the newest) in one transaction."""
+        from alembic import command
+
+        with self._write("upgrade the results database") as conn:
+            if conn.dialect.name == "postgresql":
+                conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_PG_MIGRATION_LOCK})")
+            if revision == "head" and self.current_revision(conn) == self.head_revision():
+                return
+            command.upgrade(self._alembic_config(conn), revision)
+            log.info("results database at %s upgraded to %s", self.url, revision)
+
+    def head_revision(self) -> str | None:
+        """The newest migration shipped with this version of qa-pipeline."""
+        from alembic.config import Config
+        from alembic.script import ScriptDirectory
+
+        cfg = Config()
+        cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+        return ScriptDirectory.from_config(cfg).get_current_head()
+
+    def current_revision(self, conn: Connection | None = None) -> str | None:
+        """The migration the database is at (``None`` for an empty database)."""
+        from alembic.runtime.migration import MigrationContext
+
+        if conn is not None:
+            return MigrationContext.configure(conn).get_current_revision()
+        with self._read("read the schema revision") as c:
+            return MigrationContext.configure(c).get_current_revision()
+
+    def status(self) -> StoreStatus:
+        """Masked URL, current and head revision, and the row count of every table."""
+        current = self.current_revision()
+        counts: dict[str, int | None] = {t.name: None for t in TABLES}
+        if current is not None:
+            with self._read("count rows") as conn:
+                for table in TABLES:
+                    counts[table.name] = int(
+                        conn.execute(select(func.count()).select_from(table)).scalar_one()
+                    )
+        return StoreStatus(url=self.url, current=current, head=self.head_revision(), counts=counts)
+
+    # ------------------------------------------------------------------ runs
+
+    def start_run(self, kind: str, params: Mapping[str, Any]) -> int:
+        """Record the start of a run (``nightly``, ``backtest`` …); returns its id."""
+        with self._write("start a run") as conn:
+            result = conn.execute(
+                insert(runs).returning(runs.c.id),
+                {
+                    "kind": kind,
+                    "status": "running",
+                    "params": _jsonable(dict(params)),
+                    "started_at": _now(),
+                },
+            )
+            return int(result.scalar_one())
+
+    def finish_run(self, run_id: int, status: str, summary: Mapping[str, Any]) -> None:
+        """Mark a run finished with ``status`` (``completed``, ``failed`` …) and a summary."""
+        with self._write("finish a run") as conn:
+            conn.execute(
+                update(runs)
+                .where(runs.c.id == run_id)
+                .values(status=status, summary=_jsonable(dict(summary)), finished_at=_now())
+            )
+
+    # ------------------------------------------------------------------ recordings
+
+    def _touch_recording(
+        self, conn: Connection, call_id: str, meta: Mapping[str, Any], run_id: int | None
+    ) -> None:
+        """Make sure a recordings row exists; fill only its missing metadata."""
+        ins = self._insert()(recordings).values(
+            call_id=call_id, is_transcript=False, run_id=run_id, updated_at=_now(), **meta
+        )
+        fill = {k: func.coalesce(recordings.c[k], ins.excluded[k]) for k in meta}
+        conn.execute(
+            ins.on_conflict_do_update(index_elements=["call_id"], set_=fill)
+            if fill
+            else ins.on_conflict_do_nothing(index_elements=["call_id"])
+        )
+
+    def upsert_recording(self, recording: Recording, run_id: int | None) -> None:
+        """Insert or update the recording row of a call (keyed by ``call_id``).
+
+        New metadata wins; fields the new manifest leaves empty keep their stored value.
+        """
+        m = recording.meta
+        values = {
+            "path": str(recording.path),
+            "content_hash": recording.content_hash,
+            "is_transcript": recording.is_transcript,
+            "agent_id": m.agent_id,
+            "team": m.team,
+            "started_at": m.started_at,
+            "call_type": m.call_type,
+            "duration_s": m.duration_s,
+            "satisfaction": m.satisfaction,
+            "topic": m.topic,
+            "extra": dict(m.extra) or None,
+            "run_id": run_id,
+        }
+        ins = self._insert()(recordings).values(call_id=m.call_id, updated_at=_now(), **values)
+        set_ = {k: func.coalesce(ins.excluded[k], recordings.c[k]) for k in values}
+        set_["is_transcript"] = ins.excluded.is_transcript
+        set_["updated_at"] = ins.excluded.updated_at
+        with self._write(f"store recording {m.call_id}") as conn:
+            conn.execute(ins.on_conflict_do_update(index_elements=["call_id"], set_=set_))
+
+    # ------------------------------------------------------------------ transcripts
+
+    def save_transcript(
+        self, transcript: Transcript, content_hash: str | None, run_id: int | None
+    ) -> int:
+        """Store a call's transcript (redacted), replacing the one from the same model.
+
+        Returns:
+            The transcript row id.
+        """
+        t = redact_transcript(transcript, self.redact_options)
+        meta = {k: getattr(t, k) for k in _META_FIELDS if getattr(t, k) is not None}
+        values = {
+            "call_id": t.call_id,
+            "model": t.asr_model or "",
+            "options": dict(t.asr_options),
+            "content_hash": content_hash,
+            "language": t.language,
+            "duration_s": t.duration_s,
+            "segments": [s.to_dict() for s in t.segments],
+            "metrics": t.metrics.to_dict() if t.metrics else None,
+            "flags": list(t.flags),
+            "run_id": run_id,
+            "created_at": _now(),
+        }
+        ins = self._insert()(transcripts).values(**values)
+        stmt = ins.on_conflict_do_update(
+            index_elements=["call_id", "model"],
+            set_={k: ins.excluded[k] for k in values if k not in ("call_id", "model")},
+        ).returning(transcripts.c.id)
+        with self._write(f"store transcript {t.call_id}") as conn:
+            self._touch_recording(conn, t.call_id, meta, run_id)
+            return int(conn.execute(stmt).scalar_one())
+
+    def load_transcript_segments(self, call_id: str, model: str | None = None) -> list[dict]:
+        """The stored (redacted) segments of a call, newest model first when ``model`` is None."""
+        query = select(transcripts.c.segments).where(transcripts.c.call_id == call_id)
+        if model is not None:
+            query = query.where(transcripts.c.model == model)
+        with self._read("read a transcript") as conn:
+            row = conn.execute(query.order_by(transcripts.c.created_at.desc())).first()
+        return list(row[0]) if row else []
+
+    # ------------------------------------------------------------------ scores
+
+    def save_score(self, score: CallScore, run_id: int | None) -> int:
+        """Store a call's score and item results (redacted) in one transaction.
+
+        Scoring the same call again with the same rubric id and version replaces the old
+        result; another version is kept beside it.
+
+        Returns:
+            The ``call_scores`` row id.
+        """
+        s = redact_score(score, self.redact_options)
+        meta = {k: getattr(s, k) for k in _META_FIELDS[:4] if getattr(s, k) is not None}
+        values = {
+            "call_id": s.call_id,
+            "rubric_id": s.rubric_id,
+            "rubric_version": s.rubric_version,
+            "rubric_sha256": s.rubric_sha256,
+            "asr_model": s.asr_model,
+            "score": s.score,
+            "grade": s.grade,
+            "critical_failed": s.critical_failed,
+            "errors": list(s.errors),
+            "run_id": run_id,
+            "scored_at": _now(),
+        }
+        ins = self._insert()(call_scores).values(**values)
+        upsert = ins.on_conflict_do_update(
+            index_elements=["call_id", "rubric_id", "rubric_version"],
+            set_={k: ins.excluded[k] for k in values if k not in ("call_id", "rubric_id")},
+        ).returning(call_scores.c.id)
+        with self._write(f"store the score of {s.call_id}") as conn:
+            self._touch_recording(conn, s.call_id, meta, run_id)
+            score_id = int(conn.execute(upsert).scalar_one())
+            conn.execute(delete(item_results).where(item_results.c.score_id == score_id))
+            if s.items:
+                conn.execute(
+                    insert(item_results),
+                    [
+                        {
+                            "score_id": score_id,
+                            "item_id": it.item_id,
+                            "item_name": it.name,
+                            "dimension": it.dimension,
+                            "status": str(it.status),
+                            "points": float(it.points),
+                            "awarded": it.awarded,
+                            "critical_failed": it.critical_failed,
+                            "reason": it.reason,
+                            "evidence": [e.to_dict() for e in it.evidence],
+                        }
+                        for it in s.items
+                    ],
+                )
+        return score_id
+
+    def has_score(self, call_id: str, rubric_id: str, rubric_version: str) -> bool:
+        """Whether the call is already scored with this rubric id and version."""
+        query = select(call_scores.c.id).where(
+            call_scores.c.call_id == call_id,
+            call_scores.c.rubric_id == rubric_id,
+            call_scores.c.rubric_version == rubric_version,
+        )
+        with self._read("look up a score") as conn:
+            return conn.execute(query).first() is not None
+
+    # ------------------------------------------------------------------ errors, reviews
+
+    def record_error(
+        self, run_id: int | None, call_id: str | None, stage: str, kind: str, message: str
+    ) -> None:
+        """Record one failure of one call in one stage (the batch goes on)."""
+        text = scrub(redact_text(message, self.redact_options), self._url)
+        with self._write("record an error") as conn:
+            conn.execute(
+                insert(call_errors),
+                {
+                    "run_id": run_id,
+                    "call_id": call_id,
+                    "stage": stage,
+                    "kind": kind,
+                    "message": text,
+                    "created_at": _now(),
+                },
+            )
+
+    def save_review(
+        self,
+        call_id: str,
+        rubric_id: str,
+        rubric_version: str,
+        item_id: str,
+        reviewer: str,
+        new_status: Status | str,
+        note: str = "",
+        decided_at: datetime | None = None,
+    ) -> int:
+        """Record a human reviewer's decision on one item of one scored call.
+
+        Raises:
+            StoreError: ``new_status`` is not one of pass / fail / na / review.
+        """
+        try:
+            status = Status(str(new_status))
+        except ValueError:
+            raise StoreError(
+                f"review of {call_id}/{item_id}: unknown status {new_status!r} "
+                f"(use {', '.join(s.value for s in Status)})"
+            ) from None
+        with self._write("record a review") as conn:
+            result = conn.execute(
+                insert(review_decisions).returning(review_decisions.c.id),
+                {
+                    "call_id": call_id,
+                    "rubric_id": rubric_id,
+                    "rubric_version": rubric_version,
+                    "item_id": item_id,
+                    "reviewer": reviewer,
+                    "new_status": str(status),
+                    "note": redact_text(note, self.redact_options),
+                    "decided_at": decided_at or _now(),
+                },
+            )
+            return int(result.scalar_one())
+
+    # ------------------------------------------------------------------ queries
+
+    def scores_frame(
+        self,
+        start: datetime | None = None,
+        end: datetime | None = None,
+        *,
+        agent_id: str | None = None,
+        team: str | None = None,
+        rubric_id: str | None = None,
+        rubric_version: str | None = None,
+    ) -> pd.DataFrame:
+        """One row per scored call (columns ``frames.SCORE_COLUMNS``), oldest call first.
+
+        ``start``/``end`` filter the call's ``started_at`` on ``[start, end)``; naive
+        datetimes are taken as UTC. Calls without a start time drop out of period queries.
+        """
+        filters = store_queries.Filters(start, end, agent_id, team, rubric_id, rubric_version)
+        with self._read("query scores") as conn:
+            return store_queries.scores_frame(conn, filters)
+
+    def items_frame(
+        self,
+        start: datetime | None = None,
+        end: datetime | None = None,
+        *,
+        agent_id: str | None = None,
+        team: str | None = None,
+        rubric_id: str | None = None,
+        rubric_version: str | None = None,
+        item_id: str | None = None,
+    ) -> pd.DataFrame:
+        """One row per item verdict (columns ``frames.ITEM_COLUMNS``); filters as scores."""
+        filters = store_queries.Filters(
+            start, end, agent_id, team, rubric_id, rubric_version, item_id
+        )
+        with self._read("query item results") as conn:
+            return store_queries.items_frame(conn, filters)
+
+    def errors_frame(self, run_id: int | None = None) -> pd.DataFrame:
+        """Recorded failures (columns ``frames.ERROR_COLUMNS``), of one run or all."""
+        with self._read("query errors") as conn:
+            return store_queries.errors_frame(conn, run_id)
+
+    def reviews_frame(self, call_id: str | None = None) -> pd.DataFrame:
+        """Review decisions, oldest first (columns as the ``review_decisions`` table)."""
+        with self._read("query reviews") as conn:
+            return store_queries.reviews_frame(conn, call_id)
+
+    def runs_frame(self) -> pd.DataFrame:
+        """Every run, newest first (id, kind, status, params, summary, started/finished)."""
+        with self._read("query runs") as conn:
+            return store_queries.runs_frame(conn)

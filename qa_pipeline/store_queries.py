@@ -1,0 +1,174 @@
+"""Read queries of the results store, returned as pandas DataFrames.
+
+The columns are the contract in :mod:`qa_pipeline.frames`. Timestamps come back as
+timezone-aware (UTC) pandas Timestamps; call them through :class:`qa_pipeline.store.Store`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Connection, Select, select
+
+from qa_pipeline.frames import ERROR_COLUMNS, ITEM_COLUMNS, SCORE_COLUMNS
+from qa_pipeline.store_schema import (
+    call_errors,
+    call_scores,
+    item_results,
+    recordings,
+    review_decisions,
+    runs,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    """Filters shared by the score and item queries (``None`` means any)."""
+
+    start: datetime | None = None
+    end: datetime | None = None
+    agent_id: str | None = None
+    team: str | None = None
+    rubric_id: str | None = None
+    rubric_version: str | None = None
+    item_id: str | None = None
+
+
+def _utc(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _apply(query: Select[Any], f: Filters) -> Select[Any]:
+    if f.start is not None:
+        query = query.where(recordings.c.started_at >= _utc(f.start))
+    if f.end is not None:
+        query = query.where(recordings.c.started_at < _utc(f.end))
+    if f.agent_id is not None:
+        query = query.where(recordings.c.agent_id == f.agent_id)
+    if f.team is not None:
+        query = query.where(recordings.c.team == f.team)
+    if f.rubric_id is not None:
+        query = query.where(call_scores.c.rubric_id == f.rubric_id)
+    if f.rubric_version is not None:
+        query = query.where(call_scores.c.rubric_version == f.rubric_version)
+    return query
+
+
+def _frame(rows: list[dict[str, Any]], columns: tuple[str, ...], times: tuple[str, ...]) -> Any:
+    df = pd.DataFrame(rows, columns=list(columns))
+    for col in times:
+        df[col] = pd.to_datetime(df[col], utc=True)
+    return df
+
+
+def _floats(df: pd.DataFrame, *cols: str) -> None:
+    for col in cols:
+        df[col] = pd.to_numeric(df[col], errors="coerce").astype("float64")
+
+
+def _bools(df: pd.DataFrame, *cols: str) -> None:
+    for col in cols:
+        df[col] = df[col].astype(bool)
+
+
+_CALL_COLS = (
+    call_scores.c.call_id,
+    recordings.c.agent_id,
+    recordings.c.team,
+    recordings.c.started_at,
+    recordings.c.call_type,
+)
+
+
+def scores_frame(conn: Connection, f: Filters) -> pd.DataFrame:
+    """One row per scored call and rubric version (``SCORE_COLUMNS``)."""
+    query = select(
+        *_CALL_COLS,
+        call_scores.c.run_id,
+        recordings.c.duration_s,
+        recordings.c.satisfaction,
+        recordings.c.path.label("recording_path"),
+        call_scores.c.rubric_id,
+        call_scores.c.rubric_version,
+        call_scores.c.rubric_sha256,
+        call_scores.c.asr_model,
+        call_scores.c.score,
+        call_scores.c.grade,
+        call_scores.c.critical_failed,
+        call_scores.c.scored_at,
+    ).select_from(call_scores.join(recordings))
+    query = _apply(query, f).order_by(
+        recordings.c.started_at, call_scores.c.call_id, call_scores.c.rubric_version
+    )
+    rows = [dict(r._mapping) for r in conn.execute(query)]
+    df = _frame(rows, SCORE_COLUMNS, ("started_at", "scored_at"))
+    _floats(df, "duration_s", "satisfaction", "score")
+    _bools(df, "critical_failed")
+    df["run_id"] = df["run_id"].astype("Int64")
+    return df
+
+
+def items_frame(conn: Connection, f: Filters) -> pd.DataFrame:
+    """One row per item verdict (``ITEM_COLUMNS``), in rubric order within a call."""
+    query: Select[Any] = select(
+        *_CALL_COLS,
+        call_scores.c.rubric_id,
+        call_scores.c.rubric_version,
+        item_results.c.item_id,
+        item_results.c.item_name,
+        item_results.c.dimension,
+        item_results.c.status,
+        item_results.c.points,
+        item_results.c.awarded,
+        item_results.c.critical_failed,
+        item_results.c.reason,
+        item_results.c.evidence,
+        recordings.c.path.label("recording_path"),
+    ).select_from(item_results.join(call_scores).join(recordings))
+    query = _apply(query, f)
+    if f.item_id is not None:
+        query = query.where(item_results.c.item_id == f.item_id)
+    query = query.order_by(
+        recordings.c.started_at,
+        call_scores.c.call_id,
+        call_scores.c.rubric_version,
+        item_results.c.id,
+    )
+    rows = [dict(r._mapping) for r in conn.execute(query)]
+    for row in rows:
+        row["evidence"] = list(row["evidence"] or [])
+    df = _frame(rows, ITEM_COLUMNS, ("started_at",))
+    _floats(df, "points", "awarded")
+    _bools(df, "critical_failed")
+    return df
+
+
+def errors_frame(conn: Connection, run_id: int | None) -> pd.DataFrame:
+    """Recorded failures (``ERROR_COLUMNS``), oldest first."""
+    query = select(*(call_errors.c[c] for c in ERROR_COLUMNS))
+    if run_id is not None:
+        query = query.where(call_errors.c.run_id == run_id)
+    rows = [dict(r._mapping) for r in conn.execute(query.order_by(call_errors.c.id))]
+    df = _frame(rows, ERROR_COLUMNS, ("created_at",))
+    df["run_id"] = df["run_id"].astype("Int64")
+    return df
+
+
+def reviews_frame(conn: Connection, call_id: str | None) -> pd.DataFrame:
+    """Review decisions, oldest first."""
+    cols = tuple(c.name for c in review_decisions.c if c.name != "id")
+    query = select(*(review_decisions.c[c] for c in cols))
+    if call_id is not None:
+        query = query.where(review_decisions.c.call_id == call_id)
+    rows = [dict(r._mapping) for r in conn.execute(query.order_by(review_decisions.c.id))]
+    return _frame(rows, cols, ("decided_at",))
+
+
+def runs_frame(conn: Connection) -> pd.DataFrame:
+    """Every run, newest first."""
+    cols = tuple(c.name for c in runs.c)
+    rows = [dict(r._mapping) for r in conn.execute(select(runs).order_by(runs.c.id.desc()))]
+    return _frame(rows, cols, ("started_at", "finished_at"))

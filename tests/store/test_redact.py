@@ -1,0 +1,320 @@
+"""PII redaction: ≥ 200 personal-data strings in context are masked, ≥ 100 look-alikes survive.
+
+The cases are generated from a fixed seed (valid check digits, Luhn, real area codes) and
+written out in the forms callers and agents really use: plain, grouped with spaces or
+dashes, with +86, and spoken digit by digit in Chinese numerals (幺三八 …).
+"""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from qa_pipeline.models import CallScore, Evidence, ItemResult, Segment, Status, Transcript
+from qa_pipeline.redact import (
+    BANK_CARD,
+    EMAIL,
+    ID_CARD,
+    LABELS,
+    LANDLINE,
+    MOBILE,
+    RedactOptions,
+    find_pii,
+    id18_ok,
+    redact_score,
+    redact_text,
+    redact_transcript,
+)
+
+SPOKEN = dict(zip("0123456789", "零幺二三四五六七八九", strict=True))
+SPOKEN_ALT = dict(zip("0123456789", "〇一两三四五六七八九", strict=True))
+CONTEXTS = (
+    "我的{what}是{pii}，麻烦您记一下",
+    "您好，{what}{pii}对吧？",
+    "嗯，{pii}，对，就是这个",
+    "{what}：{pii}",
+    "你们打{pii}找我就行，白天都在",
+    "好的，我复述一下，{pii}，没错吧",
+)
+
+
+def _luhn_complete(prefix: str) -> str:
+    for last in "0123456789":
+        digits = prefix + last
+        total = 0
+        for i, ch in enumerate(reversed(digits)):
+            d = int(ch) * (2 if i % 2 else 1)
+            total += d - 9 if d > 9 else d
+        if total % 10 == 0:
+            return digits
+    raise AssertionError("unreachable")
+
+
+def _luhn_ok(digits: str) -> bool:
+    return _luhn_complete(digits[:-1]) == digits
+
+
+def _id18(rng: random.Random) -> str:
+    while True:
+        body = (
+            rng.choice(["110105", "310104", "440305", "330106", "510107", "610113", "210102"])
+            + f"{rng.randint(1950, 2005)}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}"
+            + f"{rng.randint(0, 999):03d}"
+        )
+        for check in "0123456789X":
+            if id18_ok(body + check):
+                return body + check
+
+
+def _spoken(digits: str, rng: random.Random, group: tuple[int, ...] | None = None) -> str:
+    table = SPOKEN if rng.random() < 0.6 else SPOKEN_ALT
+    words = [table.get(d, "叉") for d in digits]
+    if not group:
+        return "".join(words)
+    out, pos = [], 0
+    for size in group:
+        out.append("".join(words[pos : pos + size]))
+        pos += size
+    if pos < len(words):
+        out.append("".join(words[pos:]))
+    return rng.choice([" ", "，", "-"]).join(out)
+
+
+def _grouped(digits: str, sizes: tuple[int, ...], sep: str) -> str:
+    out, pos = [], 0
+    for size in sizes:
+        out.append(digits[pos : pos + size])
+        pos += size
+    if pos < len(digits):
+        out.append(digits[pos:])
+    return sep.join(out)
+
+
+def pii_cases() -> list[tuple[str, str, str]]:
+    """``(text, pii_substring, kind)`` triples."""
+    rng = random.Random(12345)
+    cases: list[tuple[str, str, str]] = []
+
+    def add(pii: str, kind: str, what: str) -> None:
+        ctx = rng.choice(CONTEXTS)
+        cases.append((ctx.format(what=what, pii=pii), pii, kind))
+
+    for _ in range(20):
+        mobile = "1" + rng.choice("3456789") + "".join(rng.choice("0123456789") for _ in range(9))
+        add(mobile, MOBILE, "手机号")
+        add(_grouped(mobile, (3, 4), rng.choice([" ", "-"])), MOBILE, "电话")
+        add(_spoken(mobile, rng), MOBILE, "手机")
+        add(_spoken(mobile, rng, (3, 4)), MOBILE, "号码")
+        add("+86 " + _grouped(mobile, (3, 4), " "), MOBILE, "手机")
+    for _ in range(15):
+        ident = _id18(rng)
+        add(ident, ID_CARD, "身份证号")
+        add(_grouped(ident, (6, 8), " "), ID_CARD, "身份证")
+        add(_spoken(ident, rng), ID_CARD, "身份证号码")
+    for date in ("500101", "681231", "790615", "850228"):
+        add(
+            rng.choice(["110105", "440305", "330106"]) + date + f"{rng.randint(0, 999):03d}",
+            ID_CARD,
+            "老身份证",
+        )
+    for _ in range(15):
+        card16 = _luhn_complete("6222" + "".join(rng.choice("0123456789") for _ in range(11)))
+        card19 = _luhn_complete("6217" + "".join(rng.choice("0123456789") for _ in range(14)))
+        add(card16, BANK_CARD, "银行卡号")
+        add(_grouped(card16, (4, 4, 4), " "), BANK_CARD, "卡号")
+        add(_grouped(card19, (4, 4, 4, 4), " "), BANK_CARD, "储蓄卡")
+        add(_spoken(card19, rng, (4, 4, 4, 4)), BANK_CARD, "卡号")
+    for _ in range(12):
+        code = rng.choice(["010", "021", "022", "0571", "0755", "0531", "0898"])
+        local = rng.choice("2345678") + "".join(rng.choice("0123456789") for _ in range(7))
+        add(f"{code}-{local}", LANDLINE, "座机")
+        add(f"({code}){local[:4]}-{local[4:]}", LANDLINE, "办公电话")
+        add(f"{code} {local[:4]} {local[4:]}", LANDLINE, "家里电话")
+        add(_spoken(code + local, rng, (len(code), 4)), LANDLINE, "固话")
+    for _ in range(6):
+        local = rng.choice("2345678") + "".join(rng.choice("0123456789") for _ in range(7))
+        cases.append((f"座机是{local}，晚上打", local, LANDLINE))
+    users = ["zhangsan", "li.si", "wang_wu88", "chen-xiao", "zhao.liu2024", "sunqi"]
+    domains = ["163.com", "qq.com", "126.com", "gmail.com", "sina.com.cn", "gov.cn"]
+    for user in users:
+        for domain in domains[:4]:
+            add(f"{user}@{domain}", EMAIL, "邮箱")
+    return cases
+
+
+def lookalike_cases() -> list[str]:
+    """Texts with numbers that are not personal data and must come through unchanged."""
+    rng = random.Random(54321)
+    fixed = [
+        "您好，工号1023为您服务",
+        "我是工号10231的话务员",
+        "工号是 2048，有问题随时找我",
+        "房子面积140平方米",
+        "建筑面积一百四十平方米",
+        "小规模纳税人税率1.5%",
+        "增值税税率是13%，附加税12%",
+        "来电时间2024-03-15 14:30",
+        "2024年3月15日下午3点",
+        "二〇二四年三月十五日",
+        "一九八五年出生",
+        "上午9:30到下午5:30",
+        "金额13800000000元",
+        "一共¥1,380.50",
+        "欠款12,345,678元",
+        "补贴一共13912345678元，分三年发",
+        "请拨打12345政务服务热线",
+        "银行客服95588",
+        "拨打110报警，120急救",
+        "客服热线400-810-8888",
+        "邮编100010",
+        "3栋2单元1203室",
+        "车牌京A12345",
+        "验证码是 837261",
+        "手机尾号5678的那位",
+        "年龄35岁",
+        "等了三四天",
+        "大概七八十块钱",
+        "一两个小时",
+        "第3次来电了",
+        "版本v1.2.3",
+        "IP地址192.168.1.1",
+        "百分之十五",
+        "圆周率3.1415926535",
+        "一共2000000000000000元的预算",
+        "订单号13812345678",
+        "工单号2024031500012",
+        "受理号是 20240315123456789",
+        "快递单号 773125436789012",
+        "合同号 HT2024031500012345",
+        "编号No.20240315",
+        "序号 6222020200021234567",
+        "发票号码 4400231130 12345678",
+        "分数是95.5分",
+        "时长185秒",
+        "一千三百八十元",
+        "三点五个百分点",
+        "12月31日之前",
+        "2023.12.31到期",
+        "2024/03/15 08:00:00",
+    ]
+    generated: list[str] = []
+    for _ in range(15):
+        n = "".join(rng.choice("0123456789") for _ in range(14))
+        generated.append(f"订单号{rng.choice('23456789')}{n[:10]}已经发货")
+    for _ in range(15):
+        while True:
+            digits = rng.choice("23456789") + "".join(rng.choice("0123456789") for _ in range(15))
+            if not _luhn_ok(digits):
+                break
+        generated.append(f"流水{digits}这笔")
+    for _ in range(10):
+        amount = rng.randint(1_000_000_000, 99_999_999_999)
+        generated.append(f"涉及金额{amount}元")
+    for _ in range(10):
+        area = rng.randint(30, 300)
+        rate = rng.choice(["0.5%", "1%", "1.5%", "3%", "6%", "9%"])
+        generated.append(f"面积{area}平方米，税率{rate}")
+    for _ in range(10):
+        generated.append(f"工号{rng.randint(1000, 99999)}，编号{rng.randint(10**10, 10**11)}")
+    return fixed + generated
+
+
+PII = pii_cases()
+LOOKALIKES = lookalike_cases()
+
+
+def test_case_sets_are_big_enough() -> None:
+    assert len(PII) >= 200
+    assert len(LOOKALIKES) >= 100
+    spoken = [c for c in PII if any(ch in c[1] for ch in "幺一二三四五六七八九")]
+    assert len(spoken) >= 60
+
+
+def test_every_pii_string_is_masked() -> None:
+    missed = []
+    for text, pii, kind in PII:
+        out = redact_text(text)
+        if pii in out or LABELS[kind] not in out:
+            missed.append((text, out))
+    assert missed == [], f"{len(missed)}/{len(PII)} PII strings not masked: {missed[:10]}"
+
+
+def test_every_lookalike_survives() -> None:
+    changed = [(t, redact_text(t)) for t in LOOKALIKES if redact_text(t) != t]
+    assert changed == [], f"{len(changed)}/{len(LOOKALIKES)} look-alikes masked: {changed[:10]}"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("我的手机是13812345678谢谢", "我的手机是[手机号]谢谢"),
+        ("幺三八 幺二三四 五六七八", "[手机号]"),
+        ("身份证11010519491231002X", "身份证[身份证号]"),
+        ("电话010-65528888", "电话[座机号]"),
+        ("邮箱zhang.san@163.com，收到回复", "邮箱[邮箱]，收到回复"),
+        ("两个号码13812345678 13987654321", "两个号码[手机号] [手机号]"),
+    ],
+)
+def test_label_style(text: str, expected: str) -> None:
+    assert redact_text(text) == expected
+
+
+def test_partial_style_keeps_the_shape() -> None:
+    opts = RedactOptions(style="partial")
+    assert redact_text("手机13812345678", opts) == "手机138****5678"
+    assert redact_text("手机幺三八 幺二三四 五六七八", opts) == "手机138****5678"
+    assert redact_text("+86 138 1234 5678", opts) == "+138****5678"
+    assert redact_text("邮箱zhang@163.com", opts) == "邮箱z***@163.com"
+
+
+def test_redaction_is_idempotent() -> None:
+    for text, _, _ in PII[:50]:
+        once = redact_text(text)
+        assert redact_text(once) == once
+    partial = RedactOptions(style="partial")
+    once = redact_text("手机13812345678", partial)
+    assert redact_text(once, partial) == once
+
+
+def test_kinds_can_be_switched_off() -> None:
+    text = "手机13812345678，邮箱a@b.com"
+    assert redact_text(text, RedactOptions(mobile=False)) == "手机13812345678，邮箱[邮箱]"
+    assert redact_text(text, RedactOptions(enabled=False)) == text
+
+
+def test_id_checksum_is_verified() -> None:
+    assert [m.kind for m in find_pii("身份证11010519491231002X")] == [ID_CARD]
+    # one digit off: the checksum fails (and these 18 digits fail Luhn, so no card either)
+    wrong = "110105194912310021"
+    assert not id18_ok(wrong)
+    assert find_pii(f"编码{wrong}") == []
+
+
+def test_bank_card_needs_luhn_or_a_card_label() -> None:
+    valid = _luhn_complete("622202020002123456")
+    invalid = valid[:-1] + str((int(valid[-1]) + 1) % 10)
+    assert [m.kind for m in find_pii(f"转到{valid}")] == [BANK_CARD]
+    assert find_pii(f"转到{invalid}") == []
+    assert [m.kind for m in find_pii(f"卡号{invalid}")] == [BANK_CARD]
+
+
+def test_transcript_and_score_are_redacted_without_touching_the_original() -> None:
+    seg = Segment("caller", 1.0, 2.0, "我电话幺三八幺二三四五六七八")
+    transcript = Transcript("c1", (seg,))
+    redacted = redact_transcript(transcript)
+    assert redacted.segments[0].text == "我电话[手机号]"
+    assert transcript.segments[0].text == "我电话幺三八幺二三四五六七八"
+    item = ItemResult(
+        "verify",
+        Status.FAIL,
+        10.0,
+        "坐席复述了号码13812345678",
+        (Evidence("agent", 1.0, 2.0, "您的号码是13812345678"),),
+    )
+    score = CallScore("c1", "r", "1", "sha", 0.0, "D", False, (item,), errors=("a@b.com",))
+    out = redact_score(score)
+    assert out.items[0].reason == "坐席复述了号码[手机号]"
+    assert out.items[0].evidence[0].text == "您的号码是[手机号]"
+    assert out.errors == ("[邮箱]",)
+    assert score.items[0].reason.endswith("13812345678")
