@@ -1,0 +1,75 @@
+"""Options of the speech-to-text stage (one frozen dataclass, documented defaults)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+from qa_pipeline.errors import ConfigError
+
+_DEVICES = ("auto", "cpu", "cuda")
+_COMPUTE_TYPES = ("auto", "int8", "int8_float16", "int8_float32", "float16", "float32", "bfloat16")
+
+
+@dataclass(frozen=True, slots=True)
+class AsrOptions:
+    """Knobs of speech-to-text.
+
+    Attributes:
+        model: Registry name (``base``, ``tiny.en``, ``large-v3``...) or a CTranslate2
+            model directory.
+        device: ``auto`` (GPU if CTranslate2 sees one, else CPU), ``cpu`` or ``cuda``.
+        compute_type: ``auto`` (float16 on GPU, int8 on CPU) or a CTranslate2 type.
+        language: Spoken language (``zh``); ``None`` lets Whisper detect it per window.
+        beam_size: Beam width of the decoder (5, as Whisper's reference decoding).
+        batch_size: Windows (up to 30 s of speech each) decoded together; windows from
+            many calls and both channels share a batch.
+        vad: Silero VAD (inside faster-whisper) keeps only speech; off transcribes every
+            30 s of the channel.
+        condition_on_previous_text: Kept ``False``: windows are decoded independently,
+            which stops one hallucination from feeding the next.
+        cpu_threads: CTranslate2 intra-op threads on CPU (0: its default).
+        initial_prompt: Text given to the decoder as context. ``None`` by default: the
+            prompt 「以下是普通话的句子。」 measured worse and leaked into output.
+        channels: Channel map, ``left=agent,right=caller`` (stereo) or ``mono``.
+        group_size: Recordings decoded and held in memory at once (bounds memory).
+        max_window_s: Longest window of packed speech (Whisper's 30 s).
+    """
+
+    model: str = "base"
+    device: str = "auto"
+    compute_type: str = "auto"
+    language: str | None = "zh"
+    beam_size: int = 5
+    batch_size: int = 8
+    vad: bool = True
+    condition_on_previous_text: bool = False
+    cpu_threads: int = 0
+    initial_prompt: str | None = None
+    channels: str = "left=agent,right=caller"
+    group_size: int = 16
+    max_window_s: float = 30.0
+
+    def __post_init__(self) -> None:
+        if self.device not in _DEVICES:
+            raise ConfigError(f"ASR device must be one of {', '.join(_DEVICES)}: {self.device!r}")
+        if self.compute_type not in _COMPUTE_TYPES:
+            raise ConfigError(
+                f"ASR compute type must be one of {', '.join(_COMPUTE_TYPES)}: "
+                f"{self.compute_type!r}"
+            )
+        if self.beam_size < 1 or self.batch_size < 1 or self.group_size < 1:
+            raise ConfigError("ASR beam_size, batch_size and group_size must be at least 1")
+        if not 1.0 <= self.max_window_s <= 30.0:
+            raise ConfigError("ASR max_window_s must be between 1 and 30 seconds")
+        if self.cpu_threads < 0:
+            raise ConfigError("ASR cpu_threads must be 0 (default) or more")
+
+    def identity(self) -> dict[str, str]:
+        """Options that change the text (for the cache key and ``Transcript.asr_options``).
+
+        Batch and group sizes and threads do not change the result, so they are left out.
+        """
+        data = asdict(self)
+        for key in ("batch_size", "group_size", "cpu_threads", "model", "device"):
+            data.pop(key)
+        return {k: str(v) for k, v in sorted(data.items())}

@@ -1,0 +1,266 @@
+"""faster-whisper adapter with batching across calls and channels.
+
+A night is thousands of short calls; batching inside one call leaves the hardware idle
+between calls. Here every channel of every call in a group is a *stream*: Silero VAD
+(inside faster-whisper) finds its speech, the speech is packed into windows of up to
+30 s (faster-whisper's ``collect_chunks`` idea), and windows from all streams are
+decoded together in batches with the pieces of faster-whisper's
+``BatchedInferencePipeline`` (feature extraction, ``forward``/``generate_segment_batched``).
+Segment times inside a window are mapped back to seconds in the stream.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from qa_pipeline.asr.options import AsrOptions
+from qa_pipeline.errors import AsrError, ConfigError
+
+log = logging.getLogger(__name__)
+
+SAMPLE_RATE = 16000
+_MODEL_CACHE: dict[tuple[str, str, str, int], Any] = {}
+_MODEL_LOCK = threading.Lock()
+
+
+def resolve_device(device: str) -> str:
+    """``auto`` → ``cuda`` when CTranslate2 sees a GPU, else ``cpu``."""
+    if device != "auto":
+        return device
+    import ctranslate2
+
+    return "cuda" if ctranslate2.get_cuda_device_count() > 0 else "cpu"
+
+
+def resolve_compute_type(compute_type: str, device: str) -> str:
+    """``auto`` → ``float16`` on GPU, ``int8`` on CPU."""
+    if compute_type != "auto":
+        return compute_type
+    return "float16" if device == "cuda" else "int8"
+
+
+def load_model(path: Path, device: str, compute_type: str, cpu_threads: int = 0) -> Any:
+    """Load a faster-whisper model once per process (keyed by path, device, type, threads).
+
+    Raises:
+        AsrError: CTranslate2 cannot load the model on this device.
+    """
+    key = (str(path), device, compute_type, cpu_threads)
+    with _MODEL_LOCK:
+        if key not in _MODEL_CACHE:
+            from faster_whisper import WhisperModel
+
+            try:
+                _MODEL_CACHE[key] = WhisperModel(
+                    str(path),
+                    device=device,
+                    compute_type=compute_type,
+                    cpu_threads=cpu_threads,
+                    local_files_only=True,
+                )
+            except (RuntimeError, ValueError, OSError) as exc:
+                raise AsrError(
+                    f"cannot load speech model {path} on {device} ({compute_type}): {exc}"
+                ) from exc
+            log.info("loaded speech model %s on %s (%s)", path, device, compute_type)
+        return _MODEL_CACHE[key]
+
+
+@dataclass(frozen=True, slots=True)
+class Piece:
+    """A stretch of stream audio placed in a window (sample offsets)."""
+
+    window_start: int
+    length: int
+    stream_start: int
+
+
+@dataclass(slots=True)
+class Window:
+    """Up to 30 s of one stream's speech, as packed pieces."""
+
+    stream: int
+    audio: np.ndarray
+    pieces: list[Piece] = field(default_factory=list)
+
+    def to_stream_time(self, t: float, *, is_end: bool) -> float:
+        """Seconds in the window → seconds in the stream."""
+        sample = round(t * SAMPLE_RATE)
+        chosen = self.pieces[-1]
+        for p in self.pieces:
+            inside = p.window_start <= sample <= p.window_start + p.length
+            if is_end and inside and sample > p.window_start:
+                chosen = p
+                break
+            if not is_end and inside and sample < p.window_start + p.length:
+                chosen = p
+                break
+        offset = min(max(sample - chosen.window_start, 0), chosen.length)
+        return (chosen.stream_start + offset) / SAMPLE_RATE
+
+
+@dataclass(frozen=True, slots=True)
+class RawSegment:
+    """A decoded segment, in seconds of its stream."""
+
+    stream: int
+    start: float
+    end: float
+    text: str
+    avg_logprob: float
+    no_speech_prob: float
+    compression_ratio: float
+
+
+def speech_spans(audio: np.ndarray, options: AsrOptions) -> list[tuple[int, int]]:
+    """Sample spans to transcribe: Silero VAD speech, or fixed windows with VAD off."""
+    n = int(audio.shape[0])
+    if n == 0:
+        return []
+    max_len = int(options.max_window_s * SAMPLE_RATE)
+    if not options.vad:
+        return [(s, min(s + max_len, n)) for s in range(0, n, max_len)]
+    from faster_whisper.vad import VadOptions, get_speech_timestamps
+
+    vad = VadOptions(max_speech_duration_s=options.max_window_s, min_silence_duration_ms=160)
+    return [(int(c["start"]), int(c["end"])) for c in get_speech_timestamps(audio, vad)]
+
+
+def pack_windows(
+    stream: int, audio: np.ndarray, spans: Sequence[tuple[int, int]], max_window_s: float
+) -> list[Window]:
+    """Pack consecutive speech spans of one stream into windows of ≤ ``max_window_s``."""
+    max_len = int(max_window_s * SAMPLE_RATE)
+    windows: list[Window] = []
+    parts: list[np.ndarray] = []
+    pieces: list[Piece] = []
+    filled = 0
+    for start, end in spans:
+        length = end - start
+        if length <= 0:
+            continue
+        if pieces and filled + length > max_len:
+            windows.append(Window(stream, np.concatenate(parts), pieces))
+            parts, pieces, filled = [], [], 0
+        parts.append(audio[start:end])
+        pieces.append(Piece(filled, length, start))
+        filled += length
+    if pieces:
+        windows.append(Window(stream, np.concatenate(parts), pieces))
+    return windows
+
+
+class WhisperEngine:
+    """A loaded model plus the decoding options; decodes windows in batches."""
+
+    def __init__(self, model_path: Path, options: AsrOptions) -> None:
+        self.options = options
+        self.device = resolve_device(options.device)
+        self.compute_type = resolve_compute_type(options.compute_type, self.device)
+        self.model = load_model(model_path, self.device, self.compute_type, options.cpu_threads)
+        from faster_whisper.tokenizer import Tokenizer
+        from faster_whisper.transcribe import BatchedInferencePipeline, TranscriptionOptions
+
+        multilingual_model = bool(self.model.model.is_multilingual)
+        language = options.language
+        if not multilingual_model:
+            if language not in (None, "en"):
+                raise ConfigError(
+                    f"speech model {model_path} is English-only but language is {language!r}"
+                )
+            language = "en"
+        self.language = language
+        self.tokenizer = Tokenizer(
+            self.model.hf_tokenizer,
+            multilingual_model,
+            task="transcribe",
+            language=language or "en",
+        )
+        self.pipeline = BatchedInferencePipeline(self.model)
+        self.transcription_options = TranscriptionOptions(
+            beam_size=options.beam_size,
+            best_of=5,
+            patience=1.0,
+            length_penalty=1.0,
+            repetition_penalty=1.0,
+            no_repeat_ngram_size=0,
+            log_prob_threshold=-1.0,
+            no_speech_threshold=0.6,
+            compression_ratio_threshold=2.4,
+            condition_on_previous_text=False,
+            prompt_reset_on_temperature=0.5,
+            temperatures=[0.0],
+            initial_prompt=options.initial_prompt,
+            prefix=None,
+            suppress_blank=True,
+            suppress_tokens=[-1],
+            without_timestamps=False,
+            max_initial_timestamp=0.0,
+            word_timestamps=False,
+            prepend_punctuations="\"'“¿([{-",
+            append_punctuations="\"'.。,，!！?？:：”)]}、",
+            multilingual=language is None and multilingual_model,
+            max_new_tokens=None,
+            clip_timestamps=[],
+            hallucination_silence_threshold=None,
+            hotwords=None,
+        )
+        from faster_whisper.transcribe import get_suppressed_tokens
+
+        self.transcription_options.suppress_tokens = get_suppressed_tokens(self.tokenizer, [-1])
+
+    def decode(
+        self,
+        windows: Sequence[Window],
+        progress: Callable[[int], None] | None = None,
+    ) -> list[RawSegment]:
+        """Decode windows (from any streams) in batches of ``options.batch_size``.
+
+        Args:
+            windows: Windows to decode; longest first is best for padding but any order
+                works.
+            progress: Called with the number of windows done after each batch.
+
+        Returns:
+            Segments in stream time, grouped by window in input order.
+        """
+        from faster_whisper.audio import pad_or_trim
+
+        out: list[RawSegment] = []
+        bs = self.options.batch_size
+        extractor = self.model.feature_extractor
+        for i in range(0, len(windows), bs):
+            batch = windows[i : i + bs]
+            feats = np.stack([pad_or_trim(extractor(w.audio)[..., :-1]) for w in batch])
+            meta = [{"offset": 0.0, "duration": w.audio.shape[0] / SAMPLE_RATE} for w in batch]
+            try:
+                results = self.pipeline.forward(
+                    feats, self.tokenizer, meta, self.transcription_options
+                )
+            except (RuntimeError, ValueError) as exc:
+                raise AsrError(f"speech model failed on a batch: {exc}") from exc
+            for window, segments in zip(batch, results, strict=True):
+                for seg in segments:
+                    start = window.to_stream_time(float(seg["start"]), is_end=False)
+                    end = window.to_stream_time(float(seg["end"]), is_end=True)
+                    out.append(
+                        RawSegment(
+                            stream=window.stream,
+                            start=round(start, 3),
+                            end=round(max(end, start), 3),
+                            text=str(seg["text"]),
+                            avg_logprob=float(seg["avg_logprob"]),
+                            no_speech_prob=float(seg["no_speech_prob"]),
+                            compression_ratio=float(seg["compression_ratio"]),
+                        )
+                    )
+            if progress is not None:
+                progress(len(batch))
+        return out
