@@ -274,6 +274,10 @@ class Store:
 
         New metadata wins; fields the new manifest leaves empty keep their stored value.
         """
+        with self._write(f"store recording {recording.call_id}") as conn:
+            self._upsert_recording(conn, recording, run_id)
+
+    def _upsert_recording(self, conn: Connection, recording: Recording, run_id: int | None) -> None:
         m = recording.meta
         values = {
             "path": str(recording.path),
@@ -293,8 +297,31 @@ class Store:
         set_ = {k: func.coalesce(ins.excluded[k], recordings.c[k]) for k in values}
         set_["is_transcript"] = ins.excluded.is_transcript
         set_["updated_at"] = ins.excluded.updated_at
-        with self._write(f"store recording {m.call_id}") as conn:
-            conn.execute(ins.on_conflict_do_update(index_elements=["call_id"], set_=set_))
+        conn.execute(ins.on_conflict_do_update(index_elements=["call_id"], set_=set_))
+
+    def save_call(
+        self,
+        recording: Recording,
+        transcript: Transcript | None,
+        score: CallScore | None,
+        run_id: int | None,
+        content_hash: str | None = None,
+    ) -> int | None:
+        """Store a call's recording row, transcript and score together, in one transaction.
+
+        The all-or-nothing alternative to :meth:`upsert_recording`, :meth:`save_transcript`
+        and :meth:`save_score`: a process killed half-way leaves none of them.
+
+        Returns:
+            The ``call_scores`` row id, or ``None`` when ``score`` is ``None``.
+        """
+        with self._write(f"store call {recording.call_id}") as conn:
+            self._upsert_recording(conn, recording, run_id)
+            if transcript is not None:
+                self._save_transcript(
+                    conn, transcript, content_hash or recording.content_hash, run_id
+                )
+            return None if score is None else self._save_score(conn, score, run_id)
 
     # ------------------------------------------------------------------ transcripts
 
@@ -306,6 +333,12 @@ class Store:
         Returns:
             The transcript row id.
         """
+        with self._write(f"store transcript {transcript.call_id}") as conn:
+            return self._save_transcript(conn, transcript, content_hash, run_id)
+
+    def _save_transcript(
+        self, conn: Connection, transcript: Transcript, content_hash: str | None, run_id: int | None
+    ) -> int:
         t = redact_transcript(transcript, self.redact_options)
         meta = {k: getattr(t, k) for k in _META_FIELDS if getattr(t, k) is not None}
         values = {
@@ -326,9 +359,8 @@ class Store:
             index_elements=["call_id", "model"],
             set_={k: ins.excluded[k] for k in values if k not in ("call_id", "model")},
         ).returning(transcripts.c.id)
-        with self._write(f"store transcript {t.call_id}") as conn:
-            self._touch_recording(conn, t.call_id, meta, run_id)
-            return int(conn.execute(stmt).scalar_one())
+        self._touch_recording(conn, t.call_id, meta, run_id)
+        return int(conn.execute(stmt).scalar_one())
 
     def load_transcript_segments(self, call_id: str, model: str | None = None) -> list[dict]:
         """The stored (redacted) segments of a call, newest model first when ``model`` is None."""
@@ -350,6 +382,10 @@ class Store:
         Returns:
             The ``call_scores`` row id.
         """
+        with self._write(f"store the score of {score.call_id}") as conn:
+            return self._save_score(conn, score, run_id)
+
+    def _save_score(self, conn: Connection, score: CallScore, run_id: int | None) -> int:
         s = redact_score(score, self.redact_options)
         meta = {k: getattr(s, k) for k in _META_FIELDS[:4] if getattr(s, k) is not None}
         values = {
@@ -370,29 +406,28 @@ class Store:
             index_elements=["call_id", "rubric_id", "rubric_version"],
             set_={k: ins.excluded[k] for k in values if k not in ("call_id", "rubric_id")},
         ).returning(call_scores.c.id)
-        with self._write(f"store the score of {s.call_id}") as conn:
-            self._touch_recording(conn, s.call_id, meta, run_id)
-            score_id = int(conn.execute(upsert).scalar_one())
-            conn.execute(delete(item_results).where(item_results.c.score_id == score_id))
-            if s.items:
-                conn.execute(
-                    insert(item_results),
-                    [
-                        {
-                            "score_id": score_id,
-                            "item_id": it.item_id,
-                            "item_name": it.name,
-                            "dimension": it.dimension,
-                            "status": str(it.status),
-                            "points": float(it.points),
-                            "awarded": it.awarded,
-                            "critical_failed": it.critical_failed,
-                            "reason": it.reason,
-                            "evidence": [e.to_dict() for e in it.evidence],
-                        }
-                        for it in s.items
-                    ],
-                )
+        self._touch_recording(conn, s.call_id, meta, run_id)
+        score_id = int(conn.execute(upsert).scalar_one())
+        conn.execute(delete(item_results).where(item_results.c.score_id == score_id))
+        if s.items:
+            conn.execute(
+                insert(item_results),
+                [
+                    {
+                        "score_id": score_id,
+                        "item_id": it.item_id,
+                        "item_name": it.name,
+                        "dimension": it.dimension,
+                        "status": str(it.status),
+                        "points": float(it.points),
+                        "awarded": it.awarded,
+                        "critical_failed": it.critical_failed,
+                        "reason": it.reason,
+                        "evidence": [e.to_dict() for e in it.evidence],
+                    }
+                    for it in s.items
+                ],
+            )
         return score_id
 
     def has_score(self, call_id: str, rubric_id: str, rubric_version: str) -> bool:

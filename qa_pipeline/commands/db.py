@@ -31,7 +31,12 @@ def register(app: typer.Typer, eval_app: typer.Typer) -> None:
             before = store.current_revision()
             store.upgrade(revision)
             after = store.current_revision()
-            console.print(f"{store.url}: schema {before or '(empty)'} → {after}", highlight=False)
+            console.print(
+                f"{store.url}: schema {before or '(empty)'} → {after}",
+                highlight=False,
+                markup=False,
+                soft_wrap=True,
+            )
 
     @db_app.command("status")
     def status(url: str | None = typer.Option(None, "--url", help=URL_HELP)) -> None:
@@ -42,8 +47,13 @@ def register(app: typer.Typer, eval_app: typer.Typer) -> None:
             info = store.status()
         current, head = info["current"], info["head"]
         state = "up to date" if current == head else "needs `qa db upgrade`"
-        console.print(f"database: {info['url']}", highlight=False)
-        console.print(f"schema:   {current or '(empty)'} (head {head}) — {state}", highlight=False)
+        console.print(f"database: {info['url']}", highlight=False, markup=False, soft_wrap=True)
+        console.print(
+            f"schema:   {current or '(empty)'} (head {head}) — {state}",
+            highlight=False,
+            markup=False,
+            soft_wrap=True,
+        )
         table = Table("table", "rows")
         for name, count in info["counts"].items():
             table.add_row(name, "-" if count is None else str(count))
@@ -60,4 +70,4 @@ def register(app: typer.Typer, eval_app: typer.Typer) -> None:
         from qa_pipeline.redact import RedactOptions, redact_text
 
         opts = RedactOptions(style="partial") if partial else RedactOptions()
-        console.print(redact_text(text, opts), highlight=False, markup=False)
+        console.print(redact_text(text, opts), highlight=False, markup=False, soft_wrap=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -306,3 +307,39 @@ def test_error_messages_are_scrubbed_of_urls(store: Store) -> None:
 def test_unsupported_urls_are_a_clear_error(url: str) -> None:
     with pytest.raises(StoreError, match="database"):
         Store.open(url)
+
+
+def test_save_call_writes_everything_or_nothing(store: Store) -> None:
+    rec = make_recording("c1", datetime(2026, 11, 2, 9, 0, tzinfo=CST))
+    transcript = Transcript("c1", (Segment("caller", 0.0, 1.0, f"电话{PHONE}"),), asr_model="base")
+    score_id = store.save_call(rec, transcript, make_score("c1"), None)
+    assert score_id is not None
+    counts = store.status()["counts"]
+    assert (counts["recordings"], counts["transcripts"], counts["call_scores"]) == (1, 1, 1)
+    good = make_score("c2")
+    broken = CallScore(
+        **{**{f: getattr(good, f) for f in good.__dataclass_fields__}, "items": good.items * 2}
+    )
+    with pytest.raises(StoreError):
+        store.save_call(make_recording("c2", None), transcript, broken, None)
+    counts = store.status()["counts"]
+    assert (counts["recordings"], counts["transcripts"], counts["call_scores"]) == (1, 1, 1)
+
+
+def test_many_openers_of_a_fresh_database_migrate_once(db_url: str) -> None:
+    errors: list[BaseException] = []
+
+    def open_and_close() -> None:
+        try:
+            Store.open(db_url).close()
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=open_and_close) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    with Store.open(db_url, upgrade=False) as store:
+        assert store.current_revision() == store.head_revision()
