@@ -1,0 +1,30 @@
+"""Prefect environment for the command line: must run before ``import prefect``.
+
+Prefect reads its settings when it is first imported. On a fresh machine without a
+Prefect server, ``qa run`` and ``qa demo`` use Prefect's ephemeral mode with a home
+folder under ``QA_DATA_DIR`` (so runs of different centres never share a SQLite file),
+and keep Prefect's console logging quiet. Values the user set win.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def configure_prefect_env(data_dir: Path, *, quiet: bool = True) -> None:
+    """Set ``PREFECT_HOME`` under ``data_dir`` (unless set) and quiet Prefect's logs.
+
+    Args:
+        data_dir: ``QA_DATA_DIR``; Prefect's home becomes ``<data_dir>/prefect``.
+        quiet: Log Prefect's own messages only from warnings up.
+    """
+    if "PREFECT_HOME" not in os.environ:
+        home = Path(data_dir).resolve() / "prefect"
+        home.mkdir(parents=True, exist_ok=True)
+        os.environ["PREFECT_HOME"] = str(home)
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("PREFECT_UI_ENABLED", "false")
+    if quiet:
+        os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+        os.environ.setdefault("PREFECT_LOGGING_SERVER_LEVEL", "WARNING")

@@ -1,0 +1,300 @@
+"""The ``nightly_qa`` flow: manifest → sample → transcribe → score → store → reports.
+
+Reads top to bottom like a script. Tasks are thin wrappers over :mod:`flows.stages`;
+only transcription and I/O retry. Calls move in chunks (``chunk_size``) with at most
+``max_in_flight`` chunks outstanding, so a night of 10,000 calls holds only ids and
+counts in memory. A re-run skips calls already scored with the same rubric version
+(the store's ``has_score``) and reuses transcripts from the speech-to-text cache (keyed
+by content hash), so a night killed half-way is simply started again.
+
+Speech-to-text runs under the ``gpu`` tag and a per-process semaphore
+(``StageConfig.gpu_slots``); across processes or machines, limit it on the server with
+``prefect concurrency-limit create gpu 1``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import deque
+from collections.abc import Callable, Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_markdown_artifact
+from prefect.cache_policies import NO_CACHE
+
+from flows import stages
+from flows.stages import ChunkResult, Failure, NightTally, StageConfig
+from flows.summary import NightSummary
+from qa_pipeline.config import Settings, load_settings
+from qa_pipeline.errors import ConfigError
+from qa_pipeline.manifest import Manifest, ManifestOptions, read_manifest
+from qa_pipeline.models import Recording
+from qa_pipeline.sampling import RiskWeights, Sample, parse_plan, sample_calls
+
+log = logging.getLogger(__name__)
+
+REPO_RUBRICS = Path(__file__).resolve().parents[1] / "rubrics"
+DEFAULT_RUBRIC = "hotline_12345"
+
+#: ``fn(done, total)`` callbacks told after each chunk (the CLI's progress bar).
+ProgressListener = Callable[[int, int], None]
+_listeners: list[ProgressListener] = []
+
+
+def add_progress_listener(fn: ProgressListener) -> Callable[[], None]:
+    """Call ``fn(calls_done, calls_total)`` as chunks finish; returns a remover."""
+    _listeners.append(fn)
+    return lambda: _listeners.remove(fn)
+
+
+def resolve_rubric(name: str) -> str:
+    """A rubric path from a path or a name in ``./rubrics`` or the project's ``rubrics/``.
+
+    Raises:
+        ConfigError: no such rubric.
+    """
+    candidates = [Path(name)]
+    stem = name if name.endswith((".yaml", ".yml")) else f"{name}.yaml"
+    candidates += [Path.cwd() / "rubrics" / stem, REPO_RUBRICS / stem]
+    for c in candidates:
+        if c.is_file():
+            return str(c.resolve())
+    raise ConfigError(f"rubric {name!r} not found (tried {', '.join(map(str, candidates))})")
+
+
+def rubric_table(rubrics: Sequence[str] | str | None) -> tuple[tuple[str, str], ...]:
+    """Parse ``["hotline_12345", "en=contact_center_en", "投诉=complaints"]`` entries."""
+    entries = [rubrics] if isinstance(rubrics, str) else list(rubrics or [DEFAULT_RUBRIC])
+    table: dict[str, str] = {}
+    for entry in entries:
+        key, _, value = entry.rpartition("=")
+        table[key.strip() or "default"] = resolve_rubric(value.strip())
+    if "default" not in table:
+        table["default"] = resolve_rubric(DEFAULT_RUBRIC)
+    return tuple(table.items())
+
+
+def stage_config(
+    settings: Settings, rubrics: Sequence[str] | str | None, gpu_slots: int = 1
+) -> StageConfig:
+    """The stages' configuration from settings (the flow is an edge: it reads them)."""
+    return StageConfig(
+        database_url=settings.resolved_database_url,
+        models_dir=settings.models_dir,
+        transcripts_dir=settings.transcripts_dir,
+        asr_cache_dir=settings.data_dir / "asr_cache",
+        rubrics=rubric_table(rubrics),
+        asr_model=settings.asr_model,
+        device=settings.device,
+        compute_type=settings.compute_type,
+        language=settings.language,
+        gpu_slots=gpu_slots,
+        redact_pii=settings.redact_pii,
+        timezone=settings.timezone,
+    )
+
+
+# -- tasks: one per stage, thin ------------------------------------------------------
+
+
+@task(name="check-rubrics", cache_policy=NO_CACHE)
+def check_rubrics_task(config: StageConfig) -> list[tuple[str, str, str]]:
+    return stages.check_rubrics(config)
+
+
+@task(name="start-run", retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)
+def start_run_task(config: StageConfig, params: dict[str, Any]) -> int:
+    return stages.store(config.database_url, config.redact_pii).start_run("nightly", params)
+
+
+@task(name="validate-manifest", retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)
+def validate_task(inbox: str, timezone: str) -> Manifest:
+    return read_manifest(inbox, ManifestOptions(timezone=timezone))
+
+
+@task(name="sample", cache_policy=NO_CACHE)
+def sample_task(manifest: Manifest, plan: str, seed: int, policy_topics: list[str]) -> Sample:
+    weights = RiskWeights(policy_topics=tuple(policy_topics))
+    return sample_calls(
+        [r.meta for r in manifest.recordings], parse_plan(plan, seed=seed, risk=weights)
+    )
+
+
+@task(name="skip-finished", retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)
+def split_done_task(
+    recordings: list[Recording], config: StageConfig
+) -> tuple[list[Recording], list[Recording]]:
+    return stages.split_done(recordings, config)
+
+
+@task(name="transcribe", retries=2, retry_delay_seconds=5, tags=["gpu"], cache_policy=NO_CACHE)
+def transcribe_task(
+    chunk: tuple[Recording, ...], config: StageConfig
+) -> tuple[dict[str, Path], ChunkResult]:
+    return stages.transcribe_chunk(chunk, config)
+
+
+@task(name="score-and-store", retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)
+def score_task(
+    chunk: tuple[Recording, ...],
+    transcribed: tuple[dict[str, Path], ChunkResult],
+    config: StageConfig,
+    run_id: Any,
+) -> ChunkResult:
+    return stages.score_chunk(chunk, transcribed[0], config, run_id)
+
+
+@task(name="record-failures", retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)
+def record_failures_task(config: StageConfig, run_id: Any, failures: list[Failure]) -> None:
+    stages.record_failures(config, run_id, failures)
+
+
+@task(name="night-reports", retries=1, retry_delay_seconds=2, cache_policy=NO_CACHE)
+def reports_task(
+    config: StageConfig, night: str, reports_dir: str, formats: list[str]
+) -> list[str]:
+    from flows.reporting import night_reports
+
+    return [str(p) for p in night_reports(config, night, Path(reports_dir), formats)]
+
+
+@task(name="finish-run", retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)
+def finish_run_task(config: StageConfig, run_id: Any, status: str, summary: dict[str, Any]) -> None:
+    stages.store(config.database_url, config.redact_pii).finish_run(run_id, status, summary)
+
+
+def _chunk_failed(chunk: Sequence[Recording], stage: str, exc: BaseException) -> ChunkResult:
+    kind = str(getattr(exc, "kind", type(exc).__name__))
+    return ChunkResult(failures=tuple(Failure(r.call_id, stage, kind, str(exc)) for r in chunk))
+
+
+def _collect(pending: deque[Any], tally: NightTally) -> int:
+    """Wait for the oldest chunk and add it to the tally; returns its size."""
+    chunk, t_future, s_future = pending.popleft()
+    try:
+        _, transcribed = t_future.result()
+    except Exception as exc:  # the whole chunk failed after its retries
+        tally.add(_chunk_failed(chunk, "transcribe", exc))
+        return len(chunk)
+    tally.add(transcribed)
+    try:
+        tally.add(s_future.result())
+    except Exception as exc:
+        tally.add(_chunk_failed(chunk, "store", exc))
+    return len(chunk)
+
+
+@flow(name="nightly-qa", log_prints=False, validate_parameters=False)
+def nightly_qa(
+    inbox: str,
+    night: str,
+    rubrics: list[str] | str | None = None,
+    plan: str = "all",
+    seed: int = 0,
+    policy_topics: list[str] | None = None,
+    chunk_size: int = 16,
+    max_in_flight: int = 4,
+    gpu_slots: int = 1,
+    write_reports: bool = True,
+    report_formats: list[str] | None = None,
+) -> NightSummary:
+    """Inspect one night's calls.
+
+    Args:
+        inbox: Folder with ``manifest.csv`` and the recordings / vendor transcripts.
+        night: The night, ``YYYY-MM-DD`` (names the run and the night's reports).
+        rubrics: Rubric names or paths; ``key=rubric`` entries pick a rubric by call
+            type or language (e.g. ``en=contact_center_en``). Default ``hotline_12345``.
+        plan: Sampling plan string (``all``, ``fraction:0.05``, ``quota:5``,
+            ``stratified:0.1``, ``risk:0.1``).
+        seed: Seed of the sampling draw.
+        policy_topics: Topics under a recent policy change (oversampled by ``risk``).
+        chunk_size: Calls per transcription batch / task.
+        max_in_flight: Chunks submitted but not yet collected.
+        gpu_slots: Concurrent speech-to-text batches per process.
+        write_reports: Write the night's agent, team and bulletin reports.
+        report_formats: Report formats (default ``html`` and ``md``).
+
+    Returns:
+        The night's summary (also logged and published as a markdown artifact).
+    """
+    logger = get_run_logger()
+    try:
+        date.fromisoformat(night)
+    except ValueError:
+        raise ConfigError(f"night {night!r} is not a date (YYYY-MM-DD)") from None
+    settings = load_settings()
+    config = stage_config(settings, rubrics, gpu_slots)
+    check_rubrics_task(config)
+    params = {"inbox": str(inbox), "night": night, "plan": plan, "seed": seed}
+    run_id = start_run_task(config, params)
+
+    manifest = validate_task(str(inbox), settings.timezone)
+    sample = sample_task(manifest, plan, seed, list(policy_topics or []))
+    picked_ids = set(sample.selected)
+    picked = [r for r in manifest.recordings if r.call_id in picked_ids]
+    todo, done = split_done_task(picked, config)
+    logger.info("%s; %d already scored, %d to do", sample.description, len(done), len(todo))
+
+    tally = NightTally(failures=stages.manifest_failures(manifest))
+    pending: deque[Any] = deque()
+    finished = 0
+    for chunk in stages.chunked(todo, chunk_size):
+        t_future = transcribe_task.submit(chunk, config)
+        # Prefect resolves the future to its result before the task runs
+        s_future = score_task.submit(chunk, t_future, config, run_id)  # type: ignore[call-overload]
+        pending.append((chunk, t_future, s_future))
+        while len(pending) >= max(1, max_in_flight):
+            finished += _collect(pending, tally)
+            for fn in list(_listeners):
+                fn(finished, len(todo))
+    while pending:
+        finished += _collect(pending, tally)
+        for fn in list(_listeners):
+            fn(finished, len(todo))
+
+    record_failures_task(config, run_id, tally.failures)
+    reports: list[str] = []
+    if write_reports:
+        reports = reports_task(
+            config, night, str(settings.reports_dir), list(report_formats or ["html", "md"])
+        )
+    summary = NightSummary(
+        night=night,
+        inbox=str(inbox),
+        run_id=run_id,
+        plan=sample.description,
+        found=manifest.rows,
+        valid=len(manifest.recordings),
+        sampled=len(picked),
+        already_done=len(done),
+        transcribed=tuple(tally.transcribed),
+        from_cache=tuple(tally.from_cache),
+        vendor=tuple(tally.vendor),
+        scored=tally.scored,
+        failures=tuple(tally.failures),
+        reports=tuple(reports),
+        status="completed_with_failures" if tally.failures else "completed",
+    )
+    finish_run_task(config, run_id, summary.status, summary.as_dict())
+    create_markdown_artifact(
+        markdown=summary.to_markdown(),
+        key="nightly-qa-summary",
+        description=f"Nightly QA {night}",
+    )
+    logger.info(
+        "night %s: %d found, %d sampled, %d skipped, %d transcribed, %d scored, %d failed",
+        night,
+        summary.found,
+        summary.sampled,
+        summary.already_done,
+        len(summary.transcribed),
+        summary.scored,
+        len(summary.failures),
+    )
+    for f in summary.failures:
+        logger.warning("failed: %s", f)
+    return summary

@@ -1,0 +1,62 @@
+"""Which reports a night, a trainer or management gets, via :mod:`qa_pipeline.reports`."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from flows import stages
+from flows.stages import StageConfig
+
+log = logging.getLogger(__name__)
+
+
+def write_reports(
+    config: StageConfig,
+    kind: str,
+    subject: str | None,
+    period: str,
+    rubric_path: str,
+    out_dir: Path,
+    formats: Sequence[str],
+) -> list[Path]:
+    """Write one report (``agent``, ``team`` or ``bulletin``) from the store."""
+    from qa_pipeline.reports import write_reports_from_store
+
+    db = stages.store(config.database_url, config.redact_pii)
+    paths: Any = write_reports_from_store(
+        db, kind, subject, period, stages.rubric(rubric_path), out_dir, list(formats)
+    )
+    return [Path(p) for p in paths]
+
+
+def night_reports(
+    config: StageConfig, night: str, out_dir: Path, formats: Sequence[str]
+) -> list[Path]:
+    """The night's reports: one per agent and per team with calls that night, and the
+    day's bulletin, for every rubric that scored calls that night."""
+    from qa_pipeline.errors import ReportError
+
+    db = stages.store(config.database_url, config.redact_pii)
+    period = f"day:{night}"
+    paths: list[Path] = []
+    for _, rubric_path in dict((p, p) for _, p in config.rubrics).items():
+        r = stages.rubric(rubric_path)
+        frame = db.scores_frame(rubric_id=r.id, rubric_version=r.version)
+        if frame.empty:
+            continue
+        days = frame["started_at"].dt.tz_convert(config.timezone).dt.date.astype(str)
+        tonight = frame[days == night]
+        if tonight.empty:
+            continue
+        jobs = [("agent", a) for a in sorted(tonight["agent_id"].dropna().unique())]
+        jobs += [("team", t) for t in sorted(tonight["team"].dropna().unique())]
+        jobs.append(("bulletin", None))
+        for kind, subject in jobs:
+            try:
+                paths += write_reports(config, kind, subject, period, rubric_path, out_dir, formats)
+            except ReportError as exc:
+                log.warning("no %s report for %s: %s", kind, subject or period, exc)
+    return paths
