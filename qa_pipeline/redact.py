@@ -103,6 +103,16 @@ _DIGITS.update(
         "七": "7",
         "八": "8",
         "九": "9",
+        # financial numerals, which speech-to-text sometimes writes
+        "壹": "1",
+        "贰": "2",
+        "叁": "3",
+        "肆": "4",
+        "伍": "5",
+        "陆": "6",
+        "柒": "7",
+        "捌": "8",
+        "玖": "9",
     }
 )
 _ARABIC = set("0123456789") | {chr(0xFF10 + d) for d in range(10)}

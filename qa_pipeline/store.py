@@ -189,13 +189,22 @@ class Store:
     def upgrade(self, revision: str = "head") -> None:
         """Migrate the schema to ``revision`` (default the newest) in one transaction."""
         from alembic import command
+        from alembic.util import CommandError
 
         with self._write("upgrade the results database") as conn:
             if conn.dialect.name == "postgresql":
                 conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_PG_MIGRATION_LOCK})")
-            if revision == "head" and self.current_revision(conn) == self.head_revision():
+            current = self.current_revision(conn)
+            if revision == "head" and current == self.head_revision():
                 return
-            command.upgrade(self._alembic_config(conn), revision)
+            try:
+                command.upgrade(self._alembic_config(conn), revision)
+            except CommandError as exc:
+                raise StoreError(
+                    f"cannot upgrade the results database ({self.url}) from schema "
+                    f"{current or '(empty)'} to {revision}: {exc} — is it from a newer "
+                    "qa-pipeline?"
+                ) from None
             log.info("results database at %s upgraded to %s", self.url, revision)
 
     def head_revision(self) -> str | None:

@@ -140,6 +140,19 @@ def pii_cases() -> list[tuple[str, str, str]]:
     for user in users:
         for domain in domains[:4]:
             add(f"{user}@{domain}", EMAIL, "邮箱")
+    # forms speech-to-text produces: digits one by one, mixed scripts, 、 between groups
+    cases += [
+        ("手机 1 3 8 1 2 3 4 5 6 7 8 好的", "1 3 8 1 2 3 4 5 6 7 8", MOBILE),
+        ("号码138幺二三四5678对", "138幺二三四5678", MOBILE),
+        ("幺三八、幺二三四、五六七八，记好了吗", "幺三八、幺二三四、五六七八", MOBILE),
+        ("手机是壹叁捌壹贰叁肆伍陆柒捌", "壹叁捌壹贰叁肆伍陆柒捌", MOBILE),
+        (
+            "身份证一一零一零五一九四九一二三一零零二叉",
+            "一一零一零五一九四九一二三一零零二叉",
+            ID_CARD,
+        ),
+        ("电话是八八八八六六六六", "八八八八六六六六", LANDLINE),
+    ]
     return cases
 
 
@@ -197,6 +210,10 @@ def lookalike_cases() -> list[str]:
         "12月31日之前",
         "2023.12.31到期",
         "2024/03/15 08:00:00",
+        "我一九九零年生的，家住三号楼",
+        "一共是一千三百八十元",
+        "尾号是五六七八",
+        "壹仟叁佰捌拾元整",
     ]
     generated: list[str] = []
     for _ in range(15):
