@@ -348,5 +348,5 @@ def test_many_openers_of_a_fresh_database_migrate_once(db_url: str) -> None:
 def test_a_database_from_a_newer_version_is_a_clear_error(store: Store) -> None:
     with store.engine.begin() as conn:
         conn.exec_driver_sql("UPDATE alembic_version SET version_num = '9999'")
-    with pytest.raises(StoreError, match="from schema 9999 to head.*newer qa-pipeline"):
+    with pytest.raises(StoreError, match=r"from schema 9999 to head.*newer qa-pipeline"):
         store.upgrade()
