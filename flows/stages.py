@@ -288,9 +288,8 @@ def score_chunk(
         except QAPipelineError as exc:
             failures.append(Failure(rec.call_id, "score", exc.kind, str(exc)))
             continue
-        db.upsert_recording(rec, run_id)
-        db.save_transcript(transcript, rec.content_hash, run_id)
-        db.save_score(score, run_id)
+        # one transaction: a night killed here leaves the call wholly done or not at all
+        db.save_call(rec, transcript, score, run_id)
         scored.append((rec.call_id, score.score))
     return ChunkResult(scored=tuple(scored), failures=tuple(failures))
 

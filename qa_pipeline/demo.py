@@ -23,21 +23,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
+from qa_pipeline.manifest import EXPECTED_COLUMNS
+
 DEMO_AUDIO = Path(__file__).resolve().parents[1] / "demo" / "audio"
 TZ = timezone(timedelta(hours=8))
-MANIFEST_COLUMNS = (
-    "call_id",
-    "file",
-    "agent_id",
-    "team",
-    "started_at",
-    "call_type",
-    "duration_s",
-    "satisfaction",
-    "topic",
-    "agent_tenure_months",
-    "language",
-)
+MANIFEST_COLUMNS = (*EXPECTED_COLUMNS, "topic", "agent_tenure_months", "language")
 
 
 @dataclass(frozen=True, slots=True)

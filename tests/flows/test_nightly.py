@@ -1,0 +1,53 @@
+"""The nightly flow in this process (Prefect test harness) on vendor transcripts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytestmark = pytest.mark.usefixtures("prefect_harness")
+
+
+def test_night_of_vendor_transcripts_then_rerun_skips(tmp_path: Path, qa_env: Path, h: Any) -> None:
+    h.needs_stages()
+    from prefect.artifacts import Artifact
+
+    from flows.nightly import add_progress_listener, nightly_qa
+    from qa_pipeline.config import load_settings
+    from qa_pipeline.store import Store
+
+    inbox = h.vendor_inbox(tmp_path / "centre", n=10)
+    seen: list[tuple[int, int]] = []
+    remove = add_progress_listener(lambda done, total: seen.append((done, total)))
+    try:
+        first = nightly_qa(str(inbox), "2026-11-20", chunk_size=4, write_reports=False)
+    finally:
+        remove()
+    assert (first.found, first.valid, first.sampled, first.scored) == (10, 10, 10, 10)
+    assert len(first.vendor) == 10 and not first.transcribed and not first.failures
+    assert seen[-1] == (10, 10) and len(seen) == 3  # three chunks of at most 4
+    artifact = Artifact.get("nightly-qa-summary")
+    assert artifact is not None and "| scored | 10 |" in str(artifact.data)
+
+    store = Store.open(load_settings().resolved_database_url)
+    assert len(store.scores_frame()) == 10
+    again = nightly_qa(str(inbox), "2026-11-20", plan="fraction:0.5", write_reports=False)
+    assert (again.sampled, again.already_done, again.scored) == (5, 5, 0)
+    assert "random 50%" in again.plan
+    assert len(store.scores_frame()) == 10
+    runs = store.runs_frame()
+    assert set(runs["status"]) == {"completed"}
+
+
+def test_bad_plan_and_date_fail_fast(tmp_path: Path, qa_env: Path, h: Any) -> None:
+    h.needs_stages()
+    from flows.nightly import nightly_qa
+    from qa_pipeline.errors import ConfigError, SamplingError
+
+    inbox = h.vendor_inbox(tmp_path / "centre", n=2)
+    with pytest.raises(ConfigError, match="not a date"):
+        nightly_qa(str(inbox), "2026-13-01", write_reports=False)
+    with pytest.raises(SamplingError):
+        nightly_qa(str(inbox), "2026-11-20", plan="most", write_reports=False)
