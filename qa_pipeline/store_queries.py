@@ -57,11 +57,22 @@ def _apply(query: Select[Any], f: Filters) -> Select[Any]:
     return query
 
 
+_NOT_TEXT = {"run_id", "id", "params", "summary", "evidence"}
+
+
 def _frame(rows: list[dict[str, Any]], columns: tuple[str, ...], times: tuple[str, ...]) -> Any:
+    """A frame with stable dtypes, empty or not: UTC microsecond timestamps, ``str`` text."""
     df = pd.DataFrame(rows, columns=list(columns))
-    for col in times:
-        df[col] = pd.to_datetime(df[col], utc=True)
+    for col in columns:
+        if col in times:
+            df[col] = pd.to_datetime(df[col], utc=True).dt.as_unit("us")
+        elif col not in _NOT_TEXT and (df.empty or df[col].map(_is_text).all()):
+            df[col] = df[col].astype("str")
     return df
+
+
+def _is_text(value: Any) -> bool:
+    return value is None or isinstance(value, str)
 
 
 def _floats(df: pd.DataFrame, *cols: str) -> None:

@@ -350,3 +350,14 @@ def test_a_database_from_a_newer_version_is_a_clear_error(store: Store) -> None:
         conn.exec_driver_sql("UPDATE alembic_version SET version_num = '9999'")
     with pytest.raises(StoreError, match=r"from schema 9999 to head.*newer qa-pipeline"):
         store.upgrade()
+
+
+def test_frame_dtypes_are_the_same_empty_or_not(store: Store) -> None:
+    empty_scores, empty_items = store.scores_frame(), store.items_frame()
+    store.save_score(make_score("c1"), None)  # no recording metadata: many missing values
+    scores, items = store.scores_frame(), store.items_frame()
+    assert not scores.empty and not items.empty
+    assert scores.dtypes.to_dict() == empty_scores.dtypes.to_dict()
+    assert items.dtypes.to_dict() == empty_items.dtypes.to_dict()
+    assert str(scores["started_at"].dtype) == "datetime64[us, UTC]"
+    assert scores["agent_id"].isna().all() and scores["started_at"].isna().all()
