@@ -256,12 +256,16 @@ def nightly_qa(
         for fn in list(_listeners):
             fn(finished, len(todo))
 
-    record_failures_task(config, run_id, tally.failures)
     reports: list[str] = []
     if write_reports:
-        reports = reports_task(
-            config, night, str(settings.reports_dir), list(report_formats or ["html", "md"])
-        )
+        try:
+            reports = reports_task(
+                config, night, str(settings.reports_dir), list(report_formats or ["html", "md"])
+            )
+        except Exception as exc:  # the scores are stored; a report can be made again later
+            kind = str(getattr(exc, "kind", type(exc).__name__))
+            tally.failures.append(Failure(None, "report", kind, f"night reports: {exc}"))
+    record_failures_task(config, run_id, tally.failures)
     summary = NightSummary(
         night=night,
         inbox=str(inbox),

@@ -310,6 +310,9 @@ def make_call(
         call_type, topic, body, _ = rng.choices(TOPICS, weights=weights)[0]
         _opening(c, agent, faults["opening"])
         what = body(c, agent, faults)
+        if faults["hostile"] and call_type != "投诉":
+            c.caller("不好意思，您能再说一遍吗？")
+            c.agent("我说过了，你自己不看清楚吗？")
         _confirm(c, what, faults["confirm"])
         _closing(c, faults["closing"])
     bad = sum(faults.values())
