@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Any
+
 import typer
 from rich.table import Table
 
@@ -12,6 +15,13 @@ URL_HELP = "Database URL (default QA_DATABASE_URL, else a SQLite file under QA_D
 
 def _url(url: str | None) -> str:
     return url or settings().resolved_database_url
+
+
+def _when(value: Any) -> str:
+    # NaT is a datetime too, and the only one not equal to itself
+    if isinstance(value, datetime) and value == value:
+        return value.strftime("%Y-%m-%d %H:%M")
+    return "-"
 
 
 def register(app: typer.Typer, eval_app: typer.Typer) -> None:
@@ -45,6 +55,7 @@ def register(app: typer.Typer, eval_app: typer.Typer) -> None:
 
         with Store.open(_url(url), upgrade=False) as store:
             info = store.status()
+            recent = store.runs_frame().head(5) if info["current"] else None
         current, head = info["current"], info["head"]
         state = "up to date" if current == head else "needs `qa db upgrade`"
         console.print(f"database: {info['url']}", highlight=False, markup=False, soft_wrap=True)
@@ -58,6 +69,19 @@ def register(app: typer.Typer, eval_app: typer.Typer) -> None:
         for name, count in info["counts"].items():
             table.add_row(name, "-" if count is None else str(count))
         console.print(table)
+        if recent is not None and not recent.empty:
+            runs = Table(
+                "run", "kind", "status", "started (UTC)", "finished (UTC)", title="recent runs"
+            )
+            for run in recent.to_dict("records"):
+                runs.add_row(
+                    str(run["id"]),
+                    str(run["kind"]),
+                    str(run["status"]),
+                    _when(run["started_at"]),
+                    _when(run["finished_at"]),
+                )
+            console.print(runs)
 
     @db_app.command("redact")
     def redact(

@@ -9,6 +9,7 @@ from typer.testing import CliRunner
 
 from qa_pipeline.cli import app
 from qa_pipeline.errors import StoreError
+from qa_pipeline.store import Store
 
 
 def test_status_then_upgrade_then_status(qa_env: Path) -> None:
@@ -23,6 +24,13 @@ def test_status_then_upgrade_then_status(qa_env: Path) -> None:
     after = runner.invoke(app, ["db", "status"])
     assert "0001 (head 0001) — up to date" in after.output
     assert "call_scores" in after.output
+    assert "recent runs" not in after.output
+    with Store.open(f"sqlite:///{qa_env / 'data' / 'qa.sqlite3'}") as store:
+        store.start_run("nightly", {})
+        store.finish_run(store.start_run("backtest", {}), "completed", {})
+    runs = runner.invoke(app, ["db", "status"])
+    assert "recent runs" in runs.output
+    assert "backtest" in runs.output and "completed" in runs.output and "running" in runs.output
 
 
 def test_status_by_url_masks_the_password(qa_env: Path) -> None:
