@@ -1,9 +1,150 @@
-"""CLI commands of this area (filled in by its issue)."""
+"""CLI commands of the scoring area: ``qa score``, ``qa rubric ...``, ``qa eval scoring``."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import typer
+from rich.table import Table
+
+from qa_pipeline.commands.common import console, console_err, progress_bar
+from qa_pipeline.errors import QAPipelineError, ScoringError
+
+RUBRIC_OPT = typer.Option(..., "--rubric", "-r", help="Rubric YAML file.", exists=False)
+
+rubric_app = typer.Typer(help="Validate, describe and test rubric files.", no_args_is_help=True)
+
+
+def _score_table(result: object) -> Table:
+    from qa_pipeline.models import CallScore
+
+    assert isinstance(result, CallScore)
+    score = "—" if result.score is None else f"{result.score:.1f}"
+    title = f"{result.call_id}  agent {result.agent_id or '?'}  score {score}  {result.grade or ''}"
+    if result.critical_failed:
+        title += "  [bold red]一票否决 / critical fail[/]"
+    table = Table(title=title, show_lines=False)
+    for col in ("item", "status", "points", "reason / evidence"):
+        table.add_column(col)
+    colours = {"pass": "green", "fail": "red", "na": "dim", "review": "yellow"}
+    for it in result.items:
+        ev = " | ".join(
+            f"{e.speaker}@{e.start if e.start is not None else '?'}: {e.text[:40]}"
+            for e in it.evidence[:2]
+        )
+        status = str(it.status)
+        table.add_row(
+            it.item_id,
+            f"[{colours[status]}]{status}[/]",
+            f"{it.points:g}",
+            it.reason + (f"\n{ev}" if ev and status != "pass" else ""),
+        )
+    return table
+
+
+def score(
+    transcripts: list[Path] = typer.Argument(..., help="Transcript or labelled-call JSON files."),
+    rubric: Path = RUBRIC_OPT,
+    as_json: bool = typer.Option(False, "--json", help="One JSON object per call per line."),
+) -> None:
+    """Score transcripts against a rubric, quoting the evidence for each verdict."""
+    from qa_pipeline.rubric import load_rubric
+    from qa_pipeline.scoring import score_call
+    from qa_pipeline.transcript_io import load_transcript
+
+    rb = load_rubric(rubric)
+    failures = 0
+    with progress_bar("scoring", len(transcripts)) as bar:
+        for path in transcripts:
+            try:
+                result = score_call(load_transcript(path), rb)
+            except QAPipelineError as exc:
+                failures += 1
+                console_err.print(f"[red]error:[/] {exc}", highlight=False, soft_wrap=True)
+                bar.advance(0)
+                continue
+            if as_json:
+                typer.echo(json.dumps(result.to_dict(), ensure_ascii=False))
+            else:
+                console.print(_score_table(result))
+            bar.advance(0)
+    if failures:
+        raise ScoringError(f"{failures} of {len(transcripts)} file(s) could not be scored")
+
+
+@rubric_app.command("check")
+def rubric_check(rubric: Path = typer.Argument(..., help="Rubric YAML file.")) -> None:
+    """Validate a rubric file (schema, points, knowledge tables, regexes)."""
+    from qa_pipeline.rubric import load_rubric
+
+    rb = load_rubric(rubric)
+    typer.echo(
+        f"ok: {rb.id} v{rb.version} ({rb.language}), {len(rb.items)} items, "
+        f"{sum(len(i.examples) for i in rb.items)} golden examples, sha256 {rb.sha256[:12]}"
+    )
+
+
+@rubric_app.command("describe")
+def rubric_describe(rubric: Path = typer.Argument(..., help="Rubric YAML file.")) -> None:
+    """Print the rubric in plain language (Chinese or English, as the rubric)."""
+    from qa_pipeline.rubric import load_rubric
+
+    typer.echo(load_rubric(rubric).describe())
+
+
+@rubric_app.command("test")
+def rubric_test(rubric: Path = typer.Argument(..., help="Rubric YAML file.")) -> None:
+    """Run the rubric's golden examples; exit 1 naming every one that fails."""
+    from qa_pipeline.rubric import load_rubric
+    from qa_pipeline.scoring.evaluate import check_examples
+
+    rb = load_rubric(rubric)
+    n = check_examples(rb)
+    typer.echo(f"ok: {n} golden examples of {rb.id} v{rb.version} pass")
+
+
+def eval_scoring(
+    rubric: Path = RUBRIC_OPT,
+    corpus: Path = typer.Option(..., "--corpus", help="Folder of labelled-call JSON files."),
+    as_json: bool = typer.Option(False, "--json", help="Print only the JSON summary."),
+) -> None:
+    """Agreement of the scoring engine with a labelled corpus, per item and overall."""
+    from qa_pipeline.rubric import load_rubric
+    from qa_pipeline.scoring.evaluate import STATUSES, evaluate_corpus
+
+    rb = load_rubric(rubric)
+    report = evaluate_corpus(rb, corpus)
+    summary = report.summary()
+    if not as_json:
+        table = Table(title=f"{rb.id} v{rb.version} on {corpus} ({report.calls} calls)")
+        table.add_column("item")
+        for exp in ("pass", "fail", "na"):
+            table.add_column(f"exp {exp} → " + "/".join(s[0] for s in STATUSES))
+        table.add_column("accuracy")
+        for item_id, st in report.items.items():
+            cells = [
+                "/".join(str(st.confusion[(exp, got)]) for got in STATUSES)
+                for exp in ("pass", "fail", "na")
+            ]
+            acc = summary["items"][item_id]["accuracy"]
+            table.add_row(item_id, *cells, "—" if acc is None else f"{acc:.1%}")
+        console.print(table)
+        for name, sub in summary["subsets"].items():
+            acc = sub["accuracy"]
+            console.print(
+                f"{name}: accuracy {'—' if acc is None else f'{acc:.2%}'}, "
+                f"review rate {sub['review_rate']:.2%} ({sub['decisions']} item verdicts)"
+            )
+        for row in report.disagreements[:50]:
+            console.print("disagree: " + " ".join(row), highlight=False)
+        for err in report.errors:
+            console_err.print(f"[red]error:[/] {err}", highlight=False)
+    typer.echo(json.dumps(summary, ensure_ascii=False))
 
 
 def register(app: typer.Typer, eval_app: typer.Typer) -> None:
     """Add this area's commands to the `qa` app."""
+    app.command("score")(score)
+    app.add_typer(rubric_app, name="rubric")
+    eval_app.command("scoring")(eval_scoring)

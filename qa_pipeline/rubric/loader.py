@@ -1,0 +1,152 @@
+"""Parse (pure) and load (I/O) rubrics, with errors naming the file, the item and the field."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from qa_pipeline.errors import RubricError
+from qa_pipeline.rubric.checks import Coverage, FactCheck
+from qa_pipeline.rubric.schema import Conditions, MaterialsList, RateTable, RubricModel
+
+_TOLERANCE = 1e-6
+
+
+def _where(data: Mapping[str, Any], loc: tuple[Any, ...]) -> str:
+    parts: list[str] = []
+    items = data.get("items") if isinstance(data, Mapping) else None
+    for i, key in enumerate(loc):
+        if isinstance(key, int):
+            label = f"[{key}]"
+            if i == 1 and loc[0] == "items" and isinstance(items, list) and key < len(items):
+                item = items[key]
+                if isinstance(item, Mapping) and item.get("id"):
+                    label += f" (item {item['id']!r})"
+            parts.append(label)
+        else:
+            parts.append(("." if parts else "") + str(key))
+    return "".join(parts) or "<rubric>"
+
+
+def _fail(source: str, where: str, msg: str) -> RubricError:
+    return RubricError(f"{source}: {where}: {msg}")
+
+
+def _cross_check(rubric: RubricModel, source: str) -> None:
+    dims = {d.id: d for d in rubric.dimensions}
+    dupes = [k for k, n in Counter(it.id for it in rubric.items).items() if n > 1]
+    if dupes:
+        raise _fail(source, "items", f"duplicate item id(s): {', '.join(sorted(dupes))}")
+    for d, n in Counter(d.id for d in rubric.dimensions).items():
+        if n > 1:
+            raise _fail(source, "dimensions", f"duplicate dimension id {d!r}")
+    know = rubric.knowledge
+    for it in rubric.items:
+        where = f"item {it.id!r}"
+        if it.dimension not in dims:
+            raise _fail(source, f"{where}.dimension", f"unknown dimension {it.dimension!r}")
+        for topic in it.applies_when.topics:
+            if topic not in know.topics:
+                raise _fail(
+                    source,
+                    f"{where}.applies_when.topics",
+                    f"topic {topic!r} not in knowledge.topics",
+                )
+        chk = it.check
+        if isinstance(chk, Coverage):
+            for key in chk.materials:
+                if key not in know.materials:
+                    raise _fail(
+                        source,
+                        f"{where}.check.materials",
+                        f"missing knowledge table: knowledge.materials.{key}",
+                    )
+        if isinstance(chk, FactCheck) and chk.table not in know.rates | know.conditions:
+            raise _fail(
+                source,
+                f"{where}.check.table",
+                f"missing knowledge table: knowledge.rates.{chk.table} "
+                f"(or knowledge.conditions.{chk.table})",
+            )
+    tables: dict[str, MaterialsList | RateTable | Conditions] = {
+        **know.materials,
+        **know.rates,
+        **know.conditions,
+    }
+    for key, table in tables.items():
+        if table.topic not in know.topics:
+            raise _fail(source, f"knowledge.{key}.topic", f"unknown topic {table.topic!r}")
+    for dim in rubric.dimensions:
+        total = sum(it.points for it in rubric.items if it.dimension == dim.id)
+        if abs(total - dim.points) > _TOLERANCE:
+            raise _fail(
+                source,
+                f"dimension {dim.id!r}.points",
+                f"items sum to {total:g}, dimension declares {dim.points:g}",
+            )
+    dim_total = sum(d.points for d in rubric.dimensions)
+    if abs(dim_total - rubric.total_points) > _TOLERANCE:
+        raise _fail(
+            source,
+            "total_points",
+            f"dimensions sum to {dim_total:g}, rubric declares {rubric.total_points:g}",
+        )
+
+
+def parse_rubric(mapping: Mapping[str, Any], source: str = "<mapping>") -> RubricModel:
+    """Validate a rubric given as a mapping (pure; no I/O).
+
+    Args:
+        mapping: The parsed YAML/JSON document.
+        source: Name used in error messages (usually the file path).
+
+    Returns:
+        The validated rubric; ``sha256`` is the hash of its canonical JSON.
+
+    Raises:
+        RubricError: naming the source, the item and the field at fault.
+    """
+    if not isinstance(mapping, Mapping):
+        raise RubricError(f"{source}: a rubric must be a mapping, got {type(mapping).__name__}")
+    try:
+        rubric = RubricModel.model_validate(dict(mapping))
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{_where(mapping, tuple(e['loc']))}: {e['msg']}" for e in exc.errors()[:5]
+        )
+        raise RubricError(f"{source}: {problems}") from None
+    _cross_check(rubric, source)
+    for it in rubric.items:
+        it._language = rubric.language
+    canonical = json.dumps(mapping, sort_keys=True, ensure_ascii=False, default=str)
+    rubric._sha256 = hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    rubric._source = source
+    return rubric
+
+
+def load_rubric(path: str | Path) -> RubricModel:
+    """Load and validate a rubric YAML (or JSON) file; ``sha256`` is of the file's bytes.
+
+    Raises:
+        RubricError: the file is missing, not YAML, or not a valid rubric.
+    """
+    import yaml
+
+    p = Path(path)
+    try:
+        raw = p.read_bytes()
+    except OSError as exc:
+        raise RubricError(f"{p}: cannot read rubric: {exc.strerror or exc}") from exc
+    try:
+        data = yaml.safe_load(raw.decode("utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise RubricError(f"{p}: not valid YAML: {exc}") from exc
+    rubric = parse_rubric(data, source=str(p))
+    rubric._sha256 = hashlib.sha256(raw).hexdigest()
+    return rubric

@@ -1,0 +1,272 @@
+"""Rubric schema (pydantic v2, ``extra="forbid"``): dimensions, items, knowledge, examples."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
+
+from qa_pipeline.rubric.checks import CheckSpec, compile_patterns
+
+Speaker = Literal["agent", "caller", "any"]
+StatusName = Literal["pass", "fail", "na"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Fact(_Strict):
+    """Where a policy fact comes from and from when it is in force."""
+
+    source: str = Field(min_length=1)
+    effective: dt.date
+
+
+class Topic(_Strict):
+    """How to recognise that a call is about a topic (robust to ASR via the lexicon)."""
+
+    name: str
+    any: list[str] = Field(min_length=1)
+    with_any: list[str] = Field(default_factory=list, description="also needs one of these")
+
+
+class MaterialVariant(_Strict):
+    """Alternative wording required when the call mentions one of ``when_mentioned``."""
+
+    when_mentioned: list[str] = Field(min_length=1)
+    by: Speaker = "caller"
+    any: list[str] = Field(min_length=1)
+
+
+class Material(_Strict):
+    name: str
+    any: list[str] = Field(min_length=1)
+    variants: list[MaterialVariant] = Field(default_factory=list)
+
+
+class MaterialsList(Fact):
+    """Required materials for a topic (一次性告知)."""
+
+    topic: str
+    items: list[Material] = Field(min_length=1)
+
+
+class Rate(_Strict):
+    case: str
+    rate: float
+    area_max: float | None = None
+    area_min: float | None = None
+
+
+class RateTable(Fact):
+    """Rates by case and area; ``threshold`` must be stated by the agent."""
+
+    topic: str
+    unit_words: list[str] = Field(default_factory=lambda: ["平方米", "平米", "平方", "平", "㎡"])
+    threshold: float
+    cases: dict[str, list[str]] = Field(min_length=1)
+    rates: list[Rate] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _cases_known(self) -> RateTable:
+        for r in self.rates:
+            if r.case not in self.cases:
+                raise ValueError(f"rate for unknown case {r.case!r} (cases: {sorted(self.cases)})")
+        return self
+
+
+class Conditions(Fact):
+    """A duration requirement plus alternative conditions (居住证申领条件)."""
+
+    topic: str
+    duration_months: float
+    duration_context: list[str] = Field(default_factory=lambda: ["居住", "住"])
+    conditions: dict[str, list[str]] = Field(min_length=1)
+    not_required: list[str] = Field(
+        default_factory=list, description="regexes of invented conditions"
+    )
+
+    @field_validator("not_required")
+    @classmethod
+    def _patterns(cls, v: list[str]) -> list[str]:
+        return compile_patterns(v)
+
+
+class EmotionLexicon(_Strict):
+    """Wording that shows caller negative emotion, and caller goodbyes (for hang-ups)."""
+
+    negative: list[str] = Field(default_factory=list)
+    patterns: list[str] = Field(default_factory=list)
+    goodbye: list[str] = Field(default_factory=list)
+
+    @field_validator("patterns")
+    @classmethod
+    def _patterns(cls, v: list[str]) -> list[str]:
+        return compile_patterns(v)
+
+
+class Knowledge(_Strict):
+    emotion: EmotionLexicon = Field(default_factory=EmotionLexicon)
+    topics: dict[str, Topic] = Field(default_factory=dict)
+    materials: dict[str, MaterialsList] = Field(default_factory=dict)
+    rates: dict[str, RateTable] = Field(default_factory=dict)
+    conditions: dict[str, Conditions] = Field(default_factory=dict)
+
+
+class Window(_Strict):
+    """Which part of the call a check looks at."""
+
+    turn: Literal["opening", "all"] = "all"
+    start_within_s: float | None = None
+    first_s: float | None = None
+    last_s: float | None = None
+
+
+class AppliesWhen(_Strict):
+    """When an item applies; otherwise it is ``na``."""
+
+    topics: list[str] = Field(default_factory=list, description="any of these topics detected")
+    caller_emotion: Literal["negative"] | None = None
+    call_types: list[str] = Field(default_factory=list)
+    not_call_types: list[str] = Field(default_factory=list)
+    silent_gap: bool | None = None
+    not_if_caller_says: list[str] = Field(default_factory=list)
+    min_call_s: float | None = None
+    not_if_caller_hung_up: bool = False
+    needs_caller_speech: bool = False
+
+
+class Example(_Strict):
+    """A golden example: a short call and the verdict this item must give on it."""
+
+    expect: StatusName
+    segments: list[list[Any]] = Field(min_length=0)
+    call_type: str | None = None
+    note: str = ""
+
+
+class Item(_Strict):
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    name: str
+    dimension: str
+    points: float = Field(gt=0)
+    critical: bool = False
+    speaker: Speaker = "agent"
+    window: Window = Field(default_factory=Window)
+    applies_when: AppliesWhen = Field(default_factory=AppliesWhen)
+    check: CheckSpec
+    coaching: str = ""
+    examples: list[Example] = Field(default_factory=list)
+    _language: str = PrivateAttr(default="zh")
+
+    def describe(self) -> str:
+        """The item in plain language (Chinese for zh rubrics, English otherwise)."""
+        lang = self._language
+        zh = lang.startswith("zh")
+        who = {"agent": "话务员", "caller": "来电人", "any": "任一方"} if zh else {
+            "agent": "the agent", "caller": "the caller", "any": "either party"}  # fmt: skip
+        parts = [f"{self.name} ({self.points:g}{'分' if zh else ' points'}"]
+        if self.critical:
+            parts[0] += "，一票否决" if zh else ", critical"
+        parts[0] += ")"
+        parts.append(f"{who[self.speaker]}{'' if zh else ' '}{self.check.describe(lang)}")
+        w = self.window
+        if w.turn == "opening":
+            parts.append("范围：开场首轮" if zh else "in the opening turn")
+        if w.start_within_s is not None:
+            parts.append(
+                f"须在{w.start_within_s:g}秒内开始"
+                if zh
+                else f"starting within {w.start_within_s:g} s"
+            )
+        if w.last_s is not None:
+            parts.append(f"范围：最后{w.last_s:g}秒" if zh else f"in the last {w.last_s:g} s")
+        if w.first_s is not None:
+            parts.append(f"范围：前{w.first_s:g}秒" if zh else f"in the first {w.first_s:g} s")
+        a = self.applies_when
+        if a.topics:
+            parts.append(("适用话题：" if zh else "applies to topics: ") + ", ".join(a.topics))
+        if a.caller_emotion:
+            parts.append("仅在来电人有负面情绪时适用" if zh else "only when the caller is upset")
+        if a.silent_gap:
+            parts.append("仅在有静音等待时适用" if zh else "only when there is a hold")
+        return ("；" if zh else "; ").join(parts)
+
+
+class Dimension(_Strict):
+    id: str
+    name: str
+    points: float = Field(gt=0)
+
+
+class RubricModel(_Strict):
+    """A validated rubric. ``sha256`` is the hash of the source bytes (or canonical JSON)."""
+
+    id: str = Field(min_length=1)
+    version: str = Field(min_length=1)
+    language: str = "zh"
+    name: str
+    total_points: float = 100.0
+    grades: list[tuple[str, float]] = Field(
+        default_factory=lambda: [("优秀", 90.0), ("合格", 80.0), ("不合格", 0.0)]
+    )
+    dimensions: list[Dimension] = Field(min_length=1)
+    items: list[Item] = Field(min_length=1)
+    knowledge: Knowledge = Field(default_factory=Knowledge)
+    vocabulary: list[str] = Field(
+        default_factory=list, description="extra words for homophone correction (e.g. 工号)"
+    )
+    _sha256: str = PrivateAttr(default="")
+    _source: str = PrivateAttr(default="<mapping>")
+
+    @property
+    def sha256(self) -> str:
+        return self._sha256
+
+    @property
+    def source(self) -> str:
+        return self._source
+
+    def item(self, item_id: str) -> Item:
+        """The item with this id (``KeyError`` if none)."""
+        for it in self.items:
+            if it.id == item_id:
+                return it
+        raise KeyError(item_id)
+
+    def grade(self, score: float) -> str:
+        """Grade for a 0–100 score (highest threshold met)."""
+        for name, threshold in sorted(self.grades, key=lambda g: -g[1]):
+            if score >= threshold:
+                return name
+        return self.grades[-1][0]
+
+    def describe(self) -> str:
+        """The whole rubric in plain language, dimension by dimension."""
+        zh = self.language.startswith("zh")
+        lines = [f"{self.name} — {self.id} v{self.version} ({self.total_points:g}"
+                 + ("分)" if zh else " points)")]  # fmt: skip
+        for dim in self.dimensions:
+            lines.append(f"\n{dim.name} ({dim.points:g}{'分' if zh else ' points'})")
+            for it in self.items:
+                if it.dimension == dim.id:
+                    lines.append(f"  - [{it.id}] {it.describe()}")
+                    if it.coaching:
+                        lines.append(("      辅导：" if zh else "      coaching: ") + it.coaching)
+        for key, table in self.knowledge.rates.items():
+            lines.append(
+                f"\n{'知识库' if zh else 'knowledge'} {key}: {table.source} ({table.effective})"
+            )
+        for key, cond in self.knowledge.conditions.items():
+            lines.append(
+                f"{'知识库' if zh else 'knowledge'} {key}: {cond.source} ({cond.effective})"
+            )
+        for key, mats in self.knowledge.materials.items():
+            names = ", ".join(m.name for m in mats.items)
+            lines.append(f"{'材料清单' if zh else 'materials'} {key}: {names} ({mats.source})")
+        return "\n".join(lines)
+
+
+Rubric = RubricModel

@@ -1,0 +1,63 @@
+"""What a check returns, and small helpers the check kinds share."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from qa_pipeline.models import Status
+from qa_pipeline.scoring.context import Seg
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """A check's verdict before the engine applies confidence and attribution rules.
+
+    Attributes:
+        status: pass / fail / na / review.
+        reason: One plain sentence for the coach.
+        evidence: Segments the verdict rests on (quoted in the result).
+        hinge: Segments whose words decide a ``fail``; low confidence there → review.
+        critical: For checks that decide criticality themselves (fact check); ``None``
+            means "as the item declares".
+    """
+
+    status: Status
+    reason: str
+    evidence: tuple[Seg, ...] = ()
+    hinge: tuple[Seg, ...] = ()
+    critical: bool | None = None
+
+
+def passed(reason: str, *evidence: Seg) -> Outcome:
+    return Outcome(Status.PASS, reason, tuple(evidence))
+
+
+def failed(reason: str, evidence: tuple[Seg, ...] = (), hinge: tuple[Seg, ...] = ()) -> Outcome:
+    return Outcome(Status.FAIL, reason, evidence, hinge or evidence)
+
+
+def na(reason: str) -> Outcome:
+    return Outcome(Status.NA, reason)
+
+
+def review(reason: str, *evidence: Seg) -> Outcome:
+    return Outcome(Status.REVIEW, reason, tuple(evidence))
+
+
+def quote(s: Seg, limit: int = 40) -> str:
+    text = s.text.strip()
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def covered(spans: list[tuple[int, int]], start: int, end: int) -> bool:
+    """Whether [start, end) lies inside one of ``spans``."""
+    return any(a <= start and end <= b for a, b in spans)
+
+
+def occurrences(text: str, phrase: str) -> list[int]:
+    out = []
+    i = text.find(phrase)
+    while i >= 0:
+        out.append(i)
+        i = text.find(phrase, i + 1)
+    return out

@@ -1,0 +1,176 @@
+"""Check kinds on wording: phrase present/absent, regex, sequence, coverage, hostility."""
+
+from __future__ import annotations
+
+from qa_pipeline.models import AGENT
+from qa_pipeline.rubric.checks import (
+    Coverage,
+    Hostility,
+    PhraseAbsent,
+    PhrasePresent,
+    RegexCheck,
+    Sequence,
+)
+from qa_pipeline.rubric.schema import Item
+from qa_pipeline.scoring.base import (
+    Outcome,
+    covered,
+    failed,
+    na,
+    occurrences,
+    passed,
+    quote,
+    review,
+)
+from qa_pipeline.scoring.context import CallContext, Seg
+
+_NEGATIONS = ("不用", "不需要", "不要", "无需", "不必", "用不着")
+
+
+def phrase_present(ctx: CallContext, item: Item, p: PhrasePresent) -> Outcome:
+    """The speaker says something from every (or any) group inside the item's window."""
+    segs = ctx.window(item.speaker, item.window)
+    limit = item.window.start_within_s
+    if limit is not None and segs and ctx.has_times and segs[0].start > limit:
+        return failed(f"starts at {segs[0].start:.1f} s, after {limit:g} s", (segs[0],), ())
+    found: list[Seg] = []
+    missing: list[str] = []
+    for g in p.groups:
+        hit = ctx.find(ctx.cr.group(g), segs)
+        if hit is None:
+            missing.append(g.label(ctx.language))
+        elif hit not in found:
+            found.append(hit)
+    ok = not missing if p.mode == "all" else len(missing) < len(p.groups)
+    if ok:
+        return passed("found: " + " / ".join(quote(s) for s in found), *found)
+    if not segs:
+        return failed("the speaker says nothing in the window")
+    return failed("missing: " + "; ".join(missing), tuple(found), tuple(segs))
+
+
+def _violations(
+    ctx: CallContext, segs: list[Seg], phrases: list[str], patterns: list[str], allowed: list[str]
+) -> list[tuple[Seg, str]]:
+    cr = ctx.cr
+    norm_phrases = cr.phrases(phrases)
+    rx_patterns = [cr.regex(x) for x in patterns]
+    rx_allowed = [cr.regex(x) for x in allowed]
+    out: list[tuple[Seg, str]] = []
+    for s in segs:
+        text = s.norm
+        spans: list[tuple[int, int]] | None = None
+        hits: list[tuple[int, int, str]] = []
+        for ph in norm_phrases:
+            if ph in text:
+                hits.extend((i, i + len(ph), ph) for i in occurrences(text, ph))
+        for rx in rx_patterns:
+            hits.extend((m.start(), m.end(), m.group(0)) for m in rx.finditer(text))
+        for a, b, what in hits:
+            if spans is None:
+                spans = [m.span() for rx in rx_allowed for m in rx.finditer(text)]
+            if not covered(spans, a, b):
+                out.append((s, what))
+                break
+    return out
+
+
+def phrase_absent(ctx: CallContext, item: Item, p: PhraseAbsent) -> Outcome:
+    """The speaker never says a listed phrase (polite look-alikes in ``allowed`` excepted)."""
+    segs = ctx.window(item.speaker, item.window)
+    bad = _violations(ctx, segs, p.phrases, p.patterns, p.allowed)
+    if bad:
+        what = "; ".join(f"「{w}」 in 「{quote(s)}」" for s, w in bad)
+        return failed(f"said {what}", tuple(s for s, _ in bad))
+    return passed("no forbidden phrase")
+
+
+def hostility(ctx: CallContext, item: Item, p: Hostility) -> Outcome:
+    """The speaker never answers with hostility, mockery, blame or insults."""
+    segs = ctx.window(item.speaker, item.window)
+    bad = _violations(ctx, segs, p.phrases, p.patterns, p.allowed)
+    if bad:
+        return failed(
+            "hostile: " + "; ".join(f"「{quote(s)}」" for s, _ in bad), tuple(s for s, _ in bad)
+        )
+    return passed("no hostility")
+
+
+def regex(ctx: CallContext, item: Item, p: RegexCheck) -> Outcome:
+    """A pattern (on normalised text) must be present, or absent, outside the exclusions."""
+    segs = ctx.window(item.speaker, item.window)
+    rx = ctx.cr.regex(p.pattern)
+    excl = [ctx.cr.regex(x) for x in p.exclude]
+    hits = []
+    for s in segs:
+        spans = [m.span() for e in excl for m in e.finditer(s.norm)]
+        if any(not covered(spans, *m.span()) for m in rx.finditer(s.norm)):
+            hits.append(s)
+    if p.expect == "present":
+        return passed("matched", hits[0]) if hits else failed("no match", (), tuple(segs))
+    return failed("matched: " + quote(hits[0]), tuple(hits)) if hits else passed("no match")
+
+
+def sequence(ctx: CallContext, item: Item, p: Sequence) -> Outcome:
+    """After the first anchor turn, the item's speaker says B within N of its turns."""
+    anchor_g = ctx.cr.group(p.anchor)
+    anchor = ctx.find(anchor_g, ctx.of(p.anchor_speaker))
+    if anchor is None:
+        return na("anchor never said")
+    return _respond(ctx, item.speaker, anchor, ctx.cr.group(p.then), p.within_turns)
+
+
+def _respond(ctx: CallContext, speaker: str, anchor: Seg, group: object, within: int) -> Outcome:
+    after = [s for s in ctx.segs if s.index > anchor.index and s.speaker == speaker][:within]
+    if not after:
+        if ctx.has_unknown:
+            return review("no attributed response after the trigger", anchor)
+        return failed(f"no response after 「{quote(anchor)}」", (anchor,), ())
+    hit = ctx.find(group, after)  # type: ignore[arg-type]
+    if hit is not None:
+        return passed(f"「{quote(anchor)}」 → 「{quote(hit)}」", anchor, hit)
+    return failed(
+        f"no acknowledgement within {within} turns after 「{quote(anchor)}」",
+        (anchor, *after),
+        tuple(after),
+    )
+
+
+def _mentioned(ctx: CallContext, phrases: tuple[str, ...], segs: list[Seg]) -> Seg | None:
+    for s in segs:
+        text = s.norm
+        for ph in phrases:
+            for i in occurrences(text, ph):
+                before = text[max(0, i - 4) : i]
+                after = text[i + len(ph) : i + len(ph) + 4]
+                if not any(
+                    n in before or after.startswith(n) or n in after[:3] for n in _NEGATIONS
+                ):
+                    return s
+    return None
+
+
+def coverage(ctx: CallContext, item: Item, p: Coverage) -> Outcome:
+    """Every required material of each topic the call is about is mentioned (一次性告知)."""
+    tables = [(k, ctx.cr.rubric.knowledge.materials[k]) for k in p.materials]
+    tables = [(k, t) for k, t in tables if t.topic in ctx.topics]
+    if not tables:
+        return na("no topic with a required-materials list")
+    segs = ctx.window(item.speaker if item.speaker != "any" else AGENT, item.window)
+    missing: list[str] = []
+    found: list[Seg] = []
+    for _key, table in tables:
+        for mat in table.items:
+            phrases = ctx.cr.phrases(mat.any)
+            for v in mat.variants:
+                if ctx.mentions(ctx.cr.phrases(v.when_mentioned), v.by):
+                    phrases = ctx.cr.phrases(v.any)
+                    break
+            hit = _mentioned(ctx, phrases, segs)
+            if hit is None:
+                missing.append(f"{ctx.cr.rubric.knowledge.topics[table.topic].name}: {mat.name}")
+            elif hit not in found:
+                found.append(hit)
+    if missing:
+        return failed("not told: " + ", ".join(missing), tuple(found), tuple(segs))
+    return passed("all required materials told", *found)

@@ -1,0 +1,108 @@
+"""Check kinds on timing: interruptions (overlap count) and holds (gap etiquette)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from qa_pipeline.models import AGENT
+from qa_pipeline.rubric.checks import GapEtiquette, OverlapCount
+from qa_pipeline.rubric.schema import Item
+from qa_pipeline.scoring.base import Outcome, failed, passed, quote, review
+from qa_pipeline.scoring.context import CallContext, Seg
+
+
+def interruptions(ctx: CallContext, p: OverlapCount) -> list[tuple[Seg, Seg, float]]:
+    """``(by_seg, over_seg, overlap_s)`` for each turn of ``p.by`` that starts while
+    ``p.over`` is talking and overlaps it by more than ``p.min_overlap_s``."""
+    out = []
+    for s in ctx.segs:
+        if s.speaker != p.by:
+            continue
+        for o in ctx.segs:
+            if o.speaker != p.over or o.start >= s.start or o.end <= s.start:
+                continue
+            overlap = min(o.end, s.end) - s.start
+            if overlap > p.min_overlap_s + 1e-9:
+                out.append((s, o, overlap))
+                break
+    return out
+
+
+def overlap_count(ctx: CallContext, item: Item, p: OverlapCount) -> Outcome:
+    """Fails when the agent talks over the caller more than ``max_allowed`` times."""
+    if not ctx.has_times:
+        return review("no segment timestamps: interruptions cannot be measured")
+    m = ctx.transcript.metrics
+    if m is not None and m.overlaps:
+        # measured on the audio: trust it, quoting the segment that starts the overlap
+        events = [
+            o
+            for o in m.overlaps
+            if o.by == p.by and o.over == p.over and o.duration > p.min_overlap_s
+        ]
+        evid = tuple(
+            s
+            for o in events
+            for s in ctx.segs
+            if s.speaker == p.by and abs(s.start - o.start) < 1.0
+        )
+        n = len(events)
+    else:
+        found = interruptions(ctx, p)
+        n = len(found)
+        evid = tuple(s for s, _, _ in found)
+    if n > p.max_allowed:
+        return failed(f"{n} interruptions (allowed {p.max_allowed})", evid)
+    return passed(f"{n} interruption(s)", *evid)
+
+
+@dataclass(frozen=True, slots=True)
+class Hold:
+    start: float
+    end: float
+    before: Seg | None
+    after: Seg
+
+    @property
+    def duration(self) -> float:
+        return self.end - self.start
+
+
+def holds(ctx: CallContext, min_gap_s: float) -> list[Hold]:
+    """Silences longer than ``min_gap_s`` ended by an agent turn, nobody talking between."""
+    out = []
+    latest_end = None
+    last_agent: Seg | None = None
+    for s in ctx.segs:
+        if latest_end is not None and s.speaker == AGENT and s.start - latest_end > min_gap_s:
+            out.append(Hold(latest_end, s.start, last_agent, s))
+        latest_end = s.end if latest_end is None else max(latest_end, s.end)
+        if s.speaker == AGENT:
+            last_agent = s
+    return out
+
+
+def gap_etiquette(ctx: CallContext, item: Item, p: GapEtiquette) -> Outcome:
+    """Each hold is announced before; a long hold is followed by thanks or an apology."""
+    if not ctx.has_times:
+        return review("no segment timestamps: holds cannot be measured")
+    found = holds(ctx, p.min_gap_s)
+    if not found:
+        return passed("no hold")
+    before = ctx.cr.group(p.before)
+    after = ctx.cr.group(p.after)
+    problems: list[str] = []
+    evid: list[Seg] = []
+    for h in found:
+        if h.before is None or not ctx.matches(before, h.before):
+            said = f"「{quote(h.before)}」" if h.before else "nothing"
+            problems.append(
+                f"{h.duration:.1f} s hold at {h.start:.1f} s not announced (last: {said})"
+            )
+            evid.extend(s for s in (h.before, h.after) if s is not None)
+        elif h.duration > p.long_gap_s and not ctx.matches(after, h.after):
+            problems.append(f"{h.duration:.1f} s hold not followed by thanks/apology")
+            evid.extend((h.before, h.after))
+    if problems:
+        return failed("; ".join(problems), tuple(evid))
+    return passed(f"{len(found)} hold(s) handled", *(h.after for h in found))

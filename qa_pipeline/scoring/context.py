@@ -1,0 +1,299 @@
+"""Per-call precomputation: normalised, homophone-corrected text per segment, turns, timing.
+
+Everything a check needs is computed once per call here, so checks are substring
+searches and index arithmetic. Phrases and patterns of a rubric are compiled once per
+rubric (:class:`CompiledRubric`, cached by content hash).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from pydantic import BaseModel
+
+from qa_pipeline.models import AGENT, CALLER, UNKNOWN, Transcript
+from qa_pipeline.rubric.checks import PhraseGroup
+from qa_pipeline.rubric.schema import RubricModel, Window
+from qa_pipeline.scoring.text import Lexicon, normalise
+
+_CHARS_PER_S = 4.3  # typical Mandarin speaking rate, for transcripts without timestamps
+_LEXICON_FIELDS = {
+    "any",
+    "phrases",
+    "when_mentioned",
+    "negative",
+    "goodbye",
+    "with_any",
+    "vocabulary",
+}
+
+
+@lru_cache(maxsize=8192)
+def norm_phrase(phrase: str, language: str) -> str:
+    """Normalised form of a rubric phrase (cached)."""
+    n = normalise(phrase, language)
+    return n if language.startswith("zh") else n.strip()
+
+
+def _strings(obj: Any, out: list[str], key: str = "") -> None:
+    if isinstance(obj, BaseModel):
+        for name in type(obj).model_fields:
+            _strings(getattr(obj, name), out, name)
+    elif isinstance(obj, dict):
+        for k, v in obj.items():
+            _strings(v, out, "any" if key in {"cases", "conditions"} else str(k))
+    elif isinstance(obj, list):
+        for v in obj:
+            _strings(v, out, key)
+    elif isinstance(obj, str) and key in _LEXICON_FIELDS:
+        out.append(obj)
+
+
+@dataclass
+class CompiledGroup:
+    phrases: tuple[str, ...]
+    patterns: tuple[re.Pattern[str], ...]
+    fuzzy: bool
+
+
+class CompiledRubric:
+    """Phrases normalised, regexes compiled and the homophone lexicon built, once per rubric."""
+
+    def __init__(self, rubric: RubricModel) -> None:
+        self.rubric = rubric
+        self.language = rubric.language
+        terms: list[str] = []
+        _strings(rubric, terms)
+        self.lexicon = Lexicon(norm_phrase(t, self.language) for t in terms)
+        self._groups: dict[int, CompiledGroup] = {}
+        self._regex: dict[str, re.Pattern[str]] = {}
+
+    def group(self, g: PhraseGroup) -> CompiledGroup:
+        cg = self._groups.get(id(g))
+        if cg is None:
+            cg = CompiledGroup(
+                tuple(p for p in (self.phrase(x) for x in g.any) if p),
+                tuple(self.regex(p) for p in g.patterns),
+                g.fuzzy,
+            )
+            self._groups[id(g)] = cg
+        return cg
+
+    def phrase(self, p: str) -> str:
+        return norm_phrase(p, self.language)
+
+    def phrases(self, ps: list[str]) -> tuple[str, ...]:
+        return tuple(x for x in (norm_phrase(p, self.language) for p in ps) if x)
+
+    def regex(self, pattern: str) -> re.Pattern[str]:
+        rx = self._regex.get(pattern)
+        if rx is None:
+            rx = self._regex[pattern] = re.compile(pattern)
+        return rx
+
+
+_COMPILED: dict[tuple[int, str], CompiledRubric] = {}
+
+
+def compiled(rubric: RubricModel) -> CompiledRubric:
+    """The compiled form of ``rubric`` (cached by object and content hash)."""
+    key = (id(rubric), rubric.sha256)
+    cr = _COMPILED.get(key)
+    if cr is None or cr.rubric is not rubric:
+        if len(_COMPILED) > 32:
+            _COMPILED.clear()
+        cr = _COMPILED[key] = CompiledRubric(rubric)
+    return cr
+
+
+@dataclass(slots=True, eq=False)
+class Seg:
+    """One segment as checks see it."""
+
+    index: int
+    speaker: str
+    start: float
+    end: float
+    text: str
+    norm: str
+    conf: float | None
+
+
+@dataclass
+class CallContext:
+    """A call prepared for checking (see module docstring)."""
+
+    transcript: Transcript
+    cr: CompiledRubric
+    segs: list[Seg]
+    has_times: bool
+    call_end: float
+    topics: set[str] = field(default_factory=set)
+    negative: list[bool] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def language(self) -> str:
+        return self.cr.language
+
+    @property
+    def has_unknown(self) -> bool:
+        return any(s.speaker == UNKNOWN for s in self.segs)
+
+    def of(self, speaker: str) -> list[Seg]:
+        if speaker == "any":
+            return list(self.segs)
+        return [s for s in self.segs if s.speaker == speaker]
+
+    def first_negative(self) -> Seg | None:
+        for s, neg in zip(self.segs, self.negative, strict=True):
+            if neg:
+                return s
+        return None
+
+    def window(self, speaker: str, w: Window) -> list[Seg]:
+        """Segments of ``speaker`` inside window ``w``."""
+        segs = self.segs
+        if w.turn == "opening":
+            first = next((i for i, s in enumerate(segs) if s.speaker == speaker), None)
+            if first is None:
+                return []
+            out = []
+            for s in segs[first:]:
+                if s.speaker == speaker:
+                    out.append(s)
+                elif s.speaker == CALLER or (speaker == CALLER and s.speaker == AGENT):
+                    break
+            return out
+        chosen = self.of(speaker)
+        if w.last_s is not None:
+            edge = self.call_end - w.last_s
+            chosen = [s for s in chosen if s.end >= edge]
+        if w.first_s is not None:
+            chosen = [s for s in chosen if s.start <= w.first_s]
+        return chosen
+
+    def matches(self, g: CompiledGroup, seg: Seg) -> bool:
+        """Whether ``seg`` says something from group ``g`` (exact, then fuzzy for long phrases)."""
+        text = seg.norm
+        for p in g.phrases:
+            if p in text:
+                return True
+        for rx in g.patterns:
+            if rx.search(text):
+                return True
+        if g.fuzzy:
+            return fuzzy_in(g.phrases, text)
+        return False
+
+    def find(self, g: CompiledGroup, segs: list[Seg]) -> Seg | None:
+        for s in segs:
+            if self.matches(g, s):
+                return s
+        return None
+
+    def mentions(self, phrases: tuple[str, ...], speaker: str = "any") -> Seg | None:
+        for s in self.segs:
+            if speaker != "any" and s.speaker != speaker:
+                continue
+            if any(p in s.norm for p in phrases):
+                return s
+        return None
+
+
+FUZZY_MIN_LEN = 5
+FUZZY_CUTOFF = 88.0
+
+
+def fuzzy_in(phrases: tuple[str, ...], text: str) -> bool:
+    """Approximate containment for long phrases (a dropped or extra character)."""
+    long = [p for p in phrases if len(p) >= FUZZY_MIN_LEN]
+    if not long or len(text) < FUZZY_MIN_LEN - 1:
+        return False
+    from rapidfuzz import fuzz
+
+    return any(fuzz.partial_ratio(p, text, score_cutoff=FUZZY_CUTOFF) for p in long)
+
+
+def build_context(
+    transcript: Transcript, rubric: RubricModel, arousal_db: float | None = 6.0
+) -> CallContext:
+    """Prepare ``transcript`` for checking against ``rubric``."""
+    cr = compiled(rubric)
+    lang = cr.language
+    raw = list(transcript.segments)
+    has_times = bool(raw) and all(s.start is not None and s.end is not None for s in raw)
+    segs: list[Seg] = []
+    clock = 0.0
+    order = (
+        sorted(range(len(raw)), key=lambda i: raw[i].start or 0.0) if has_times else range(len(raw))
+    )
+    for n, i in enumerate(order):
+        s = raw[i]
+        norm = normalise(s.text, lang)
+        if lang.startswith("zh"):
+            norm = cr.lexicon.correct(norm)
+        if has_times:
+            start, end = float(s.start or 0.0), float(s.end or 0.0)
+        else:  # estimate from text length so time windows still mean something
+            start = clock
+            end = clock + max(0.5, len(s.text) / _CHARS_PER_S)
+            clock = end + 0.5
+        speaker = s.speaker if s.speaker in (AGENT, CALLER) else UNKNOWN
+        segs.append(Seg(n, speaker, start, end, s.text, norm, s.confidence))
+    call_end = max((s.end for s in segs), default=0.0)
+    ctx = CallContext(transcript, cr, segs, has_times, call_end)
+    know = rubric.knowledge
+    for key, topic in know.topics.items():
+        if ctx.mentions(cr.phrases(topic.any)) and (
+            not topic.with_any or ctx.mentions(cr.phrases(topic.with_any))
+        ):
+            ctx.topics.add(key)
+    neg_phrases = cr.phrases(know.emotion.negative)
+    neg_rx = [cr.regex(p) for p in know.emotion.patterns]
+    loud = _loud_caller_turns(transcript, segs, arousal_db) if has_times else set()
+    ctx.negative = [
+        s.speaker == CALLER
+        and (
+            any(p in s.norm for p in neg_phrases)
+            or any(rx.search(s.norm) for rx in neg_rx)
+            or s.index in loud
+        )
+        for s in segs
+    ]
+    return ctx
+
+
+def _loud_caller_turns(
+    transcript: Transcript, segs: list[Seg], arousal_db: float | None
+) -> set[int]:
+    """Caller segments spoken much louder and with more pitch movement than the caller's norm."""
+    m = transcript.metrics
+    if m is None or not m.turns or arousal_db is None:
+        return set()
+    turns = [t for t in m.turns if t.speaker == CALLER]
+    if len(turns) < 3:
+        return set()
+    levels = sorted(t.rms_db for t in turns)
+    median = levels[len(levels) // 2]
+    stds = sorted(t.pitch_hz_std for t in turns if t.pitch_hz_std is not None)
+    pitch_median = stds[len(stds) // 2] if stds else None
+    out: set[int] = set()
+    for t in turns:
+        if t.rms_db < median + arousal_db:
+            continue
+        if (
+            pitch_median is not None
+            and t.pitch_hz_std is not None
+            and t.pitch_hz_std < pitch_median
+        ):
+            continue
+        for s in segs:
+            if s.speaker == CALLER and min(s.end, t.end) - max(s.start, t.start) > 0.5 * (
+                t.end - t.start
+            ):
+                out.add(s.index)
+    return out

@@ -1,0 +1,215 @@
+"""``score_call``: apply a rubric to one transcript, with evidence and the standard's arithmetic."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from qa_pipeline.models import AGENT, CALLER, CallScore, Evidence, ItemResult, Status, Transcript
+from qa_pipeline.rubric.checks import GapEtiquette
+from qa_pipeline.rubric.schema import Item, RubricModel
+from qa_pipeline.scoring.base import Outcome, review
+from qa_pipeline.scoring.checks_timing import holds
+from qa_pipeline.scoring.context import CallContext, build_context
+from qa_pipeline.scoring.registry import CHECKS
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class ScoringOptions:
+    """Knobs of the scoring engine.
+
+    Attributes:
+        low_confidence: A ``fail`` that hinges on a segment transcribed below this
+            confidence becomes ``review`` (default 0.6).
+        arousal_db: A caller turn this many dB louder than the caller's median turn (with
+            above-median pitch movement) counts as agitated; ``None`` turns it off.
+        emotion_model_path: Optional local transformers text-classification model that
+            also marks caller turns negative; off (``None``) by default.
+        emotion_negative_labels: Classifier labels that mean negative emotion.
+        emotion_threshold: Minimum classifier probability for those labels.
+    """
+
+    low_confidence: float = 0.6
+    arousal_db: float | None = 6.0
+    emotion_model_path: Path | None = None
+    emotion_negative_labels: tuple[str, ...] = ("negative", "anger", "angry", "sad", "fear")
+    emotion_threshold: float = 0.7
+
+
+def _hung_up(ctx: CallContext) -> bool:
+    """Caller ended the call upset: last turn is the caller's, not a goodbye, within 20 s
+    of a caller turn showing negative emotion, with no agent turn after it."""
+    if not ctx.segs or ctx.segs[-1].speaker != CALLER:
+        return False
+    last = ctx.segs[-1]
+    bye = ctx.cr.phrases(ctx.cr.rubric.knowledge.emotion.goodbye)
+    if any(b in last.norm for b in bye):
+        return False
+    return any(
+        neg and s.speaker == CALLER and last.start - s.end <= 20.0
+        for s, neg in zip(ctx.segs, ctx.negative, strict=True)
+    )
+
+
+def applies(ctx: CallContext, item: Item) -> tuple[bool | None, str]:
+    """Whether ``item`` applies to the call (``None``: cannot tell), and why not."""
+    a = item.applies_when
+    t = ctx.transcript
+    if a.topics and not ctx.topics.intersection(a.topics):
+        return False, "call is not about " + "/".join(a.topics)
+    if a.call_types and t.call_type and t.call_type not in a.call_types:
+        return False, f"call type {t.call_type}"
+    if a.not_call_types and t.call_type in a.not_call_types:
+        return False, f"call type {t.call_type}"
+    if a.needs_caller_speech and not any(s.speaker == CALLER for s in ctx.segs):
+        return False, "the caller says nothing"
+    if a.not_if_caller_says:
+        hit = ctx.mentions(ctx.cr.phrases(a.not_if_caller_says), CALLER)
+        if hit is not None:
+            return False, f"caller: 「{hit.text.strip()[:30]}」"
+    if a.min_call_s is not None and ctx.has_times and ctx.call_end < a.min_call_s:
+        return False, f"call shorter than {a.min_call_s:g} s"
+    if a.caller_emotion == "negative" and ctx.first_negative() is None:
+        return False, "the caller shows no negative emotion"
+    if a.not_if_caller_hung_up and _hung_up(ctx):
+        return False, "the caller hung up upset before the agent could close"
+    if a.silent_gap is not None:
+        if not ctx.has_times:
+            return None, "no timestamps: silent gaps unknown"
+        gap = item.check.min_gap_s if isinstance(item.check, GapEtiquette) else 10.0
+        if bool(holds(ctx, gap)) != a.silent_gap:
+            return False, "no agent-side silence" if a.silent_gap else "there is a silence"
+    return True, ""
+
+
+def _finalise(ctx: CallContext, item: Item, out: Outcome, threshold: float) -> Outcome:
+    if out.status is not Status.FAIL:
+        return out
+    low = [s for s in out.hinge if s.conf is not None and s.conf < threshold]
+    if low:
+        worst = min(s.conf for s in low if s.conf is not None)
+        return Outcome(
+            Status.REVIEW,
+            f"{out.reason} — but the deciding words were transcribed with low confidence "
+            f"({worst:.2f})",
+            out.evidence,
+        )
+    if "non_utf8" in ctx.transcript.flags:
+        return Outcome(Status.REVIEW, f"{out.reason} — text was not valid UTF-8", out.evidence)
+    if ctx.has_unknown and not out.evidence and item.speaker != "any":
+        return Outcome(Status.REVIEW, f"{out.reason} — some speech is not attributed", ())
+    return out
+
+
+def _evidence(ctx: CallContext, out: Outcome) -> tuple[Evidence, ...]:
+    return tuple(
+        Evidence(
+            speaker=s.speaker,
+            start=s.start if ctx.has_times else None,
+            end=s.end if ctx.has_times else None,
+            text=s.text,
+            segment_index=s.index,
+        )
+        for s in dict.fromkeys(out.evidence)
+    )
+
+
+def score_item(
+    ctx: CallContext, item: Item, options: ScoringOptions
+) -> tuple[ItemResult, str | None]:
+    """Decide one item; a check that raises becomes ``review`` with the error returned."""
+    error = None
+    try:
+        ok, why = applies(ctx, item)
+        if ok is False:
+            out = Outcome(Status.NA, why)
+        elif ok is None:
+            out = review(why)
+        elif not ctx.segs:
+            out = review("transcript has no segments")
+        else:
+            out = _finalise(
+                ctx, item, CHECKS[item.check.kind](ctx, item, item.check), options.low_confidence
+            )
+    except Exception as exc:  # one failing check must not lose the call
+        log.exception("check %s failed on call %s", item.id, ctx.transcript.call_id)
+        error = f"{item.id}: {type(exc).__name__}: {exc}"
+        out = review(f"check error: {exc}")
+    critical = (
+        out.status is Status.FAIL
+        and item.critical
+        and (out.critical if out.critical is not None else True)
+    )
+    result = ItemResult(
+        item_id=item.id,
+        status=out.status,
+        points=item.points,
+        reason=out.reason,
+        evidence=_evidence(ctx, out),
+        critical_failed=critical,
+        name=item.name,
+        dimension=item.dimension,
+    )
+    return result, error
+
+
+def score_call(
+    transcript: Transcript, rubric: RubricModel, options: ScoringOptions | None = None
+) -> CallScore:
+    """Score one call against a rubric.
+
+    Args:
+        transcript: The call (segments may lack timestamps, speakers or confidence).
+        rubric: A validated rubric (:func:`qa_pipeline.rubric.load_rubric`).
+        options: Engine knobs; defaults when ``None``.
+
+    Returns:
+        A :class:`CallScore` with one :class:`ItemResult` per rubric item, in rubric
+        order. ``score`` = 100 × pass points / (pass + fail points), 0 on any critical
+        fail, ``None`` when nothing was decided. Never raises on a bad transcript.
+    """
+    opts = options or ScoringOptions()
+    errors: list[str] = []
+    ctx = build_context(transcript, rubric, opts.arousal_db)
+    if opts.emotion_model_path is not None:
+        from qa_pipeline.scoring.checks_emotion import classifier_negative
+
+        classifier_negative(
+            ctx, opts.emotion_model_path, opts.emotion_negative_labels, opts.emotion_threshold
+        )
+    results = []
+    for item in rubric.items:
+        res, err = score_item(ctx, item, opts)
+        results.append(res)
+        if err:
+            errors.append(err)
+    earned = sum(r.points for r in results if r.status is Status.PASS)
+    decided = earned + sum(r.points for r in results if r.status is Status.FAIL)
+    critical = any(r.critical_failed for r in results)
+    score: float | None = None
+    if decided > 0:
+        score = 0.0 if critical else 100.0 * earned / decided
+    elif critical:
+        score = 0.0
+    return CallScore(
+        call_id=transcript.call_id,
+        rubric_id=rubric.id,
+        rubric_version=rubric.version,
+        rubric_sha256=rubric.sha256,
+        score=score,
+        grade=None if score is None else rubric.grade(score),
+        critical_failed=critical,
+        items=tuple(results),
+        agent_id=transcript.agent_id,
+        team=transcript.team,
+        started_at=transcript.started_at,
+        call_type=transcript.call_type,
+        asr_model=transcript.asr_model,
+        errors=tuple(errors),
+    )
+
+
+__all__ = ["AGENT", "ScoringOptions", "applies", "score_call", "score_item"]

@@ -1,0 +1,172 @@
+"""Golden examples and agreement with labelled corpora (``qa rubric test``, ``qa eval scoring``)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from qa_pipeline.errors import RubricError, TranscriptFormatError
+from qa_pipeline.models import Segment, Status, Transcript
+from qa_pipeline.rubric.schema import Example, RubricModel
+from qa_pipeline.scoring.engine import ScoringOptions, score_call
+from qa_pipeline.transcript_io import load_labelled_call
+
+STATUSES = ("pass", "fail", "na", "review")
+
+
+@dataclass(frozen=True, slots=True)
+class GoldenResult:
+    item_id: str
+    index: int
+    expected: str
+    got: str
+    reason: str
+    note: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.expected == self.got
+
+
+def example_transcript(ex: Example, call_id: str) -> Transcript:
+    """A transcript from a golden example's ``[speaker, start, end, text]`` rows
+    (``[speaker, text]`` rows have no timestamps)."""
+    segs = []
+    for row in ex.segments:
+        if len(row) == 4:
+            segs.append(Segment(str(row[0]), float(row[1]), float(row[2]), str(row[3])))
+        elif len(row) == 2:
+            segs.append(Segment(str(row[0]), None, None, str(row[1])))
+        else:
+            raise RubricError(
+                f"{call_id}: segment rows are [speaker, start, end, text] or [speaker, text]"
+            )
+    return Transcript(call_id=call_id, segments=tuple(segs), call_type=ex.call_type)
+
+
+def run_examples(rubric: RubricModel, options: ScoringOptions | None = None) -> list[GoldenResult]:
+    """Score every golden example; one result per example of every item."""
+    out = []
+    for item in rubric.items:
+        for i, ex in enumerate(item.examples):
+            call = example_transcript(ex, f"{rubric.id}:{item.id}:{i}")
+            res = score_call(call, rubric, options).item(item.id)
+            out.append(GoldenResult(item.id, i, ex.expect, str(res.status), res.reason, ex.note))
+    return out
+
+
+def check_examples(rubric: RubricModel, options: ScoringOptions | None = None) -> int:
+    """Run the golden examples; raise :class:`RubricError` naming each one that fails."""
+    results = run_examples(rubric, options)
+    bad = [r for r in results if not r.ok]
+    if bad:
+        lines = "; ".join(
+            f"item {r.item_id!r} example {r.index}: expected {r.expected}, got {r.got} ({r.reason})"
+            for r in bad
+        )
+        raise RubricError(f"{rubric.source}: golden example failing: {lines}")
+    return len(results)
+
+
+@dataclass
+class ItemStats:
+    confusion: Counter[tuple[str, str]] = field(default_factory=Counter)
+
+    @property
+    def decided(self) -> int:
+        return sum(n for (_, got), n in self.confusion.items() if got != "review")
+
+    @property
+    def agree(self) -> int:
+        return sum(n for (exp, got), n in self.confusion.items() if exp == got)
+
+    @property
+    def reviews(self) -> int:
+        return sum(n for (_, got), n in self.confusion.items() if got == "review")
+
+    @property
+    def total(self) -> int:
+        return sum(self.confusion.values())
+
+
+@dataclass
+class EvalReport:
+    """Agreement of the engine with the labels of a corpus."""
+
+    items: dict[str, ItemStats] = field(default_factory=dict)
+    subsets: dict[str, ItemStats] = field(default_factory=dict)
+    calls: int = 0
+    disagreements: list[tuple[str, str, str, str, str]] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    def overall(self, stats: list[ItemStats] | None = None) -> ItemStats:
+        total = ItemStats()
+        for s in stats if stats is not None else list(self.items.values()):
+            total.confusion.update(s.confusion)
+        return total
+
+    @staticmethod
+    def _acc(s: ItemStats) -> float | None:
+        return round(s.agree / s.decided, 4) if s.decided else None
+
+    def summary(self) -> dict[str, Any]:
+        """The one-line JSON summary: accuracy on decided items, review rate, per item."""
+        allstats = self.overall()
+        return {
+            "calls": self.calls,
+            "accuracy": self._acc(allstats),
+            "review_rate": round(allstats.reviews / allstats.total, 4) if allstats.total else None,
+            "items": {
+                k: {
+                    "accuracy": self._acc(v),
+                    "review_rate": round(v.reviews / v.total, 4) if v.total else None,
+                }
+                for k, v in self.items.items()
+            },
+            "subsets": {
+                k: {
+                    "accuracy": self._acc(v),
+                    "review_rate": round(v.reviews / v.total, 4) if v.total else None,
+                    "decisions": v.total,
+                }
+                for k, v in self.subsets.items()
+            },
+        }
+
+
+def evaluate_corpus(
+    rubric: RubricModel, corpus: Path, options: ScoringOptions | None = None
+) -> EvalReport:
+    """Score every labelled call in ``corpus`` and compare with its ``expected`` verdicts.
+
+    ``noisy.txt`` in the corpus (one file stem per line), when present, splits the
+    report into ``clean`` and ``noisy`` subsets.
+    """
+    files = sorted(p for p in Path(corpus).glob("*.json"))
+    if not files:
+        raise TranscriptFormatError(f"{corpus}: no labelled calls (*.json)")
+    noisy_list = Path(corpus) / "noisy.txt"
+    noisy = set(noisy_list.read_text(encoding="utf-8").split()) if noisy_list.is_file() else set()
+    report = EvalReport(items={it.id: ItemStats() for it in rubric.items})
+    for path in files:
+        try:
+            call = load_labelled_call(path)
+        except TranscriptFormatError as exc:
+            report.errors.append(str(exc))
+            continue
+        report.calls += 1
+        result = score_call(call.transcript, rubric, options)
+        subset = report.subsets.setdefault("noisy" if path.stem in noisy else "clean", ItemStats())
+        for item_id, exp in call.expected:
+            if item_id not in report.items:
+                continue
+            got = str(result.item(item_id).status)
+            report.items[item_id].confusion[(exp, got)] += 1
+            subset.confusion[(exp, got)] += 1
+            if got != exp and got != Status.REVIEW:
+                report.disagreements.append(
+                    (path.name, item_id, exp, got, result.item(item_id).reason)
+                )
+    return report

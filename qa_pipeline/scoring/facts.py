@@ -1,0 +1,238 @@
+"""Fact check against the rubric's knowledge: rate tables (契税) and conditions (居住证).
+
+Rates: the caller's case (e.g. first/second home and the area(s)) is read from the
+caller's words; every rate the agent states (``1.5%``, ``百分之一点五`` and ``按1.5算``
+all normalise to a number) is tied to the case it is stated for — the nearest preceding
+case word and area cue in the same turn (``首套…140平方米以上是1.5%``), else the
+caller's case — and compared with the table. A wrong rate is a critical fail; a missing
+threshold or a missing rate for the caller's case is a non-critical fail.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from qa_pipeline.models import AGENT, CALLER
+from qa_pipeline.rubric.checks import FactCheck
+from qa_pipeline.rubric.schema import Conditions, Item, RateTable
+from qa_pipeline.scoring.base import Outcome, failed, na, occurrences, passed, quote
+from qa_pipeline.scoring.context import CallContext, Seg
+
+LE, GT = "le", "gt"
+_RATE = re.compile(r"(\d+(?:\.\d+)?)%|按(\d(?:\.\d+)?)(?=算|交|征|收|计|缴)")
+_REJECTED = re.compile(r"^.{0,6}(不对|是错|不准确|不是这样|是以前)")
+_TOKENS = re.compile(
+    r"(?P<neg>没|不|未)?(?P<gt>超过|超出|大于|高于|以上|多于)|(?P<le>以下|以内|不到|低于|小于|之内)"
+    r"|(?P<num>\d+(?:\.\d+)?)(?=多?(?:平方米|平米|平方|平|㎡|m2))"
+)
+_NEGATED = ("没", "不", "无", "非")
+
+
+@dataclass(frozen=True, slots=True)
+class Statement:
+    seg: Seg
+    rate: float
+    case: str | None
+    cat: str | None
+    wrong: bool
+
+
+def _cat(value: float, threshold: float) -> str:
+    return LE if value <= threshold else GT
+
+
+def _case_cues(ctx: CallContext, table: RateTable) -> list[tuple[str, str]]:
+    return [(case, ph) for case, phrases in table.cases.items() for ph in ctx.cr.phrases(phrases)]
+
+
+def _last_case(text: str, cues: list[tuple[str, str]]) -> tuple[int, str] | None:
+    best: tuple[int, str] | None = None
+    for case, ph in cues:
+        for i in occurrences(text, ph):
+            if i > 0 and text[i - 1] in _NEGATED:
+                continue
+            if best is None or i > best[0]:
+                best = (i, case)
+    return best
+
+
+def _area_cat(window: str, threshold: float) -> str | None:
+    cat = None
+    for m in _TOKENS.finditer(window):
+        if m.group("num"):
+            value = float(m.group("num"))
+            if abs(value - threshold) > 1e-9 and value >= 10:
+                cat = _cat(value, threshold)
+        elif m.group("gt"):
+            cat = LE if m.group("neg") else GT
+        elif m.group("le"):
+            cat = LE
+    return cat
+
+
+def _expected(table: RateTable, case: str, cat: str) -> set[float]:
+    out = set()
+    for r in table.rates:
+        if r.case != case:
+            continue
+        if (r.area_max is None and r.area_min is None) or (
+            (cat == LE and r.area_max is not None) or (cat == GT and r.area_min is not None)
+        ):
+            out.add(r.rate)
+    return out
+
+
+def _caller_case(ctx: CallContext, table: RateTable) -> tuple[str | None, set[str]]:
+    cues = _case_cues(ctx, table)
+    case = None
+    for speaker in (CALLER, AGENT):
+        first: tuple[int, int, str] | None = None
+        for s in ctx.of(speaker):
+            for c, ph in cues:
+                for i in occurrences(s.norm, ph):
+                    if i > 0 and s.norm[i - 1] in _NEGATED:
+                        continue
+                    if first is None or (s.index, i) < first[:2]:
+                        first = (s.index, i, c)
+        if first is not None:
+            case = first[2]
+            break
+    cats: set[str] = set()
+    for s in ctx.of(CALLER):
+        for m in _TOKENS.finditer(s.norm):
+            if m.group("num"):
+                value = float(m.group("num"))
+                if abs(value - table.threshold) > 1e-9 and value >= 10:
+                    cats.add(_cat(value, table.threshold))
+    return case, cats
+
+
+def _statements(
+    ctx: CallContext, table: RateTable, case: str | None, cats: set[str]
+) -> list[Statement]:
+    cues = _case_cues(ctx, table)
+    out = []
+    for s in ctx.of(AGENT):
+        text = s.norm
+        prev_end = 0
+        prev_cat: str | None = None
+        for m in _RATE.finditer(text):
+            rate = float(m.group(1) or m.group(2))
+            if rate <= 0 or rate > 10 or _REJECTED.match(text[m.end() :]):
+                prev_end = m.end()
+                continue
+            found = _last_case(text[: m.start()], cues)
+            st_case = found[1] if found else case
+            cat = _area_cat(text[prev_end : m.start()], table.threshold) or prev_cat
+            prev_cat, prev_end = cat, m.end()
+            cases = [st_case] if st_case else list(table.cases)
+            cat_opts = [cat] if cat else (sorted(cats) or [LE, GT])
+            allowed = set().union(*(_expected(table, c, k) for c in cases for k in cat_opts))
+            wrong = not any(abs(rate - a) < 1e-6 for a in allowed)
+            if not wrong and cat is None and len(cat_opts) == 1:
+                cat = cat_opts[0]
+            out.append(Statement(s, rate, st_case, cat, wrong))
+    return out
+
+
+def check_rates(ctx: CallContext, item: Item, table: RateTable) -> Outcome:
+    case, cats = _caller_case(ctx, table)
+    stmts = _statements(ctx, table, case, cats)
+    wrong = [st for st in stmts if st.wrong]
+    if wrong:
+        what = "; ".join(f"{st.rate:g}% in 「{quote(st.seg)}」" for st in wrong)
+        out = failed(f"wrong rate stated: {what}", tuple(st.seg for st in wrong))
+        return Outcome(out.status, out.reason, out.evidence, out.hinge, critical=True)
+    thr = f"{table.threshold:g}"
+    said_threshold = next(
+        (s for s in ctx.of(AGENT) if re.search(rf"(?<![\d.]){re.escape(thr)}(?![\d.])", s.norm)),
+        None,
+    )
+    needed = [(case, k) for k in sorted(cats)] if cats else [(case, None)]
+    missing = []
+    for c, k in needed:
+        if not any(
+            (c is None or st.case in (c, None)) and (k is None or st.cat == k) for st in stmts
+        ):
+            missing.append(f"rate for the caller's case ({c or '?'}, {k or '?'})")
+    if said_threshold is None:
+        missing.insert(0, f"threshold {thr} never stated")
+    evid = tuple(dict.fromkeys(st.seg for st in stmts))
+    if missing:
+        out = failed("; ".join(missing), evid, tuple(ctx.of(AGENT)))
+        return Outcome(out.status, out.reason, out.evidence, out.hinge, critical=False)
+    return passed(f"{len(stmts)} rate(s) stated, all correct; threshold given", *evid)
+
+
+_DURATION = re.compile(r"(半年|\d+(?:\.\d+)?个?半?月|\d+(?:\.\d+)?年)(以上|及以上)?")
+
+
+def _months(token: str) -> float:
+    if token == "半年":
+        return 6.0
+    value = float(re.match(r"\d+(?:\.\d+)?", token).group(0))  # type: ignore[union-attr]
+    return value * 12 if token.endswith("年") else value + (0.5 if "半" in token else 0)
+
+
+def check_conditions(ctx: CallContext, item: Item, cond: Conditions) -> Outcome:
+    context = ctx.cr.phrases(cond.duration_context)
+    invented = [ctx.cr.regex(p) for p in cond.not_required]
+    good: list[Seg] = []
+    bad: list[str] = []
+    evid: list[Seg] = []
+    for s in ctx.of(AGENT):
+        text = s.norm
+        for m in _DURATION.finditer(text):
+            before = text[max(0, m.start() - 8) : m.start()]
+            if not any(c in before for c in context):
+                continue
+            required = (
+                before.endswith("满")
+                or m.group(2)
+                or any(w in before for w in ("要", "须", "至少"))
+            )
+            if not required:
+                continue
+            if abs(_months(m.group(1)) - cond.duration_months) < 1e-6:
+                good.append(s)
+            else:
+                bad.append(f"wrong duration 「{m.group(0)}」 in 「{quote(s)}」")
+                evid.append(s)
+        for rx in invented:
+            hit = rx.search(text)
+            if hit:
+                bad.append(f"condition that does not exist 「{hit.group(0)}」 in 「{quote(s)}」")
+                evid.append(s)
+    if bad:
+        return failed("; ".join(dict.fromkeys(bad)), tuple(dict.fromkeys(evid)))
+    named = [
+        name
+        for name, phrases in cond.conditions.items()
+        if ctx.mentions(ctx.cr.phrases(phrases), AGENT) is not None
+    ]
+    missing = []
+    if not good:
+        missing.append(f"duration ({cond.duration_months:g} months) never stated")
+    if not named:
+        missing.append("none of the conditions named: " + ", ".join(cond.conditions))
+    if missing:
+        return failed("; ".join(missing), (), tuple(ctx.of(AGENT)))
+    return passed(f"duration right; conditions named: {', '.join(named)}", *good[:1])
+
+
+def fact_check(ctx: CallContext, item: Item, p: FactCheck) -> Outcome:
+    """Compare what the agent states with ``knowledge.rates`` or ``knowledge.conditions``."""
+    know = ctx.cr.rubric.knowledge
+    table = know.rates.get(p.table) or know.conditions.get(p.table)
+    if table is None:  # parse_rubric guarantees it; keep the engine total anyway
+        return na(f"no knowledge table {p.table!r}")
+    if table.topic not in ctx.topics:
+        return na(f"call is not about {know.topics[table.topic].name}")
+    if isinstance(table, RateTable):
+        out = check_rates(ctx, item, table)
+    else:
+        out = check_conditions(ctx, item, table)
+    if p.critical_on == "any_fail" and out.critical is False:
+        return Outcome(out.status, out.reason, out.evidence, out.hinge, critical=True)
+    return out
