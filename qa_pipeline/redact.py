@@ -10,8 +10,8 @@ What is masked (each kind can be switched off in :class:`RedactOptions`):
   digit in Chinese numerals (``幺三八 一二三四 五六七八``), with spaces or dashes;
 * 18-digit resident ID numbers (province code, birth date and ISO 7064 checksum verified)
   and 15-digit legacy ones (province code and birth date verified);
-* bank card numbers of 16–19 digits passing the Luhn check (or any 16–19 digits right
-  after 卡号/银行卡/账号);
+* bank card numbers of 16–19 digits starting with an issuer digit (3–6, 8, 9) and passing
+  the Luhn check (or any such number right after 卡号/银行卡/账号);
 * landlines ``区号-号码`` (``010-6552 8888``, ``(0571)88886666``, spoken forms), and 7–8
   digit local numbers right after 座机/固话/电话;
 * e-mail addresses.
@@ -197,7 +197,8 @@ def _id15_ok(value: str) -> bool:
 
 
 def _landline_ok(value: str) -> bool:
-    if not value.startswith("0") or value.startswith("00"):
+    # area codes: 010, 02x, or 0[3-9]xx (there is no other 01x code)
+    if not value.startswith("0") or (value[1] in "01" and not value.startswith("010")):
         return False
     three = value[:3] in ("010",) or value[:2] == "02"  # Beijing, 02x big cities
     code = 3 if three else 4
@@ -222,7 +223,9 @@ def _classify(value: str, before: str) -> str | None:
         return MOBILE
     if 10 <= n <= 12 and _landline_ok(value):
         return LANDLINE
-    if 16 <= n <= 19 and (_luhn_ok(value) or _CARD_LABEL_RE.search(before)):
+    # card numbers start with an issuer digit: 3 (JCB/Amex), 4, 5, 6 (UnionPay 62), 9
+    card_like = 16 <= n <= 19 and value[0] in "345689"
+    if card_like and (_luhn_ok(value) or _CARD_LABEL_RE.search(before)):
         return BANK_CARD
     if n == 15 and _id15_ok(value):
         return ID_CARD
@@ -331,7 +334,8 @@ def find_pii(text: str, options: RedactOptions | None = None) -> list[PiiMatch]:
     for run in _digit_runs(text):
         i = 0
         while i < len(run):
-            for j in range(len(run), i, -1):
+            # a match has at most 19 digits, so at most 19 groups: keeps long runs linear
+            for j in range(min(len(run), i + 19), i, -1):
                 start, end = run[i].start, run[j - 1].end
                 value = "".join(g.digits for g in run[i:j])
                 if len(value) > 19 or not free(start, end):

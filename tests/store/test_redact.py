@@ -210,6 +210,8 @@ def lookalike_cases() -> list[str]:
         "12月31日之前",
         "2023.12.31到期",
         "2024/03/15 08:00:00",
+        "区号 0123 4567 8901 不存在",
+        "0000 0000 0000 0000",
         "我一九九零年生的，家住三号楼",
         "一共是一千三百八十元",
         "尾号是五六七八",
@@ -338,3 +340,10 @@ def test_transcript_and_score_are_redacted_without_touching_the_original() -> No
     assert out.items[0].evidence[0].text == "您的号码是[手机号]"
     assert out.errors == ("[邮箱]",)
     assert score.items[0].reason.endswith("13812345678")
+
+
+def test_long_runs_of_digits_are_handled_group_by_group() -> None:
+    zeros = " ".join("0" * 5000)  # all-zero passes Luhn, but no card starts with 0
+    assert redact_text(zeros) == zeros
+    listed = "，".join(["13812345678"] * 300)
+    assert redact_text(listed) == "，".join(["[手机号]"] * 300)
