@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -81,6 +82,14 @@ class Store:
         self.engine = engine
         self._url = url
         self.redact_options = redact
+        self._pid = os.getpid()
+
+    def _connect(self) -> Connection:
+        # a forked worker (dask, multiprocessing) must not reuse the parent's sockets
+        if os.getpid() != self._pid:
+            self.engine.dispose(close=False)
+            self._pid = os.getpid()
+        return self.engine.connect()
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -143,7 +152,7 @@ class Store:
 
     def _check_connection(self) -> None:
         try:
-            with self.engine.connect() as conn:
+            with self._connect() as conn:
                 conn.exec_driver_sql("SELECT 1")
         except SQLAlchemyError as exc:
             raise self._error("connect to the results database", exc) from None
@@ -155,7 +164,7 @@ class Store:
         try:
             if lock is not None:
                 lock.acquire()
-            with self.engine.connect() as conn:
+            with self._connect() as conn:
                 conn.execution_options(sqlite_begin="IMMEDIATE")
                 with conn.begin():
                     yield conn
@@ -168,7 +177,7 @@ class Store:
     @contextmanager
     def _read(self, action: str) -> Iterator[Connection]:
         try:
-            with self.engine.connect() as conn:
+            with self._connect() as conn:
                 yield conn
         except SQLAlchemyError as exc:
             raise self._error(action, exc) from None

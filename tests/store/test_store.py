@@ -361,3 +361,23 @@ def test_frame_dtypes_are_the_same_empty_or_not(store: Store) -> None:
     assert items.dtypes.to_dict() == empty_items.dtypes.to_dict()
     assert str(scores["started_at"].dtype) == "datetime64[us, UTC]"
     assert scores["agent_id"].isna().all() and scores["started_at"].isna().all()
+
+
+def test_a_forked_child_gets_its_own_connections(store: Store) -> None:
+    import os
+
+    store.save_score(make_score("parent"), None)  # the pool now holds a connection
+    pid = os.fork()
+    if pid == 0:  # child: write through the inherited store while the parent writes too
+        code = 0
+        try:
+            for i in range(30):
+                store.save_score(make_score(f"child{i}"), None)
+        except BaseException:
+            code = 1
+        os._exit(code)
+    for i in range(30):
+        store.save_score(make_score(f"parent{i}"), None)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert len(store.scores_frame()) == 61
