@@ -26,18 +26,17 @@ import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
-import pandas as pd
 from sqlalchemy import Connection, Engine, delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 
-from qa_pipeline import store_queries
+from qa_pipeline import migrations
 from qa_pipeline.errors import StoreError
 from qa_pipeline.models import CallScore, Recording, Status, Transcript
 from qa_pipeline.redact import RedactOptions, redact_score, redact_text, redact_transcript
+from qa_pipeline.store_queries import QueryMixin
 from qa_pipeline.store_schema import (
     TABLES,
     call_errors,
@@ -57,7 +56,6 @@ __all__ = ["Store", "StoreStatus", "mask_url"]
 
 log = logging.getLogger(__name__)
 
-MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 _PG_MIGRATION_LOCK = 7_240_311  # pg_advisory_xact_lock key: one migrator at a time
 _META_FIELDS = ("agent_id", "team", "started_at", "call_type", "duration_s")
 
@@ -75,7 +73,7 @@ class StoreStatus(dict[str, Any]):
     """What ``qa db status`` prints: ``url`` (masked), ``current``, ``head``, ``counts``."""
 
 
-class Store:
+class Store(QueryMixin):
     """A results database. Build with :meth:`open`; safe to share between threads."""
 
     def __init__(self, engine: Engine, url: str, redact: RedactOptions) -> None:
@@ -187,28 +185,17 @@ class Store:
 
     # ------------------------------------------------------------------ migrations
 
-    def _alembic_config(self, conn: Connection) -> Any:
-        from alembic.config import Config
-
-        cfg = Config()
-        cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
-        cfg.attributes["connection"] = conn
-        return cfg
-
     def upgrade(self, revision: str = "head") -> None:
         """Migrate the schema to ``revision`` (default the newest) in one transaction."""
-        from alembic import command
-        from alembic.util import CommandError
-
         with self._write("upgrade the results database") as conn:
             if conn.dialect.name == "postgresql":
                 conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_PG_MIGRATION_LOCK})")
-            current = self.current_revision(conn)
-            if revision == "head" and current == self.head_revision():
+            current = migrations.current_revision(conn)
+            if revision == "head" and current == migrations.head_revision():
                 return
             try:
-                command.upgrade(self._alembic_config(conn), revision)
-            except CommandError as exc:
+                migrations.upgrade(conn, revision)
+            except migrations.MigrationError as exc:
                 raise StoreError(
                     f"cannot upgrade the results database ({self.url}) from schema "
                     f"{current or '(empty)'} to {revision}: {exc} — is it from a newer "
@@ -218,21 +205,12 @@ class Store:
 
     def head_revision(self) -> str | None:
         """The newest migration shipped with this version of qa-pipeline."""
-        from alembic.config import Config
-        from alembic.script import ScriptDirectory
+        return migrations.head_revision()
 
-        cfg = Config()
-        cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
-        return ScriptDirectory.from_config(cfg).get_current_head()
-
-    def current_revision(self, conn: Connection | None = None) -> str | None:
+    def current_revision(self) -> str | None:
         """The migration the database is at (``None`` for an empty database)."""
-        from alembic.runtime.migration import MigrationContext
-
-        if conn is not None:
-            return MigrationContext.configure(conn).get_current_revision()
-        with self._read("read the schema revision") as c:
-            return MigrationContext.configure(c).get_current_revision()
+        with self._read("read the schema revision") as conn:
+            return migrations.current_revision(conn)
 
     def status(self) -> StoreStatus:
         """Masked URL, current and head revision, and the row count of every table."""
@@ -516,57 +494,3 @@ class Store:
                 },
             )
             return int(result.scalar_one())
-
-    # ------------------------------------------------------------------ queries
-
-    def scores_frame(
-        self,
-        start: datetime | None = None,
-        end: datetime | None = None,
-        *,
-        agent_id: str | None = None,
-        team: str | None = None,
-        rubric_id: str | None = None,
-        rubric_version: str | None = None,
-    ) -> pd.DataFrame:
-        """One row per scored call (columns ``frames.SCORE_COLUMNS``), oldest call first.
-
-        ``start``/``end`` filter the call's ``started_at`` on ``[start, end)``; naive
-        datetimes are taken as UTC. Calls without a start time drop out of period queries.
-        """
-        filters = store_queries.Filters(start, end, agent_id, team, rubric_id, rubric_version)
-        with self._read("query scores") as conn:
-            return store_queries.scores_frame(conn, filters)
-
-    def items_frame(
-        self,
-        start: datetime | None = None,
-        end: datetime | None = None,
-        *,
-        agent_id: str | None = None,
-        team: str | None = None,
-        rubric_id: str | None = None,
-        rubric_version: str | None = None,
-        item_id: str | None = None,
-    ) -> pd.DataFrame:
-        """One row per item verdict (columns ``frames.ITEM_COLUMNS``); filters as scores."""
-        filters = store_queries.Filters(
-            start, end, agent_id, team, rubric_id, rubric_version, item_id
-        )
-        with self._read("query item results") as conn:
-            return store_queries.items_frame(conn, filters)
-
-    def errors_frame(self, run_id: int | None = None) -> pd.DataFrame:
-        """Recorded failures (columns ``frames.ERROR_COLUMNS``), of one run or all."""
-        with self._read("query errors") as conn:
-            return store_queries.errors_frame(conn, run_id)
-
-    def reviews_frame(self, call_id: str | None = None) -> pd.DataFrame:
-        """Review decisions, oldest first (columns as the ``review_decisions`` table)."""
-        with self._read("query reviews") as conn:
-            return store_queries.reviews_frame(conn, call_id)
-
-    def runs_frame(self) -> pd.DataFrame:
-        """Every run, newest first (id, kind, status, params, summary, started/finished)."""
-        with self._read("query runs") as conn:
-            return store_queries.runs_frame(conn)

@@ -6,6 +6,7 @@ timezone-aware (UTC) pandas Timestamps; call them through :class:`qa_pipeline.st
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -22,6 +23,63 @@ from qa_pipeline.store_schema import (
     review_decisions,
     runs,
 )
+
+
+class QueryMixin:
+    """The read API of :class:`qa_pipeline.store.Store` (which supplies ``_read``)."""
+
+    def _read(self, action: str) -> AbstractContextManager[Connection]:
+        raise NotImplementedError
+
+    def scores_frame(
+        self,
+        start: datetime | None = None,
+        end: datetime | None = None,
+        *,
+        agent_id: str | None = None,
+        team: str | None = None,
+        rubric_id: str | None = None,
+        rubric_version: str | None = None,
+    ) -> pd.DataFrame:
+        """One row per scored call (columns ``frames.SCORE_COLUMNS``), oldest call first.
+
+        ``start``/``end`` filter the call's ``started_at`` on ``[start, end)``; naive
+        datetimes are taken as UTC. Calls without a start time drop out of period queries.
+        """
+        filters = Filters(start, end, agent_id, team, rubric_id, rubric_version)
+        with self._read("query scores") as conn:
+            return scores_frame(conn, filters)
+
+    def items_frame(
+        self,
+        start: datetime | None = None,
+        end: datetime | None = None,
+        *,
+        agent_id: str | None = None,
+        team: str | None = None,
+        rubric_id: str | None = None,
+        rubric_version: str | None = None,
+        item_id: str | None = None,
+    ) -> pd.DataFrame:
+        """One row per item verdict (columns ``frames.ITEM_COLUMNS``); filters as scores."""
+        filters = Filters(start, end, agent_id, team, rubric_id, rubric_version, item_id)
+        with self._read("query item results") as conn:
+            return items_frame(conn, filters)
+
+    def errors_frame(self, run_id: int | None = None) -> pd.DataFrame:
+        """Recorded failures (columns ``frames.ERROR_COLUMNS``), of one run or all."""
+        with self._read("query errors") as conn:
+            return errors_frame(conn, run_id)
+
+    def reviews_frame(self, call_id: str | None = None) -> pd.DataFrame:
+        """Review decisions, oldest first (columns as the ``review_decisions`` table)."""
+        with self._read("query reviews") as conn:
+            return reviews_frame(conn, call_id)
+
+    def runs_frame(self) -> pd.DataFrame:
+        """Every run, newest first (id, kind, status, params, summary, started/finished)."""
+        with self._read("query runs") as conn:
+            return runs_frame(conn)
 
 
 @dataclass(frozen=True, slots=True)
