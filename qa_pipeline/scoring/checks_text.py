@@ -57,7 +57,7 @@ def _violations(
     rx_patterns = [cr.regex(x) for x in patterns]
     rx_allowed = [cr.regex(x) for x in allowed]
     out: list[tuple[Seg, str]] = []
-    for s in segs:
+    for s in ctx.candidates(segs, norm_phrases, rx_patterns):
         text = s.norm
         spans: list[tuple[int, int]] | None = None
         hits: list[tuple[int, int, str]] = []
@@ -137,7 +137,7 @@ def _respond(ctx: CallContext, speaker: str, anchor: Seg, group: object, within:
 
 
 def _mentioned(ctx: CallContext, phrases: tuple[str, ...], segs: list[Seg]) -> Seg | None:
-    for s in segs:
+    for s in ctx.candidates(segs, phrases, []):
         text = s.norm
         for ph in phrases:
             for i in occurrences(text, ph):

@@ -17,8 +17,9 @@ from pydantic import BaseModel
 from qa_pipeline.models import AGENT, CALLER, UNKNOWN, Transcript
 from qa_pipeline.rubric.checks import PhraseGroup
 from qa_pipeline.rubric.schema import RubricModel, Window
-from qa_pipeline.scoring.text import Lexicon, normalise
+from qa_pipeline.scoring.text import SEP, Lexicon, normalise, normalise_many
 
+_CACHE_MAX = 200_000
 _CHARS_PER_S = 4.3  # typical Mandarin speaking rate, for transcripts without timestamps
 _LEXICON_FIELDS = {
     "any",
@@ -69,6 +70,8 @@ class CompiledRubric:
         _strings(rubric, terms)
         self.lexicon = Lexicon(norm_phrase(t, self.language) for t in terms)
         self._groups: dict[int, CompiledGroup] = {}
+        # raw segment text -> normalised, corrected text; greetings, 好的, 对 … recur a lot
+        self.norm_cache: dict[str, str] = {}
         self._regex: dict[str, re.Pattern[str]] = {}
 
     def group(self, g: PhraseGroup) -> CompiledGroup:
@@ -134,6 +137,7 @@ class CallContext:
     topics: set[str] = field(default_factory=set)
     negative: list[bool] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    _joined: dict[str, tuple[str, list[Seg]]] = field(default_factory=dict)
 
     @property
     def language(self) -> str:
@@ -190,18 +194,62 @@ class CallContext:
         return False
 
     def find(self, g: CompiledGroup, segs: list[Seg]) -> Seg | None:
-        for s in segs:
-            if self.matches(g, s):
-                return s
+        """The first segment of ``segs`` that says something from ``g``."""
+        if len(segs) < 4:
+            for s in segs:
+                if self.matches(g, s):
+                    return s
+            return None
+        joined = SEP.join(s.norm for s in segs)
+        best = -1
+        for p in g.phrases:
+            i = joined.find(p)
+            if i >= 0 and (best < 0 or i < best):
+                best = i
+        for rx in g.patterns:
+            m = rx.search(joined)
+            if m and (best < 0 or m.start() < best):
+                best = m.start()
+        if best >= 0:
+            return segs[joined.count(SEP, 0, best)]
+        if g.fuzzy and fuzzy_in(g.phrases, joined):
+            for s in segs:
+                if fuzzy_in(g.phrases, s.norm):
+                    return s
         return None
 
+    def joined(self, speaker: str) -> tuple[str, list[Seg]]:
+        """All normalised text of ``speaker`` joined by :data:`SEP`, with its segments."""
+        hit = self._joined.get(speaker)
+        if hit is None:
+            segs = self.of(speaker)
+            hit = self._joined[speaker] = (SEP.join(s.norm for s in segs), segs)
+        return hit
+
+    def candidates(
+        self, segs: list[Seg], phrases: tuple[str, ...], patterns: list[re.Pattern[str]]
+    ) -> list[Seg]:
+        """Segments of ``segs`` that contain a phrase or match a pattern (fast pre-filter)."""
+        joined = SEP.join(s.norm for s in segs)
+        idx: set[int] = set()
+        for p in phrases:
+            i = joined.find(p)
+            while i >= 0:
+                idx.add(joined.count(SEP, 0, i))
+                i = joined.find(p, i + 1)
+        for rx in patterns:
+            for m in rx.finditer(joined):
+                idx.add(joined.count(SEP, 0, m.start()))
+        return [segs[i] for i in sorted(idx)]
+
     def mentions(self, phrases: tuple[str, ...], speaker: str = "any") -> Seg | None:
-        for s in self.segs:
-            if speaker != "any" and s.speaker != speaker:
-                continue
-            if any(p in s.norm for p in phrases):
-                return s
-        return None
+        joined, segs = self.joined(speaker)
+        best = -1
+        for p in phrases:
+            i = joined.find(p)
+            if i >= 0 and (best < 0 or i < best):
+                best = i
+        return segs[joined.count(SEP, 0, best)] if best >= 0 else None
 
 
 FUZZY_MIN_LEN = 5
@@ -231,11 +279,18 @@ def build_context(
     order = (
         sorted(range(len(raw)), key=lambda i: raw[i].start or 0.0) if has_times else range(len(raw))
     )
-    for n, i in enumerate(order):
-        s = raw[i]
-        norm = normalise(s.text, lang)
+    ordered = [raw[i] for i in order]
+    cache = cr.norm_cache
+    todo = list({s.text for s in ordered if s.text not in cache})
+    if todo:
+        fresh = normalise_many(todo, lang)
         if lang.startswith("zh"):
-            norm = cr.lexicon.correct(norm)
+            fresh = cr.lexicon.correct(SEP.join(fresh)).split(SEP)
+        if len(cache) > _CACHE_MAX:
+            cache.clear()
+        cache.update(zip(todo, fresh, strict=True))
+    norms = [cache[s.text] for s in ordered]
+    for n, (s, norm) in enumerate(zip(ordered, norms, strict=True)):
         if has_times:
             start, end = float(s.start or 0.0), float(s.end or 0.0)
         else:  # estimate from text length so time windows still mean something

@@ -17,21 +17,18 @@ import unicodedata
 from collections.abc import Iterable
 from functools import lru_cache
 
+import numpy as np
+
 _DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
            "六": 6, "七": 7, "八": 8, "九": 9}  # fmt: skip
+_DIGIT_TABLE = str.maketrans({k: str(v) for k, v in _DIGITS.items()})
 _UNITS = {"十": 10, "百": 100, "千": 1000}
 _NUM_CHARS = "零〇一二两三四五六七八九十百千万"
 # 两 only as a number before a unit (两百 = 200): 两套 (two flats) must not become 2套 (二套)
-_RUN = re.compile(
-    f"(?:[零〇一二三四五六七八九十]|两(?=[十百千万]))[{_NUM_CHARS}]*"
-    "(?:点[零〇一二三四五六七八九\\d]+)?"
-)
+_RUN = re.compile(f"[零〇一二两三四五六七八九十][{_NUM_CHARS}]*(?:点[零〇一二三四五六七八九\\d]+)?")
 _PERCENT = re.compile(f"百分之([{_NUM_CHARS}点\\d.]+)")
 _DEC_POINT = re.compile(r"(\d)点(\d)")
-_ZH_DROP = re.compile(r"[^\w%.]|_")
-_LATIN_GAP = re.compile(r"(?<=[a-z0-9]) +(?=[a-z0-9])")
 _STRAY_DOT = re.compile(r"(?<!\d)\.|\.(?!\d)")
-_SPACE = re.compile(r"\s+")
 _TONES = str.maketrans("āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ", "aaaaeeeeiiiioooouuuuvvvvvnnnm")
 _FUZZY_INITIALS = (("zh", "z"), ("ch", "c"), ("sh", "s"))
 _FUZZY_FINALS = (("ang", "an"), ("eng", "en"), ("ing", "in"))
@@ -69,10 +66,17 @@ def chinese_number(run: str) -> str:
     if any(ch in _UNITS or ch == "万" for ch in integer):
         value = str(_int_value(integer))
     else:
-        value = "".join(str(_DIGITS.get(ch, ch)) for ch in integer)
+        value = integer.translate(_DIGIT_TABLE)
     if frac:
-        value += "." + "".join(str(_DIGITS.get(ch, ch)) for ch in frac)
+        value += "." + frac.translate(_DIGIT_TABLE)
     return value
+
+
+def _run(m: re.Match[str]) -> str:
+    run = m.group(0)
+    if run[0] == "两" and (len(run) == 1 or run[1] not in "十百千万"):
+        return run  # 两套 (two flats) must not become 2套 (二套)
+    return chinese_number(run)
 
 
 def _percent(m: re.Match[str]) -> str:
@@ -109,9 +113,37 @@ def _t2s() -> object:
 
 def to_simplified(text: str) -> str:
     """Traditional → Simplified Chinese (OpenCC), skipped when no Traditional character."""
-    if _traditional_chars().isdisjoint(text):
+    if _traditional_chars().isdisjoint(set(text)):
         return text
     return str(_t2s().convert(text))  # type: ignore[attr-defined]
+
+
+SEP = "\x1f"  # joins a call's segments so the whole call is normalised in one pass
+_ALNUM_GAP = re.compile(r"(?<=[a-z0-9])[^\w%.\x1f]+(?=[a-z0-9])")
+_ZH_DROP = re.compile(r"[^\w%.\x1f\x01]|_")
+_EN_DROP = re.compile(r"[^\w%.\x1f]|_")
+_EN_SPACE = re.compile(r"[^\S\x1f]+")
+
+
+def _normalise(t: str, zh: bool) -> str:
+    if not unicodedata.is_normalized("NFKC", t):
+        t = unicodedata.normalize("NFKC", t)
+    if not t.isascii():
+        t = to_simplified(t)
+        if "百分之" in t:
+            t = _PERCENT.sub(_percent, t)
+        t = _RUN.sub(_run, t)
+        if "点" in t:
+            t = _DEC_POINT.sub(r"\1.\2", t)
+        t = t.replace("您", "你")
+    t = t.lower()
+    if "." in t:
+        t = _STRAY_DOT.sub(" ", t)
+    if zh:
+        t = _ALNUM_GAP.sub("\x01", t)
+        return _ZH_DROP.sub("", t).replace("\x01", " ")
+    t = _EN_SPACE.sub(" ", _EN_DROP.sub(" ", t.replace("'", "")))
+    return t
 
 
 def normalise(text: str, language: str = "zh") -> str:
@@ -126,38 +158,49 @@ def normalise(text: str, language: str = "zh") -> str:
         The normalised text, e.g. ``"您好，工號一零零八。百分之一點五"`` → ``"你好工号1008 1.5%"``
         (spaces only between Latin words/digits).
     """
-    t = unicodedata.normalize("NFKC", text)
-    if not t.isascii():
-        t = to_simplified(t)
-        t = _PERCENT.sub(_percent, t)
-        t = _RUN.sub(lambda m: chinese_number(m.group(0)), t)
-        t = _DEC_POINT.sub(r"\1.\2", t)
-        t = t.replace("您", "你")
-    t = t.lower()
-    if language.startswith("zh"):
-        t = _ZH_DROP.sub(" ", t)
-        t = _STRAY_DOT.sub(" ", t)
-        t = _LATIN_GAP.sub("|", _SPACE.sub(" ", t).strip())
-        return t.replace(" ", "").replace("|", " ")
-    t = _STRAY_DOT.sub(" ", _ZH_DROP.sub(" ", t.replace("'", "")))
-    return " " + _SPACE.sub(" ", t).strip() + " "
+    return normalise_many([text], language)[0]
 
 
-# digits keep the syllable of their Chinese numeral so that 七税 (→ 7税) still sounds like 契税
-_DIGIT_SYLLABLES = ("ling", "yi", "er", "san", "si", "wu", "liu", "qi", "ba", "jiu")
-_SYL_CACHE: dict[str, str] = dict(zip("0123456789", _DIGIT_SYLLABLES, strict=True))
+def normalise_many(texts: list[str], language: str = "zh") -> list[str]:
+    """:func:`normalise` for many texts at once (one pass over the joined text; faster)."""
+    zh = language.startswith("zh")
+    joined = _normalise(SEP.join(t.replace(SEP, " ") for t in texts), zh)
+    parts = joined.split(SEP)
+    if zh:
+        return parts
+    return [" " + p.strip() + " " for p in parts]
 
 
-def syllable(ch: str) -> str:
-    """Toneless pinyin of one character (its first reading); the character itself if none."""
-    s = _SYL_CACHE.get(ch)
-    if s is None:
+class _SyllableTable(dict[str, str]):
+    """char → toneless pinyin (first reading), filled on first use; digits read as numerals."""
+
+    def __missing__(self, ch: str) -> str:
         from pypinyin.pinyin_dict import pinyin_dict
 
         raw = pinyin_dict.get(ord(ch))
         s = raw.split(",")[0].translate(_TONES) if raw else ch
-        _SYL_CACHE[ch] = s
-    return s
+        self[ch] = s
+        return s
+
+
+class _FuzzyTable(dict[str, str]):
+    """char → fuzzy syllable (zh/z, ch/c, sh/s, ang/an, eng/en, ing/in merged)."""
+
+    def __missing__(self, ch: str) -> str:
+        s = fuzzy_syllable(_SYLLABLES[ch])
+        self[ch] = s
+        return s
+
+
+# digits keep the syllable of their Chinese numeral so that 七税 (→ 7税) still sounds like 契税
+_DIGIT_SYLLABLES = ("ling", "yi", "er", "san", "si", "wu", "liu", "qi", "ba", "jiu")
+_SYLLABLES = _SyllableTable(zip("0123456789", _DIGIT_SYLLABLES, strict=True))
+_FUZZY = _FuzzyTable()
+
+
+def syllable(ch: str) -> str:
+    """Toneless pinyin of one character (its first reading); the character itself if none."""
+    return _SYLLABLES[ch]
 
 
 def fuzzy_syllable(s: str) -> str:
@@ -175,7 +218,29 @@ def fuzzy_syllable(s: str) -> str:
 
 def pinyin_key(text: str) -> tuple[str, ...]:
     """Toneless pinyin syllables of ``text``, one per character."""
-    return tuple(syllable(ch) for ch in text)
+    return tuple(map(_SYLLABLES.__getitem__, text))
+
+
+@lru_cache(maxsize=1)
+def _syllable_arrays() -> tuple[np.ndarray, np.ndarray, dict[str, int]]:
+    """Codepoint → syllable id tables (exact and fuzzy) for the Basic Multilingual Plane.
+
+    Ids 1..N are pinyin syllables; a character without pinyin gets id 0, never part of a
+    vocabulary key. Built once per process (~0.1 s).
+    """
+    from pypinyin.pinyin_dict import pinyin_dict
+
+    ids: dict[str, int] = {}
+    exact = np.zeros(0x10000, dtype=np.int32)
+    fuzzy = np.zeros(0x10000, dtype=np.int32)
+    items = [
+        (cp, raw.split(",")[0].translate(_TONES)) for cp, raw in pinyin_dict.items() if cp < 0x10000
+    ]
+    items += [(ord(d), syl) for d, syl in zip("0123456789", _DIGIT_SYLLABLES, strict=True)]
+    for cp, syl in items:
+        exact[cp] = ids.setdefault(syl, len(ids) + 1)
+        fuzzy[cp] = ids.setdefault("~" + fuzzy_syllable(syl), len(ids) + 1)
+    return exact, fuzzy, ids
 
 
 class Lexicon:
@@ -183,54 +248,69 @@ class Lexicon:
 
     A term of two characters is restored when its exact toneless pinyin occurs; a term
     of three or more characters also when its fuzzy pinyin occurs (zh/z, ing/in …).
-    Only CJK terms take part; digits and Latin words are matched as they are.
+    Only terms with at least one CJK character and no Latin letter take part. Syllables
+    are looked up with numpy over the whole call at once (fast: one pass per call).
     """
 
     def __init__(self, terms: Iterable[str]) -> None:
-        self._exact: dict[tuple[str, str], list[tuple[tuple[str, ...], str]]] = {}
-        self._fuzzy: dict[tuple[str, str], list[tuple[tuple[str, ...], str]]] = {}
+        exact, fuzzy, _ = _syllable_arrays()
+        self._tables = (exact, fuzzy)
+        self._index: tuple[dict[int, list[tuple[tuple[int, ...], str]]], ...] = ({}, {})
         for term in sorted(set(terms), key=len, reverse=True):
-            if len(term) < 2 or not all("\u4e00" <= ch <= "\u9fff" for ch in term):
+            if (
+                len(term) < 2
+                or not any("\u4e00" <= ch <= "\u9fff" for ch in term)
+                or any(ch.isascii() and ch.isalpha() for ch in term)
+                or any(ord(ch) >= 0x10000 for ch in term)
+            ):
                 continue
-            key = pinyin_key(term)
-            self._exact.setdefault((key[0], key[1]), []).append((key, term))
-            if len(term) >= 3:
-                fkey = tuple(fuzzy_syllable(s) for s in key)
-                self._fuzzy.setdefault((fkey[0], fkey[1]), []).append((fkey, term))
+            for n, table in enumerate(self._tables):
+                if n == 1 and len(term) < 3:
+                    continue
+                key = tuple(int(table[ord(ch)]) for ch in term)
+                if 0 in key:
+                    continue
+                self._index[n].setdefault(key[0] << 16 | key[1], []).append((key, term))
+        size = max(int(exact.max()), int(fuzzy.max())) + 1
+        self._masks = []
+        for ix in self._index:
+            mask = np.zeros((size, size), dtype=bool)
+            for code in ix:
+                mask[code >> 16, code & 0xFFFF] = True
+            self._masks.append(mask)
 
     def correct(self, text: str) -> str:
         """Rewrite homophones of vocabulary terms in normalised ``text``."""
         if len(text) < 2:
             return text
-        syl = [syllable(ch) for ch in text]
-        chars = list(text)
-        changed = False
-        changed |= self._apply(chars, syl, self._exact)
-        if self._fuzzy:
-            fsyl = [fuzzy_syllable(s) for s in syl]
-            changed |= self._apply(chars, fsyl, self._fuzzy)
-        return "".join(chars) if changed else text
-
-    @staticmethod
-    def _apply(
-        chars: list[str],
-        syl: list[str],
-        index: dict[tuple[str, str], list[tuple[tuple[str, ...], str]]],
-    ) -> bool:
-        changed = False
-        n = len(syl)
-        i = 0
-        while i < n - 1:
-            cands = index.get((syl[i], syl[i + 1]))
-            step = 1
-            if cands:
-                for key, term in cands:
+        cps = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+        cps = np.where(cps < 0x10000, cps, 0)
+        chars: list[str] | None = None
+        for n, table in enumerate(self._tables):
+            if not self._index[n]:
+                continue
+            syl = table[cps]
+            where = np.flatnonzero(self._masks[n][syl[:-1], syl[1:]])
+            if not len(where):
+                continue
+            index = self._index[n]
+            syl_list: list[int] = syl.tolist()
+            skip_to = 0
+            for i in where.tolist():
+                if i < skip_to:
+                    continue
+                for key, term in index[syl_list[i] << 16 | syl_list[i + 1]]:
                     k = len(key)
-                    if tuple(syl[i : i + k]) == key:
-                        if "".join(chars[i : i + k]) != term:
-                            chars[i : i + k] = list(term)
-                            changed = True
-                        step = k
+                    if text.startswith(term, i):
+                        skip_to = i + k
                         break
-            i += step
-        return changed
+                    if tuple(syl_list[i : i + k]) == key:
+                        if chars is None:
+                            chars = list(text)
+                        chars[i : i + k] = list(term)
+                        skip_to = i + k
+                        break
+            if chars is not None:
+                text = "".join(chars)
+                chars = None
+        return text

@@ -1,0 +1,81 @@
+"""Scoring throughput: calls scored per second on one core for ~5-minute transcripts.
+
+Builds synthetic 5-minute calls by concatenating dev-corpus calls (shifting timestamps),
+then varies every segment's text a little (a different number per call) so no cache can
+remember a previous call, and scores them with the 12345 rubric in this process.
+
+    .venv/bin/python benchmarks/scoring_throughput.py [--calls 400] [--minutes 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from qa_pipeline.models import Segment, Transcript  # noqa: E402
+from qa_pipeline.rubric import load_rubric  # noqa: E402
+from qa_pipeline.scoring import score_call  # noqa: E402
+from qa_pipeline.transcript_io import load_labelled_call  # noqa: E402
+
+
+def build_calls(corpus: Path, n: int, minutes: float, seed: int = 7) -> list[Transcript]:
+    sources = [load_labelled_call(p).transcript for p in sorted(corpus.glob("dev_*.json"))]
+    rng = random.Random(seed)
+    calls = []
+    for k in range(n):
+        segs: list[Segment] = []
+        offset = 0.0
+        while offset < minutes * 60:
+            src = rng.choice(sources)
+            for s in src.segments:
+                text = s.text
+                if rng.random() < 0.5:  # vary the text so per-text caches cannot help
+                    text = f"{text}{rng.randint(0, 99999)}"
+                segs.append(
+                    replace(
+                        s,
+                        start=None if s.start is None else s.start + offset,
+                        end=None if s.end is None else s.end + offset,
+                        text=text,
+                    )
+                )
+            offset = segs[-1].end or offset + 60
+        calls.append(Transcript(call_id=f"bench-{k}", segments=tuple(segs), duration_s=offset))
+    return calls
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--calls", type=int, default=400)
+    parser.add_argument("--minutes", type=float, default=5.0)
+    parser.add_argument("--corpus", type=Path, default=REPO.parent / "shared" / "corpus" / "dev")
+    parser.add_argument("--rubric", type=Path, default=REPO / "rubrics" / "hotline_12345.yaml")
+    args = parser.parse_args()
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # one core
+    rubric = load_rubric(args.rubric)
+    calls = build_calls(args.corpus, args.calls, args.minutes)
+    score_call(calls[0], rubric)  # warm-up: compile the rubric once
+    segs = sum(len(c.segments) for c in calls) / len(calls)
+    chars = sum(len(s.text) for c in calls for s in c.segments) / len(calls)
+    t0 = time.perf_counter()
+    for call in calls:
+        score_call(call, rubric)
+    elapsed = time.perf_counter() - t0
+    rate = len(calls) / elapsed
+    print(
+        f"{len(calls)} calls of ~{args.minutes:g} min ({segs:.0f} segments, {chars:.0f} chars each) "
+        f"in {elapsed:.2f} s on one core: {rate:.0f} calls/s"
+    )
+
+
+if __name__ == "__main__":
+    main()
