@@ -72,8 +72,9 @@ def main() -> None:
     elapsed = time.perf_counter() - t0
     rate = len(calls) / elapsed
     print(
-        f"{len(calls)} calls of ~{args.minutes:g} min ({segs:.0f} segments, {chars:.0f} chars each) "
-        f"in {elapsed:.2f} s on one core: {rate:.0f} calls/s"
+        f"{len(calls)} calls of ~{args.minutes:g} min "
+        f"({segs:.0f} segments, {chars:.0f} chars each) in {elapsed:.2f} s on one core: "
+        f"{rate:.0f} calls/s"
     )
 
 

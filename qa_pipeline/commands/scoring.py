@@ -62,13 +62,13 @@ def score(
             except QAPipelineError as exc:
                 failures += 1
                 console_err.print(f"[red]error:[/] {exc}", highlight=False, soft_wrap=True)
-                bar.advance(0)
+                bar.advance(bar.task_ids[0])
                 continue
             if as_json:
                 typer.echo(json.dumps(result.to_dict(), ensure_ascii=False))
             else:
                 console.print(_score_table(result))
-            bar.advance(0)
+            bar.advance(bar.task_ids[0])
     if failures:
         raise ScoringError(f"{failures} of {len(transcripts)} file(s) could not be scored")
 

@@ -36,7 +36,8 @@ _LEXICON_FIELDS = {
 def norm_phrase(phrase: str, language: str) -> str:
     """Normalised form of a rubric phrase (cached)."""
     n = normalise(phrase, language)
-    return n if language.startswith("zh") else n.strip()
+    # other languages: padded with spaces (like segment text) so phrases match whole words
+    return n if n.strip() else ""
 
 
 def _strings(obj: Any, out: list[str], key: str = "") -> None:

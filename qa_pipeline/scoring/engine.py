@@ -6,7 +6,16 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from qa_pipeline.models import AGENT, CALLER, CallScore, Evidence, ItemResult, Status, Transcript
+from qa_pipeline.models import (
+    AGENT,
+    CALLER,
+    UNKNOWN,
+    CallScore,
+    Evidence,
+    ItemResult,
+    Status,
+    Transcript,
+)
 from qa_pipeline.rubric.checks import GapEtiquette
 from qa_pipeline.rubric.schema import Item, RubricModel
 from qa_pipeline.scoring.base import Outcome, review
@@ -124,12 +133,14 @@ def score_item(
     error = None
     try:
         ok, why = applies(ctx, item)
-        if ok is False:
+        if not ctx.segs:
+            out = review("transcript has no segments")
+        elif all(s.speaker == UNKNOWN for s in ctx.segs):
+            out = review("no segment is attributed to agent or caller")
+        elif ok is False:
             out = Outcome(Status.NA, why)
         elif ok is None:
             out = review(why)
-        elif not ctx.segs:
-            out = review("transcript has no segments")
         else:
             out = _finalise(
                 ctx, item, CHECKS[item.check.kind](ctx, item, item.check), options.low_confidence

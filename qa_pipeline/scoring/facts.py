@@ -27,6 +27,8 @@ _TOKENS = re.compile(
     r"|(?P<num>\d+(?:\.\d+)?)(?=多?(?:平方米|平米|平方|平|㎡|m2))"
 )
 _NEGATED = ("没", "不", "无", "非")
+# "您这个/您家的…" points back at the caller's own case (normalised 您 → 你)
+_YOURS = ("你这", "你家", "你的", "你买的", "你们家", "你那")
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,7 +126,10 @@ def _statements(
                 continue
             found = _last_case(text[: m.start()], cues)
             st_case = found[1] if found else case
-            cat = _area_cat(text[prev_end : m.start()], table.threshold) or prev_cat
+            window = text[prev_end : m.start()]
+            cat = _area_cat(window, table.threshold)
+            if cat is None and not any(y in window for y in _YOURS):
+                cat = prev_cat
             prev_cat, prev_end = cat, m.end()
             cases = [st_case] if st_case else list(table.cases)
             cat_opts = [cat] if cat else (sorted(cats) or [LE, GT])

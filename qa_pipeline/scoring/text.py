@@ -19,13 +19,15 @@ from functools import lru_cache
 
 import numpy as np
 
-_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
+_DIGITS = {"零": 0, "〇": 0, "幺": 1, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
            "六": 6, "七": 7, "八": 8, "九": 9}  # fmt: skip
 _DIGIT_TABLE = str.maketrans({k: str(v) for k, v in _DIGITS.items()})
 _UNITS = {"十": 10, "百": 100, "千": 1000}
-_NUM_CHARS = "零〇一二两三四五六七八九十百千万"
+_NUM_CHARS = "零〇幺一二两三四五六七八九十百千万"
 # 两 only as a number before a unit (两百 = 200): 两套 (two flats) must not become 2套 (二套)
-_RUN = re.compile(f"[零〇一二两三四五六七八九十][{_NUM_CHARS}]*(?:点[零〇一二三四五六七八九\\d]+)?")
+_RUN = re.compile(
+    f"[零〇幺一二两三四五六七八九十][{_NUM_CHARS}]*(?:点[零〇一二三四五六七八九\\d]+)?"
+)
 _PERCENT = re.compile(f"百分之([{_NUM_CHARS}点\\d.]+)")
 _DEC_POINT = re.compile(r"(\d)点(\d)")
 _STRAY_DOT = re.compile(r"(?<!\d)\.|\.(?!\d)")
