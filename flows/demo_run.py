@@ -94,11 +94,17 @@ def run_demo(
     year, week, _ = date.fromisoformat(centre.tonight).isocalendar()
     week_period = f"week:{year}-W{week:02d}"
     month_period = f"month:{centre.tonight[:7]}"
-    reports = {
-        "night": list(summary.reports),
-        "agent A1006 (week)": weak_points(week_period, agent="A1006"),
-        "team 二组 (week)": weak_points(week_period, team="二组"),
-        "weekly bulletin": quality_bulletin(week_period),
-        "monthly bulletin": quality_bulletin(month_period),
+    jobs: dict[str, Callable[[], list[str]]] = {
+        "agent A1006 (week)": lambda: weak_points(week_period, agent="A1006"),
+        "team 二组 (week)": lambda: weak_points(week_period, team="二组"),
+        "weekly bulletin": lambda: quality_bulletin(week_period),
+        "monthly bulletin": lambda: quality_bulletin(month_period),
     }
+    reports: dict[str, list[str]] = {"night": list(summary.reports)}
+    for label, job in jobs.items():
+        try:
+            reports[label] = job()
+        except Exception as exc:  # show what is missing; the rest of the demo stands
+            log.warning("%s: %s", label, exc)
+            reports[label] = [f"not written: {type(exc).__name__}: {exc}"]
     return DemoResult(centre=centre, summary=summary, reports=reports)

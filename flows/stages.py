@@ -37,7 +37,7 @@ class Failure:
     row: int | None = None
 
     def __str__(self) -> str:
-        where = self.call_id or (f"row {self.row}" if self.row else "?")
+        where = self.call_id or (f"row {self.row}" if self.row else "night")
         if self.call_id and self.row:
             where = f"{self.call_id} (row {self.row})"
         return f"{where}: {self.stage}/{self.kind}: {self.message}"
@@ -287,6 +287,10 @@ def score_chunk(
             score = score_call(transcript, rubric(config.rubric_for(rec)))
         except QAPipelineError as exc:
             failures.append(Failure(rec.call_id, "score", exc.kind, str(exc)))
+            continue
+        except Exception as exc:  # a bug in one check must not cost the rest of the chunk
+            log.exception("scoring %s failed", rec.call_id)
+            failures.append(Failure(rec.call_id, "score", type(exc).__name__, str(exc)))
             continue
         # one transaction: a night killed here leaves the call wholly done or not at all
         db.save_call(rec, transcript, score, run_id)
