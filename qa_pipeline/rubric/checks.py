@@ -208,7 +208,7 @@ class EmotionTrigger(_Strict):
     def describe(self, lang: str) -> str:
         if lang.startswith("zh"):
             return (
-                f"来电人首次出现负面情绪后，话务员在接下来{self.within_turns}个回合内"
+                f"在来电人首次出现负面情绪后的{self.within_turns}个回合内"
                 f"安抚或致歉（{self.respond.label(lang)}）"
             )
         return (
