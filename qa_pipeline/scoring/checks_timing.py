@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass
 
 from qa_pipeline.models import AGENT
@@ -14,12 +15,14 @@ from qa_pipeline.scoring.context import CallContext, Seg
 def interruptions(ctx: CallContext, p: OverlapCount) -> list[tuple[Seg, Seg, float]]:
     """``(by_seg, over_seg, overlap_s)`` for each turn of ``p.by`` that starts while
     ``p.over`` is talking and overlaps it by more than ``p.min_overlap_s``."""
+    over = ctx.of(p.over)
+    starts = [o.start for o in over]
     out = []
-    for s in ctx.segs:
-        if s.speaker != p.by:
-            continue
-        for o in ctx.segs:
-            if o.speaker != p.over or o.start >= s.start or o.end <= s.start:
+    for s in ctx.of(p.by):
+        # the few turns of ``over`` that started before this one (segments are in start order)
+        k = bisect.bisect_left(starts, s.start)
+        for o in reversed(over[max(0, k - 3) : k]):
+            if o.end <= s.start:
                 continue
             overlap = min(o.end, s.end) - s.start
             if overlap > p.min_overlap_s + 1e-9:
@@ -70,6 +73,10 @@ class Hold:
 
 def holds(ctx: CallContext, min_gap_s: float) -> list[Hold]:
     """Silences longer than ``min_gap_s`` ended by an agent turn, nobody talking between."""
+    key = f"holds:{min_gap_s}"
+    cached = ctx.cache.get(key)
+    if cached is not None:
+        return cached  # type: ignore[return-value]
     out = []
     latest_end = None
     last_agent: Seg | None = None
@@ -79,6 +86,7 @@ def holds(ctx: CallContext, min_gap_s: float) -> list[Hold]:
         latest_end = s.end if latest_end is None else max(latest_end, s.end)
         if s.speaker == AGENT:
             last_agent = s
+    ctx.cache[key] = out
     return out
 
 

@@ -7,6 +7,7 @@ rubric (:class:`CompiledRubric`, cached by content hash).
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -74,6 +75,7 @@ class CompiledRubric:
         # raw segment text -> normalised, corrected text; greetings, 好的, 对 … recur a lot
         self.norm_cache: dict[str, str] = {}
         self._regex: dict[str, re.Pattern[str]] = {}
+        self._phrases: dict[int, tuple[list[str], tuple[str, ...]]] = {}
 
     def group(self, g: PhraseGroup) -> CompiledGroup:
         cg = self._groups.get(id(g))
@@ -90,7 +92,12 @@ class CompiledRubric:
         return norm_phrase(p, self.language)
 
     def phrases(self, ps: list[str]) -> tuple[str, ...]:
-        return tuple(x for x in (norm_phrase(p, self.language) for p in ps) if x)
+        """Normalised, non-empty phrases of a rubric list (cached per list)."""
+        hit = self._phrases.get(id(ps))
+        if hit is None or hit[0] is not ps:
+            hit = (ps, tuple(x for x in (norm_phrase(p, self.language) for p in ps) if x))
+            self._phrases[id(ps)] = hit
+        return hit[1]
 
     def regex(self, pattern: str) -> re.Pattern[str]:
         rx = self._regex.get(pattern)
@@ -138,7 +145,11 @@ class CallContext:
     topics: set[str] = field(default_factory=set)
     negative: list[bool] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
-    _joined: dict[str, tuple[str, list[Seg]]] = field(default_factory=dict)
+    _of: dict[str, list[Seg]] = field(default_factory=dict)
+    _unknown: bool | None = None
+    _offs: dict[int, tuple[list[Seg], list[int]]] = field(default_factory=dict)
+    cache: dict[str, object] = field(default_factory=dict)
+    _join: dict[int, tuple[list[Seg], str]] = field(default_factory=dict)
 
     @property
     def language(self) -> str:
@@ -146,12 +157,29 @@ class CallContext:
 
     @property
     def has_unknown(self) -> bool:
-        return any(s.speaker == UNKNOWN for s in self.segs)
+        if self._unknown is None:
+            self._unknown = any(s.speaker == UNKNOWN for s in self.segs)
+        return self._unknown
 
     def of(self, speaker: str) -> list[Seg]:
-        if speaker == "any":
-            return list(self.segs)
-        return [s for s in self.segs if s.speaker == speaker]
+        """Segments of ``speaker`` (``any``: all); the same list object on every call."""
+        hit = self._of.get(speaker)
+        if hit is None:
+            hit = self._of[speaker] = (
+                self.segs if speaker == "any" else [s for s in self.segs if s.speaker == speaker]
+            )
+        return hit
+
+    def join(self, segs: list[Seg]) -> str:
+        """``segs``' normalised text joined by :data:`SEP` (cached for the shared lists)."""
+        key = id(segs)
+        hit = self._join.get(key)
+        if hit is not None and hit[0] is segs:
+            return hit[1]
+        joined = SEP.join(s.norm for s in segs)
+        if any(segs is lst for lst in self._of.values()):
+            self._join[key] = (segs, joined)
+        return joined
 
     def first_negative(self) -> Seg | None:
         for s, neg in zip(self.segs, self.negative, strict=True):
@@ -201,7 +229,7 @@ class CallContext:
                 if self.matches(g, s):
                     return s
             return None
-        joined = SEP.join(s.norm for s in segs)
+        joined = self.join(segs)
         best = -1
         for p in g.phrases:
             i = joined.find(p)
@@ -221,27 +249,42 @@ class CallContext:
 
     def joined(self, speaker: str) -> tuple[str, list[Seg]]:
         """All normalised text of ``speaker`` joined by :data:`SEP`, with its segments."""
-        hit = self._joined.get(speaker)
-        if hit is None:
-            segs = self.of(speaker)
-            hit = self._joined[speaker] = (SEP.join(s.norm for s in segs), segs)
-        return hit
+        segs = self.of(speaker)
+        return self.join(segs), segs
 
     def candidates(
         self, segs: list[Seg], phrases: tuple[str, ...], patterns: list[re.Pattern[str]]
     ) -> list[Seg]:
         """Segments of ``segs`` that contain a phrase or match a pattern (fast pre-filter)."""
-        joined = SEP.join(s.norm for s in segs)
+        joined = self.join(segs)
         idx: set[int] = set()
+        offsets: list[int] | None = None
         for p in phrases:
             i = joined.find(p)
+            if i < 0:
+                continue
+            if offsets is None:
+                offsets = self._offsets(segs)
             while i >= 0:
-                idx.add(joined.count(SEP, 0, i))
+                idx.add(bisect.bisect_right(offsets, i) - 1)
                 i = joined.find(p, i + 1)
         for rx in patterns:
             for m in rx.finditer(joined):
-                idx.add(joined.count(SEP, 0, m.start()))
+                if offsets is None:
+                    offsets = self._offsets(segs)
+                idx.add(bisect.bisect_right(offsets, m.start()) - 1)
         return [segs[i] for i in sorted(idx)]
+
+    def _offsets(self, segs: list[Seg]) -> list[int]:
+        hit = self._offs.get(id(segs))
+        if hit is not None and hit[0] is segs:
+            return hit[1]
+        out, pos = [], 0
+        for s in segs:
+            out.append(pos)
+            pos += len(s.norm) + 1
+        self._offs[id(segs)] = (segs, out)
+        return out
 
     def mentions(self, phrases: tuple[str, ...], speaker: str = "any") -> Seg | None:
         joined, segs = self.joined(speaker)
@@ -311,15 +354,11 @@ def build_context(
     neg_phrases = cr.phrases(know.emotion.negative)
     neg_rx = [cr.regex(p) for p in know.emotion.patterns]
     loud = _loud_caller_turns(transcript, segs, arousal_db) if has_times else set()
-    ctx.negative = [
-        s.speaker == CALLER
-        and (
-            any(p in s.norm for p in neg_phrases)
-            or any(rx.search(s.norm) for rx in neg_rx)
-            or s.index in loud
-        )
-        for s in segs
-    ]
+    ctx.negative = [False] * len(segs)
+    for s in ctx.candidates(ctx.of(CALLER), neg_phrases, neg_rx):
+        ctx.negative[s.index] = True
+    for i in loud:
+        ctx.negative[i] = True
     return ctx
 
 

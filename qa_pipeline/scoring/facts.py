@@ -89,24 +89,24 @@ def _caller_case(ctx: CallContext, table: RateTable) -> tuple[str | None, set[st
     cues = _case_cues(ctx, table)
     case = None
     for speaker in (CALLER, AGENT):
-        first: tuple[int, int, str] | None = None
-        for s in ctx.of(speaker):
-            for c, ph in cues:
-                for i in occurrences(s.norm, ph):
-                    if i > 0 and s.norm[i - 1] in _NEGATED:
-                        continue
-                    if first is None or (s.index, i) < first[:2]:
-                        first = (s.index, i, c)
+        joined, _ = ctx.joined(speaker)
+        first: tuple[int, str] | None = None
+        for c, ph in cues:
+            for i in occurrences(joined, ph):
+                if i > 0 and joined[i - 1] in _NEGATED:
+                    continue
+                if first is None or i < first[0]:
+                    first = (i, c)
+                break
         if first is not None:
-            case = first[2]
+            case = first[1]
             break
     cats: set[str] = set()
-    for s in ctx.of(CALLER):
-        for m in _TOKENS.finditer(s.norm):
-            if m.group("num"):
-                value = float(m.group("num"))
-                if abs(value - table.threshold) > 1e-9 and value >= 10:
-                    cats.add(_cat(value, table.threshold))
+    for m in _TOKENS.finditer(ctx.joined(CALLER)[0]):
+        if m.group("num"):
+            value = float(m.group("num"))
+            if abs(value - table.threshold) > 1e-9 and value >= 10:
+                cats.add(_cat(value, table.threshold))
     return case, cats
 
 
@@ -115,7 +115,7 @@ def _statements(
 ) -> list[Statement]:
     cues = _case_cues(ctx, table)
     out = []
-    for s in ctx.of(AGENT):
+    for s in ctx.candidates(ctx.of(AGENT), ("%", "按"), []):
         text = s.norm
         prev_end = 0
         prev_cat: str | None = None
@@ -186,7 +186,7 @@ def check_conditions(ctx: CallContext, item: Item, cond: Conditions) -> Outcome:
     good: list[Seg] = []
     bad: list[str] = []
     evid: list[Seg] = []
-    for s in ctx.of(AGENT):
+    for s in ctx.candidates(ctx.of(AGENT), (), [_DURATION, *invented]):
         text = s.norm
         for m in _DURATION.finditer(text):
             before = text[max(0, m.start() - 8) : m.start()]

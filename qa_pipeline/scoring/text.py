@@ -107,6 +107,15 @@ def _traditional_chars() -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
+def _traditional_mask() -> np.ndarray:
+    mask = np.zeros(0x10000, dtype=bool)
+    for ch in _traditional_chars():
+        if ord(ch) < 0x10000:
+            mask[ord(ch)] = True
+    return mask
+
+
+@lru_cache(maxsize=1)
 def _t2s() -> object:
     import opencc
 
@@ -115,20 +124,30 @@ def _t2s() -> object:
 
 def to_simplified(text: str) -> str:
     """Traditional → Simplified Chinese (OpenCC), skipped when no Traditional character."""
-    if _traditional_chars().isdisjoint(set(text)):
+    cps = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    if not _traditional_mask()[np.minimum(cps, 0xFFFF)].any():
         return text
     return str(_t2s().convert(text))  # type: ignore[attr-defined]
 
 
 SEP = "\x1f"  # joins a call's segments so the whole call is normalised in one pass
-_ALNUM_GAP = re.compile(r"(?<=[a-z0-9])[^\w%.\x1f]+(?=[a-z0-9])")
-_ZH_DROP = re.compile(r"[^\w%.\x1f\x01]|_")
-_EN_DROP = re.compile(r"[^\w%.\x1f]|_")
+_ALNUM_GAP = re.compile(r"([a-z0-9])[^\w%.\x1f]+(?=[a-z0-9])")
+_ZH_DROP = re.compile(r"[^\w%.\x1f\x01]+")
+_EN_DROP = re.compile(r"[^\w%.\x1f]+")
 _EN_SPACE = re.compile(r"[^\S\x1f]+")
 
 
+# characters NFKC changes that matter after punctuation is dropped: full-width letters,
+# digits, ％ and ．, circled and squared forms (①, ㎡), ligatures, Roman numerals
+_COMPAT = re.compile(
+    "[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a\uff05\uff0e\u2150-\u24ff\u3200-\u33ff\ufb00-\ufb06]"
+)
+
+
 def _normalise(t: str, zh: bool) -> str:
-    if not unicodedata.is_normalized("NFKC", t):
+    if t.isascii() or not _COMPAT.search(t):
+        t = t.replace("\u3000", " ")
+    else:
         t = unicodedata.normalize("NFKC", t)
     if not t.isascii():
         t = to_simplified(t)
@@ -142,9 +161,9 @@ def _normalise(t: str, zh: bool) -> str:
     if "." in t:
         t = _STRAY_DOT.sub(" ", t)
     if zh:
-        t = _ALNUM_GAP.sub("\x01", t)
+        t = _ALNUM_GAP.sub("\\1\x01", t.replace("_", " "))
         return _ZH_DROP.sub("", t).replace("\x01", " ")
-    t = _EN_SPACE.sub(" ", _EN_DROP.sub(" ", t.replace("'", "")))
+    t = _EN_SPACE.sub(" ", _EN_DROP.sub(" ", t.replace("'", "").replace("_", " ")))
     return t
 
 
@@ -245,19 +264,31 @@ def _syllable_arrays() -> tuple[np.ndarray, np.ndarray, dict[str, int]]:
     return exact, fuzzy, ids
 
 
+class _Mergeable:
+    """Characters whose syllable shares its fuzzy form with another syllable."""
+
+    def __contains__(self, ch: str) -> bool:
+        syl = syllable(ch)
+        return syl[:1] in ("z", "c", "s") or syl.endswith(("an", "en", "in", "ang", "eng", "ing"))
+
+
+_MERGEABLE = _Mergeable()
+
+
 class Lexicon:
     """Rubric vocabulary, for rewriting ASR homophones to the canonical words.
 
     A term of two characters is restored when its exact toneless pinyin occurs; a term
     of three or more characters also when its fuzzy pinyin occurs (zh/z, ing/in …).
     Only terms with at least one CJK character and no Latin letter take part. Syllables
-    are looked up with numpy over the whole call at once (fast: one pass per call).
+    are looked up with numpy over the whole call at once (one pass per call), and each
+    candidate position is compared as a string of syllable ids.
     """
 
     def __init__(self, terms: Iterable[str]) -> None:
         exact, fuzzy, _ = _syllable_arrays()
         self._tables = (exact, fuzzy)
-        self._index: tuple[dict[int, list[tuple[tuple[int, ...], str]]], ...] = ({}, {})
+        self._index: tuple[dict[int, list[tuple[str, str, int]]], ...] = ({}, {})
         for term in sorted(set(terms), key=len, reverse=True):
             if (
                 len(term) < 2
@@ -267,12 +298,13 @@ class Lexicon:
             ):
                 continue
             for n, table in enumerate(self._tables):
-                if n == 1 and len(term) < 3:
-                    continue
-                key = tuple(int(table[ord(ch)]) for ch in term)
+                if n == 1 and (len(term) < 3 or not any(ch in _MERGEABLE for ch in term)):
+                    continue  # nothing for fuzzy pinyin to add over the exact pass
+                key = [int(table[ord(ch)]) for ch in term]
                 if 0 in key:
                     continue
-                self._index[n].setdefault(key[0] << 16 | key[1], []).append((key, term))
+                entry = ("".join(map(chr, key)), term, len(term))
+                self._index[n].setdefault(key[0] << 16 | key[1], []).append(entry)
         size = max(int(exact.max()), int(fuzzy.max())) + 1
         self._masks = []
         for ix in self._index:
@@ -287,32 +319,28 @@ class Lexicon:
             return text
         cps = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
         cps = np.where(cps < 0x10000, cps, 0)
-        chars: list[str] | None = None
         for n, table in enumerate(self._tables):
-            if not self._index[n]:
+            index = self._index[n]
+            if not index:
                 continue
             syl = table[cps]
             where = np.flatnonzero(self._masks[n][syl[:-1], syl[1:]])
             if not len(where):
                 continue
-            index = self._index[n]
-            syl_list: list[int] = syl.tolist()
+            sylstr = syl.astype(np.uint32).tobytes().decode("utf-32-le")
+            chars: list[str] | None = None
             skip_to = 0
             for i in where.tolist():
                 if i < skip_to:
                     continue
-                for key, term in index[syl_list[i] << 16 | syl_list[i + 1]]:
-                    k = len(key)
-                    if text.startswith(term, i):
-                        skip_to = i + k
-                        break
-                    if tuple(syl_list[i : i + k]) == key:
-                        if chars is None:
-                            chars = list(text)
-                        chars[i : i + k] = list(term)
+                for keystr, term, k in index[ord(sylstr[i]) << 16 | ord(sylstr[i + 1])]:
+                    if sylstr.startswith(keystr, i):
+                        if not text.startswith(term, i):
+                            if chars is None:
+                                chars = list(text)
+                            chars[i : i + k] = term
                         skip_to = i + k
                         break
             if chars is not None:
                 text = "".join(chars)
-                chars = None
         return text
