@@ -355,8 +355,8 @@ def build_context(
     neg_rx = [cr.regex(p) for p in know.emotion.patterns]
     loud = _loud_caller_turns(transcript, segs, arousal_db) if has_times else set()
     ctx.negative = [False] * len(segs)
-    for s in ctx.candidates(ctx.of(CALLER), neg_phrases, neg_rx):
-        ctx.negative[s.index] = True
+    for neg in ctx.candidates(ctx.of(CALLER), neg_phrases, neg_rx):
+        ctx.negative[neg.index] = True
     for i in loud:
         ctx.negative[i] = True
     return ctx
