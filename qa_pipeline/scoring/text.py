@@ -29,8 +29,6 @@ _RUN = re.compile(
     f"[零〇幺一二两三四五六七八九十][{_NUM_CHARS}]*(?:点[零〇一二三四五六七八九\\d]+)?"
 )
 _PERCENT = re.compile(f"百分之([{_NUM_CHARS}点\\d.]+)")
-_DEC_POINT = re.compile(r"(\d)点(\d)")
-_STRAY_DOT = re.compile(r"(?<!\d)\.|\.(?!\d)")
 _TONES = str.maketrans("āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ", "aaaaeeeeiiiioooouuuuvvvvvnnnm")
 _FUZZY_INITIALS = (("zh", "z"), ("ch", "c"), ("sh", "s"))
 _FUZZY_FINALS = (("ang", "an"), ("eng", "en"), ("ing", "in"))
@@ -144,6 +142,20 @@ _COMPAT = re.compile(
 )
 
 
+_COMMON_PUNCT = ("，", "。", "？", "！", "、", "：", "；", " ", ",", "?")
+
+
+def _between_digits(t: str, mark: str, inside: str, outside: str) -> str:
+    """Replace ``mark`` by ``inside`` between two digits (a decimal point), else ``outside``."""
+    parts = t.split(mark)
+    out = [parts[0]]
+    for nxt in parts[1:]:
+        prev = out[-1]
+        digits = bool(prev) and prev[-1].isdigit() and bool(nxt) and nxt[0].isdigit()
+        out.append((inside if digits else outside) + nxt)
+    return "".join(out)
+
+
 def _normalise(t: str, zh: bool) -> str:
     if t.isascii() or not _COMPAT.search(t):
         t = t.replace("\u3000", " ")
@@ -155,13 +167,16 @@ def _normalise(t: str, zh: bool) -> str:
             t = _PERCENT.sub(_percent, t)
         t = _RUN.sub(_run, t)
         if "点" in t:
-            t = _DEC_POINT.sub(r"\1.\2", t)
+            t = _between_digits(t, "点", ".", "点")
         t = t.replace("您", "你")
     t = t.lower()
     if "." in t:
-        t = _STRAY_DOT.sub(" ", t)
+        t = _between_digits(t, ".", ".", " ")
     if zh:
         t = _ALNUM_GAP.sub("\\1\x01", t.replace("_", " "))
+        for ch in _COMMON_PUNCT:  # plain replaces are much cheaper than regex substitutions
+            if ch in t:
+                t = t.replace(ch, "")
         return _ZH_DROP.sub("", t).replace("\x01", " ")
     t = _EN_SPACE.sub(" ", _EN_DROP.sub(" ", t.replace("'", "").replace("_", " ")))
     return t
