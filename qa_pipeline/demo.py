@@ -67,7 +67,7 @@ ENGLISH_CALLS: tuple[tuple[str, str, str, str, float], ...] = (
     ("en_03", "E2002", "inquiry", "password", 3),
     ("en_04", "E2002", "complaint", "refund", 1),
     ("en_05", "E2003", "inquiry", "opening hours", 5),
-    ("en_06", "E2003", "complaint", "delivery", 2),
+    ("en_06", "E2003", "complaint", "repair", 2),
     ("en_07", "E2004", "inquiry", "address change", 4),
     ("en_08", "E2004", "complaint", "billing", 1),
 )
