@@ -1,10 +1,11 @@
 """Scoring throughput: calls scored per second on one core for ~5-minute transcripts.
 
 Builds synthetic 5-minute calls by concatenating dev-corpus calls (shifting timestamps),
-then varies every segment's text a little (a different number per call) so no cache can
-remember a previous call, and scores them with the 12345 rubric in this process.
+then varies the segments' text a little (a different number per segment) so the engine's
+per-text cache cannot remember a previous call, and scores them with the 12345 rubric in
+this process, pinned to one core.
 
-    .venv/bin/python benchmarks/scoring_throughput.py [--calls 400] [--minutes 5]
+    .venv/bin/python benchmarks/scoring_throughput.py [--calls 1000] [--minutes 5] [--unique 1.0]
 """
 
 from __future__ import annotations
@@ -26,7 +27,9 @@ from qa_pipeline.scoring import score_call  # noqa: E402
 from qa_pipeline.transcript_io import load_labelled_call  # noqa: E402
 
 
-def build_calls(corpus: Path, n: int, minutes: float, seed: int = 7) -> list[Transcript]:
+def build_calls(
+    corpus: Path, n: int, minutes: float, unique: float = 1.0, seed: int = 7
+) -> list[Transcript]:
     sources = [load_labelled_call(p).transcript for p in sorted(corpus.glob("dev_*.json"))]
     rng = random.Random(seed)
     calls = []
@@ -37,7 +40,7 @@ def build_calls(corpus: Path, n: int, minutes: float, seed: int = 7) -> list[Tra
             src = rng.choice(sources)
             for s in src.segments:
                 text = s.text
-                if rng.random() < 0.5:  # vary the text so per-text caches cannot help
+                if rng.random() < unique:  # vary the text so per-text caches cannot help
                     text = f"{text}{rng.randint(0, 99999)}"
                 segs.append(
                     replace(
@@ -54,15 +57,22 @@ def build_calls(corpus: Path, n: int, minutes: float, seed: int = 7) -> list[Tra
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--calls", type=int, default=400)
+    parser.add_argument("--calls", type=int, default=1000)
     parser.add_argument("--minutes", type=float, default=5.0)
+    parser.add_argument(
+        "--unique",
+        type=float,
+        default=1.0,
+        help="share of segments made unique (1.0: no segment text ever repeats; real calls "
+        "repeat scripted lines such as greetings, so 0.5 is closer to practice)",
+    )
     parser.add_argument("--corpus", type=Path, default=REPO.parent / "shared" / "corpus" / "dev")
     parser.add_argument("--rubric", type=Path, default=REPO / "rubrics" / "hotline_12345.yaml")
     args = parser.parse_args()
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # one core
     rubric = load_rubric(args.rubric)
-    calls = build_calls(args.corpus, args.calls, args.minutes)
+    calls = build_calls(args.corpus, args.calls, args.minutes, args.unique)
     score_call(calls[0], rubric)  # warm-up: compile the rubric once
     segs = sum(len(c.segments) for c in calls) / len(calls)
     chars = sum(len(s.text) for c in calls for s in c.segments) / len(calls)
@@ -74,7 +84,7 @@ def main() -> None:
     rate = len(calls) / elapsed
     cpu_rate = len(calls) / cpu
     print(
-        f"{len(calls)} calls of ~{args.minutes:g} min "
+        f"{len(calls)} calls of ~{args.minutes:g} min, {args.unique:.0%} unique segments "
         f"({segs:.0f} segments, {chars:.0f} chars each) in {elapsed:.2f} s on one core: "
         f"{rate:.0f} calls/s wall-clock, {cpu_rate:.0f} calls/s of CPU time"
     )

@@ -20,11 +20,15 @@ from qa_pipeline.scoring.base import Outcome, failed, na, occurrences, passed, q
 from qa_pipeline.scoring.context import CallContext, Seg
 
 LE, GT = "le", "gt"
-_RATE = re.compile(r"(\d+(?:\.\d+)?)%|按(\d(?:\.\d+)?)(?=算|交|征|收|计|缴)")
+# 1.5% / 百分之一点五 (→ 1.5%), 一个半点 / 1.5个点 / 1.5个百分点, and 按1.5算 (dropped %)
+_RATE = re.compile(
+    r"(\d+(?:\.\d+)?)%|(\d+(?:\.\d+)?)个(半)?(?:百分)?点(\d(?!\d))?"
+    r"|按(\d(?:\.\d+)?)(?=算|交|征|收|计|缴)"
+)
 _REJECTED = re.compile(r"^.{0,6}(不对|是错|不准确|不是这样|是以前)")
 _TOKENS = re.compile(
     r"(?P<neg>没|不|未)?(?P<gt>超过|超出|大于|高于|以上|多于)|(?P<le>以下|以内|不到|低于|小于|之内)"
-    r"|(?P<num>\d+(?:\.\d+)?)(?=多?(?:平方米|平米|平方|平|㎡|m2))"
+    r"|(?P<num>\d+(?:\.\d+)?)(?=[多来余]?个?(?:平方米|平米|平方|平|㎡|m2))"
 )
 _NEGATED = ("没", "不", "无", "非")
 # "您这个/您家的…" points back at the caller's own case (normalised 您 → 你)
@@ -51,11 +55,16 @@ def _case_cues(ctx: CallContext, table: RateTable) -> list[tuple[str, str]]:
 def _last_case(text: str, cues: list[tuple[str, str]]) -> tuple[int, str] | None:
     best: tuple[int, str] | None = None
     for case, ph in cues:
-        for i in occurrences(text, ph):
+        end = len(text)
+        while True:
+            i = text.rfind(ph, 0, end)
+            if i < 0 or best is not None and i <= best[0]:
+                break
             if i > 0 and text[i - 1] in _NEGATED:
+                end = i + len(ph) - 1
                 continue
-            if best is None or i > best[0]:
-                best = (i, case)
+            best = (i, case)
+            break
     return best
 
 
@@ -115,12 +124,13 @@ def _statements(
 ) -> list[Statement]:
     cues = _case_cues(ctx, table)
     out = []
-    for s in ctx.candidates(ctx.of(AGENT), ("%", "按"), []):
+    for s in ctx.candidates(ctx.of(AGENT), ("%", "按", "个点", "个百分点", "半个点"), []):
         text = s.norm
         prev_end = 0
         prev_cat: str | None = None
         for m in _RATE.finditer(text):
-            rate = float(m.group(1) or m.group(2))
+            rate = float(m.group(1) or m.group(2) or m.group(5))
+            rate += (0.5 if m.group(3) else 0.0) + (int(m.group(4)) / 10 if m.group(4) else 0.0)
             if rate <= 0 or rate > 10 or _REJECTED.match(text[m.end() :]):
                 prev_end = m.end()
                 continue

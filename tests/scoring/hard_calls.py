@@ -201,3 +201,30 @@ CALLS: list[tuple[str, list[tuple[Any, ...]], dict[str, str]]] = [
         {"no_interruption": "fail", "hold_etiquette": "fail"},
     ),
 ]
+
+CALLS += [
+    (
+        "rates_in_points_and_areas_spoken",
+        [
+            (A, 0.4, 6.0, OPEN),
+            (C, 6.5, 14.0, "我这是第二套房，一百五十来平，契税怎么算？"),
+            (
+                A,
+                14.5,
+                26.0,
+                "二套的话一百四十个平方以内是一个点，超过的是两个点，您这一百五十平就按两个点交。",
+            ),
+            (C, 26.5, 28.0, "明白了。"),
+        ],
+        {"deed_tax_rate": "pass"},
+    ),
+    (
+        "wrong_rate_in_points",
+        [
+            (A, 0.4, 6.0, OPEN),
+            (C, 6.5, 14.0, "首套房，一百五十平，契税多少？"),
+            (A, 14.5, 22.0, "首套超过一百四十平米的是一个点，您就按一个点交。"),
+        ],
+        {"deed_tax_rate": "fail"},
+    ),
+]
