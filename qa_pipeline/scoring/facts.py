@@ -58,7 +58,7 @@ def _last_case(text: str, cues: list[tuple[str, str]]) -> tuple[int, str] | None
         end = len(text)
         while True:
             i = text.rfind(ph, 0, end)
-            if i < 0 or best is not None and i <= best[0]:
+            if i < 0 or (best is not None and i <= best[0]):
                 break
             if i > 0 and text[i - 1] in _NEGATED:
                 end = i + len(ph) - 1
