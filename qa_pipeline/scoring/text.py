@@ -74,10 +74,10 @@ def chinese_number(run: str) -> str:
 
 def _run(m: re.Match[str]) -> str:
     run = m.group(0)
-    if run[0] == "两" and (len(run) == 1 or run[1] not in "十百千万"):
-        # 两套 (two flats) must not become 2套 (二套); 两个月 / 两个点 are numbers
-        if m.string[m.end() : m.end() + 1] != "个":
-            return run
+    # 两套 (two flats) must not become 2套 (二套); 两个月 / 两个点 / 两百 are numbers
+    lone = len(run) == 1 or run[1] not in "十百千万"
+    if run[0] == "两" and lone and m.string[m.end() : m.end() + 1] != "个":
+        return run
     return chinese_number(run)
 
 
