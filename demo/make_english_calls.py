@@ -2,9 +2,9 @@
 
 Each line is spoken by espeak-ng (agent and caller in different voices), resampled to
 8 kHz with sox, and placed on its channel after a short gap, so turns alternate as on a
-real line; one call has a hold and one an interruption. Output: ``demo/audio/en_XX.flac``
+real line; two calls have holds and one has interruptions. Output: ``demo/audio/en_XX.flac``
 (8 kHz, 16 bit, stereo), small enough to commit. Deterministic: run it again and the
-files come out the same (espeak-ng and sox are deterministic).
+files come out the same (sox runs without dither).
 
 Usage: ``python demo/make_english_calls.py`` (needs espeak-ng and sox on PATH).
 """
@@ -126,7 +126,7 @@ def speak(text: str, speaker: str, tmp: Path) -> np.ndarray:
     raw, wav = tmp / "raw.wav", tmp / "line.wav"
     subprocess.run(["espeak-ng", "-v", voice, "-s", speed, "-w", str(raw), text], check=True)
     subprocess.run(
-        ["sox", str(raw), "-r", str(RATE), "-c", "1", "-b", "16", str(wav), "norm", "-3"],
+        ["sox", "-D", str(raw), "-r", str(RATE), "-c", "1", "-b", "16", str(wav), "norm", "-3"],
         check=True,
     )
     data, _ = sf.read(wav, dtype="float32")
