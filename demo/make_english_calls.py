@@ -6,11 +6,12 @@ real line; two calls have holds and one has interruptions. Output: ``demo/audio/
 (8 kHz, 16 bit, stereo), small enough to commit. Deterministic: run it again and the
 files come out the same (sox runs without dither).
 
-Usage: ``python demo/make_english_calls.py`` (needs espeak-ng and sox on PATH).
+Usage: ``python demo/make_english_calls.py [--out DIR]`` (needs espeak-ng and sox on PATH).
 """
 
 from __future__ import annotations
 
+import argparse
 import subprocess
 import tempfile
 from pathlib import Path
@@ -148,14 +149,17 @@ def build_call(turns: list[tuple[str, str, float]], tmp: Path) -> np.ndarray:
     return np.clip(out, -1.0, 1.0)
 
 
-def main() -> None:
-    OUT.mkdir(parents=True, exist_ok=True)
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=OUT, help="output folder")
+    out = parser.parse_args(argv).out
+    out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as d:
         for name, turns in CALLS.items():
             stereo = build_call(turns, Path(d))
-            sf.write(OUT / f"{name}.flac", stereo, RATE, subtype="PCM_16", format="FLAC")
-    total = sum(p.stat().st_size for p in OUT.glob("*.flac"))
-    print(f"wrote {len(CALLS)} calls to {OUT} ({total / 1e6:.2f} MB)")
+            sf.write(out / f"{name}.flac", stereo, RATE, subtype="PCM_16", format="FLAC")
+    total = sum(p.stat().st_size for p in out.glob("*.flac"))
+    print(f"wrote {len(CALLS)} calls to {out} ({total / 1e6:.2f} MB)")
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ import hashlib
 import json
 from pathlib import Path
 
+import pytest
 import soundfile as sf
 
 from qa_pipeline.demo import DEMO_AUDIO, DemoOptions, build_demo
@@ -67,3 +68,16 @@ def test_english_recordings_are_small_stereo_8k() -> None:
         assert (info.samplerate, info.channels) == (8000, 2)
         data, _ = sf.read(p)
         assert abs(data[:, 0]).max() > 0.1 and abs(data[:, 1]).max() > 0.1
+
+
+def test_english_script_reproduces_the_committed_files(tmp_path: Path) -> None:
+    import shutil
+    import subprocess
+    import sys
+
+    if not (shutil.which("espeak-ng") and shutil.which("sox")):
+        pytest.skip("espeak-ng and sox are needed")
+    script = DEMO_AUDIO.parent / "make_english_calls.py"
+    subprocess.run([sys.executable, str(script), "--out", str(tmp_path)], check=True)
+    made = {p.name: p.read_bytes() for p in tmp_path.glob("*.flac")}
+    assert made == {p.name: p.read_bytes() for p in DEMO_AUDIO.glob("*.flac")}
