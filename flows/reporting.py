@@ -23,8 +23,14 @@ def write_reports(
     formats: Sequence[str],
 ) -> list[Path]:
     """Write one report (``agent``, ``team`` or ``bulletin``) from the store."""
-    from qa_pipeline.reports import write_reports_from_store
+    import importlib
 
+    from qa_pipeline.errors import ReportError
+
+    module = importlib.import_module("qa_pipeline.reports")
+    write_reports_from_store = getattr(module, "write_reports_from_store", None)
+    if write_reports_from_store is None:
+        raise ReportError("this installation has no report writer (qa_pipeline.reports)")
     db = stages.store(config.database_url, config.redact_pii)
     paths: Any = write_reports_from_store(
         db, kind, subject, period, stages.rubric(rubric_path), out_dir, list(formats)
