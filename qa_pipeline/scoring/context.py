@@ -55,6 +55,16 @@ def _strings(obj: Any, out: list[str], key: str = "") -> None:
         out.append(obj)
 
 
+def _anchored(rx: re.Pattern[str]) -> bool:
+    """Whether a pattern uses ^ or $ anchors (then it must see one segment at a time)."""
+    return _anchored_text(rx.pattern)
+
+
+@lru_cache(maxsize=4096)
+def _anchored_text(pattern: str) -> bool:
+    return "$" in pattern or re.search(r"(?<!\[)\^", pattern) is not None
+
+
 @dataclass
 class CompiledGroup:
     phrases: tuple[str, ...]
@@ -236,6 +246,13 @@ class CallContext:
             if i >= 0 and (best < 0 or i < best):
                 best = i
         for rx in g.patterns:
+            if _anchored(rx):  # ^ and $ mean the segment's start and end: search each one
+                hit = next((s for s in segs if rx.search(s.norm)), None)
+                if hit is not None:
+                    pos = self._offsets(segs)[segs.index(hit)]
+                    if best < 0 or pos < best:
+                        best = pos
+                continue
             m = rx.search(joined)
             if m and (best < 0 or m.start() < best):
                 best = m.start()
@@ -269,6 +286,9 @@ class CallContext:
                 idx.add(bisect.bisect_right(offsets, i) - 1)
                 i = joined.find(p, i + 1)
         for rx in patterns:
+            if _anchored(rx):
+                idx.update(i for i, s in enumerate(segs) if rx.search(s.norm))
+                continue
             for m in rx.finditer(joined):
                 if offsets is None:
                     offsets = self._offsets(segs)
