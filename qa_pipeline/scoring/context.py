@@ -361,7 +361,8 @@ def build_context(
             start = clock
             end = clock + max(0.5, len(s.text) / _CHARS_PER_S)
             clock = end + 0.5
-        speaker = s.speaker if s.speaker in (AGENT, CALLER) else UNKNOWN
+        speaker = s.speaker.strip().lower()
+        speaker = speaker if speaker in (AGENT, CALLER) else UNKNOWN
         segs.append(Seg(n, speaker, start, end, s.text, norm, s.confidence))
     call_end = max((s.end for s in segs), default=0.0)
     ctx = CallContext(transcript, cr, segs, has_times, call_end)

@@ -184,3 +184,18 @@ def test_hostility(hotline) -> None:
     assert verdict(hotline, "no_hostility", (A, 0, 3, "您别着急，我帮您查。")) == "pass"
     res = score_call(call((A, 0, 3, "你爱投诉就投诉。")), hotline)
     assert res.critical_failed and res.score == 0.0
+
+
+def test_gap_etiquette_prefers_measured_silences(hotline) -> None:
+    rows = ((A, 0, 3, "嗯。"), (A, 15, 18, "查到了。"))
+    assert verdict(hotline, "hold_etiquette", *rows) == "fail"
+    # the audio shows the line was silent for only 5 s (the rest was untranscribed talk)
+    measured = AudioMetrics(duration_s=18, silent_gaps=((3.0, 8.0),))
+    assert verdict(hotline, "hold_etiquette", *rows, metrics=measured) == "na"
+    long_gap = AudioMetrics(duration_s=18, silent_gaps=((3.0, 15.0),))
+    assert verdict(hotline, "hold_etiquette", *rows, metrics=long_gap) == "fail"
+
+
+def test_speaker_labels_are_case_insensitive(hotline) -> None:
+    rows = (("Agent", 0.5, 5.0, "您好，12345热线，工号1001。"), ("CALLER", 6, 8, "喂"))
+    assert verdict(hotline, "opening", *rows) == "pass"
