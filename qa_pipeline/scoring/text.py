@@ -329,6 +329,15 @@ class Lexicon:
             for code in ix:
                 mask[code >> 16, code & 0xFFFF] = True
             self._masks.append(mask)
+        # exact pass: a position already spelt like a two-character term, where no longer
+        # term shares the syllables, needs no work (most hits are such correct words)
+        self._only_short = np.zeros((size, size), dtype=bool)
+        canon: set[int] = set()
+        for code, entries in self._index[0].items():
+            if all(k == 2 for _, _, k in entries):
+                self._only_short[code >> 16, code & 0xFFFF] = True
+            canon.update(ord(t[0]) << 21 | ord(t[1]) for _, t, _ in entries)
+        self._canon = np.array(sorted(canon), dtype=np.int64)
 
     def correct(self, text: str) -> str:
         """Rewrite homophones of vocabulary terms in normalised ``text``."""
@@ -342,6 +351,11 @@ class Lexicon:
                 continue
             syl = table[cps]
             where = np.flatnonzero(self._masks[n][syl[:-1], syl[1:]])
+            if n == 0 and len(where) and len(self._canon):
+                pairs = cps[where].astype(np.int64) << 21 | cps[where + 1]
+                pos = np.minimum(np.searchsorted(self._canon, pairs), len(self._canon) - 1)
+                done = (self._canon[pos] == pairs) & self._only_short[syl[where], syl[where + 1]]
+                where = where[~done]
             if not len(where):
                 continue
             sylstr = syl.astype(np.uint32).tobytes().decode("utf-32-le")
