@@ -94,6 +94,14 @@ def _expected(table: RateTable, case: str, cat: str) -> set[float]:
     return out
 
 
+def _first_cue(text: str, ph: str) -> int:
+    """Position of the first occurrence of ``ph`` not preceded by a negation, or -1."""
+    i = text.find(ph)
+    while i > 0 and text[i - 1] in _NEGATED:
+        i = text.find(ph, i + 1)
+    return i
+
+
 def _caller_case(ctx: CallContext, table: RateTable) -> tuple[str | None, set[str]]:
     cues = _case_cues(ctx, table)
     case = None
@@ -101,12 +109,9 @@ def _caller_case(ctx: CallContext, table: RateTable) -> tuple[str | None, set[st
         joined, _ = ctx.joined(speaker)
         first: tuple[int, str] | None = None
         for c, ph in cues:
-            for i in occurrences(joined, ph):
-                if i > 0 and joined[i - 1] in _NEGATED:
-                    continue
-                if first is None or i < first[0]:
-                    first = (i, c)
-                break
+            i = _first_cue(joined, ph)
+            if i >= 0 and (first is None or i < first[0]):
+                first = (i, c)
         if first is not None:
             case = first[1]
             break
@@ -122,7 +127,8 @@ def _caller_case(ctx: CallContext, table: RateTable) -> tuple[str | None, set[st
 def _statements(
     ctx: CallContext, table: RateTable, case: str | None, cats: set[str]
 ) -> list[Statement]:
-    cues = _case_cues(ctx, table)
+    agent_text = ctx.joined(AGENT)[0]
+    cues = [(c, ph) for c, ph in _case_cues(ctx, table) if ph in agent_text]
     out = []
     for s in ctx.candidates(ctx.of(AGENT), ("%", "按", "个点", "个百分点", "半个点"), []):
         text = s.norm

@@ -338,6 +338,10 @@ class Lexicon:
                 self._only_short[code >> 16, code & 0xFFFF] = True
             canon.update(ord(t[0]) << 21 | ord(t[1]) for _, t, _ in entries)
         self._canon = np.array(sorted(canon), dtype=np.int64)
+        # fuzzy pass: only where the first two characters are not already a term's own
+        # (sounds-alike errors further in are left to the exact pass)
+        fcanon = {ord(t[0]) << 21 | ord(t[1]) for es in self._index[1].values() for _, t, _ in es}
+        self._fcanon = np.array(sorted(fcanon), dtype=np.int64)
 
     def correct(self, text: str) -> str:
         """Rewrite homophones of vocabulary terms in normalised ``text``."""
@@ -351,10 +355,13 @@ class Lexicon:
                 continue
             syl = table[cps]
             where = np.flatnonzero(self._masks[n][syl[:-1], syl[1:]])
-            if n == 0 and len(where) and len(self._canon):
+            canon = self._canon if n == 0 else self._fcanon
+            if len(where) and len(canon):
                 pairs = cps[where].astype(np.int64) << 21 | cps[where + 1]
-                pos = np.minimum(np.searchsorted(self._canon, pairs), len(self._canon) - 1)
-                done = (self._canon[pos] == pairs) & self._only_short[syl[where], syl[where + 1]]
+                pos = np.minimum(np.searchsorted(canon, pairs), len(canon) - 1)
+                done = canon[pos] == pairs
+                if n == 0:
+                    done &= self._only_short[syl[where], syl[where + 1]]
                 where = where[~done]
             if not len(where):
                 continue
