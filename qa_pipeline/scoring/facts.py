@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from qa_pipeline.models import AGENT, CALLER
 from qa_pipeline.rubric.checks import FactCheck
 from qa_pipeline.rubric.schema import Conditions, Item, RateTable
-from qa_pipeline.scoring.base import Outcome, failed, na, occurrences, passed, quote
+from qa_pipeline.scoring.base import Outcome, failed, na, passed, quote
 from qa_pipeline.scoring.context import CallContext, Seg
 
 LE, GT = "le", "gt"
