@@ -68,3 +68,9 @@ def test_demo_without_audio(cli_env: Path, h: Any) -> None:
     assert "20261120-9001" in out.output  # the damaged vendor file is named
     data = cli_env / "data" / "demo" / "inbox"
     assert len(list(data.iterdir())) == 11  # ten earlier nights and tonight
+
+
+def test_every_flows_command_has_help() -> None:
+    for command in ("run", "sample-size", "serve", "demo"):
+        out = CliRunner().invoke(app, [command, "--help"])
+        assert out.exit_code == 0 and "Usage" in out.output, command

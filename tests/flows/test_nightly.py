@@ -51,3 +51,18 @@ def test_bad_plan_and_date_fail_fast(tmp_path: Path, qa_env: Path, h: Any) -> No
         nightly_qa(str(inbox), "2026-13-01", write_reports=False)
     with pytest.raises(SamplingError):
         nightly_qa(str(inbox), "2026-11-20", plan="most", write_reports=False)
+
+
+def test_scheduled_entry_takes_the_night_under_the_inbox_root(
+    tmp_path: Path, qa_env: Path, h: Any
+) -> None:
+    h.needs_stages()
+    from flows.scheduled import scheduled_nightly
+    from qa_pipeline.errors import ManifestError
+
+    h.vendor_inbox(tmp_path / "centre", n=2, night="2026-11-19")
+    root = tmp_path / "centre" / "inbox"
+    summary = scheduled_nightly(str(root), night="2026-11-19")
+    assert (summary.night, summary.scored) == ("2026-11-19", 2)
+    with pytest.raises(ManifestError, match="no inbox for 2026-11-18"):
+        scheduled_nightly(str(root), night="2026-11-18")
