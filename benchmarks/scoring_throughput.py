@@ -28,16 +28,20 @@ from qa_pipeline.transcript_io import load_labelled_call  # noqa: E402
 
 
 def build_calls(
-    corpus: Path, n: int, minutes: float, unique: float = 1.0, seed: int = 7
+    corpus: Path, n: int, minutes: float, unique: float = 1.0, seed: int = 7, mixed: bool = False
 ) -> list[Transcript]:
+    """``n`` calls of about ``minutes``: one corpus call expanded (its turns repeated, one
+    topic, like a real long call) or, with ``mixed``, several different calls strung
+    together (every policy topic in one call: the engine's worst case)."""
     sources = [load_labelled_call(p).transcript for p in sorted(corpus.glob("dev_*.json"))]
     rng = random.Random(seed)
     calls = []
     for k in range(n):
         segs: list[Segment] = []
         offset = 0.0
+        first = rng.choice(sources)
         while offset < minutes * 60:
-            src = rng.choice(sources)
+            src = rng.choice(sources) if mixed else first
             for s in src.segments:
                 text = s.text
                 if rng.random() < unique:  # vary the text so per-text caches cannot help
@@ -66,13 +70,18 @@ def main() -> None:
         help="share of segments made unique (1.0: no segment text ever repeats; real calls "
         "repeat scripted lines such as greetings, so 0.5 is closer to practice)",
     )
+    parser.add_argument(
+        "--mixed",
+        action="store_true",
+        help="string different corpus calls together (all topics in every call: worst case)",
+    )
     parser.add_argument("--corpus", type=Path, default=REPO.parent / "shared" / "corpus" / "dev")
     parser.add_argument("--rubric", type=Path, default=REPO / "rubrics" / "hotline_12345.yaml")
     args = parser.parse_args()
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # one core
     rubric = load_rubric(args.rubric)
-    calls = build_calls(args.corpus, args.calls, args.minutes, args.unique)
+    calls = build_calls(args.corpus, args.calls, args.minutes, args.unique, mixed=args.mixed)
     score_call(calls[0], rubric)  # warm-up: compile the rubric once
     segs = sum(len(c.segments) for c in calls) / len(calls)
     chars = sum(len(s.text) for c in calls for s in c.segments) / len(calls)
@@ -84,7 +93,8 @@ def main() -> None:
     rate = len(calls) / elapsed
     cpu_rate = len(calls) / cpu
     print(
-        f"{len(calls)} calls of ~{args.minutes:g} min, {args.unique:.0%} unique segments "
+        f"{len(calls)} {'mixed-topic ' if args.mixed else ''}calls of ~{args.minutes:g} min, "
+        f"{args.unique:.0%} unique segments "
         f"({segs:.0f} segments, {chars:.0f} chars each) in {elapsed:.2f} s on one core: "
         f"{rate:.0f} calls/s wall-clock, {cpu_rate:.0f} calls/s of CPU time"
     )
