@@ -82,9 +82,6 @@ def test_classifier_path_missing_is_config_error() -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.filterwarnings("ignore::DeprecationWarning")
-@pytest.mark.filterwarnings("ignore::FutureWarning")
-@pytest.mark.filterwarnings("ignore::UserWarning")
 def test_tiny_random_classifier_loads_and_marks_turns(tmp_path: Path, hotline) -> None:
     pytest.importorskip("torch")
     transformers = pytest.importorskip("transformers")
