@@ -152,10 +152,11 @@ def record_failures_task(config: StageConfig, run_id: Any, failures: list[Failur
 @task(name="night-reports", retries=1, retry_delay_seconds=2, cache_policy=NO_CACHE)
 def reports_task(
     config: StageConfig, night: str, reports_dir: str, formats: list[str]
-) -> list[str]:
+) -> tuple[list[str], list[str]]:
     from flows.reporting import night_reports
 
-    return [str(p) for p in night_reports(config, night, Path(reports_dir), formats)]
+    paths, problems = night_reports(config, night, Path(reports_dir), formats)
+    return [str(p) for p in paths], problems
 
 
 @task(name="finish-run", retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)
@@ -284,9 +285,10 @@ def nightly_qa(
     reports: list[str] = []
     if write_reports:
         try:
-            reports = reports_task(
+            reports, problems = reports_task(
                 config, night, str(settings.reports_dir), list(report_formats or ["html", "md"])
             )
+            tally.failures += [Failure(None, "report", "report", p) for p in problems]
         except Exception as exc:  # the scores are stored; a report can be made again later
             kind = str(getattr(exc, "kind", type(exc).__name__))
             tally.failures.append(Failure(None, "report", kind, f"night reports: {exc}"))

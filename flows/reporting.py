@@ -13,6 +13,23 @@ from flows.stages import StageConfig
 log = logging.getLogger(__name__)
 
 
+def _writer() -> Any:
+    """The report writer of :mod:`qa_pipeline.reports`.
+
+    Raises:
+        ReportError: the reports module offers no writer in this installation.
+    """
+    import importlib
+
+    from qa_pipeline.errors import ReportError
+
+    module = importlib.import_module("qa_pipeline.reports")
+    writer = getattr(module, "write_reports_from_store", None)
+    if writer is None:
+        raise ReportError("this installation has no report writer (qa_pipeline.reports)")
+    return writer
+
+
 def write_reports(
     config: StageConfig,
     kind: str,
@@ -23,16 +40,8 @@ def write_reports(
     formats: Sequence[str],
 ) -> list[Path]:
     """Write one report (``agent``, ``team`` or ``bulletin``) from the store."""
-    import importlib
-
-    from qa_pipeline.errors import ReportError
-
-    module = importlib.import_module("qa_pipeline.reports")
-    write_reports_from_store = getattr(module, "write_reports_from_store", None)
-    if write_reports_from_store is None:
-        raise ReportError("this installation has no report writer (qa_pipeline.reports)")
     db = stages.store(config.database_url, config.redact_pii)
-    paths: Any = write_reports_from_store(
+    paths: Any = _writer()(
         db, kind, subject, period, stages.rubric(rubric_path), out_dir, list(formats)
     )
     return [Path(p) for p in paths]
@@ -40,15 +49,24 @@ def write_reports(
 
 def night_reports(
     config: StageConfig, night: str, out_dir: Path, formats: Sequence[str]
-) -> list[Path]:
+) -> tuple[list[Path], list[str]]:
     """The night's reports: one per agent and per team with calls that night, and the
-    day's bulletin, for every rubric that scored calls that night."""
+    day's bulletin, for every rubric that scored calls that night.
+
+    Returns:
+        The paths written, and one line per report that could not be written.
+    """
     from qa_pipeline.errors import ReportError
 
+    try:
+        _writer()
+    except ReportError as exc:
+        return [], [str(exc)]
     db = stages.store(config.database_url, config.redact_pii)
     period = f"day:{night}"
     paths: list[Path] = []
-    for _, rubric_path in dict((p, p) for _, p in config.rubrics).items():
+    problems: list[str] = []
+    for rubric_path in dict.fromkeys(p for _, p in config.rubrics):
         r = stages.rubric(rubric_path)
         frame = db.scores_frame(rubric_id=r.id, rubric_version=r.version)
         if frame.empty:
@@ -64,5 +82,5 @@ def night_reports(
             try:
                 paths += write_reports(config, kind, subject, period, rubric_path, out_dir, formats)
             except ReportError as exc:
-                log.warning("no %s report for %s: %s", kind, subject or period, exc)
-    return paths
+                problems.append(f"{kind} report {subject or period} ({r.id}): {exc}")
+    return paths, problems
