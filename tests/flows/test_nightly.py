@@ -66,3 +66,13 @@ def test_scheduled_entry_takes_the_night_under_the_inbox_root(
     assert (summary.night, summary.scored) == ("2026-11-19", 2)
     with pytest.raises(ManifestError, match="no inbox for 2026-11-18"):
         scheduled_nightly(str(root), night="2026-11-18")
+
+
+def test_weak_points_needs_one_subject(qa_env: Path) -> None:
+    from flows.reports import weak_points
+    from qa_pipeline.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="exactly one of team or agent"):
+        weak_points("week:2026-W47")
+    with pytest.raises(ConfigError, match="exactly one of team or agent"):
+        weak_points("week:2026-W47", team="一组", agent="A1001")
