@@ -147,6 +147,30 @@ _COMPAT = re.compile(
 _COMMON_PUNCT = ("，", "。", "？", "！", "、", "：", "；", " ", ",", "?")
 
 
+_NUMERAL_BY_SYLLABLE = {
+    "yi": "一", "er": "二", "san": "三", "si": "四", "wu": "五", "liu": "六",
+    "qi": "七", "ba": "八", "jiu": "九", "liang": "两",
+}  # fmt: skip
+_ZH_DIGIT = "零〇一二两三四五六七八九"
+_UNIT_GAP = re.compile(f"(?<=[{_ZH_DIGIT}])([^{_NUM_CHARS}\\d\\W])(?=[{_ZH_DIGIT}])")
+
+
+def _numeral_homophones(t: str) -> str:
+    """Spoken numbers mis-heard as homophones: 一拜六十 → 一百六十, 遗百六十 → 一百六十."""
+    t = _UNIT_GAP.sub(
+        lambda m: {"bai": "百", "qian": "千"}.get(syllable(m.group(1)), m.group(1)), t
+    )
+    if "百" not in t and "千" not in t:
+        return t
+    chars = list(t)
+    for i in range(1, len(chars)):
+        if chars[i] in "百千" and chars[i - 1] not in _NUM_CHARS and not chars[i - 1].isdigit():
+            numeral = _NUMERAL_BY_SYLLABLE.get(syllable(chars[i - 1]))
+            if numeral and (i < 2 or chars[i - 2] != "分"):  # not 百分之
+                chars[i - 1] = numeral
+    return "".join(chars)
+
+
 def _between_digits(t: str, mark: str, inside: str, outside: str) -> str:
     """Replace ``mark`` by ``inside`` between two digits (a decimal point), else ``outside``."""
     parts = t.split(mark)
@@ -164,7 +188,7 @@ def _normalise(t: str, zh: bool) -> str:
     else:
         t = unicodedata.normalize("NFKC", t)
     if not t.isascii():
-        t = to_simplified(t)
+        t = _numeral_homophones(to_simplified(t))
         if "百分之" in t:
             t = _PERCENT.sub(_percent, t)
         t = _RUN.sub(_run, t)
