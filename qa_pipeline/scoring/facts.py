@@ -23,7 +23,7 @@ LE, GT = "le", "gt"
 # 1.5% / 百分之一点五 (→ 1.5%), 一个半点 / 1.5个点 / 1.5个百分点, and 按1.5算 (dropped %)
 _RATE = re.compile(
     r"(\d+(?:\.\d+)?)%|(\d+(?:\.\d+)?)个(半)?(?:百分)?点(\d(?!\d))?"
-    r"|按(\d(?:\.\d+)?)(?=算|交|征|收|计|缴)"
+    r"|按(\d(?:\.\d+)?)(?=算|交|征|收|计|缴)|千分之(\d+(?:\.\d+)?)"
 )
 _REJECTED = re.compile(r"^.{0,6}(不对|是错|不准确|不是这样|是以前)")
 _TOKENS = re.compile(
@@ -130,12 +130,15 @@ def _statements(
     agent_text = ctx.joined(AGENT)[0]
     cues = [(c, ph) for c, ph in _case_cues(ctx, table) if ph in agent_text]
     out = []
-    for s in ctx.candidates(ctx.of(AGENT), ("%", "按", "个点", "个百分点", "半个点"), []):
+    for s in ctx.candidates(ctx.of(AGENT), ("%", "按", "个点", "个百分点", "千分之"), []):
         text = s.norm
         prev_end = 0
         prev_cat: str | None = None
         for m in _RATE.finditer(text):
-            rate = float(m.group(1) or m.group(2) or m.group(5))
+            if m.group(6):
+                rate = float(m.group(6)) / 10  # 千分之十五 = 1.5%
+            else:
+                rate = float(m.group(1) or m.group(2) or m.group(5))
             rate += (0.5 if m.group(3) else 0.0) + (int(m.group(4)) / 10 if m.group(4) else 0.0)
             if rate <= 0 or rate > 10 or _REJECTED.match(text[m.end() :]):
                 prev_end = m.end()
@@ -186,13 +189,15 @@ def check_rates(ctx: CallContext, item: Item, table: RateTable) -> Outcome:
     return passed(f"{len(stmts)} rate(s) stated, all correct; threshold given", *evid)
 
 
-_DURATION = re.compile(r"(半年|\d+(?:\.\d+)?个?半?月|\d+(?:\.\d+)?年)(以上|及以上)?")
+_DURATION = re.compile(r"(半年|\d+(?:\.\d+)?个?半?月|\d+(?:\.\d+)?年|\d+天)(以上|及以上)?")
 
 
 def _months(token: str) -> float:
     if token == "半年":
         return 6.0
     value = float(re.match(r"\d+(?:\.\d+)?", token).group(0))  # type: ignore[union-attr]
+    if token.endswith("天"):
+        return round(value / 30, 1)
     return value * 12 if token.endswith("年") else value + (0.5 if "半" in token else 0)
 
 
