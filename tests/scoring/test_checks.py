@@ -199,3 +199,15 @@ def test_gap_etiquette_prefers_measured_silences(hotline) -> None:
 def test_speaker_labels_are_case_insensitive(hotline) -> None:
     rows = (("Agent", 0.5, 5.0, "您好，12345热线，工号1001。"), ("CALLER", 6, 8, "喂"))
     assert verdict(hotline, "opening", *rows) == "pass"
+
+
+def test_hostility_look_alikes_are_not_hostile(hotline) -> None:
+    for polite in ("您有病历吗？带上病历。", "电梯有毛病的话我们转物业。", "页面可以滚动查看。"):
+        assert verdict(hotline, "no_hostility", (A, 0, 3, polite)) == "pass", polite
+    for hostile in ("你有病吧？", "你才有毛病。", "你滚吧。"):
+        assert verdict(hotline, "no_hostility", (A, 0, 3, hostile)) == "fail", hostile
+
+
+def test_calm_wording_is_not_negative_emotion(hotline) -> None:
+    rows = ((C, 0, 4, "我想问下没用完的额度每次都要带身份证吗？"), (A, 5, 8, "是的。"))
+    assert verdict(hotline, "empathy", *rows) == "na"
