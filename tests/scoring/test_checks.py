@@ -211,3 +211,10 @@ def test_hostility_look_alikes_are_not_hostile(hotline) -> None:
 def test_calm_wording_is_not_negative_emotion(hotline) -> None:
     rows = ((C, 0, 4, "我想问下没用完的额度每次都要带身份证吗？"), (A, 5, 8, "是的。"))
     assert verdict(hotline, "empathy", *rows) == "na"
+
+
+def test_forbidden_phrases_reported_speech_and_own_words(hotline) -> None:
+    quoted = (A, 0, 3, "您是说物业那边也说不清楚，对吧？")
+    assert verdict(hotline, "forbidden_phrases", quoted) == "pass"
+    own = (A, 0, 3, "这个我有点不清楚。")
+    assert verdict(hotline, "forbidden_phrases", own) == "fail"
