@@ -316,6 +316,9 @@ class _Mergeable:
 _MERGEABLE = _Mergeable()
 
 
+_MAX_TERM = 8  # longer phrases: their short words are terms too, and fuzzy matching helps
+
+
 class Lexicon:
     """Rubric vocabulary, for rewriting ASR homophones to the canonical words.
 
@@ -332,7 +335,7 @@ class Lexicon:
         self._index: tuple[dict[int, list[tuple[str, str, int]]], ...] = ({}, {})
         for term in sorted(set(terms), key=len, reverse=True):
             if (
-                len(term) < 2
+                not 2 <= len(term) <= _MAX_TERM
                 or not any("\u4e00" <= ch <= "\u9fff" for ch in term)
                 or any(ch.isascii() and ch.isalpha() for ch in term)
                 or any(ord(ch) >= 0x10000 for ch in term)
