@@ -1,0 +1,254 @@
+"""Reports: agent coaching (个人辅导报告), team weak points (培训薄弱项报告) and the
+management bulletin (质量简报), as HTML, Markdown, CSV and optional PDF.
+
+Public API::
+
+    build_agent_report(scores, items, *, agent_id, period, rubric, out_dir, formats, history)
+    build_team_report(scores, items, *, team, period, rubric, out_dir, formats, since, effect_items)
+    build_bulletin(scores, items, *, period, rubric, out_dir, formats, previous_scores,
+                   previous_items, history)
+    write_reports_from_store(store, kind, subject, period, rubric, out_dir, formats, *, since)
+
+``rubric`` is a :class:`RubricInfo` or a loaded rubric (adapted by :func:`rubric_info`);
+``period`` a :class:`~qa_pipeline.periods.Period` or its text (``month:2026-11``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from qa_pipeline.errors import ReportError
+from qa_pipeline.periods import Period, parse_period, shift
+from qa_pipeline.reports.builders import agent_document, team_document
+from qa_pipeline.reports.bulletin import bulletin_document
+from qa_pipeline.reports.model import Document, ItemInfo, RubricInfo, rubric_info
+from qa_pipeline.reports.render import FORMATS, check_formats, write_document
+
+DEFAULT_FORMATS = ("html", "md", "csv")
+#: Earlier periods fetched for trend charts.
+TREND_PERIODS = 5
+
+
+def _info(rubric: Any) -> RubricInfo:
+    return rubric if isinstance(rubric, RubricInfo) else rubric_info(rubric)
+
+
+def _period(period: Period | str, tz: str) -> Period:
+    return period if isinstance(period, Period) else parse_period(period, tz)
+
+
+def _tz(period: Period) -> str:
+    return str(period.start.tzinfo)
+
+
+def build_agent_report(
+    scores: pd.DataFrame,
+    items: pd.DataFrame,
+    *,
+    agent_id: str,
+    period: Period | str,
+    rubric: Any,
+    out_dir: Path,
+    formats: Sequence[str] = DEFAULT_FORMATS,
+    history: pd.DataFrame | None = None,
+    tz: str = "Asia/Shanghai",
+) -> list[Path]:
+    """Write the coaching report of one agent; returns the files written.
+
+    ``scores``/``items`` are the period's frames for the agent's team (the comparison);
+    ``history`` the agent's scores of earlier periods for the trend chart.
+    """
+    p = _period(period, tz)
+    doc = agent_document(
+        scores,
+        items,
+        agent_id=agent_id,
+        period=p,
+        rubric=_info(rubric),
+        history=history,
+        link_base=Path(out_dir),
+        tz=_tz(p),
+    )
+    return write_document(doc, Path(out_dir), formats)
+
+
+def build_team_report(
+    scores: pd.DataFrame,
+    items: pd.DataFrame,
+    *,
+    team: str,
+    period: Period | str,
+    rubric: Any,
+    out_dir: Path,
+    formats: Sequence[str] = DEFAULT_FORMATS,
+    since: dt.date | pd.Timestamp | None = None,
+    effect_items: pd.DataFrame | None = None,
+    tz: str = "Asia/Shanghai",
+) -> list[Path]:
+    """Write the weak-point report of one team; ``since`` adds the training effect
+    (``effect_items`` must then cover calls on both sides of it)."""
+    p = _period(period, tz)
+    doc = team_document(
+        scores,
+        items,
+        team=team,
+        period=p,
+        rubric=_info(rubric),
+        since=_since(since, p),
+        effect_items=effect_items,
+    )
+    return write_document(doc, Path(out_dir), formats)
+
+
+def build_bulletin(
+    scores: pd.DataFrame,
+    items: pd.DataFrame,
+    *,
+    period: Period | str,
+    rubric: Any,
+    out_dir: Path,
+    formats: Sequence[str] = DEFAULT_FORMATS,
+    previous_scores: pd.DataFrame | None = None,
+    previous_items: pd.DataFrame | None = None,
+    history: pd.DataFrame | None = None,
+    tz: str = "Asia/Shanghai",
+) -> list[Path]:
+    """Write the management bulletin; the previous period's frames give the comparison."""
+    p = _period(period, tz)
+    doc = bulletin_document(
+        scores,
+        items,
+        period=p,
+        rubric=_info(rubric),
+        previous_scores=previous_scores,
+        previous_items=previous_items,
+        history=history,
+        link_base=Path(out_dir),
+        tz=_tz(p),
+    )
+    return write_document(doc, Path(out_dir), formats)
+
+
+def _since(since: dt.date | pd.Timestamp | str | None, period: Period) -> pd.Timestamp | None:
+    if since is None:
+        return None
+    try:
+        ts = pd.Timestamp(since)
+    except ValueError as exc:
+        raise ReportError(f"bad --since date {since!r} (expected YYYY-MM-DD)") from exc
+    return ts.tz_localize(period.start.tzinfo) if ts.tzinfo is None else ts
+
+
+def write_reports_from_store(
+    store: Any,
+    kind: str,
+    subject: str | None,
+    period: Period | str,
+    rubric: Any,
+    out_dir: Path,
+    formats: Sequence[str] = DEFAULT_FORMATS,
+    *,
+    since: dt.date | str | None = None,
+    tz: str = "Asia/Shanghai",
+) -> list[Path]:
+    """Fetch the frames a report needs from a :class:`~qa_pipeline.store.Store` and write it.
+
+    Args:
+        store: An open store (``scores_frame``/``items_frame``).
+        kind: ``agent``, ``team`` or ``bulletin``.
+        subject: Agent id or team name (ignored for ``bulletin``).
+        period: The period or its text.
+        rubric: A loaded rubric or :class:`RubricInfo`; only its id's rows are used.
+        out_dir: Folder for the files.
+        formats: Any of ``html``, ``md``, ``csv``, ``pdf``.
+        since: Training date for the team report's before/after comparison.
+        tz: Time zone of a period given as text.
+
+    Raises:
+        ReportError: unknown kind, agent or team, no calls, bad period or format.
+    """
+    info = _info(rubric)
+    p = _period(period, tz)
+    check_formats(formats)
+    rid = {"rubric_id": info.id}
+    if kind == "agent":
+        if not subject:
+            raise ReportError("the agent report needs an agent id")
+        mine = store.scores_frame(p.start, p.end, agent_id=subject, **rid)
+        if mine.empty:
+            raise ReportError(f"agent {subject!r} has no calls scored with {info.id} in {p.spec}")
+        team = mine["team"].dropna()
+        scope = {"team": str(team.iloc[0])} if len(team) else {"agent_id": subject}
+        scores = store.scores_frame(p.start, p.end, **scope, **rid)
+        items = store.items_frame(p.start, p.end, **scope, **rid)
+        history = store.scores_frame(
+            shift(p, -TREND_PERIODS).start, p.start, agent_id=subject, **rid
+        )
+        return build_agent_report(
+            scores,
+            items,
+            agent_id=subject,
+            period=p,
+            rubric=info,
+            out_dir=out_dir,
+            formats=formats,
+            history=history,
+        )
+    if kind == "team":
+        if not subject:
+            raise ReportError("the team report needs a team name")
+        scores = store.scores_frame(p.start, p.end, team=subject, **rid)
+        if scores.empty:
+            raise ReportError(f"team {subject!r} has no calls scored with {info.id} in {p.spec}")
+        items = store.items_frame(p.start, p.end, team=subject, **rid)
+        ts = _since(since, p)
+        effect = None
+        if ts is not None:
+            first = min(ts - (p.end - p.start), pd.Timestamp(p.start))
+            effect = store.items_frame(first.to_pydatetime(), p.end, team=subject, **rid)
+        return build_team_report(
+            scores,
+            items,
+            team=subject,
+            period=p,
+            rubric=info,
+            out_dir=out_dir,
+            formats=formats,
+            since=ts,
+            effect_items=effect,
+        )
+    if kind == "bulletin":
+        scores = store.scores_frame(p.start, p.end, **rid)
+        items = store.items_frame(p.start, p.end, **rid)
+        prev = p.previous()
+        return build_bulletin(
+            scores,
+            items,
+            period=p,
+            rubric=info,
+            out_dir=out_dir,
+            formats=formats,
+            previous_scores=store.scores_frame(prev.start, prev.end, **rid),
+            previous_items=store.items_frame(prev.start, prev.end, **rid),
+            history=store.scores_frame(shift(p, -TREND_PERIODS).start, p.start, **rid),
+        )
+    raise ReportError(f"unknown report kind {kind!r} (agent, team or bulletin)")
+
+
+__all__ = [
+    "DEFAULT_FORMATS",
+    "FORMATS",
+    "Document",
+    "ItemInfo",
+    "RubricInfo",
+    "build_agent_report",
+    "build_bulletin",
+    "build_team_report",
+    "rubric_info",
+    "write_reports_from_store",
+]
