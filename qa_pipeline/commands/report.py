@@ -1,9 +1,100 @@
-"""CLI commands of this area (filled in by its issue)."""
+"""``qa report …``: agent coaching, team weak-point and management bulletin reports."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
+
+from qa_pipeline.commands.common import console, progress_bar, settings
+
+FORMAT_HELP = "Comma-separated formats: html, md, csv, pdf (PDF needs Chromium)."
+PERIOD_HELP = "day:2026-11-21, week:2026-W47, month:2026-11 or range:2026-11-01..2026-11-15."
+RUBRIC_HELP = "Rubric YAML; the report keeps its id (latest version per call)."
+OUT_HELP = "Output folder (default QA_REPORTS_DIR)."
+URL_HELP = "Database URL (default QA_DATABASE_URL, else the SQLite file under QA_DATA_DIR)."
+
+
+def _run(
+    kind: str,
+    subject: str | None,
+    period: str,
+    fmt: str,
+    out: Path | None,
+    rubric: Path,
+    url: str | None,
+    since: str | None = None,
+) -> None:
+    from qa_pipeline.errors import ReportError
+    from qa_pipeline.reports import write_reports_from_store
+    from qa_pipeline.rubric import load_rubric
+    from qa_pipeline.store import Store
+
+    cfg = settings()
+    if not rubric.is_file():
+        raise ReportError(f"rubric not found: {rubric}")
+    formats = [f for f in fmt.split(",") if f.strip()]
+    out_dir = out or cfg.reports_dir
+    with (
+        progress_bar(f"{kind} report", 1) as bar,
+        Store.open(url or cfg.resolved_database_url, upgrade=False) as store,
+    ):
+        paths = write_reports_from_store(
+            store,
+            kind,
+            subject,
+            period,
+            load_rubric(rubric),
+            out_dir,
+            formats,
+            since=since,
+            tz=cfg.timezone,
+        )
+        bar.advance(bar.task_ids[0])
+    for p in paths:
+        console.print(str(p), highlight=False, markup=False, soft_wrap=True)
 
 
 def register(app: typer.Typer, eval_app: typer.Typer) -> None:
     """Add this area's commands to the `qa` app."""
+    report_app = typer.Typer(help="Reports: agent coaching, team weak points, bulletin.")
+    app.add_typer(report_app, name="report", no_args_is_help=True)
+    default_rubric = Path("rubrics/hotline_12345.yaml")
+
+    @report_app.command("agent")
+    def agent(
+        agent_id: str = typer.Argument(..., help="Agent id, e.g. A1023."),
+        period: str = typer.Option(..., "--period", help=PERIOD_HELP),
+        fmt: str = typer.Option("html,md,csv", "--format", help=FORMAT_HELP),
+        out: Path | None = typer.Option(None, "--out", help=OUT_HELP),
+        rubric: Path = typer.Option(default_rubric, "--rubric", help=RUBRIC_HELP),
+        url: str | None = typer.Option(None, "--url", help=URL_HELP),
+    ) -> None:
+        """Coaching report for one agent (个人辅导报告): weak items, evidence, actions."""
+        _run("agent", agent_id, period, fmt, out, rubric, url)
+
+    @report_app.command("team")
+    def team(
+        team_name: str = typer.Argument(..., help="Team name, e.g. 一组."),
+        period: str = typer.Option(..., "--period", help=PERIOD_HELP),
+        since: str | None = typer.Option(
+            None, "--since", help="Training date YYYY-MM-DD: compare item rates before/after."
+        ),
+        fmt: str = typer.Option("html,md,csv", "--format", help=FORMAT_HELP),
+        out: Path | None = typer.Option(None, "--out", help=OUT_HELP),
+        rubric: Path = typer.Option(default_rubric, "--rubric", help=RUBRIC_HELP),
+        url: str | None = typer.Option(None, "--url", help=URL_HELP),
+    ) -> None:
+        """Weak-point report for trainers (培训薄弱项报告): heatmap, common vs individual."""
+        _run("team", team_name, period, fmt, out, rubric, url, since)
+
+    @report_app.command("bulletin")
+    def bulletin(
+        period: str = typer.Option(..., "--period", help=PERIOD_HELP),
+        fmt: str = typer.Option("html,md,csv", "--format", help=FORMAT_HELP),
+        out: Path | None = typer.Option(None, "--out", help=OUT_HELP),
+        rubric: Path = typer.Option(default_rubric, "--rubric", help=RUBRIC_HELP),
+        url: str | None = typer.Option(None, "--url", help=URL_HELP),
+    ) -> None:
+        """Quality bulletin for management (质量简报) against the previous period."""
+        _run("bulletin", None, period, fmt, out, rubric, url)

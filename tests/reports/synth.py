@@ -163,3 +163,54 @@ def make_history(
 def between(frame: pd.DataFrame, start: object, end: object) -> pd.DataFrame:
     """Rows with ``start <= started_at < end``."""
     return frame[(frame["started_at"] >= start) & (frame["started_at"] < end)]
+
+
+def write_to_store(store: object, scores: pd.DataFrame, items: pd.DataFrame) -> None:
+    """Write the synthetic frames through the real store (recordings, then scores)."""
+    from pathlib import Path
+
+    from qa_pipeline.models import CallMeta, CallScore, Evidence, ItemResult, Recording, Status
+
+    by_call = {cid: g for cid, g in items.groupby("call_id", sort=False)}
+    for row in scores.itertuples(index=False):
+        meta = CallMeta(
+            call_id=row.call_id,
+            agent_id=row.agent_id,
+            team=row.team,
+            started_at=row.started_at.to_pydatetime(),
+            call_type=row.call_type,
+            duration_s=row.duration_s,
+            satisfaction=None,
+        )
+        rec = Recording(
+            path=Path(row.recording_path), meta=meta, content_hash="sha256:" + row.call_id
+        )
+        store.upsert_recording(rec, None)  # type: ignore[attr-defined]
+        results = tuple(
+            ItemResult(
+                item_id=i.item_id,
+                status=Status(i.status),
+                points=float(i.points),
+                reason=i.reason,
+                critical_failed=bool(i.critical_failed),
+                name=i.item_name,
+                dimension=i.dimension,
+                evidence=tuple(
+                    Evidence(e["speaker"], e["start"], e["end"], e["text"]) for e in i.evidence
+                ),
+            )
+            for i in by_call[row.call_id].itertuples(index=False)
+        )
+        score = CallScore(
+            call_id=row.call_id,
+            rubric_id=row.rubric_id,
+            rubric_version=row.rubric_version,
+            rubric_sha256="ab" * 32,
+            score=None if row.score != row.score else float(row.score),
+            grade=row.grade,
+            critical_failed=bool(row.critical_failed),
+            items=results,
+            agent_id=row.agent_id,
+            asr_model="small",
+        )
+        store.save_score(score, None)  # type: ignore[attr-defined]
