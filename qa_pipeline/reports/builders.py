@@ -298,7 +298,7 @@ def agent_document(
         (solid["fails"] > 0)
         & (
             (solid["fail_rate"] >= agg.WEAK_RATE)
-            | (solid["fail_rate"] > solid["team_rate"].fillna(1.0))
+            | (solid["fail_low"] > solid["team_rate"].fillna(1.0))
         )
     ].head(WEAK_ITEMS)
     svg = ""
