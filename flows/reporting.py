@@ -38,11 +38,23 @@ def write_reports(
     rubric_path: str,
     out_dir: Path,
     formats: Sequence[str],
+    since: str | None = None,
 ) -> list[Path]:
-    """Write one report (``agent``, ``team`` or ``bulletin``) from the store."""
+    """Write one report (``agent``, ``team`` or ``bulletin``) from the store.
+
+    ``since`` (``YYYY-MM-DD``, team reports) adds the before/after training comparison.
+    """
     db = stages.store(config.database_url, config.redact_pii)
     paths: Any = _writer()(
-        db, kind, subject, period, stages.rubric(rubric_path), out_dir, list(formats)
+        db,
+        kind,
+        subject,
+        period,
+        stages.rubric(rubric_path),
+        out_dir,
+        list(formats),
+        since=since,
+        tz=config.timezone,
     )
     return [Path(p) for p in paths]
 
@@ -66,8 +78,11 @@ def night_reports(
     period = f"day:{night}"
     paths: list[Path] = []
     problems: list[str] = []
+    default = dict(config.rubrics).get("default")
     for rubric_path in dict.fromkeys(p for _, p in config.rubrics):
         r = stages.rubric(rubric_path)
+        # reports of the other rubrics go in a folder each: their names would collide
+        target = out_dir if rubric_path == default else out_dir / str(r.id)
         frame = db.scores_frame(rubric_id=r.id, rubric_version=r.version)
         if frame.empty:
             continue
@@ -80,7 +95,7 @@ def night_reports(
         jobs.append(("bulletin", None))
         for kind, subject in jobs:
             try:
-                paths += write_reports(config, kind, subject, period, rubric_path, out_dir, formats)
+                paths += write_reports(config, kind, subject, period, rubric_path, target, formats)
             except ReportError as exc:
                 problems.append(f"{kind} report {subject or period} ({r.id}): {exc}")
     return paths, problems

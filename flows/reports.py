@@ -22,9 +22,12 @@ def report_task(
     period: str,
     out_dir: str,
     formats: list[str],
+    since: str | None = None,
 ) -> list[str]:
     rubric_path = dict(config.rubrics)["default"]
-    paths = write_reports(config, kind, subject, period, rubric_path, Path(out_dir), formats)
+    paths = write_reports(
+        config, kind, subject, period, rubric_path, Path(out_dir), formats, since=since
+    )
     return [str(p) for p in paths]
 
 
@@ -35,6 +38,7 @@ def weak_points(
     agent: str | None = None,
     rubric: str | None = None,
     formats: list[str] | None = None,
+    since: str | None = None,
 ) -> list[str]:
     """A trainer's report on where a team or an agent loses points in a period.
 
@@ -44,6 +48,7 @@ def weak_points(
         agent: The agent id.
         rubric: Rubric name or path (default ``hotline_12345``).
         formats: Report formats (default ``html`` and ``md``).
+        since: Training date (``YYYY-MM-DD``): the team report compares before/after.
 
     Returns:
         Paths of the reports written.
@@ -54,7 +59,7 @@ def weak_points(
     config = stage_config(settings, [rubric] if rubric else None)
     kind, subject = ("team", team) if team is not None else ("agent", agent)
     return report_task(
-        config, kind, subject, period, str(settings.reports_dir), formats or ["html", "md"]
+        config, kind, subject, period, str(settings.reports_dir), formats or ["html", "md"], since
     )
 
 
