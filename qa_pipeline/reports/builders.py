@@ -527,7 +527,9 @@ def team_document(
         )
         sections.append(
             Section(
-                lab["training"], tables=(Table(cols_eff, rows(erows), "training_effect"),), note=note
+                lab["training"],
+                tables=(Table(cols_eff, rows(erows), "training_effect"),),
+                note=note,
             )
         )
 

@@ -117,3 +117,12 @@ def test_reports_render_in_chromium(chromium: str, history, tmp_path: Path) -> N
         keep.mkdir(parents=True, exist_ok=True)
         for kind in pages:
             (keep / f"{kind}.png").write_bytes((tmp_path / f"{kind}.png").read_bytes())
+
+
+@pytest.mark.slow
+def test_pdf_is_printed_by_chromium(chromium: str, history, tmp_path: Path) -> None:
+    s, i = history
+    ms, mi = between(s, NOV.start, NOV.end), between(i, NOV.start, NOV.end)
+    paths = build_bulletin(ms, mi, period=NOV, rubric=RUBRIC, out_dir=tmp_path, formats=["pdf"])
+    assert [p.suffix for p in paths] == [".pdf"]
+    assert paths[0].read_bytes()[:5] == b"%PDF-" and paths[0].stat().st_size > 10_000
