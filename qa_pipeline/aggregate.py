@@ -302,14 +302,16 @@ def call_summary(scores: pd.DataFrame, items: pd.DataFrame, pass_mark: float) ->
 
 
 def trend(scores: pd.DataFrame, freq: str, tz: str, pass_mark: float) -> pd.DataFrame:
-    """Mean score, pass rate and calls per period bucket (``freq``: ``D``, ``W``, ``MS``)
+    """Mean score, pass rate and calls per period bucket (``freq``: ``D``, ``W-MON``, ``MS``)
     of the local start time. Columns ``bucket``, ``calls``, ``mean``, ``pass_rate``."""
     if scores.empty:
         return pd.DataFrame(columns=["bucket", "calls", "mean", "pass_rate"])
     local = scores["started_at"].dt.tz_convert(tz).dt.tz_localize(None)
     s = pd.DataFrame({"t": local, "score": scores["score"].astype(float)})
     s["ok"] = (s["score"] >= pass_mark).astype(float).where(s["score"].notna())
-    g = s.groupby(pd.Grouper(key="t", freq=freq))
+    # weekly buckets run Monday to Sunday and are named by their Monday
+    weekly = {"closed": "left", "label": "left"} if freq.startswith("W") else {}
+    g = s.groupby(pd.Grouper(key="t", freq=freq, **weekly))
     out = pd.DataFrame({"calls": g.size(), "mean": g["score"].mean(), "pass_rate": g["ok"].mean()})
     out = out[out["calls"] > 0].reset_index().rename(columns={"t": "bucket"})
     return out

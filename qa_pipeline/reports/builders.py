@@ -105,9 +105,7 @@ def _kpis(
 def _trend_section(
     lab: dict[str, str], scores: pd.DataFrame, period: Period, tz: str, rubric: RubricInfo
 ) -> Section | None:
-    freq = "D" if period.kind in ("day", "week", "range") else "W-MON"
-    if period.kind == "month":
-        freq = "MS"
+    freq = {"month": "MS", "week": "W-MON"}.get(period.kind, "D")
     t = agg.trend(scores, freq, tz, rubric.pass_mark)
     if len(t) < 2:
         return None

@@ -115,3 +115,13 @@ def test_periods() -> None:
             parse_period(bad)
     with pytest.raises(ReportError):
         parse_period("day:2026-11-01", "Mars/Base")
+
+
+def test_weekly_trend_buckets_start_on_monday() -> None:
+    t = pd.to_datetime(["2026-11-16 09:00", "2026-11-22 20:00", "2026-11-23 08:00"])
+    scores = pd.DataFrame(
+        {"started_at": t.tz_localize("Asia/Shanghai"), "score": [80.0, 90.0, 70.0]}
+    )
+    tr = agg.trend(scores, "W-MON", "Asia/Shanghai", 80.0)
+    assert [b.strftime("%m-%d") for b in tr["bucket"]] == ["11-16", "11-23"]
+    assert tr["calls"].tolist() == [2, 1] and tr["pass_rate"].tolist() == [1.0, 0.0]
