@@ -28,6 +28,9 @@ log = logging.getLogger(__name__)
 SAMPLE_RATE = 16000
 _MODEL_CACHE: dict[tuple[str, str, str, int], Any] = {}
 _MODEL_LOCK = threading.Lock()
+VAD_MIN_SILENCE_MS = 500
+VAD_SPEECH_PAD_MS = 400
+VAD_PAD_S = 0.5
 
 
 def resolve_device(device: str) -> str:
@@ -129,8 +132,33 @@ def speech_spans(audio: np.ndarray, options: AsrOptions) -> list[tuple[int, int]
         return [(s, min(s + max_len, n)) for s in range(0, n, max_len)]
     from faster_whisper.vad import VadOptions, get_speech_timestamps
 
-    vad = VadOptions(max_speech_duration_s=options.max_window_s, min_silence_duration_ms=160)
-    return [(int(c["start"]), int(c["end"])) for c in get_speech_timestamps(audio, vad)]
+    vad = VadOptions(
+        max_speech_duration_s=options.max_window_s - 2 * VAD_PAD_S,
+        min_silence_duration_ms=VAD_MIN_SILENCE_MS,
+        speech_pad_ms=VAD_SPEECH_PAD_MS,
+    )
+    spans = [(int(c["start"]), int(c["end"])) for c in get_speech_timestamps(audio, vad)]
+    return _pad_spans(spans, n, int(VAD_PAD_S * SAMPLE_RATE), max_len)
+
+
+def _pad_spans(
+    spans: list[tuple[int, int]], n: int, pad: int, max_len: int
+) -> list[tuple[int, int]]:
+    """Widen speech spans with real audio around them, merging spans that then touch.
+
+    Whisper recognises a sentence better with some of the silence around it than with
+    the speech cut tight (measured on asr_eval/zh: cut tight, CER rose by about 1 point).
+    """
+    out: list[tuple[int, int]] = []
+    for start, end in spans:
+        a, b = max(0, start - pad), min(n, end + pad)
+        if out and a <= out[-1][1] and b - out[-1][0] <= max_len:
+            out[-1] = (out[-1][0], b)
+        else:
+            if out:
+                a = max(a, out[-1][1])
+            out.append((a, b))
+    return out
 
 
 def pack_windows(

@@ -1,9 +1,194 @@
-"""CLI commands of this area (filled in by its issue)."""
+"""CLI commands of the speech-to-text area: ``qa transcribe``, ``qa models``, ``qa eval asr``."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import TYPE_CHECKING
+
 import typer
+
+from qa_pipeline.commands.common import console, console_err, progress_bar, settings
+from qa_pipeline.errors import ConfigError
+
+if TYPE_CHECKING:
+    from qa_pipeline.asr.options import AsrOptions
+    from qa_pipeline.config import Settings
+
+AUDIO_SUFFIXES = (".wav", ".mp3", ".flac", ".ogg", ".opus", ".m4a", ".aac", ".amr", ".wma")
+
+models_app = typer.Typer(
+    help="Speech models: list, fetch (assemble the embedded ones), convert.",
+    no_args_is_help=True,
+)
+
+
+def _expand(paths: list[Path]) -> list[Path]:
+    out: list[Path] = []
+    for p in paths:
+        if p.is_dir():
+            out.extend(sorted(f for f in p.rglob("*") if f.suffix.lower() in AUDIO_SUFFIXES))
+        else:
+            out.append(p)
+    return out
+
+
+def _options(
+    model: str | None,
+    device: str | None,
+    compute_type: str | None,
+    language: str | None,
+    channels: str | None = None,
+    batch_size: int | None = None,
+) -> tuple[Settings, AsrOptions]:
+    from qa_pipeline.asr.options import AsrOptions
+
+    s = settings(asr_model=model, device=device, compute_type=compute_type, language=language)
+    kwargs: dict[str, object] = {
+        "model": s.asr_model,
+        "device": s.device,
+        "compute_type": s.compute_type,
+        "language": s.language,
+    }
+    if channels is not None:
+        kwargs["channels"] = channels
+    if batch_size is not None:
+        kwargs["batch_size"] = batch_size
+    return s, AsrOptions(**kwargs)  # type: ignore[arg-type]
+
+
+def transcribe_command(
+    paths: list[Path] = typer.Argument(..., help="Recordings (files or folders)."),
+    out: Path = typer.Option(..., "--out", help="Folder for one transcript JSON per recording."),
+    model: str | None = typer.Option(None, help="Model name or CTranslate2 dir [QA_ASR_MODEL]."),
+    device: str | None = typer.Option(None, help="auto, cpu or cuda [QA_DEVICE]."),
+    compute_type: str | None = typer.Option(
+        None, "--compute-type", help="auto, int8, float16... [QA_COMPUTE_TYPE]."
+    ),
+    language: str | None = typer.Option(None, help="Spoken language [QA_LANGUAGE]."),
+    channels: str = typer.Option(
+        "left=agent,right=caller", help="Channel map, e.g. left=agent,right=caller, or mono."
+    ),
+    batch_size: int = typer.Option(8, "--batch-size", min=1, help="Windows decoded together."),
+    no_cache: bool = typer.Option(False, "--no-cache", help="Ignore the transcript cache."),
+) -> None:
+    """Transcribe recordings into speaker-attributed transcript JSON (with audio metrics)."""
+    from qa_pipeline.asr.stage import transcribe_recordings
+    from qa_pipeline.models import CallMeta, Recording
+    from qa_pipeline.transcript_io import save_transcript
+
+    s, options = _options(model, device, compute_type, language, channels, batch_size)
+    files = _expand(paths)
+    if not files:
+        raise ConfigError("no recordings found in the paths given")
+    recordings = [Recording(f, CallMeta(call_id=f.stem)) for f in files]
+    cache = None if no_cache else s.transcripts_dir
+    with progress_bar("transcribing", len(recordings)) as bar:
+        task = bar.task_ids[0]
+        results = transcribe_recordings(
+            recordings,
+            options,
+            models_dir=s.models_dir,
+            cache_dir=cache,
+            progress=lambda done, total: bar.update(task, completed=done),
+        )
+    out.mkdir(parents=True, exist_ok=True)
+    failed = []
+    for res in results:
+        if res.transcript is None:
+            failed.append(res)
+            continue
+        save_transcript(res.transcript, out / f"{res.recording.path.stem}.json")
+    ok = len(results) - len(failed)
+    cached = sum(1 for r in results if r.cached)
+    console.print(f"{ok} transcribed ({cached} from cache), {len(failed)} failed → {out}")
+    for res in failed:
+        kind = res.error.kind if res.error else "error"
+        console_err.print(f"  FAILED {res.recording.path} [{kind}]: {res.error}", highlight=False)
+    if failed:
+        raise typer.Exit(1)
+
+
+@models_app.command("list")
+def models_list() -> None:
+    """List known speech models: name, source, present?, path, size."""
+    from rich.table import Table
+
+    from qa_pipeline.asr.registry import list_models
+
+    s = settings()
+    table = Table("name", "source", "present", "path", "size")
+    for m in list_models(s.models_dir):
+        size = f"{m.size_bytes / 1e6:.0f} MB" if m.size_bytes else "-"
+        table.add_row(m.name, m.source, "yes" if m.present else "no", str(m.path), size)
+    console.print(table)
+
+
+@models_app.command("fetch")
+def models_fetch(
+    name: str = typer.Argument("base", help="Model name (base, tiny.en, ...)."),
+) -> None:
+    """Make a model available offline (assemble and verify embedded ones)."""
+    from qa_pipeline.asr.registry import fetch_model
+
+    s = settings()
+    info = fetch_model(name, s.models_dir)
+    console.print(f"{info.name}: ready in {info.path}", highlight=False)
+
+
+@models_app.command("convert")
+def models_convert(
+    hf_dir: Path = typer.Argument(..., help="Hugging Face Whisper model directory."),
+    out: Path = typer.Option(..., "--out", help="Output CTranslate2 directory."),
+    quantization: str = typer.Option("int8", help="int8, float16, int8_float16 or float32."),
+    force: bool = typer.Option(False, "--force", help="Overwrite the output directory."),
+) -> None:
+    """Convert a Hugging Face Whisper model (e.g. a Chinese fine-tune) to CTranslate2."""
+    from qa_pipeline.asr.registry import convert_model
+
+    if quantization not in ("int8", "float16", "int8_float16", "int8_float32", "float32"):
+        raise ConfigError(f"unknown quantization {quantization!r}")
+    path = convert_model(hf_dir, out, quantization=quantization, force=force)
+    console.print(f"converted {hf_dir} → {path} ({quantization}); use --model {path}")
+
+
+def eval_asr(
+    refs: Path = typer.Option(..., "--refs", help="TSV with columns file, reference."),
+    model: str | None = typer.Option(None, help="Model name or dir [QA_ASR_MODEL]."),
+    device: str | None = typer.Option(None, help="auto, cpu or cuda [QA_DEVICE]."),
+    compute_type: str | None = typer.Option(None, "--compute-type", help="[QA_COMPUTE_TYPE]."),
+    language: str | None = typer.Option(None, help="Spoken language [QA_LANGUAGE]."),
+    batch_size: int = typer.Option(8, "--batch-size", min=1, help="Windows decoded together."),
+    as_json: bool = typer.Option(False, "--json", help="Print only the JSON summary line."),
+    limit: int | None = typer.Option(None, "--limit", min=1, help="First N utterances only."),
+) -> None:
+    """Character error rate and speed of speech-to-text on reference utterances."""
+    from qa_pipeline.asr.eval import evaluate, normalise, read_refs
+
+    s, options = _options(model, device, compute_type, language, "mono", batch_size)
+    utterances = read_refs(refs, limit)
+    if not utterances:
+        raise ConfigError(f"{refs}: no utterances")
+    with progress_bar("evaluating", len(utterances)) as bar:
+        task = bar.task_ids[0]
+        result = evaluate(
+            utterances,
+            options,
+            models_dir=s.models_dir,
+            progress=lambda done, total: bar.update(task, completed=done),
+        )
+    if not as_json:
+        for u, hyp in zip(utterances, result.hypotheses, strict=True):
+            console.print(f"{u.path.name}\n  ref {normalise(u.reference)}\n  hyp {normalise(hyp)}")
+        console.print(
+            f"CER {result.cer:.2%} on {result.utterances} utterances ({result.failed} failed), "
+            f"{result.audio_s:.1f} s audio in {result.wall_s:.1f} s "
+            f"({result.x_realtime:.2f}x real time), model {options.model}"
+        )
+    typer.echo(result.summary_json())
 
 
 def register(app: typer.Typer, eval_app: typer.Typer) -> None:
     """Add this area's commands to the `qa` app."""
+    app.command("transcribe")(transcribe_command)
+    app.add_typer(models_app, name="models")
+    eval_app.command("asr")(eval_asr)
