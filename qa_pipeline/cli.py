@@ -71,14 +71,15 @@ def main() -> None:
     except typer.Abort:
         console_err.print("aborted")
         sys.exit(130)
-    except Exception as exc:  # click usage errors arrive here in non-standalone mode
-        import click
-
-        if isinstance(exc, click.exceptions.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
+    except Exception as exc:
+        # usage errors: typer raises its bundled click's ClickException in
+        # non-standalone mode; recognise it by its interface, not by the class path
+        show = getattr(exc, "show", None)
+        code = getattr(exc, "exit_code", None)
+        if callable(show) and isinstance(code, int):
+            show()
+            sys.exit(code)
         raise
-
 
 if __name__ == "__main__":  # pragma: no cover
     main()
