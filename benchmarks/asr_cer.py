@@ -55,6 +55,7 @@ def main() -> None:
     ap.add_argument("--models-dir", type=Path, default=REPO / "models")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--batch-size", type=int, default=8)
+    ap.add_argument("--beam-size", type=int, default=5, help="the stage's beam (plain: 5)")
     ap.add_argument("--show", action="store_true", help="print each utterance that differs")
     args = ap.parse_args()
     logging.basicConfig(level=logging.WARNING)
@@ -66,6 +67,7 @@ def main() -> None:
         cpu_threads=args.threads,
         channels="mono",
         batch_size=args.batch_size,
+        beam_size=args.beam_size,
     )
     summary = {}
     for name in ("zh", "zh_hard"):

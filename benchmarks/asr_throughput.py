@@ -128,6 +128,7 @@ def main() -> None:
     ap.add_argument("--compute-type", default="auto")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--batch-size", type=int, default=8)
+    ap.add_argument("--beam-size", type=int, default=5, help="the stage's beam (plain: 5)")
     ap.add_argument("--shared", type=Path, default=REPO.parent / "shared")
     ap.add_argument("--models-dir", type=Path, default=REPO / "models")
     ap.add_argument("--skip-plain", action="store_true")
@@ -142,6 +143,7 @@ def main() -> None:
         compute_type=ctype,
         cpu_threads=args.threads,
         batch_size=args.batch_size,
+        beam_size=args.beam_size,
     )
     with tempfile.TemporaryDirectory() as tmpdir:
         tmp = Path(tmpdir)

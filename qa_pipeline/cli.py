@@ -62,7 +62,8 @@ for _module in (asr_commands, scoring_commands, db_commands, report_commands, fl
 def main() -> None:
     """Entry point: run the app, turning expected failures into one clear line."""
     try:
-        app(standalone_mode=False)
+        # non-standalone click returns the code of a ``typer.Exit`` raised in a command
+        code = app(standalone_mode=False)
     except QAPipelineError as exc:
         console_err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
         sys.exit(1)
@@ -80,6 +81,9 @@ def main() -> None:
             show()
             sys.exit(code)
         raise
+    if isinstance(code, int) and code:
+        sys.exit(code)
+
 
 if __name__ == "__main__":  # pragma: no cover
     main()

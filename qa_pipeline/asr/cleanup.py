@@ -99,9 +99,17 @@ def leaks_prompt(text: str, prompt: str | None, min_chars: int = 4) -> bool:
     return any(p[i : i + n] in t for i in range(len(p) - n + 1))
 
 
-def confidence(avg_logprob: float, no_speech_prob: float) -> float:
-    """Segment confidence 0..1: mean token probability times the speech probability."""
-    value = math.exp(min(0.0, avg_logprob)) * (1.0 - min(max(no_speech_prob, 0.0), 1.0))
+def confidence(
+    avg_logprob: float, no_speech_prob: float, word_probability: float | None = None
+) -> float:
+    """Segment confidence 0..1: token probability times the speech probability.
+
+    The token probability is the mean probability of the segment's own words when word
+    timings are available (a turn in a packed window gets its own figure), else
+    ``exp(avg_logprob)`` of the whole decoded window.
+    """
+    token_p = word_probability if word_probability is not None else math.exp(min(0.0, avg_logprob))
+    value = token_p * (1.0 - min(max(no_speech_prob, 0.0), 1.0))
     return max(0.0, min(1.0, value))
 
 
@@ -132,6 +140,7 @@ def check_segment(
     language: str | None,
     prompt: str | None,
     options: GuardOptions | None = None,
+    word_probability: float | None = None,
 ) -> Verdict:
     """Clean one segment's text and decide whether it is real speech.
 
@@ -143,12 +152,13 @@ def check_segment(
         language: Language of the call (``zh`` gets OpenCC t2s).
         prompt: The initial prompt the decoder saw, if any.
         options: Guard thresholds.
+        word_probability: Mean probability of the segment's words, when known.
 
     Returns:
         The verdict: cleaned text or ``None`` with the reason.
     """
     opts = options or GuardOptions()
-    conf = confidence(avg_logprob, no_speech_prob)
+    conf = confidence(avg_logprob, no_speech_prob, word_probability)
     clean = text.strip()
     if language is None or language.startswith("zh"):
         clean = to_simplified(clean)

@@ -32,7 +32,10 @@ class AsrOptions:
             prompt 「以下是普通话的句子。」 measured worse and leaked into output.
         channels: Channel map, ``left=agent,right=caller`` (stereo) or ``mono``.
         group_size: Recordings decoded and held in memory at once (bounds memory).
-        max_window_s: Longest window of packed speech (Whisper's 30 s).
+        max_window_s: Longest window of speech (Whisper's 30 s).
+        pack_turns: Pack consecutive turns of one channel into windows of up to
+            ``max_window_s`` (far fewer encoder passes); word timestamps put each word
+            back on its turn. Off: one window per turn (see ``whisper.pack_windows``).
     """
 
     model: str = "base"
@@ -48,6 +51,7 @@ class AsrOptions:
     channels: str = "left=agent,right=caller"
     group_size: int = 16
     max_window_s: float = 30.0
+    pack_turns: bool = True
 
     def __post_init__(self) -> None:
         if self.device not in _DEVICES:

@@ -295,4 +295,31 @@ def convert_model(
         converter.convert(str(out_dir), quantization=quantization, force=True)
     except (ValueError, OSError, RuntimeError) as exc:
         raise ConfigError(f"cannot convert {hf_dir}: {exc}") from exc
+    if not (out_dir / "tokenizer.json").is_file():
+        _write_tokenizer_json(hf_dir, out_dir)
     return out_dir
+
+
+def _write_tokenizer_json(hf_dir: Path, out_dir: Path) -> None:
+    """faster-whisper reads ``tokenizer.json`` (without it, it would try the hub).
+
+    A fine-tune saved with only ``vocab.json``/``merges.txt`` gets one built by
+    transformers' fast tokenizer.
+
+    Raises:
+        ConfigError: no tokenizer files to build it from.
+    """
+    try:
+        from transformers import AutoTokenizer
+
+        tok = AutoTokenizer.from_pretrained(str(hf_dir), local_files_only=True)
+        backend = getattr(tok, "backend_tokenizer", None)
+        if backend is None:
+            raise ValueError("not a fast tokenizer")
+        backend.save(str(out_dir / "tokenizer.json"))
+    except (ValueError, OSError, TypeError) as exc:
+        raise ConfigError(
+            f"{hf_dir} has no tokenizer.json and none could be built from its tokenizer "
+            f"files ({exc}); copy the tokenizer.json of the base model it was fine-tuned "
+            f"from into {out_dir}"
+        ) from exc

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from qa_pipeline.asr import audio_bridge
+from qa_pipeline import audio
 from qa_pipeline.asr.cache import cache_key, load_cached, store_cached
 from qa_pipeline.asr.cleanup import FLAG_DROPPED, GuardOptions, check_segment, rms_dbfs
 from qa_pipeline.asr.options import AsrOptions
@@ -48,7 +48,7 @@ class _Job:
     index: int
     recording: Recording
     key: str
-    decoded: audio_bridge.Decoded
+    decoded: audio.DecodedAudio
     channels: dict[str, np.ndarray]
     streams: list[int]
 
@@ -93,7 +93,11 @@ class Transcriber:
                 owner.append((job.index, speaker))
                 job.streams.append(sid)
                 spans = speech_spans(samples, self.options)
-                windows.extend(pack_windows(sid, samples, spans, self.options.max_window_s))
+                windows.extend(
+                    pack_windows(
+                        sid, samples, spans, self.options.max_window_s, pack=self.options.pack_turns
+                    )
+                )
         # long windows together: less padding work per batch for the decoder
         windows.sort(key=lambda w: -w.audio.shape[0])
         raw = self.engine.decode(windows, progress) if windows else []
@@ -110,17 +114,18 @@ class Transcriber:
         dropped: list[str] = []
         for sid in job.streams:
             speaker = owner[sid][1]
-            audio = stream_audio[sid]
+            samples = stream_audio[sid]
             for seg in by_stream.get(sid, []):
                 a, b = int(seg.start * SAMPLE_RATE), int(seg.end * SAMPLE_RATE)
                 verdict = check_segment(
                     seg.text,
                     avg_logprob=seg.avg_logprob,
                     no_speech_prob=seg.no_speech_prob,
-                    level_dbfs=rms_dbfs(audio[a : max(b, a + 1)]),
+                    level_dbfs=rms_dbfs(samples[a : max(b, a + 1)]),
                     language=self.engine.language,
                     prompt=self.options.initial_prompt,
                     options=self.guard,
+                    word_probability=seg.word_probability,
                 )
                 if verdict.text is None:
                     if verdict.reason != "empty":
@@ -128,7 +133,12 @@ class Transcriber:
                     continue
                 segments.append(
                     Segment(
-                        speaker, seg.start, seg.end, verdict.text, verdict.confidence, verdict.flags
+                        speaker,
+                        seg.start,
+                        seg.end,
+                        verdict.text,
+                        round(verdict.confidence, 4),  # as stored: cached == fresh
+                        verdict.flags,
                     )
                 )
         segments.sort(key=lambda s: (s.start or 0.0, s.end or 0.0))
@@ -146,7 +156,7 @@ class Transcriber:
             flags.append(FLAG_MONO)
             if not sure:
                 flags.append(FLAG_SPEAKER_UNKNOWN)
-        metrics = audio_bridge.metrics(job.decoded, job.channels, segments)
+        metrics = audio.compute_metrics(job.channels, segments, source=job.decoded)
         meta = job.recording.meta
         return Transcript(
             call_id=meta.call_id,
@@ -164,17 +174,23 @@ class Transcriber:
         )
 
     def _diarize(self, job: _Job, segments: list[Segment]) -> tuple[list[Segment], bool]:
+        """Speakers of a mono call: two-speaker clustering, then who is the agent.
+
+        Where either step is unsure every segment stays ``unknown`` (the caller flags it).
+        """
         mono = job.channels[UNKNOWN]
         spans = [(s.start or 0.0, s.end or 0.0) for s in segments]
-        labels, sure = audio_bridge.diarize(mono, spans, [s.text for s in segments])
-        if not sure:
-            labels = [UNKNOWN] * len(segments)
-        return [replace(s, speaker=lab) for s, lab in zip(segments, labels, strict=True)], sure
+        clusters = audio.diarize_spans(mono, spans)
+        roles = audio.assign_roles(clusters, [s.text for s in segments])
+        if not roles.confident or len(roles.speakers) != len(segments):
+            return [replace(s, speaker=UNKNOWN) for s in segments], False
+        labelled = zip(segments, roles.speakers, strict=True)
+        return [replace(s, speaker=speaker) for s, speaker in labelled], True
 
 
 def _prepare(t: Transcriber, index: int, rec: Recording, key: str) -> _Job:
-    decoded = audio_bridge.decode(rec.path)
-    channels = audio_bridge.split(decoded, t.options.channels)
+    decoded = audio.decode_audio(rec.path)
+    channels = audio.split_channels(decoded, t.options.channels)
     return _Job(index, rec, key, decoded, channels, [])
 
 
@@ -242,7 +258,7 @@ def transcribe_recordings(
 
     for i, rec in enumerate(recordings):
         try:
-            key = transcriber.key(audio_bridge.content_hash(rec.path)) if rec.path.is_file() else ""
+            key = transcriber.key(audio.audio_content_hash(rec.path)) if rec.path.is_file() else ""
             cached = load_cached(cache_dir, key) if cache_dir is not None and key else None
             if cached is not None:
                 finish(i, TranscriptionResult(rec, _with_meta(cached, rec), cached=True))

@@ -103,7 +103,8 @@ def transcribe_command(
     console.print(f"{ok} transcribed ({cached} from cache), {len(failed)} failed → {out}")
     for res in failed:
         kind = res.error.kind if res.error else "error"
-        console_err.print(f"  FAILED {res.recording.path} [{kind}]: {res.error}", highlight=False)
+        line = f"  FAILED {res.recording.path} \\[{kind}]: {res.error}"
+        console_err.print(line, highlight=False, soft_wrap=True)
     if failed:
         raise typer.Exit(1)
 

@@ -1,0 +1,313 @@
+"""Decoding: :class:`DecodedAudio`, :func:`decode_audio`, content hash, format sniffing."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from qa_pipeline.audio.constants import DEFAULT_MAX_DURATION_S, SAMPLE_RATE, log
+from qa_pipeline.errors import AudioDecodeError, UnsupportedAudioError
+
+_HASH_BLOCK = 1 << 20  # bytes per read when hashing
+
+
+@dataclass(frozen=True, slots=True)
+class DecodedAudio:
+    """A decoded recording.
+
+    Attributes:
+        samples: float32 ``(channels, n)`` at :data:`SAMPLE_RATE`; rows are contiguous.
+        source_sample_rate: Sample rate of the file, ``None`` when the codec does not say.
+        source_channels: Channel count of the file (1 or 2).
+        duration_s: Length of the decoded audio in seconds.
+        source_codec: FFmpeg codec name, e.g. ``pcm_s16le``, ``pcm_mulaw``, ``mp3``.
+        source_format: FFmpeg container name, e.g. ``wav``, ``ogg``, ``mov,mp4,m4a,...``.
+    """
+
+    samples: np.ndarray
+    source_sample_rate: int | None
+    source_channels: int
+    duration_s: float
+    source_codec: str | None = None
+    source_format: str | None = None
+
+
+def audio_content_hash(path: Path) -> str:
+    """SHA-256 (hex) of the file's bytes, read in 1 MiB blocks.
+
+    Args:
+        path: The recording.
+
+    Returns:
+        The hex digest; equal files give equal hashes whatever their names.
+
+    Raises:
+        AudioDecodeError: The file does not exist or cannot be read.
+    """
+    h = hashlib.sha256()
+    try:
+        with Path(path).open("rb") as fh:
+            for block in iter(lambda: fh.read(_HASH_BLOCK), b""):
+                h.update(block)
+    except FileNotFoundError as exc:
+        raise AudioDecodeError(f"{path}: file not found") from exc
+    except OSError as exc:
+        raise AudioDecodeError(f"{path}: cannot read file: {exc}") from exc
+    return h.hexdigest()
+
+
+_MAGIC: tuple[tuple[bytes, int, str], ...] = (
+    (b"ftyp", 4, "MP4/M4A"),
+    (b"OggS", 0, "OGG"),
+    (b"fLaC", 0, "FLAC"),
+    (b"ID3", 0, "MP3"),
+)
+
+
+def _sniff(path: Path) -> str:
+    """Why FFmpeg could not open the file, from its first bytes."""
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(4096)
+        size = path.stat().st_size
+    except OSError as exc:
+        return f"cannot read file: {exc}"
+    if head[:4] == b"RIFF" and head[8:12] == b"WAVE":
+        pos = head.find(b"data")
+        if pos >= 0 and size <= pos + 8:
+            return "WAV header but no audio samples (zero-length audio)"
+        if size <= 64:
+            return "WAV header but no audio samples (zero-length audio)"
+        return "WAV file is truncated or corrupt (invalid header or data)"
+    for magic, offset, kind in _MAGIC:
+        if head[offset : offset + len(magic)] == magic:
+            return f"{kind} file is truncated or corrupt (cannot read its structure)"
+    if b"\x00" not in head:
+        try:
+            head.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+        else:
+            return "a text file, not audio"
+    return "not a recognised audio format, or the file is corrupt"
+
+
+def decode_audio(
+    path: Path, *, max_duration_s: float | None = DEFAULT_MAX_DURATION_S
+) -> DecodedAudio:
+    """Decode a recording to float32 at 16 kHz, one row per channel.
+
+    Any format FFmpeg reads works: WAV (PCM 16/24/32-bit, G.711 μ-law/A-law), MP3, FLAC,
+    OGG/Opus, M4A/AAC, at any sample rate. Decoding goes frame by frame into one
+    float32 buffer sized from the container's duration (grown when that is unknown or
+    wrong), so a 2-hour call needs about the size of its decoded samples. A truncated
+    file or a decoder error after some audio keeps what decoded (with a warning).
+
+    Args:
+        path: The recording.
+        max_duration_s: Refuse longer recordings (checked up front when the container
+            knows its duration, and while decoding); ``None`` for no limit.
+
+    Returns:
+        The decoded audio.
+
+    Raises:
+        AudioDecodeError: Missing, empty, zero-length, truncated beyond use, corrupt,
+            or not audio at all.
+        UnsupportedAudioError: No audio stream, 3+ channels, a codec FFmpeg cannot
+            decode, or longer than ``max_duration_s``.
+    """
+    import av
+
+    path = Path(path)
+    if not path.exists():
+        raise AudioDecodeError(f"{path}: file not found")
+    if not path.is_file():
+        raise AudioDecodeError(f"{path}: not a regular file")
+    if path.stat().st_size == 0:
+        raise AudioDecodeError(f"{path}: file is empty (0 bytes)")
+    try:
+        container = av.open(str(path), mode="r")
+    except av.error.InvalidDataError as exc:
+        raise AudioDecodeError(f"{path}: {_sniff(path)}") from exc
+    except av.error.EOFError as exc:
+        raise AudioDecodeError(f"{path}: file is truncated (unexpected end of file)") from exc
+    except (av.error.FFmpegError, UnicodeDecodeError) as exc:
+        raise AudioDecodeError(f"{path}: cannot open: {exc}") from exc
+    with container:
+        return _decode_container(path, container, max_duration_s)
+
+
+def _decode_container(path: Path, container: Any, max_duration_s: float | None) -> DecodedAudio:
+    import av
+
+    fmt = getattr(container.format, "name", None)
+    if not container.streams.audio:
+        if _sniff(path) == "a text file, not audio":  # FFmpeg reads some text as video
+            raise AudioDecodeError(f"{path}: a text file, not audio")
+        kinds = sorted({s.type for s in container.streams}) or ["none"]
+        raise UnsupportedAudioError(f"{path}: no audio stream (streams found: {', '.join(kinds)})")
+    stream = container.streams.audio[0]
+    ctx = stream.codec_context
+    if ctx is None:
+        name = getattr(getattr(stream, "codec", None), "name", None) or "unknown"
+        raise UnsupportedAudioError(f"{path}: audio codec {name!r} is not supported")
+    codec = ctx.name
+    channels = int(ctx.layout.nb_channels or getattr(ctx, "channels", 0) or 0)
+    if channels > 2:
+        raise UnsupportedAudioError(
+            f"{path}: {channels} channels; only mono or stereo calls are supported"
+        )
+    if channels < 1:
+        raise UnsupportedAudioError(f"{path}: audio stream has no channels")
+    src_rate = int(ctx.sample_rate) if ctx.sample_rate else None
+
+    declared: float | None = None
+    if stream.duration is not None and stream.time_base is not None:
+        declared = float(stream.duration * stream.time_base)
+    elif container.duration is not None:
+        declared = container.duration / av.time_base
+    if declared is not None and declared <= 0:
+        declared = None
+    if max_duration_s is not None and declared is not None and declared > max_duration_s:
+        raise UnsupportedAudioError(
+            f"{path}: recording is {declared:.0f} s long; the limit is {max_duration_s:.0f} s"
+        )
+    limit = None if max_duration_s is None else int(max_duration_s * SAMPLE_RATE) + SAMPLE_RATE
+
+    layout = "stereo" if channels == 2 else "mono"
+    resampler = av.AudioResampler(format="fltp", layout=layout, rate=SAMPLE_RATE)
+    estimate = int((declared if declared is not None else 60.0) * SAMPLE_RATE) + SAMPLE_RATE
+    if limit is not None:
+        estimate = min(estimate, limit)
+    buf = np.empty((channels, max(estimate, SAMPLE_RATE)), dtype=np.float32)
+    n = 0
+    bad_packets = 0
+    stopped_early: str | None = None
+
+    def put(frames: Sequence[Any]) -> None:
+        nonlocal buf, n
+        for out in frames:
+            chunk = out.to_ndarray()
+            if chunk.ndim == 1:
+                chunk = chunk.reshape(channels, -1)
+            k = chunk.shape[1]
+            if n + k > buf.shape[1]:
+                if limit is not None and n + k > limit:
+                    raise UnsupportedAudioError(
+                        f"{path}: recording is longer than the limit of {max_duration_s:.0f} s"
+                    )
+                grown = max(n + k, int(buf.shape[1] * 1.5))
+                if limit is not None:
+                    grown = min(grown, limit)
+                new = np.empty((channels, grown), dtype=np.float32)
+                new[:, :n] = buf[:, :n]
+                buf = new
+            buf[:, n : n + k] = chunk
+            n += k
+
+    packets = container.demux(stream)
+    while True:
+        try:
+            packet = next(packets)
+        except StopIteration:
+            break
+        except (av.error.FFmpegError, EOFError) as exc:
+            if n == 0:
+                raise AudioDecodeError(
+                    f"{path}: file is truncated or corrupt, no audio decoded: {exc}"
+                ) from exc
+            stopped_early = f"reading stopped: {exc}"
+            break
+        try:
+            frames = packet.decode()
+        except (av.error.DecoderNotFoundError, av.error.PatchWelcomeError) as exc:
+            raise UnsupportedAudioError(
+                f"{path}: audio codec {codec!r} cannot be decoded: {exc}"
+            ) from exc
+        except (av.error.FFmpegError, EOFError) as exc:
+            # A damaged packet: skip it like FFmpeg's own tools do, but not forever.
+            bad_packets += 1
+            if bad_packets > 50:
+                if n == 0:
+                    raise AudioDecodeError(f"{path}: corrupt audio data: {exc}") from exc
+                stopped_early = f"too many corrupt packets: {exc}"
+                break
+            continue
+        for frame in frames:
+            put(resampler.resample(frame))
+    try:
+        put(resampler.resample(None))
+    except (av.error.FFmpegError, ValueError) as exc:
+        # Flushing a resampler that never saw a frame fails on some PyAV versions.
+        if n:
+            log.debug("%s: resampler flush failed: %s", path, exc)
+
+    if n == 0:
+        raise AudioDecodeError(f"{path}: contains no audio samples (zero-length audio)")
+    duration = n / SAMPLE_RATE
+    if stopped_early:
+        log.warning("%s: kept %.2f s of audio; %s", path, duration, stopped_early)
+    if bad_packets:
+        log.warning("%s: skipped %d corrupt audio packet(s)", path, bad_packets)
+    missing = _wav_missing_bytes(path) if fmt == "wav" else 0
+    if missing > 0:
+        log.warning(
+            "%s: WAV file is truncated (%d bytes of audio missing); kept %.2f s",
+            path,
+            missing,
+            duration,
+        )
+    elif declared is not None and duration < declared * 0.9 - 0.5:
+        log.warning(
+            "%s: file looks truncated: header says %.2f s, decoded %.2f s",
+            path,
+            declared,
+            duration,
+        )
+    # Trim the buffer only when the slack is large: a copy of a long call costs memory.
+    samples = buf[:, :n]
+    if buf.shape[1] - n > max(SAMPLE_RATE, buf.shape[1] // 10):
+        samples = samples.copy()
+    return DecodedAudio(
+        samples=samples,
+        source_sample_rate=src_rate,
+        source_channels=channels,
+        duration_s=duration,
+        source_codec=codec,
+        source_format=fmt,
+    )
+
+
+def _wav_missing_bytes(path: Path) -> int:
+    """Bytes the WAV ``data`` chunk header promises beyond the end of the file (0 if none).
+
+    FFmpeg reads a truncated WAV to its end without complaint; this says it was cut.
+    Streaming writers put 0 or 0xFFFFFFFF in the size, which is not a truncation.
+    """
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as fh:
+            head = fh.read(12)
+            if head[:4] != b"RIFF" or head[8:12] != b"WAVE":
+                return 0
+            pos = 12
+            while pos + 8 <= size:
+                fh.seek(pos)
+                chunk = fh.read(8)
+                if len(chunk) < 8:
+                    return 0
+                length = int.from_bytes(chunk[4:8], "little")
+                if chunk[:4] == b"data":
+                    if length in (0, 0xFFFFFFFF):
+                        return 0
+                    return max(0, pos + 8 + length - size)
+                pos += 8 + length + (length & 1)
+    except OSError:
+        return 0
+    return 0
