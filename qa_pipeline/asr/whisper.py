@@ -32,6 +32,11 @@ VAD_MIN_SILENCE_MS = 500
 #: Real audio kept around each stretch of speech. Whisper recognises a sentence better
 #: with some silence around it (cut tight, CER rose by about a point on asr_eval/zh).
 VAD_PAD_S = 0.9
+#: Audio given to Silero VAD at once. Its recurrent state drifts over long stretches
+#: without speech: after 60 s of line noise it heard 0.9 s of a 4.3 s sentence, after
+#: 300 s 0.3 s (``tests/asr/test_stage.py``, two-hour recording). Fresh state every
+#: 30 s keeps speech after a long hold; it also bounds VAD's memory on long recordings.
+VAD_BLOCK_S = 30.0
 
 
 def resolve_device(device: str) -> str:
@@ -164,7 +169,19 @@ def speech_spans(audio: np.ndarray, options: AsrOptions) -> list[Span]:
         min_silence_duration_ms=VAD_MIN_SILENCE_MS,
         speech_pad_ms=0,
     )
-    spans = [(int(c["start"]), int(c["end"])) for c in get_speech_timestamps(audio, vad)]
+    # Silero runs on blocks of VAD_BLOCK_S (see there); speech cut at a block edge is
+    # joined again when the pause is shorter than VAD's own minimum silence
+    spans: list[tuple[int, int]] = []
+    block = int(VAD_BLOCK_S * SAMPLE_RATE)
+    join = VAD_MIN_SILENCE_MS * SAMPLE_RATE // 1000
+    for offset in range(0, n, block):
+        chunk = audio[offset : offset + block]
+        for c in get_speech_timestamps(chunk, vad):
+            start, end = offset + int(c["start"]), offset + int(c["end"])
+            if spans and start - spans[-1][1] < join and end - spans[-1][0] <= max_len:
+                spans[-1] = (spans[-1][0], end)
+            else:
+                spans.append((start, end))
     return _pad_spans(spans, n, int(VAD_PAD_S * SAMPLE_RATE), max_len)
 
 
@@ -293,10 +310,16 @@ class WhisperEngine:
 
         Returns:
             Segments in stream time, grouped by window in input order.
+
+        A turn of a packed window that got no words at all (Whisper sometimes stops
+        early in a window of several turns) is decoded again on its own, so speech VAD
+        heard is not lost to packing; measured on a two-hour recording with three
+        sentences packed into one window, the third came back only this way.
         """
         from faster_whisper.audio import pad_or_trim
 
         out: list[RawSegment] = []
+        retry: list[Window] = []
         bs = self.options.batch_size
         extractor = self.model.feature_extractor
         for i in range(0, len(windows), bs):
@@ -311,10 +334,31 @@ class WhisperEngine:
             except (RuntimeError, ValueError) as exc:
                 raise AsrError(f"speech model failed on a batch: {exc}") from exc
             for window, segments in zip(batch, results, strict=True):
-                out.extend(_split_by_piece(window, segments))
+                raws = _split_by_piece(window, segments)
+                out.extend(raws)
+                if len(window.pieces) > 1:
+                    retry.extend(_orphans(window, raws))
             if progress is not None:
                 progress(len(batch))
+        if retry:
+            log.info(
+                "decoding %d turn(s) again on their own (no words in packed window)", len(retry)
+            )
+            out.extend(self.decode(retry))
         return out
+
+
+def _orphans(window: Window, raws: Sequence[RawSegment]) -> list[Window]:
+    """Single-turn windows for the pieces of ``window`` that got no text."""
+    out = []
+    for p in window.pieces:
+        lo, hi = p.stream_start / SAMPLE_RATE, (p.stream_start + p.length) / SAMPLE_RATE
+        if any(lo <= r.start < hi and r.text.strip() for r in raws):
+            continue
+        audio = window.audio[p.window_start : p.window_start + p.length]
+        single = Piece(0, p.length, p.stream_start, p.speech_start, p.speech_end)
+        out.append(Window(window.stream, audio, [single]))
+    return out
 
 
 def _split_by_piece(window: Window, segments: Sequence[dict[str, Any]]) -> list[RawSegment]:
