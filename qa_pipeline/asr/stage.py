@@ -27,6 +27,9 @@ log = logging.getLogger(__name__)
 
 FLAG_SPEAKER_UNKNOWN = "speaker_unknown"
 FLAG_MONO = "mono_diarized"
+#: On a mono call a segment ends at a pause between words this long, so one segment
+#: rarely holds both parties and diarization can label it.
+MONO_SPLIT_PAUSE_S = 0.25
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +98,12 @@ class Transcriber:
                 spans = speech_spans(samples, self.options)
                 windows.extend(
                     pack_windows(
-                        sid, samples, spans, self.options.max_window_s, pack=self.options.pack_turns
+                        sid,
+                        samples,
+                        spans,
+                        self.options.max_window_s,
+                        pack=self.options.pack_turns,
+                        split_pause_s=MONO_SPLIT_PAUSE_S if speaker == UNKNOWN else None,
                     )
                 )
         # long windows together: less padding work per batch for the decoder

@@ -110,6 +110,9 @@ class Window:
     stream: int
     audio: np.ndarray
     pieces: list[Piece] = field(default_factory=list)
+    #: Start a new segment at a pause between words at least this long (seconds): on a
+    #: mono call a pause is where the other party may have spoken.
+    split_pause_s: float | None = None
 
     def piece_at(self, sample: int) -> Piece:
         """The piece holding window sample ``sample`` (the nearest one in a gap)."""
@@ -206,6 +209,7 @@ def pack_windows(
     max_window_s: float,
     *,
     pack: bool = False,
+    split_pause_s: float | None = None,
 ) -> list[Window]:
     """Windows of one stream's speech: spans (turns) packed up to 30 s, or one per span.
 
@@ -227,13 +231,13 @@ def pack_windows(
         if length <= 0:
             continue
         if pieces and (not pack or filled + length > max_len):
-            windows.append(Window(stream, np.concatenate(parts), pieces))
+            windows.append(Window(stream, np.concatenate(parts), pieces, split_pause_s))
             parts, pieces, filled = [], [], 0
         parts.append(audio[start:end])
         pieces.append(Piece(filled, length, start, speech_start, speech_end))
         filled += length
     if pieces:
-        windows.append(Window(stream, np.concatenate(parts), pieces))
+        windows.append(Window(stream, np.concatenate(parts), pieces, split_pause_s))
     return windows
 
 
@@ -357,7 +361,7 @@ def _orphans(window: Window, raws: Sequence[RawSegment]) -> list[Window]:
             continue
         audio = window.audio[p.window_start : p.window_start + p.length]
         single = Piece(0, p.length, p.stream_start, p.speech_start, p.speech_end)
-        out.append(Window(window.stream, audio, [single]))
+        out.append(Window(window.stream, audio, [single], window.split_pause_s))
     return out
 
 
@@ -383,7 +387,12 @@ def _split_by_piece(window: Window, segments: Sequence[dict[str, Any]]) -> list[
         for w in words:
             mid = round((float(w["start"]) + float(w["end"])) / 2 * SAMPLE_RATE)
             piece = window.piece_at(mid)
-            if runs and runs[-1][0] is piece and runs[-1][1] is seg:
+            paused = (
+                window.split_pause_s is not None
+                and bool(runs)
+                and float(w["start"]) - float(runs[-1][2][-1]["end"]) >= window.split_pause_s
+            )
+            if runs and runs[-1][0] is piece and runs[-1][1] is seg and not paused:
                 runs[-1][2].append(w)
             else:
                 runs.append((piece, seg, [w]))

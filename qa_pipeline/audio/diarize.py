@@ -211,8 +211,9 @@ def assign_roles(result: DiarizationResult, texts: list[str]) -> RoleAssignment:
 
     The cluster whose turns carry more agent phrases (:data:`AGENT_CUES`: greeting, job
     number, offer of help, closing; phrases in the first three turns count double)
-    minus caller phrases (:data:`CALLER_CUES`) is the agent. With no decisive phrases
-    the cluster speaking first is the agent, not confident.
+    minus caller phrases (:data:`CALLER_CUES`) is the agent. With no decisive phrases,
+    or agent phrases in both clusters, or in the cluster that did not speak first (on an
+    inbound line the agent answers), the attribution is not confident.
 
     Args:
         result: The clustering from :func:`diarize_spans`.
@@ -238,7 +239,12 @@ def assign_roles(result: DiarizationResult, texts: list[str]) -> RoleAssignment:
         agent, decisive = first, False
     else:
         agent = first if score[first] > score[second] else second
-        decisive = max(score[first], score[second]) > 0
+        # decisive only when agent phrases point at one cluster: phrases in both mean
+        # the clustering mixed the parties up (seen on 8 kHz mono mixes of two voices)
+        decisive = max(score[first], score[second]) > 0 >= min(score[first], score[second])
+    # on an inbound line the agent answers: phrases pointing at the cluster that did not
+    # speak first mean the clustering is off (seen on 8 kHz mixes of two voices)
+    decisive = decisive and agent == first
     roles = {agent: AGENT, (second if agent == first else first): CALLER}
     margin = abs(score[first] - score[second]) / (abs(score[first]) + abs(score[second]) or 1)
     confidence = result.confidence * (0.5 + 0.5 * margin if decisive else 0.3)
