@@ -116,11 +116,16 @@ def validate_task(inbox: str, timezone: str) -> Manifest:
 
 
 @task(name="sample", cache_policy=NO_CACHE)
-def sample_task(manifest: Manifest, plan: str, seed: int, policy_topics: list[str]) -> Sample:
+def sample_task(
+    manifest: Manifest, plan: str, seed: int, policy_topics: list[str], config: StageConfig
+) -> Sample:
     weights = RiskWeights(policy_topics=tuple(policy_topics))
-    return sample_calls(
-        [r.meta for r in manifest.recordings], parse_plan(plan, seed=seed, risk=weights)
-    )
+    parsed = parse_plan(plan, seed=seed, risk=weights)
+    calls = [r.meta for r in manifest.recordings]
+    taken = None
+    if parsed.kind == "quota" and parsed.period != "day":
+        taken = stages.quota_taken(config, calls, parsed.period)
+    return sample_calls(calls, parsed, taken=taken)
 
 
 @task(name="skip-finished", retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)
@@ -270,7 +275,7 @@ def nightly_qa(
     run_id = start_run_task(config, params)
 
     manifest = validate_task(str(inbox), settings.timezone)
-    sample = sample_task(manifest, plan, seed, list(policy_topics or []))
+    sample = sample_task(manifest, plan, seed, list(policy_topics or []), config)
     picked_ids = set(sample.selected)
     picked = [r for r in manifest.recordings if r.call_id in picked_ids]
     todo, done = split_done_task(picked, config)

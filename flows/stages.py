@@ -18,7 +18,7 @@ from typing import Any
 
 from qa_pipeline.errors import ConfigError, QAPipelineError
 from qa_pipeline.manifest import Manifest
-from qa_pipeline.models import Recording, Transcript
+from qa_pipeline.models import CallMeta, Recording, Transcript
 
 log = logging.getLogger(__name__)
 
@@ -322,3 +322,36 @@ class NightTally:
         self.vendor.extend(result.vendor)
         self.scored += len(result.scored)
         self.failures.extend(result.failures)
+
+
+def quota_taken(
+    config: StageConfig, calls: list[CallMeta], period: str
+) -> dict[tuple[str, str], int]:
+    """Calls per (agent, period) scored on earlier nights of the periods tonight falls in.
+
+    What a ``quota:N:week|month`` plan has already used up; tonight's own calls (a
+    re-run) do not count.
+    """
+    from zoneinfo import ZoneInfo
+
+    from qa_pipeline.sampling import period_start
+    from qa_pipeline.sampling import quota_taken as count_taken
+
+    starts = [c.started_at for c in calls if c.started_at is not None]
+    if not starts:
+        return {}
+    tz = ZoneInfo(config.timezone)
+    since = period_start(min(starts).astimezone(tz), period)
+    frame = store(config.database_url, config.redact_pii).scores_frame(since)
+    import pandas as pd
+
+    earlier = [
+        CallMeta(
+            call_id=str(row.call_id),
+            agent_id=None if pd.isna(row.agent_id) else str(row.agent_id),
+            started_at=pd.Timestamp(row.started_at).to_pydatetime().astimezone(tz),
+        )
+        for row in frame.itertuples()
+        if not pd.isna(row.started_at)
+    ]
+    return count_taken(earlier, period, exclude=(c.call_id for c in calls))

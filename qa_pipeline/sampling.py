@@ -11,7 +11,8 @@ Plan strings (CLI ``--plan``):
 ``all``            every call
 ``fraction:0.05``  a random 5 % of the calls
 ``quota:5``        up to 5 random calls per agent per day (``quota:5:week``,
-                   ``quota:5:month`` group by ISO week or month)
+                   ``quota:5:month``: per ISO week or month, calls inspected on
+                   earlier nights of the period count against the quota)
 ``stratified:0.1`` 10 % of each call type (at least one call of every type)
 ``risk:0.1``       10 % of the calls, drawn with weights that oversample
                    complaints, dissatisfied callers, long calls, agents in their
@@ -24,8 +25,9 @@ from __future__ import annotations
 import hashlib
 import math
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from statistics import NormalDist
 
 from qa_pipeline.errors import SamplingError
@@ -227,19 +229,60 @@ def describe(plan: SamplingPlan) -> str:
     )
 
 
-def sample_calls(calls: Sequence[CallMeta], plan: SamplingPlan) -> Sample:
+def period_start(when: datetime, period: str) -> datetime:
+    """Start of the ``day``/``week`` (Monday)/``month`` holding ``when`` (its time zone)."""
+    day = when.replace(hour=0, minute=0, second=0, microsecond=0)
+    if period == "week":
+        return day - timedelta(days=day.weekday())
+    if period == "month":
+        return day.replace(day=1)
+    return day
+
+
+def quota_taken(
+    earlier: Iterable[CallMeta], period: str, exclude: Iterable[str] = ()
+) -> dict[tuple[str, str], int]:
+    """Calls already inspected per (agent, period) — what a quota plan has used up.
+
+    Args:
+        earlier: Calls scored on earlier nights (their agent and start time).
+        period: The quota's period.
+        exclude: Call ids not to count (tonight's own, on a re-run).
+    """
+    skip = set(exclude)
+    out: dict[tuple[str, str], int] = defaultdict(int)
+    seen: set[str] = set()
+    for c in earlier:
+        if c.call_id in skip or c.call_id in seen:
+            continue
+        seen.add(c.call_id)
+        out[(c.agent_id or "?", _period_key(c, period))] += 1
+    return dict(out)
+
+
+def sample_calls(
+    calls: Sequence[CallMeta],
+    plan: SamplingPlan,
+    *,
+    taken: Mapping[tuple[str, str], int] | None = None,
+) -> Sample:
     """Apply a plan to a night's calls.
 
     Args:
         calls: The calls offered (call ids unique).
         plan: The plan.
+        taken: For ``quota`` plans over a week or month: calls per (agent, period key)
+            inspected on earlier nights (:func:`quota_taken`); they count against the
+            quota, so ``quota:5:week`` means five per agent per week, not per night.
 
     Returns:
         The picked call ids in offered order, with the plan in words.
     """
+    taken = taken or {}
     n = len(calls)
     chosen: set[str]
     reasons: list[tuple[str, str]] = []
+    used = 0
     if plan.kind == "all":
         chosen = {c.call_id for c in calls}
     elif plan.kind == "fraction":
@@ -254,10 +297,12 @@ def sample_calls(calls: Sequence[CallMeta], plan: SamplingPlan) -> Sample:
             else:
                 groups[(c.call_type or "?", "")].append(c)
         chosen = set()
-        for members in groups.values():
+        if plan.kind == "quota":
+            used = sum(taken.get(key, 0) for key in groups)
+        for key, members in groups.items():
             ranked = sorted(members, key=lambda c: _unit(plan.seed, c.call_id))
             k = (
-                plan.quota
+                max(0, (plan.quota or 0) - taken.get(key, 0))
                 if plan.kind == "quota"
                 else _take((plan.fraction or 0) * len(members), len(members))
             )
@@ -276,6 +321,8 @@ def sample_calls(calls: Sequence[CallMeta], plan: SamplingPlan) -> Sample:
         reasons = [(c.call_id, ", ".join(name for name, _ in f)) for _, c, f in picked if f]
     selected = tuple(c.call_id for c in calls if c.call_id in chosen)
     text = f"{describe(plan)}: {len(selected)} of {n} calls"
+    if used:
+        text += f" ({used} inspected earlier in the {plan.period} counted against the quota)"
     order = {cid: i for i, cid in enumerate(selected)}
     reasons.sort(key=lambda r: order[r[0]])
     return Sample(plan, n, selected, text, tuple(reasons))

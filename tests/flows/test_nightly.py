@@ -76,3 +76,24 @@ def test_weak_points_needs_one_subject(qa_env: Path) -> None:
         weak_points("week:2026-W47")
     with pytest.raises(ConfigError, match="exactly one of team or agent"):
         weak_points("week:2026-W47", team="一组", agent="A1001")
+
+
+def test_weekly_quota_carries_across_nights(tmp_path: Path, qa_env: Path, h: Any) -> None:
+    """quota:1:week: an agent inspected on Tuesday is not sampled again on Wednesday."""
+    h.needs_stages()
+    from flows.nightly import nightly_qa
+    from qa_pipeline.config import load_settings
+    from qa_pipeline.manifest import read_manifest
+    from qa_pipeline.store import Store
+
+    tue = h.vendor_inbox(tmp_path / "tue", n=10, seed=1, night="2026-11-17")
+    wed = h.vendor_inbox(tmp_path / "wed", n=10, seed=2, night="2026-11-18")
+    first = nightly_qa(str(tue), "2026-11-17", plan="quota:1:week", write_reports=False)
+    tue_agents = {r.meta.agent_id for r in read_manifest(tue).recordings}
+    assert first.sampled == len(tue_agents)
+    second = nightly_qa(str(wed), "2026-11-18", plan="quota:1:week", write_reports=False)
+    wed_agents = {r.meta.agent_id for r in read_manifest(wed).recordings}
+    assert second.sampled == len(wed_agents - tue_agents)
+    assert "inspected earlier in the week" in second.plan
+    scores = Store.open(load_settings().resolved_database_url).scores_frame()
+    assert scores.groupby("agent_id")["call_id"].nunique().max() == 1

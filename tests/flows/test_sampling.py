@@ -93,3 +93,36 @@ def test_sample_size_with_finite_population_correction() -> None:
     assert sample_size(0.05, 0.95, 0.5, population=100) <= 100
     with pytest.raises(SamplingError):
         sample_size(margin=0)
+
+
+def test_weekly_quota_counts_calls_inspected_on_earlier_nights() -> None:
+    from qa_pipeline.sampling import period_start, quota_taken
+
+    calls = [c for c in _calls() if c.agent_id in ("A1", "A2")]  # 40 calls, Mon–Wed
+    # Monday's night already inspected 3 of A1's calls and 1 of A2's (and one of tonight's,
+    # which does not count: a re-run)
+    monday = datetime(2026, 11, 16, 10, 0, tzinfo=TZ)
+    earlier = [
+        CallMeta("old1", agent_id="A1", started_at=monday),
+        CallMeta("old2", agent_id="A1", started_at=monday),
+        CallMeta("old3", agent_id="A1", started_at=monday),
+        CallMeta("old4", agent_id="A2", started_at=monday),
+        CallMeta("old4", agent_id="A2", started_at=monday),  # one call, two rubrics
+        CallMeta(calls[0].call_id, agent_id=calls[0].agent_id, started_at=monday),
+        CallMeta("lastweek", agent_id="A2", started_at=monday - timedelta(days=3)),
+    ]
+    taken = quota_taken(earlier, "week", exclude=[c.call_id for c in calls])
+    assert taken == {("A1", "2026-W47"): 3, ("A2", "2026-W47"): 1, ("A2", "2026-W46"): 1}
+    s = sample_calls(calls, parse_plan("quota:4:week"), taken=taken)
+    per = {
+        a: sum(1 for c in calls if c.call_id in s.selected and c.agent_id == a)
+        for a in ("A1", "A2")
+    }
+    assert per == {"A1": 1, "A2": 3}
+    assert "4 inspected earlier in the week counted against the quota" in s.description
+    full = sample_calls(calls, parse_plan("quota:4:week"), taken={("A1", "2026-W47"): 9})
+    assert not any(c.agent_id == "A1" and c.call_id in full.selected for c in calls)
+    assert period_start(datetime(2026, 11, 19, 15, 30, tzinfo=TZ), "week") == datetime(
+        2026, 11, 16, tzinfo=TZ
+    )
+    assert period_start(datetime(2026, 11, 19, 15, 30, tzinfo=TZ), "month").day == 1
