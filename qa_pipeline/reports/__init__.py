@@ -117,8 +117,13 @@ def build_bulletin(
     previous_items: pd.DataFrame | None = None,
     history: pd.DataFrame | None = None,
     tz: str = "Asia/Shanghai",
+    intake: tuple[int, int] | None = None,
+    previous_intake: tuple[int, int] | None = None,
 ) -> list[Path]:
-    """Write the management bulletin; the previous period's frames give the comparison."""
+    """Write the management bulletin; the previous period's frames give the comparison.
+
+    ``intake``: ``(calls inspected, calls received)`` for the coverage figure.
+    """
     p = _period(period, tz)
     doc = bulletin_document(
         scores,
@@ -130,6 +135,8 @@ def build_bulletin(
         history=history,
         link_base=Path(out_dir),
         tz=_tz(p),
+        intake=intake,
+        previous_intake=previous_intake,
     )
     return write_document(doc, Path(out_dir), formats)
 
@@ -142,6 +149,37 @@ def _since(since: dt.date | pd.Timestamp | str | None, period: Period) -> pd.Tim
     except ValueError as exc:
         raise ReportError(f"bad --since date {since!r} (expected YYYY-MM-DD)") from exc
     return ts.tz_localize(period.start.tzinfo) if ts.tzinfo is None else ts
+
+
+def intake_counts(store: Any, period: Period) -> tuple[int, int] | None:
+    """``(calls inspected with any rubric, calls received)`` over the nights of a period
+    whose nightly run recorded what it received, or ``None`` when none did.
+
+    Calls received are the valid manifest rows of a night, from its latest completed
+    nightly run (the store's run records); calls inspected are the calls scored that
+    started on those nights (local dates of the period's time zone).
+    """
+    runs = store.runs_frame()
+    received: dict[dt.date, int] = {}
+    first, last = period.start.date(), period.end.date()
+    for run in runs.itertuples(index=False):  # newest first: a night's latest run wins
+        summary = run.summary if isinstance(run.summary, dict) else {}
+        if run.kind != "nightly" or run.status != "completed" or "valid" not in summary:
+            continue
+        try:
+            day = dt.date.fromisoformat(str(summary.get("night")))
+        except ValueError:
+            continue
+        if first <= day < last and day not in received:
+            received[day] = int(summary["valid"] or 0)
+    if not received or sum(received.values()) == 0:
+        return None
+    scores = store.scores_frame(period.start, period.end)
+    if scores.empty:
+        return 0, sum(received.values())
+    days = scores["started_at"].dt.tz_convert(period.start.tzinfo).dt.date
+    inspected = scores.loc[days.isin(set(received)), "call_id"].nunique()
+    return int(inspected), sum(received.values())
 
 
 def write_reports_from_store(
@@ -236,6 +274,8 @@ def write_reports_from_store(
             previous_scores=store.scores_frame(prev.start, prev.end, **rid),
             previous_items=store.items_frame(prev.start, prev.end, **rid),
             history=store.scores_frame(shift(p, -TREND_PERIODS).start, p.start, **rid),
+            intake=intake_counts(store, p),
+            previous_intake=intake_counts(store, prev),
         )
     raise ReportError(f"unknown report kind {kind!r} (agent, team or bulletin)")
 

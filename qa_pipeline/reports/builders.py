@@ -88,12 +88,14 @@ def _kpis(
         ("critical", False, False, 0),
         ("review_rate", True, False, 1),
     ]
+    if now.get("intake_coverage", math.nan) == now.get("intake_coverage"):  # known
+        spec.insert(1, ("intake_coverage", True, True, 1))
     out = []
     for key, pct, good, digits in spec:
         value = fmt_pct(now[key], digits) if pct else fmt_num(now[key], digits)
         if key == "mean" and now["mean_low"] == now["mean_low"]:
             value += f" [{now['mean_low']:.1f}–{now['mean_high']:.1f}]"
-        if before is None:
+        if before is None or before.get(key, math.nan) != before.get(key, math.nan):
             out.append(Kpi(lab[key], value))
             continue
         prev = fmt_pct(before[key], digits) if pct else fmt_num(before[key], digits)

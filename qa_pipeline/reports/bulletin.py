@@ -42,12 +42,22 @@ def _summary_text(
             f"本期共质检{int(now['calls'])}通，平均分{fmt_num(now['mean'])}分"
             + (f"（较上期{trend_word('mean')}，上期{fmt_num(before['mean'])}分）" if before else "")
             + f"，合格率{fmt_pct(now['pass_rate'], 1)}，一票否决{int(now['critical'])}通。"
+            + (
+                f"质检覆盖率{fmt_pct(now['intake_coverage'], 1)}。"
+                if "intake_coverage" in now
+                else ""
+            )
         )
         return text + (f"失分最多的问题：{issues}。" if issues else "")
     text = (
         f"{int(now['calls'])} calls inspected, mean score {fmt_num(now['mean'])}"
         + (f" ({trend_word('mean')} from {fmt_num(before['mean'])})" if before else "")
         + f", pass rate {fmt_pct(now['pass_rate'], 1)}, {int(now['critical'])} critical fails."
+        + (
+            f" {fmt_pct(now['intake_coverage'], 1)} of the calls received were inspected."
+            if "intake_coverage" in now
+            else ""
+        )
     )
     return text + (f" Most points were lost on: {issues}." if issues else "")
 
@@ -63,8 +73,14 @@ def bulletin_document(
     history: pd.DataFrame | None = None,
     link_base: Path | None = None,
     tz: str = "Asia/Shanghai",
+    intake: tuple[int, int] | None = None,
+    previous_intake: tuple[int, int] | None = None,
 ) -> Document:
     """The quality bulletin for management (质量简报), against the previous period.
+
+    ``intake``/``previous_intake``: ``(calls inspected with any rubric, calls received)``
+    in the period, when the nightly runs recorded what they received; the bulletin then
+    shows the coverage of calls received.
 
     Raises:
         ReportError: no calls scored in the period.
@@ -84,6 +100,9 @@ def bulletin_document(
         )
         if len(ps):
             before = agg.call_summary(ps, pi, rubric.pass_mark)
+    for figures, counts in ((now, intake), (before, previous_intake)):
+        if figures is not None and counts is not None and counts[1] > 0:
+            figures["intake_coverage"] = min(1.0, counts[0] / counts[1])
     sections: list[Section] = []
     rates = agg.item_rates(items).sort_values("points_lost", ascending=False)
     top = rates[rates["points_lost"] > 0].head(5)

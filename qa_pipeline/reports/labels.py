@@ -52,6 +52,7 @@ _ZH: dict[str, str] = {
     "none": "无明显问题",
     "weak_agents": "薄弱话务员",
     "coverage": "覆盖面",
+    "intake_coverage": "质检覆盖率（占来电）",
     "priority": "培训优先级",
     "rule": (
         "规则：话务员在某项适用≥5次且不达标率≥20%即为“薄弱”；在样本足够的话务员中，"
@@ -95,6 +96,7 @@ _EN: dict[str, str] = {
     "agent": "Agent",
     "team": "Team",
     "calls": "Calls inspected",
+    "intake_coverage": "Coverage of calls received",
     "agents": "Agents",
     "mean": "Mean score",
     "ci": "95% interval",

@@ -164,3 +164,32 @@ def test_cli_reports_from_the_real_store(qa_env: Path) -> None:
     assert isinstance(r.exception, ReportError) and "A9999" in str(r.exception)
     r = runner.invoke(app, ["report", "bulletin", "--period", "week:2026-W99", *base])
     assert isinstance(r.exception, ReportError) and "bad week" in str(r.exception)
+
+
+def test_bulletin_coverage_of_calls_received(qa_env: Path, tmp_path: Path) -> None:
+    """Nightly runs record what they received; the bulletin shows the share inspected,
+    counting only nights whose run recorded it (history loaded otherwise is left out)."""
+    from qa_pipeline.config import load_settings
+    from qa_pipeline.reports import intake_counts, write_reports_from_store
+    from qa_pipeline.store import Store
+
+    s, i = make_history(start="2026-11-16", days=3, calls_per_day=6, seed=5)
+    with Store.open(load_settings().resolved_database_url) as store:
+        write_to_store(store, s, i)
+        p = parse_period("week:2026-W47", "Asia/Shanghai")
+        assert intake_counts(store, p) is None  # no nightly run on record
+        per_day = s.assign(day=s["started_at"].dt.tz_convert("Asia/Shanghai").dt.date)
+        scored_17 = per_day.loc[per_day["day"].astype(str) == "2026-11-17", "call_id"].nunique()
+        old = store.start_run("nightly", {"night": "2026-11-17"})
+        store.finish_run(old, "completed", {"night": "2026-11-17", "valid": 999})
+        new = store.start_run("nightly", {"night": "2026-11-17"})  # the re-run wins
+        store.finish_run(new, "completed", {"night": "2026-11-17", "valid": 4 * scored_17})
+        failed = store.start_run("nightly", {"night": "2026-11-18"})
+        store.finish_run(failed, "failed", {"night": "2026-11-18", "valid": 5})
+        assert intake_counts(store, p) == (scored_17, 4 * scored_17)
+        files = write_reports_from_store(
+            store, "bulletin", None, p, RUBRIC, tmp_path, formats=["html", "md"]
+        )
+    md = next(f for f in files if f.suffix == ".md").read_text(encoding="utf-8")
+    label = "质检覆盖率" if RUBRIC.language.startswith("zh") else "Coverage of calls received"
+    assert label in md and "25.0%" in md, md[:1500]
