@@ -30,7 +30,10 @@ _MODEL_CACHE: dict[tuple[str, str, str, int], Any] = {}
 _MODEL_LOCK = threading.Lock()
 VAD_MIN_SILENCE_MS = 500
 #: Real audio kept around each stretch of speech. Whisper recognises a sentence better
-#: with some silence around it (cut tight, CER rose by about a point on asr_eval/zh).
+#: with some silence around it; each second of it is also encoder work. On five stereo
+#: calls from asr_eval/zh (``benchmarks/asr_throughput.py``), CER by padding: 0.4 s
+#: 14.9%, 0.5 s 14.3%, 0.6 s 12.8%, 0.7 s 13.1%, 0.9 s 12.4%; 0.6 s decoded 10-15%
+#: faster than 0.9 s but put asr_eval/zh_hard at 28.6% CER (0.9 s: 27.3%).
 VAD_PAD_S = 0.9
 #: Audio given to Silero VAD at once. Its recurrent state drifts over long stretches
 #: without speech: after 60 s of line noise it heard 0.9 s of a 4.3 s sentence, after
