@@ -19,7 +19,15 @@ from qa_pipeline.asr.cache import cache_key, load_cached, store_cached
 from qa_pipeline.asr.cleanup import FLAG_DROPPED, GuardOptions, check_segment, rms_dbfs
 from qa_pipeline.asr.options import AsrOptions
 from qa_pipeline.asr.registry import ModelInfo, model_identity, resolve_model
-from qa_pipeline.asr.whisper import SAMPLE_RATE, WhisperEngine, Window, pack_windows, speech_spans
+from qa_pipeline.asr.whisper import (
+    SAMPLE_RATE,
+    Span,
+    WhisperEngine,
+    Window,
+    pack_windows,
+    speech_spans,
+)
+from qa_pipeline.audio import pitch as audio_pitch
 from qa_pipeline.errors import AsrError, QAPipelineError
 from qa_pipeline.models import UNKNOWN, Recording, Segment, Transcript
 
@@ -72,6 +80,7 @@ class Transcriber:
         self.guard = guard or GuardOptions()
         self.model: ModelInfo = resolve_model(options.model, models_dir)
         self.engine = WhisperEngine(self.model.path, options)
+        audio_pitch.warm_up()  # one-time imports here, like loading the model
         self.model_id = model_identity(self.model)
         ident = options.identity()
         ident["compute_type"] = self.engine.compute_type
@@ -90,22 +99,23 @@ class Transcriber:
         owner: list[tuple[int, str]] = []
         windows: list[Window] = []
         for job in jobs:
+            turns: list[tuple[int, np.ndarray, Span]] = []
             for speaker, samples in job.channels.items():
                 sid = len(stream_audio)
                 stream_audio.append(samples)
                 owner.append((job.index, speaker))
                 job.streams.append(sid)
-                spans = speech_spans(samples, self.options)
-                windows.extend(
-                    pack_windows(
-                        sid,
-                        samples,
-                        spans,
-                        self.options.max_window_s,
-                        pack=self.options.pack_turns,
-                        split_pause_s=MONO_SPLIT_PAUSE_S if speaker == UNKNOWN else None,
-                    )
+                turns.extend((sid, samples, span) for span in speech_spans(samples, self.options))
+            turns.sort(key=lambda t: t[2].start)  # the conversation in order
+            mono = UNKNOWN in job.channels
+            windows.extend(
+                pack_windows(
+                    turns,
+                    self.options.max_window_s,
+                    pack=self.options.pack_turns,
+                    split_pause_s=MONO_SPLIT_PAUSE_S if mono else None,
                 )
+            )
         # long windows together: less padding work per batch for the decoder
         windows.sort(key=lambda w: -w.audio.shape[0])
         raw = self.engine.decode(windows, progress) if windows else []

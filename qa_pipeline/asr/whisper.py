@@ -2,9 +2,9 @@
 
 A night is thousands of short calls; batching inside one call leaves the hardware idle
 between calls. Here every channel of every call in a group is a *stream*: Silero VAD
-(inside faster-whisper) finds its speech, consecutive turns are packed into windows of
-up to 30 s, and windows from all streams are decoded together in batches with the
-pieces of faster-whisper's ``BatchedInferencePipeline`` (feature extraction,
+(inside faster-whisper) finds its speech, the turns of a call's channels are packed in
+time order into windows of up to 30 s, and the windows of all calls are decoded together
+in batches with the pieces of faster-whisper's ``BatchedInferencePipeline`` (feature extraction,
 ``forward``/``generate_segment_batched``).
 Segment times inside a window are mapped back to seconds in the stream.
 """
@@ -97,8 +97,10 @@ class Span(NamedTuple):
 
 @dataclass(frozen=True, slots=True)
 class Piece:
-    """A span placed in a window (sample offsets; ``speech_*`` are stream samples)."""
+    """A span of one stream placed in a window (sample offsets; ``stream_start`` and
+    ``speech_*`` are samples of its stream)."""
 
+    stream: int
     window_start: int
     length: int
     stream_start: int
@@ -108,9 +110,8 @@ class Piece:
 
 @dataclass(slots=True)
 class Window:
-    """Up to 30 s of one stream's speech, as packed pieces."""
+    """Up to 30 s of a call's speech, as packed pieces (turns of its channels in order)."""
 
-    stream: int
     audio: np.ndarray
     pieces: list[Piece] = field(default_factory=list)
     #: Start a new segment at a pause between words at least this long (seconds): on a
@@ -206,41 +207,43 @@ def _pad_spans(spans: list[tuple[int, int]], n: int, pad: int, max_len: int) -> 
 
 
 def pack_windows(
-    stream: int,
-    audio: np.ndarray,
-    spans: Sequence[Span],
+    turns: Sequence[tuple[int, np.ndarray, Span]],
     max_window_s: float,
     *,
     pack: bool = False,
     split_pause_s: float | None = None,
 ) -> list[Window]:
-    """Windows of one stream's speech: spans (turns) packed up to 30 s, or one per span.
+    """Windows of a call's speech: its turns packed up to 30 s, or one window per turn.
+
+    ``turns`` are ``(stream, samples of that stream, span)``; the caller passes the turns
+    of both channels of one call in time order, so a window holds the conversation as it
+    went (agent, caller, agent…) and fills up whichever channel is talking.
 
     Packing cuts encoder passes several-fold. Whisper's *segment* timestamps inside a
     window of several turns are coarse (whole seconds with ``base``), so turns landed on
     the wrong piece and out of order; the decoder therefore runs with word timestamps
     and :func:`_split_by_piece` puts each word back on its turn. Measured on 198 s of a
-    stereo call built from ``asr_eval/zh`` (decoding only, 2 cores, base int8):
-    one window per span 7.9x real time, CER 14.9%; packed with segment times 22.6x,
-    CER 43.8%; packed with word times 22.1x, CER 12.6%.
+    stereo call built from ``asr_eval/zh`` (decoding only, 2 cores, base int8, packing
+    each channel apart): one window per span 7.9x real time, CER 14.9%; packed with
+    segment times 22.6x, CER 43.8%; packed with word times 22.1x, CER 12.6%.
     """
     max_len = int(max_window_s * SAMPLE_RATE)
     windows: list[Window] = []
     parts: list[np.ndarray] = []
     pieces: list[Piece] = []
     filled = 0
-    for start, end, speech_start, speech_end in spans:
+    for stream, audio, (start, end, speech_start, speech_end) in turns:
         length = end - start
         if length <= 0:
             continue
         if pieces and (not pack or filled + length > max_len):
-            windows.append(Window(stream, np.concatenate(parts), pieces, split_pause_s))
+            windows.append(Window(np.concatenate(parts), pieces, split_pause_s))
             parts, pieces, filled = [], [], 0
         parts.append(audio[start:end])
-        pieces.append(Piece(filled, length, start, speech_start, speech_end))
+        pieces.append(Piece(stream, filled, length, start, speech_start, speech_end))
         filled += length
     if pieces:
-        windows.append(Window(stream, np.concatenate(parts), pieces, split_pause_s))
+        windows.append(Window(np.concatenate(parts), pieces, split_pause_s))
     return windows
 
 
@@ -360,11 +363,11 @@ def _orphans(window: Window, raws: Sequence[RawSegment]) -> list[Window]:
     out = []
     for p in window.pieces:
         lo, hi = p.stream_start / SAMPLE_RATE, (p.stream_start + p.length) / SAMPLE_RATE
-        if any(lo <= r.start < hi and r.text.strip() for r in raws):
+        if any(r.stream == p.stream and lo <= r.start < hi and r.text.strip() for r in raws):
             continue
         audio = window.audio[p.window_start : p.window_start + p.length]
-        single = Piece(0, p.length, p.stream_start, p.speech_start, p.speech_end)
-        out.append(Window(window.stream, audio, [single], window.split_pause_s))
+        single = Piece(p.stream, 0, p.length, p.stream_start, p.speech_start, p.speech_end)
+        out.append(Window(audio, [single], window.split_pause_s))
     return out
 
 
@@ -383,9 +386,10 @@ def _split_by_piece(window: Window, segments: Sequence[dict[str, Any]]) -> list[
     for seg in segments:
         words = [w for w in seg.get("words") or () if str(w.get("word", "")).strip()]
         if not words:
+            piece = window.piece_at(round(float(seg["start"]) * SAMPLE_RATE))
             start = window.to_stream_time(float(seg["start"]), is_end=False)
             end = window.to_stream_time(float(seg["end"]), is_end=True)
-            out.append(_raw(window, seg, start, end, str(seg["text"]), None))
+            out.append(_raw(piece.stream, seg, start, end, str(seg["text"]), None))
             continue
         for w in words:
             mid = round((float(w["start"]) + float(w["end"])) / 2 * SAMPLE_RATE)
@@ -410,15 +414,16 @@ def _split_by_piece(window: Window, segments: Sequence[dict[str, Any]]) -> list[
         if i == len(runs) - 1 or runs[i + 1][0] is not piece:  # the turn's last words
             end = max(piece.speech_end / SAMPLE_RATE, start)
         prob = float(np.mean([float(w.get("probability", 0.0)) for w in ws]))
-        out.append(_raw(window, seg, start, end, "".join(str(w["word"]) for w in ws), prob))
+        text = "".join(str(w["word"]) for w in ws)
+        out.append(_raw(piece.stream, seg, start, end, text, prob))
     return out
 
 
 def _raw(
-    window: Window, seg: dict[str, Any], start: float, end: float, text: str, prob: float | None
+    stream: int, seg: dict[str, Any], start: float, end: float, text: str, prob: float | None
 ) -> RawSegment:
     return RawSegment(
-        stream=window.stream,
+        stream=stream,
         start=round(start, 3),
         end=round(max(end, start), 3),
         text=text,
