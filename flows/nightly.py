@@ -110,6 +110,13 @@ def start_run_task(config: StageConfig, params: dict[str, Any]) -> int:
     return stages.store(config.database_url, config.redact_pii).start_run("nightly", params)
 
 
+@task(name="note-intake", retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)
+def note_intake_task(config: StageConfig, run_id: int, night: str, manifest: Manifest) -> None:
+    """What the night received, on the run record before any report reads it."""
+    intake = {"night": night, "found": manifest.rows, "valid": len(manifest.recordings)}
+    stages.store(config.database_url, config.redact_pii).note_run(run_id, intake)
+
+
 @task(name="validate-manifest", retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)
 def validate_task(inbox: str, timezone: str) -> Manifest:
     return read_manifest(inbox, ManifestOptions(timezone=timezone))
@@ -275,6 +282,7 @@ def nightly_qa(
     run_id = start_run_task(config, params)
 
     manifest = validate_task(str(inbox), settings.timezone)
+    note_intake_task(config, run_id, night, manifest)
     sample = sample_task(manifest, plan, seed, list(policy_topics or []), config)
     picked_ids = set(sample.selected)
     picked = [r for r in manifest.recordings if r.call_id in picked_ids]

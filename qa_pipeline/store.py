@@ -240,6 +240,13 @@ class Store(QueryMixin):
             )
             return int(result.scalar_one())
 
+    def note_run(self, run_id: int, summary: Mapping[str, Any]) -> None:
+        """Record what a running run knows so far (e.g. the calls a night received)."""
+        with self._write("note a run") as conn:
+            conn.execute(
+                update(runs).where(runs.c.id == run_id).values(summary=_jsonable(dict(summary)))
+            )
+
     def finish_run(self, run_id: int, status: str, summary: Mapping[str, Any]) -> None:
         """Mark a run finished with ``status`` (``completed``, ``failed`` …) and a summary."""
         with self._write("finish a run") as conn:

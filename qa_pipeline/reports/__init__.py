@@ -155,8 +155,9 @@ def intake_counts(store: Any, period: Period) -> tuple[int, int] | None:
     """``(calls inspected with any rubric, calls received)`` over the nights of a period
     whose nightly run recorded what it received, or ``None`` when none did.
 
-    Calls received are the valid manifest rows of a night, from its latest completed
-    nightly run (the store's run records); calls inspected are the calls scored that
+    Calls received are the valid manifest rows of a night, from its latest nightly run
+    that recorded them (the flow notes them right after reading the manifest, so the
+    night's own reports already see them); calls inspected are the calls scored that
     started on those nights (local dates of the period's time zone).
     """
     runs = store.runs_frame()
@@ -164,7 +165,7 @@ def intake_counts(store: Any, period: Period) -> tuple[int, int] | None:
     first, last = period.start.date(), period.end.date()
     for run in runs.itertuples(index=False):  # newest first: a night's latest run wins
         summary = run.summary if isinstance(run.summary, dict) else {}
-        if run.kind != "nightly" or run.status != "completed" or "valid" not in summary:
+        if run.kind != "nightly" or "valid" not in summary:
             continue
         try:
             day = dt.date.fromisoformat(str(summary.get("night")))

@@ -39,6 +39,7 @@ def test_night_of_vendor_transcripts_then_rerun_skips(tmp_path: Path, qa_env: Pa
     assert len(store.scores_frame()) == 10
     runs = store.runs_frame()
     assert set(runs["status"]) == {"completed"}
+    assert all(r["night"] == "2026-11-20" and r["valid"] == 10 for r in runs["summary"])
 
 
 def test_bad_plan_and_date_fail_fast(tmp_path: Path, qa_env: Path, h: Any) -> None:

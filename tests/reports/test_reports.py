@@ -184,8 +184,8 @@ def test_bulletin_coverage_of_calls_received(qa_env: Path, tmp_path: Path) -> No
         store.finish_run(old, "completed", {"night": "2026-11-17", "valid": 999})
         new = store.start_run("nightly", {"night": "2026-11-17"})  # the re-run wins
         store.finish_run(new, "completed", {"night": "2026-11-17", "valid": 4 * scored_17})
-        failed = store.start_run("nightly", {"night": "2026-11-18"})
-        store.finish_run(failed, "failed", {"night": "2026-11-18", "valid": 5})
+        failed = store.start_run("nightly", {"night": "2026-11-18"})  # manifest unreadable
+        store.finish_run(failed, "failed", {"night": "2026-11-18", "error": "no manifest"})
         assert intake_counts(store, p) == (scored_17, 4 * scored_17)
         files = write_reports_from_store(
             store, "bulletin", None, p, RUBRIC, tmp_path, formats=["html", "md"]
