@@ -334,6 +334,8 @@ def quota_taken(
     """
     from zoneinfo import ZoneInfo
 
+    import pandas as pd
+
     from qa_pipeline.sampling import period_start
     from qa_pipeline.sampling import quota_taken as count_taken
 
@@ -343,8 +345,6 @@ def quota_taken(
     tz = ZoneInfo(config.timezone)
     since = period_start(min(starts).astimezone(tz), period)
     frame = store(config.database_url, config.redact_pii).scores_frame(since)
-    import pandas as pd
-
     earlier = [
         CallMeta(
             call_id=str(row.call_id),

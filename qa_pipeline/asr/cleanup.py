@@ -14,8 +14,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-import numpy as np
-
 #: Flags the guard sets on transcripts and segments.
 FLAG_DROPPED = "hallucination_dropped"
 FLAG_REPETITION = "repetition_collapsed"
@@ -111,14 +109,6 @@ def confidence(
     token_p = word_probability if word_probability is not None else math.exp(min(0.0, avg_logprob))
     value = token_p * (1.0 - min(max(no_speech_prob, 0.0), 1.0))
     return max(0.0, min(1.0, value))
-
-
-def rms_dbfs(samples: np.ndarray) -> float:
-    """RMS level of ``samples`` in dB full scale (−120 for digital silence)."""
-    if samples.size == 0:
-        return -120.0
-    rms = float(np.sqrt(np.mean(np.square(samples, dtype=np.float64))))
-    return 20.0 * math.log10(max(rms, 1e-6))
 
 
 @dataclass(frozen=True, slots=True)

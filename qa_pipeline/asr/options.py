@@ -33,9 +33,9 @@ class AsrOptions:
         channels: Channel map, ``left=agent,right=caller`` (stereo) or ``mono``.
         group_size: Recordings decoded and held in memory at once (bounds memory).
         max_window_s: Longest window of speech (Whisper's 30 s).
-        pack_turns: Pack consecutive turns of one channel into windows of up to
-            ``max_window_s`` (far fewer encoder passes); word timestamps put each word
-            back on its turn. Off: one window per turn (see ``whisper.pack_windows``).
+        pack_turns: Pack the turns of a call's channels, in time order, into windows of
+            up to ``max_window_s`` (far fewer encoder passes); word timestamps put each
+            word back on its turn. Off: one window per turn (see ``whisper.pack_windows``).
     """
 
     model: str = "base"

@@ -16,7 +16,7 @@ import numpy as np
 
 from qa_pipeline import audio
 from qa_pipeline.asr.cache import cache_key, load_cached, store_cached
-from qa_pipeline.asr.cleanup import FLAG_DROPPED, GuardOptions, check_segment, rms_dbfs
+from qa_pipeline.asr.cleanup import FLAG_DROPPED, GuardOptions, check_segment
 from qa_pipeline.asr.options import AsrOptions
 from qa_pipeline.asr.registry import ModelInfo, model_identity, resolve_model
 from qa_pipeline.asr.whisper import (
@@ -139,7 +139,7 @@ class Transcriber:
                     seg.text,
                     avg_logprob=seg.avg_logprob,
                     no_speech_prob=seg.no_speech_prob,
-                    level_dbfs=rms_dbfs(samples[a : max(b, a + 1)]),
+                    level_dbfs=audio.rms_dbfs(samples[a : max(b, a + 1)]),
                     language=self.engine.language,
                     prompt=self.options.initial_prompt,
                     options=self.guard,

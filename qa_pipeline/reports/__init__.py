@@ -173,14 +173,15 @@ def intake_counts(store: Any, period: Period) -> tuple[int, int] | None:
             continue
         if first <= day < last and day not in received:
             received[day] = int(summary["valid"] or 0)
-    if not received or sum(received.values()) == 0:
+    total = sum(received.values())
+    if total == 0:
         return None
     scores = store.scores_frame(period.start, period.end)
     if scores.empty:
-        return 0, sum(received.values())
+        return 0, total
     days = scores["started_at"].dt.tz_convert(period.start.tzinfo).dt.date
     inspected = scores.loc[days.isin(set(received)), "call_id"].nunique()
-    return int(inspected), sum(received.values())
+    return int(inspected), total
 
 
 def write_reports_from_store(

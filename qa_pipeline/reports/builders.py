@@ -78,6 +78,11 @@ def _change(now: float, before: float, pct: bool, higher_good: bool = True) -> t
     return text, "good" if (d > 0) == higher_good else "bad"
 
 
+def _known(figures: dict[str, float], key: str) -> bool:
+    """Whether ``figures`` has a number (not NaN) for ``key``."""
+    return key in figures and not math.isnan(figures[key])
+
+
 def _kpis(
     lab: dict[str, str], now: dict[str, float], before: dict[str, float] | None
 ) -> tuple[Kpi, ...]:
@@ -88,14 +93,14 @@ def _kpis(
         ("critical", False, False, 0),
         ("review_rate", True, False, 1),
     ]
-    if now.get("intake_coverage", math.nan) == now.get("intake_coverage"):  # known
+    if _known(now, "intake_coverage"):
         spec.insert(1, ("intake_coverage", True, True, 1))
     out = []
     for key, pct, good, digits in spec:
         value = fmt_pct(now[key], digits) if pct else fmt_num(now[key], digits)
         if key == "mean" and now["mean_low"] == now["mean_low"]:
             value += f" [{now['mean_low']:.1f}–{now['mean_high']:.1f}]"
-        if before is None or before.get(key, math.nan) != before.get(key, math.nan):
+        if before is None or not _known(before, key):
             out.append(Kpi(lab[key], value))
             continue
         prev = fmt_pct(before[key], digits) if pct else fmt_num(before[key], digits)

@@ -47,6 +47,12 @@ def run(*args: str) -> None:
     subprocess.run(list(args), check=True, capture_output=True, timeout=60)
 
 
+def lavfi(source: str, out: Path, *args: str) -> Path:
+    """Render an ffmpeg lavfi ``source`` (e.g. ``sine=...``) to ``out`` with ``args``."""
+    run(need("ffmpeg"), "-v", "error", "-y", "-f", "lavfi", "-i", source, *args, str(out))
+    return out
+
+
 @pytest.fixture
 def make_tone(tmp_path: Path) -> Callable[..., Path]:
     """``make_tone(name, *codec_args, rate=, channels=, seconds=, freq=)`` → a sine file."""
@@ -59,25 +65,8 @@ def make_tone(tmp_path: Path) -> Callable[..., Path]:
         seconds: float = 2.0,
         freq: float = 440.0,
     ) -> Path:
-        ffmpeg = need("ffmpeg")
-        out = tmp_path / name
-        run(
-            ffmpeg,
-            "-v",
-            "error",
-            "-y",
-            "-f",
-            "lavfi",
-            "-i",
-            f"sine=frequency={freq}:duration={seconds}:sample_rate={rate}",
-            "-ac",
-            str(channels),
-            "-ar",
-            str(rate),
-            *codec_args,
-            str(out),
-        )
-        return out
+        source = f"sine=frequency={freq}:duration={seconds}:sample_rate={rate}"
+        return lavfi(source, tmp_path / name, "-ac", str(channels), "-ar", str(rate), *codec_args)
 
     return make
 
@@ -302,21 +291,7 @@ def test_decode_three_channels(make_tone: Callable[..., Path]) -> None:
 
 
 def test_decode_no_audio_stream(tmp_path: Path) -> None:
-    ffmpeg = need("ffmpeg")
-    path = tmp_path / "video.mkv"
-    run(
-        ffmpeg,
-        "-v",
-        "error",
-        "-y",
-        "-f",
-        "lavfi",
-        "-i",
-        "testsrc=d=0.2:s=32x32",
-        "-c:v",
-        "ffv1",
-        str(path),
-    )
+    path = lavfi("testsrc=d=0.2:s=32x32", tmp_path / "video.mkv", "-c:v", "ffv1")
     with pytest.raises(UnsupportedAudioError, match="no audio stream"):
         decode_audio(path)
 
