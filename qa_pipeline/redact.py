@@ -27,11 +27,23 @@ Masking style ``label`` (default) replaces the whole match with a bracketed labe
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Literal
 
 from qa_pipeline.models import CallScore, Evidence, ItemResult, Segment, Transcript
+from qa_pipeline.redact_words import (
+    ADDRESS,
+    NAME,
+    PLATE,
+    QQ,
+    WECHAT,
+    find_addresses,
+    find_im_ids,
+    find_names,
+    find_plates,
+)
 
 MOBILE = "mobile"
 ID_CARD = "id_card"
@@ -46,7 +58,14 @@ LABELS: dict[str, str] = {
     BANK_CARD: "[银行卡号]",
     LANDLINE: "[座机号]",
     EMAIL: "[邮箱]",
+    NAME: "[姓名]",
+    ADDRESS: "[地址]",
+    PLATE: "[车牌号]",
+    WECHAT: "[微信号]",
+    QQ: "[QQ号]",
 }
+#: Every kind :func:`find_pii` knows, in the order of :data:`LABELS`.
+KINDS: tuple[str, ...] = tuple(LABELS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +79,11 @@ class RedactOptions:
         bank_card: Mask bank card numbers.
         landline: Mask landline numbers.
         email: Mask e-mail addresses.
+        name: Mask names (after 我叫/我姓/姓名/叫我 …, and before 先生/女士 …).
+        address: Mask street addresses from the house number down to the room.
+        plate: Mask licence plates.
+        wechat: Mask WeChat ids after their keyword.
+        qq: Mask QQ numbers after their keyword.
         style: ``"label"`` (``[手机号]``, default) or ``"partial"`` (``138****5678``).
     """
 
@@ -69,6 +93,11 @@ class RedactOptions:
     bank_card: bool = True
     landline: bool = True
     email: bool = True
+    name: bool = True
+    address: bool = True
+    plate: bool = True
+    wechat: bool = True
+    qq: bool = True
     style: Literal["label", "partial"] = "label"
 
     def wants(self, kind: str) -> bool:
@@ -116,9 +145,49 @@ _DIGITS.update(
     }
 )
 _ARABIC = set("0123456789") | {chr(0xFF10 + d) for d in range(10)}
+# speech-to-text homophones of spoken digits (幺 → 要/腰/妖, 拐 = 7, 洞 = 0): digits only
+# next to another Chinese numeral, so 我要 / 拐弯 stay words
+_HOMOPHONES = {"要": "1", "腰": "1", "妖": "1", "拐": "7", "洞": "0"}
 _SEPARATORS = set(" \t\u3000\u00a0-‐‑–—－_")
-_CN_ONLY_SEPARATORS = set(",，、")  # only between numerals spoken in Chinese
+# punctuation people and speech-to-text put between digit groups: 138，1234，5678 /
+# 138、1234 / 138.1234.5678 / 138/1234/5678 / (138)12345678
+_PUNCT_SEPARATORS = set(",，、。./／()（）")
 _MAX_GAP = 3
+# hesitations inside a spoken number: 一三八 嗯 一二三四 / 一三八呃… / 一三八那个…
+_FILLERS = (
+    "然后是",
+    "后面是",
+    "接着是",
+    "再就是",
+    "然后",
+    "那个",
+    "这个",
+    "就是",
+    "还有",
+    "对吧",
+    "是吧",
+    "……",
+    "...",
+    "嗯",
+    "呃",
+    "额",
+    "啊",
+    "哦",
+    "噢",
+    "唔",
+    "呀",
+    "呢",
+    "吧",
+    "嘛",
+    "哈",
+    "诶",
+    "欸",
+    "唉",
+    "是",
+    "对",
+    "…",
+)
+_MAX_FILLER_GAP = 8
 _X_CHARS = set("Xx叉Ｘｘ")
 
 _PROVINCES = {
@@ -144,13 +213,18 @@ _PAREN_LANDLINE_RE = re.compile(
 )
 # labels that make the number that follows a reference number, not personal data
 _NOT_PII_LABEL_RE = re.compile(
-    r"(工号|订单号?|工单号?|单号|编号|流水号|受理号|合同号|票号|批次号|发票号码?|案件号|"
-    r"序号|邮编|邮政编码|车牌号?|房号|批号|型号|版本号?|验证码|尾号)[码是为：:\s#]*$"
+    r"(工号|订单号?|工单号?|单号|编号|流水号?|受理号|合同号|票号|批次号|发票号码?|案件号|"
+    r"案号|保单号?|序号|邮编|邮政编码|房号|批号|型号|版本号?|验证码|尾号|快递|运单号?)"
+    r"[码是为：:\s#]*$"
 )
-_CARD_LABEL_RE = re.compile(
-    r"(卡号|银行卡|信用卡|储蓄卡|借记卡|账号|帐号|账户|帐户)[号码是为：:\s]*$"
+# keywords after which a number of the right length is personal data whatever its checksum
+# (people and speech-to-text get a digit wrong); searched in the words just before it
+_ID_KEY_RE = re.compile(r"身份证|证件号|身份号|公民身份|ID号")
+_CARD_KEY_RE = re.compile(r"卡号|银行卡|信用卡|储蓄卡|借记卡|银行账号|账号|帐号|账户|帐户|卡的号")
+_PHONE_LABEL_RE = re.compile(
+    r"(座机|固话|固定电话|电话|办公室|家里|小灵通)(号码|号)?[号码是为：:\s]*$"
 )
-_PHONE_LABEL_RE = re.compile(r"(座机|固话|固定电话|电话|办公室|家里)[号码是为：:\s]*$")
+_KEY_WINDOW = 16
 # a unit or currency right after the number makes it a quantity, not an identifier
 _UNITS = set(
     "元块角毛分万亿千百十米平方公斤克吨度%％个人次岁年月日号点秒天周倍套楼层室栋户份张台辆条"
@@ -206,26 +280,43 @@ def _landline_ok(value: str) -> bool:
     return len(local) in (7, 8) and local[0] in "23456789"
 
 
-def _classify(value: str, before: str) -> str | None:
-    """The PII kind of a normalised digit string, given the text just before it."""
+def _mobile_ok(value: str) -> bool:
+    n = len(value)
+    if n == 11:
+        return value[0] == "1" and value[1] in "3456789"
+    if n == 13 and value.startswith("86"):
+        return _mobile_ok(value[2:])
+    return n == 14 and value.startswith("0086") and _mobile_ok(value[4:])
+
+
+def _classify(value: str, before: str, punct: bool = False) -> str | None:
+    """The PII kind of a normalised digit string, given the text just before it.
+
+    ``punct``: the digits were joined across punctuation (``138.1234.5678``), where only
+    a phone, a valid ID or a labelled number counts (a checksum met by chance does not).
+    """
     n = len(value)
     if n == 18 and id18_ok(value):
+        return ID_CARD
+    near = before[-_KEY_WINDOW:]
+    id_key = _ID_KEY_RE.search(near) is not None
+    if id_key and n in (17, 18, 19) and value[:-1].isdigit():
+        return ID_CARD
+    if id_key and n == 15 and value.isdigit():
         return ID_CARD
     if "X" in value:
         return None
     if _NOT_PII_LABEL_RE.search(before):
         return None
-    if n == 11 and value[0] == "1" and value[1] in "3456789":
-        return MOBILE
-    if n == 13 and value.startswith("86") and value[2] == "1" and value[3] in "3456789":
-        return MOBILE
-    if n == 14 and value.startswith("0086") and value[4] == "1" and value[5] in "3456789":
+    if _mobile_ok(value):
         return MOBILE
     if 10 <= n <= 12 and _landline_ok(value):
         return LANDLINE
+    card_key = _CARD_KEY_RE.search(near) is not None
+    if card_key and 15 <= n <= 19:
+        return BANK_CARD
     # card numbers start with an issuer digit: 3 (JCB/Amex), 4, 5, 6 (UnionPay 62), 9
-    card_like = 16 <= n <= 19 and value[0] in "345689"
-    if card_like and (_luhn_ok(value) or _CARD_LABEL_RE.search(before)):
+    if not punct and 16 <= n <= 19 and value[0] in "345689" and _luhn_ok(value):
         return BANK_CARD
     if n == 15 and _id15_ok(value):
         return ID_CARD
@@ -239,6 +330,57 @@ class _Group:
     start: int
     end: int
     digits: str
+    pos: list[int]  # text index of each digit (for trimming a stray numeral at an edge)
+    punct: bool = False  # joined to the previous group across punctuation or a filler
+
+
+def _filler_at(text: str, j: int) -> int:
+    for word in _FILLERS:
+        if text.startswith(word, j):
+            return len(word)
+    return 0
+
+
+def _digit_at(text: str, k: int) -> str | None:
+    """The digit ``text[k]`` stands for, if any (homophones only beside a numeral)."""
+    ch = text[k]
+    if ch in _DIGITS:
+        return _DIGITS[ch]
+    if ch in _HOMOPHONES:
+        for nb in (k - 1, k + 1):
+            if 0 <= nb < len(text) and text[nb] in _DIGITS and text[nb] not in _ARABIC:
+                return _HOMOPHONES[ch]
+    return None
+
+
+def _gap(text: str, i: int) -> tuple[int, bool]:
+    """Where the next digit group starts after a gap at ``i`` (``i`` when none), and
+    whether the gap holds punctuation or a filler word."""
+    n = len(text)
+    j, punct = i, False
+    while j < n and j - i <= _MAX_FILLER_GAP:
+        ch = text[j]
+        if ch in _SEPARATORS:
+            j += 1
+            continue
+        if ch in _PUNCT_SEPARATORS:
+            # 12,345,678: a thousands separator, not a digit group
+            if ch == "," and text[j + 1 : j + 4].isdigit() and not text[j + 4 : j + 5].isdigit():
+                return i, False
+            # a pause between numerals spoken in Chinese is how speech-to-text writes
+            # groups (六二幺七，七六二零): punctuation only counts between arabic digits
+            j, punct = j + 1, punct or text[i - 1] in _ARABIC
+            continue
+        size = _filler_at(text, j)
+        if size:
+            j, punct = j + size, True
+            continue
+        break
+    if j == i or j >= n or _digit_at(text, j) is None:
+        return i, False
+    if not punct and j - i > _MAX_GAP:
+        return i, False
+    return j, punct
 
 
 def _digit_runs(text: str) -> list[list[_Group]]:
@@ -246,17 +388,20 @@ def _digit_runs(text: str) -> list[list[_Group]]:
     runs: list[list[_Group]] = []
     i, n = 0, len(text)
     while i < n:
-        if text[i] not in _DIGITS:
+        if _digit_at(text, i) is None:
             i += 1
             continue
         run: list[_Group] = []
+        punct = False
         while True:
             start = i
-            digits = []
-            while i < n and text[i] in _DIGITS:
-                digits.append(_DIGITS[text[i]])
+            digits: list[str] = []
+            pos: list[int] = []
+            while i < n and (d := _digit_at(text, i)) is not None:
+                digits.append(d)
+                pos.append(i)
                 i += 1
-            group = _Group(start, i, "".join(digits))
+            group = _Group(start, i, "".join(digits), pos, punct)
             run.append(group)
             # a trailing X ends an ID number (17 digits + X), spoken as 叉 too
             if (
@@ -265,25 +410,11 @@ def _digit_runs(text: str) -> list[list[_Group]]:
                 and not (i + 1 < n and text[i + 1].isascii() and text[i + 1].isalnum())
             ):
                 group.digits += "X"
+                group.pos.append(i)
                 group.end = i = i + 1
                 break
-            j = i
-            while (
-                j < n
-                and j - i < _MAX_GAP
-                and (
-                    text[j] in _SEPARATORS
-                    or (
-                        text[j] in _CN_ONLY_SEPARATORS
-                        and text[i - 1] not in _ARABIC
-                        and j + 1 < n
-                        and text[j + 1] in _DIGITS
-                        and text[j + 1] not in _ARABIC
-                    )
-                )
-            ):
-                j += 1
-            if j > i and j < n and text[j] in _DIGITS:
+            j, punct = _gap(text, i)
+            if j > i:
                 i = j
                 continue
             break
@@ -291,7 +422,7 @@ def _digit_runs(text: str) -> list[list[_Group]]:
     return runs
 
 
-def _is_quantity(text: str, start: int, end: int) -> bool:
+def _is_quantity(text: str, start: int, end: int, digits: int = 0) -> bool:
     before = text[start - 1] if start > 0 else ""
     if before and (
         before in _CURRENCY or (before.isascii() and (before.isalpha() or before in "._"))
@@ -301,17 +432,88 @@ def _is_quantity(text: str, start: int, end: int) -> bool:
     if not rest:
         return False
     nxt = rest[0]
+    # 手机13812345678号: 号 after a long number names it, it does not count it
+    if nxt == "号" and digits >= 7:
+        return False
     if nxt in _UNITS:
         return True
     # part of a longer identifier or decimal: 1380013800.5, 13800138000abc
     return nxt.isascii() and (nxt.isalpha() or (nxt == "." and rest[1:2].isdigit()))
 
 
+def _trims(
+    group_first: _Group, group_last: _Group, text: str, at_start: bool, at_end: bool
+) -> list[tuple[int, int]]:
+    """(digits cut at the start, digits cut at the end): first none, then a stray
+    Chinese numeral or two at the outer edge of a run (号码幺三八…五六七八一下: 一 of 一下)."""
+    out = [(0, 0)]
+
+    def cn(k: int) -> bool:
+        return text[k] not in _ARABIC
+
+    for a in (0, 1, 2) if at_start else (0,):
+        for b in (0, 1, 2) if at_end else (0,):
+            if (a, b) == (0, 0) or a >= len(group_first.pos) or b >= len(group_last.pos):
+                continue
+            if a and not all(cn(k) for k in group_first.pos[:a]):
+                continue
+            if b and not all(cn(k) for k in group_last.pos[-b:]):
+                continue
+            out.append((a, b))
+    return out
+
+
+def _number_matches(
+    text: str, opts: RedactOptions, free: Callable[[int, int], bool]
+) -> list[PiiMatch]:
+    found: list[PiiMatch] = []
+    for run in _digit_runs(text):
+        i = 0
+        while i < len(run):
+            hit = None
+            # a match has at most 19 digits, so at most 19 groups: keeps long runs linear
+            for j in range(min(len(run), i + 19), i, -1):
+                groups = run[i:j]
+                whole = "".join(g.digits for g in groups)
+                if len(whole) > 23:
+                    continue
+                punct = any(g.punct for g in groups[1:])
+                trims = _trims(groups[0], groups[-1], text, i == 0, j == len(run))
+                for a, b in trims:
+                    value = whole[a : len(whole) - b]
+                    if not 7 <= len(value) <= 19:
+                        continue
+                    start = groups[0].pos[a] if a else groups[0].start
+                    end = groups[-1].pos[-b - 1] + 1 if b else groups[-1].end
+                    if not free(start, end):
+                        continue
+                    kind = _classify(value, text[max(0, start - 24) : start], punct)
+                    if kind and opts.wants(kind) and not _is_quantity(text, start, end, len(value)):
+                        hit = (j, PiiMatch(kind, start, end, value))
+                        break
+                if hit:
+                    break
+            if hit:
+                j, m = hit
+                # (138)12345678: take the opening bracket along with its closing one
+                if (
+                    m.start > 0
+                    and text[m.start - 1] in "(（"
+                    and any(c in text[m.start : m.end] for c in ")）")
+                ):
+                    m = PiiMatch(m.kind, m.start - 1, m.end, m.value)
+                found.append(m)
+                i = j
+            else:
+                i += 1
+    return found
+
+
 def find_pii(text: str, options: RedactOptions | None = None) -> list[PiiMatch]:
     """Find personal data in ``text``.
 
     Args:
-        text: Any text (a transcript segment, an evidence quote, a reason).
+        text: Any text (a transcript segment, an evidence quote, a reason, a file name).
         options: What to look for; defaults to everything.
 
     Returns:
@@ -326,27 +528,26 @@ def find_pii(text: str, options: RedactOptions | None = None) -> list[PiiMatch]:
             value = m.group(1) + m.group(2) + m.group(3)
             if _landline_ok(value) and not _is_quantity(text, m.start(), m.end()):
                 found.append(PiiMatch(LANDLINE, m.start(), m.end(), value))
-    taken = [(f.start, f.end) for f in found]
 
     def free(a: int, b: int) -> bool:
-        return all(b <= s or a >= e for s, e in taken)
+        return all(b <= f.start or a >= f.end for f in found)
 
-    for run in _digit_runs(text):
-        i = 0
-        while i < len(run):
-            # a match has at most 19 digits, so at most 19 groups: keeps long runs linear
-            for j in range(min(len(run), i + 19), i, -1):
-                start, end = run[i].start, run[j - 1].end
-                value = "".join(g.digits for g in run[i:j])
-                if len(value) > 19 or not free(start, end):
-                    continue
-                kind = _classify(value, text[max(0, start - 12) : start])
-                if kind and opts.wants(kind) and not _is_quantity(text, start, end):
-                    found.append(PiiMatch(kind, start, end, value))
-                    i = j
-                    break
-            else:
-                i += 1
+    found += _number_matches(text, opts, free)
+    words = []
+    for kind, finder in (
+        (WECHAT, find_im_ids),
+        (PLATE, find_plates),
+        (ADDRESS, find_addresses),
+        (NAME, find_names),
+    ):
+        if kind in (WECHAT, QQ) and not (opts.wechat or opts.qq):
+            continue
+        if kind not in (WECHAT, QQ) and not opts.wants(kind):
+            continue
+        words += finder(text)
+    for kind, a, b, value in words:
+        if a < b and opts.wants(kind) and free(a, b):
+            found.append(PiiMatch(kind, a, b, value))
     found.sort(key=lambda m: m.start)
     return found
 
@@ -357,6 +558,12 @@ def _mask(match: PiiMatch, style: str) -> str:
     if match.kind == EMAIL:
         user, _, domain = match.value.partition("@")
         return f"{user[:1]}***@{domain}"
+    if match.kind == NAME:
+        return match.value[:1] + "*" * max(1, len(match.value) - 1)
+    if match.kind in (ADDRESS, WECHAT, QQ):
+        return "*" * 4
+    if match.kind == PLATE:
+        return match.value[:2] + "***" + match.value[-2:]
     v = match.value[-11:] if match.kind == MOBILE else match.value
     return v[:3] + "*" * max(4, len(v) - 7) + v[-4:]
 

@@ -183,8 +183,7 @@ def lookalike_cases() -> list[str]:
         "拨打110报警，120急救",
         "客服热线400-810-8888",
         "邮编100010",
-        "3栋2单元1203室",
-        "车牌京A12345",
+        "车牌号码还没上，临时牌照",
         "验证码是 837261",
         "手机尾号5678的那位",
         "年龄35岁",
@@ -360,7 +359,83 @@ def test_dev_corpus_keeps_job_numbers_areas_and_rates(shared_dir: Path) -> None:
             out = redact_text(seg["text"])
             if out != seg["text"]:
                 changed.append(out)
-            kept += any(k in out for k in ("工号", "平方米", "%", "12345"))
+            for word in ("工号", "平方米", "%", "12345", "社区", "街道", "小区"):
+                if word in seg["text"]:
+                    assert word in out, (seg["text"], out)
+                    kept += 1
     assert kept > 50
-    # the only number the dev calls spell out is an office phone the agent gives
-    assert changed and all("电话是[座机号]" in c for c in changed)
+    # what the dev calls spell out: an office phone, and street addresses (the road and
+    # the compound stay, the house number down to the room goes)
+    assert changed
+    for out in changed:
+        assert "[座机号]" in out or "[地址]" in out, out
+    assert any("小区[地址]" in out for out in changed)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # separators people and speech-to-text put inside a phone number
+        ("138，1234，5678", "[手机号]"),
+        ("138、1234、5678", "[手机号]"),
+        ("138.1234.5678", "[手机号]"),
+        ("138/1234/5678", "[手机号]"),
+        ("(138)12345678", "[手机号]"),
+        ("电话是：一三八，一二三四，五六七八。", "电话是：[手机号]。"),
+        # hesitations inside a spoken number, a trailing 号, a stray numeral after it
+        ("一三八 嗯 一二三四 五六七八", "[手机号]"),
+        ("一三八呃一二三四五六七八", "[手机号]"),
+        ("一三八那个一二三四五六七八", "[手机号]"),
+        ("幺三八，嗯，幺二三四，那个，五六七八", "[手机号]"),
+        ("手机13812345678号", "手机[手机号]号"),
+        ("号码是幺三八幺二三四五六七八一下", "号码是[手机号]一下"),
+        ("要三八要二三四五六七八", "[手机号]"),
+        # after a keyword the checksum does not matter
+        ("身份证110105194912310021", "身份证[身份证号]"),
+        ("我的卡号是1234567812345678", "我的卡号是[银行卡号]"),
+        # names, addresses, plates, WeChat and QQ
+        ("我叫张三，电话找我", "我叫[姓名]，电话找我"),
+        ("我姓王", "我姓[姓名]"),
+        ("姓名：王小明", "姓名：[姓名]"),
+        ("叫我小王就行", "叫我[姓名]就行"),
+        ("好的，王建国先生", "好的，[姓名]先生"),
+        ("欧阳小明女士您好", "[姓名]女士您好"),
+        ("我住朝阳区建国路88号院3号楼2单元501", "我住朝阳区建国路[地址]"),
+        ("东风小区五号楼三单元二零一", "东风小区[地址]"),
+        ("车牌京A12345", "车牌[车牌号]"),
+        ("微信号是zhang_san88", "微信号是[微信号]"),
+        ("QQ号 123456789", "QQ号 [QQ号]"),
+    ],
+)
+def test_more_forms(text: str, expected: str) -> None:
+    assert redact_text(text) == expected
+    assert redact_text(expected) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "工号2001号为您服务",
+        "2001号话务员很高兴为您服务",
+        "朝阳区社区服务中心在望京街道",
+        "家住三号楼",
+        "欠款12,345,678元",
+        "报价13,800,000,000",
+        "保单号 P2024031512345678",
+        "3月15号到期",
+        "我叫了车",
+        "叫我明天再打过来",
+        "项目经理说这周能完",
+        "我要一个说法",
+    ],
+)
+def test_lookalikes_of_the_new_forms_survive(text: str) -> None:
+    assert redact_text(text) == text
+
+
+def test_new_kinds_can_be_switched_off_and_partial_style_hides_them() -> None:
+    text = "我叫张三，住建国路88号院3号楼2单元501，车牌京A12345"
+    assert redact_text(text, RedactOptions(name=False, address=False, plate=False)) == text
+    partial = redact_text(text, RedactOptions(style="partial"))
+    for raw in ("张三", "88号院3号楼2单元501", "京A12345"):
+        assert raw not in partial
