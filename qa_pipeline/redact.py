@@ -286,7 +286,7 @@ def _mobile_ok(value: str) -> bool:
         return value[0] == "1" and value[1] in "3456789"
     if n == 13 and value.startswith("86"):
         return _mobile_ok(value[2:])
-    return n == 14 and value.startswith("0086") and _mobile_ok(value[4:])
+    return n == 15 and value.startswith("0086") and _mobile_ok(value[4:])
 
 
 def _classify(value: str, before: str, punct: bool = False) -> str | None:

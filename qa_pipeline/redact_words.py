@@ -37,12 +37,12 @@ _SURNAMES_1 = set(
     "余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯"
     "龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章"
     "鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉"
-    "骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦"
-    "戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄"
-    "丛仲虞敖巩明佘池查麻苑迟邝官封谈匡鞠惠荆乐冀郁胥南班储原栗燕楚鄢劳谌奚皮粟冼蔺楼"
-    "盘满闻位厉伊仝区郜海阚花权强帅屠豆朴盖练廉禹井祖漆巴丰支卿国狄平计索宣晋相初门云"
-    "容敬来扈晁芮都普阙浦戈伏鹿薄邸雍辜羊阿乌母裘亓修邰赫杭况那宿鲜印逯隆茹诸战慕危玉"
-    "银亢嵇公哈湛宾戎勾茅利於呼居揭干但尉冶斯元束檀衣信展阴昝智幸奉植衡富尧闭由"
+    "骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳穆农司卓古吉缪简车项连芦麦褚娄窦"
+    "戚岑景党宫费卜冷晏席卫米柏宗瞿桂佟臧闵苟邬边卞姬师仇栾隋商刁沙荣巫寇桑郎甄"
+    "丛仲虞敖巩明佘池查麻苑迟邝官封谈匡鞠惠荆乐冀郁胥南班储栗燕楚鄢劳谌奚皮粟冼蔺楼"
+    "盘满闻厉伊仝郜阚强帅屠豆朴盖练廉禹祖漆巴丰卿狄平索宣晋初"
+    "容扈晁芮阙浦戈伏鹿薄邸雍辜羊阿乌母裘亓修邰赫杭况宿鲜印逯隆茹诸战慕危玉"
+    "银亢嵇湛戎勾茅呼尉冶檀阴昝智幸奉植衡富尧闭"
 )
 _SURNAMES_2 = (
     "欧阳",
@@ -77,7 +77,7 @@ _CJK = r"\u4e00-\u9fff"
 _NAME_KEY_RE = re.compile(
     r"(我叫|叫我|我的名字叫|我的名字是|名字叫|名字是|姓名|叫做|本人|联系人|户主|机主|"
     r"收件人|当事人|申请人|投诉人|举报人|来电人)"
-    r"(?:就是|叫|是|为|：|:|\s)*"
+    r"(?:就是|叫|是|为|写|填|填的|登记为?|留|：|:|\s)*"
 )
 _SURNAME_KEY_RE = re.compile(r"(我姓|免贵姓|本人姓|他姓|她姓|姓是|姓氏是?)(?:是|：|:|\s)*")
 _TITLES = (
@@ -100,7 +100,7 @@ _NOT_NAMES = frozenset(
         "明天 明年 明白 明确 高兴 方便 马上 安排 安心 安全 万一 于是 江湖 周末 金额 全部 车辆 房子 "
         "时间 时候 常常 费用 任何 向前 成功 文件 路口 和平 关于 关系 宁可 平时 平常 原来 原因 应该 "
         "曾经 花钱 尽快 经常 计划 信息 展开 步行 谈谈 管理 司机 宿管 项目 师傅 家长 邻居 物业 社区 "
-        "东西 南北 上官 高层 方面 程序 简单 单位 包括 商量 沙发 海边 林业 水电 电费 燃气 都是 都有 "
+        "东西 南北 高层 方面 程序 简单 单位 包括 商量 沙发 海边 林业 水电 电费 燃气 都是 都有 "
         "都在 成都 齐全 段时间 连续 连着 连忙 毛病 龙头 石家庄 黄色 白色 蓝色 金色 米饭 和平里"
     )
 )
@@ -141,10 +141,11 @@ def find_names(text: str) -> list[Span]:
         if not s:
             continue
         given = _given_len(text, i + prefix + s, 2)
+        after = text[i + prefix + s + given : i + prefix + s + given + 1]
         if prefix and not given:
             end = i + prefix + s  # 叫我小王
-        elif given or m.group(1) in ("姓名", "联系人", "户主", "机主", "收件人"):
-            end = i + prefix + s + given
+        elif given or not after or after in "，。,.！？!? 、；;":
+            end = i + prefix + s + given  # 姓名：王。
         else:
             continue
         if _name_ok(text, i + prefix, end):
@@ -161,12 +162,12 @@ def find_names(text: str) -> list[Span]:
             if a < 0:
                 continue
             cand = text[a:t]
-            if any(ch in _NAME_STOP for ch in cand) or not re.fullmatch(f"[{_CJK}]+", cand):
-                continue
-            if any(cand.startswith(w) for w in _NOT_NAME_PREFIX):
-                continue
             s = _surname_at(text, a)
-            if not s or size - s > 2 or not _name_ok(text, a, t):
+            if not s or size - s > 2 or not re.fullmatch(f"[{_CJK}]+", cand):
+                continue
+            if any(ch in _NAME_STOP for ch in cand[s:]) or (s == 1 and cand[0] in _NAME_STOP):
+                continue
+            if any(cand.startswith(w) for w in _NOT_NAME_PREFIX) or not _name_ok(text, a, t):
                 continue
             out.append((NAME, a, t, cand))
             break
@@ -180,15 +181,28 @@ _PLACE = (
 )
 _HOUSE = rf"{_NUM}(?:号院|号楼|号|弄|支弄|栋|幢|座)"
 _LEVEL = rf"(?:{_NUM}(?:号楼|栋|幢|座|单元|门|层|楼|室|户|房|号))"
-_ROOM_BARE = rf"(?:{_NUM}(?![0-9０-９零〇○一二两三四五六七八九十百千幺]))"
+_NOT_ROOM_AFTER = r"[0-9０-９零〇○一二两三四五六七八九十百千幺多个人户元块米平岁年天次]"
+_ROOM_BARE = rf"(?:{_NUM}(?!{_NOT_ROOM_AFTER}))"
 _SEP = r"[\s,，、\-－—]?"
-_AFTER_LEVEL = r"(?:(?<=单元)|(?<=门)|(?<=层)|(?<=楼))"
+_AFTER_LEVEL = r"(?:(?<=单元)|(?<=门)|(?<=层)|(?<=楼)|(?<=栋)|(?<=幢)|(?<=座))"
 _ADDRESS_RE = re.compile(
     rf"{_PLACE}(?P<addr>{_SEP}{_HOUSE}(?:{_SEP}{_LEVEL})*(?:{_AFTER_LEVEL}{_SEP}{_ROOM_BARE})?)"
 )
 _CHAIN_RE = re.compile(
     rf"(?P<addr>{_NUM}(?:号楼|栋|幢|座)(?:{_SEP}{_LEVEL})+(?:{_AFTER_LEVEL}{_SEP}{_ROOM_BARE})?"
     rf"|{_NUM}单元(?:{_SEP}{_LEVEL}|{_SEP}{_ROOM_BARE}))"
+)
+# after an address keyword, the house number whatever the road is called (东四十条142号)
+_KEYED_ADDRESS_RE = re.compile(
+    rf"(?:地址|住址|住在|家住|我住|住的是|家在|家是|送到|寄到)[是在：:\s]*[^\s，。,.；;！？!?0-9]{{0,12}}?"
+    rf"(?P<addr>{_NUM}(?:号院|号(?!楼)|弄|支弄)(?:{_SEP}{_LEVEL})*"
+    rf"(?:{_AFTER_LEVEL}{_SEP}{_ROOM_BARE})?)"
+)
+# 号院, or a house number followed by a building or unit, is an address wherever it is
+_HOUSE_CHAIN_RE = re.compile(
+    rf"(?P<addr>{_NUM}号院(?:{_SEP}{_LEVEL})*(?:{_AFTER_LEVEL}{_SEP}{_ROOM_BARE})?"
+    rf"|{_NUM}号{_SEP}{_NUM}(?:号楼|栋|幢|座|单元)(?:{_SEP}{_LEVEL})*"
+    rf"(?:{_AFTER_LEVEL}{_SEP}{_ROOM_BARE})?)"
 )
 # a house number that is not an address: a date (3月15号), an agent (2001号话务员)
 _NOT_HOUSE_AFTER = re.compile(r"(话务员|坐席|客服|接线员|为你|为您|工号|号码|线)")
@@ -197,17 +211,26 @@ _NOT_HOUSE_AFTER = re.compile(r"(话务员|坐席|客服|接线员|为你|为您
 def find_addresses(text: str) -> list[Span]:
     """Street addresses from the house number down to the room."""
     out: list[Span] = []
-    for rx in (_ADDRESS_RE, _CHAIN_RE):
+    for rx in (_ADDRESS_RE, _KEYED_ADDRESS_RE, _HOUSE_CHAIN_RE, _CHAIN_RE):
         for m in rx.finditer(text):
             a, b = m.start("addr"), m.end("addr")
             while a < b and text[a] in " ,，、-－—":
                 a += 1
             if _NOT_HOUSE_AFTER.match(text, b):
                 continue
-            if rx is _ADDRESS_RE and text[max(0, a - 1)] == "月":
+            if rx is not _CHAIN_RE and text[max(0, a - 1)] == "月":
                 continue
             out.append((ADDRESS, a, b, text[a:b]))
-    return out
+    # finders overlap (号院 is a place and a house number): one span per address
+    merged: list[Span] = []
+    for span in sorted(out, key=lambda x: (x[1], -x[2])):
+        if merged and span[1] <= merged[-1][2]:
+            last = merged[-1]
+            end = max(last[2], span[2])
+            merged[-1] = (ADDRESS, last[1], end, text[last[1] : end])
+        else:
+            merged.append(span)
+    return merged
 
 
 _PROVINCE_ABBR = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
@@ -223,9 +246,8 @@ _IM_KEY_RE = re.compile(
 )
 _IM_GLUE = re.compile(r"(?:号码|账号|帐号|号|是|为|：|:|\s|就是|呢|嗯|呃|，|,)*")
 _WX_ID = re.compile(r"[A-Za-z][A-Za-z0-9_\-]{4,19}|[0-9]{5,12}")
-_QQ_ID = re.compile(
-    r"(?:[0-9０-９零〇一二三四五六七八九幺][\s\-]?){4,11}[0-9０-９零〇一二三四五六七八九幺]"
-)
+_QQ_DIGIT = "[0-9０-９零〇○一二两三四五六七八九幺]"
+_QQ_ID = re.compile(rf"(?:{_QQ_DIGIT}[\s\-]?){{4,11}}{_QQ_DIGIT}")
 
 
 def find_plates(text: str) -> list[Span]:
