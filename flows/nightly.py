@@ -32,6 +32,7 @@ from qa_pipeline.config import Settings, load_settings
 from qa_pipeline.errors import ConfigError
 from qa_pipeline.manifest import Manifest, ManifestOptions, read_manifest
 from qa_pipeline.models import Recording
+from qa_pipeline.redact import install_log_redaction
 from qa_pipeline.sampling import RiskWeights, Sample, parse_plan, sample_calls
 
 log = logging.getLogger(__name__)
@@ -94,6 +95,7 @@ def stage_config(
         gpu_slots=gpu_slots,
         redact_pii=settings.redact_pii,
         timezone=settings.timezone,
+        recordings_dir=settings.data_dir / "recordings",
     )
 
 
@@ -277,6 +279,7 @@ def nightly_qa(
         raise ConfigError(f"night {night!r} is not a date (YYYY-MM-DD)") from None
     settings = load_settings()
     config = stage_config(settings, rubrics, gpu_slots)
+    install_log_redaction(config.redact_options())  # Prefect's stored logs included
     check_rubrics_task(config)
     params = {"inbox": str(inbox), "night": night, "plan": plan, "seed": seed}
     run_id = start_run_task(config, params)
@@ -322,7 +325,7 @@ def nightly_qa(
         failures=tuple(tally.failures),
         reports=tuple(reports),
         status="completed_with_failures" if tally.failures else "completed",
-    )
+    ).redacted(config.redact_options())  # what is stored, published, logged and returned
     finish_run_task(config, run_id, summary.status, summary.as_dict())
     create_markdown_artifact(
         markdown=summary.to_markdown(),

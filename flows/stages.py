@@ -60,8 +60,11 @@ class StageConfig:
         language: Default spoken language when a call has no ``language`` column.
         gpu_slots: How many speech-to-text calls may run at once in one process (the
             GPU concurrency limit; across processes use a Prefect tag limit on ``gpu``).
-        redact_pii: Mask personal data before it is stored.
+        redact_pii: Mask personal data before it is stored (database, transcript files,
+            speech-to-text cache, logs).
         timezone: Time zone of the night and the report periods.
+        recordings_dir: Where each recording is linked under its call id (what the
+            store and the reports' "listen" links point at); ``None``: not linked.
     """
 
     database_url: str
@@ -76,6 +79,20 @@ class StageConfig:
     gpu_slots: int = 1
     redact_pii: bool = True
     timezone: str = "Asia/Shanghai"
+    recordings_dir: Path | None = None
+
+    def redact_options(self) -> Any:
+        """What :mod:`qa_pipeline.redact` masks here (nothing when ``redact_pii`` is off)."""
+        from qa_pipeline.redact import RedactOptions
+
+        return RedactOptions(enabled=self.redact_pii)
+
+    def redact(self, transcript: Transcript) -> Transcript:
+        """The transcript as it may be written to disk: personal data masked."""
+        from qa_pipeline.redact import install_log_redaction, redact_transcript
+
+        install_log_redaction(self.redact_options())
+        return redact_transcript(transcript, self.redact_options())
 
     def rubric_for(self, recording: Recording) -> str:
         """The rubric path that applies to a call."""
@@ -228,7 +245,7 @@ def transcribe_chunk(
             audio.setdefault(call_language(rec, config.language), []).append(rec)
             continue
         try:
-            t = _with_meta(load_transcript(rec.path), rec)
+            t = config.redact(_with_meta(load_transcript(rec.path), rec))
             paths[rec.call_id] = save_transcript(t, transcript_path(config, rec.call_id))
             vendor.append(rec.call_id)
         except QAPipelineError as exc:
@@ -242,6 +259,7 @@ def transcribe_chunk(
                 _asr_options(config, language),
                 models_dir=config.models_dir,
                 cache_dir=config.asr_cache_dir,
+                transform=config.redact,  # raw text never reaches the cache or a file
             )
         for res in results:
             rec = res.recording
@@ -250,7 +268,7 @@ def transcribe_chunk(
                 kind = getattr(err, "kind", "asr")
                 failures.append(Failure(rec.call_id, "transcribe", kind, str(err)))
                 continue
-            t = _with_meta(res.transcript, rec)
+            t = config.redact(_with_meta(res.transcript, rec))
             paths[rec.call_id] = save_transcript(t, transcript_path(config, rec.call_id))
             (cached if res.cached else transcribed).append(rec.call_id)
     return paths, ChunkResult(
@@ -292,6 +310,10 @@ def score_chunk(
             log.exception("scoring %s failed", rec.call_id)
             failures.append(Failure(rec.call_id, "score", type(exc).__name__, str(exc)))
             continue
+        if config.recordings_dir is not None:
+            from qa_pipeline.listen import link_recording
+
+            rec = link_recording(rec, config.recordings_dir)  # stored and linked by call id
         # one transaction: a night killed here leaves the call wholly done or not at all
         db.save_call(rec, transcript, score, run_id)
         scored.append((rec.call_id, score.score))

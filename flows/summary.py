@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from flows.stages import Failure
@@ -46,6 +46,26 @@ class NightSummary:
     failures: tuple[Failure, ...]
     reports: tuple[str, ...] = ()
     status: str = field(default="completed")
+
+    def redacted(self, options: Any) -> NightSummary:
+        """The summary as it may leave memory (store, logs, artifact, stdout): personal
+        data in failure messages, call ids and paths masked (``RedactOptions``)."""
+        from qa_pipeline.redact import redact_path, redact_text
+
+        failures = tuple(
+            replace(
+                f,
+                call_id=redact_text(f.call_id, options) if f.call_id else f.call_id,
+                message=redact_text(f.message, options),
+            )
+            for f in self.failures
+        )
+        return replace(
+            self,
+            inbox=redact_path(self.inbox, options),
+            failures=failures,
+            reports=tuple(redact_path(p, options) for p in self.reports),
+        )
 
     def failed_by(self) -> dict[tuple[str, str], int]:
         """Failure counts by ``(stage, kind)``."""

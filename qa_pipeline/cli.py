@@ -53,6 +53,19 @@ def _root(
         level=logging.INFO if verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
     )
+    _redact_logs()
+
+
+def _redact_logs() -> None:
+    """Mask personal data in every log line of this process (unless QA_REDACT_PII=false)."""
+    from qa_pipeline.config import load_settings
+    from qa_pipeline.redact import RedactOptions, install_log_redaction
+
+    try:
+        enabled = load_settings().redact_pii
+    except QAPipelineError:  # a bad setting is reported by the command that needs it
+        enabled = True
+    install_log_redaction(RedactOptions(enabled=enabled))
 
 
 for _module in (asr_commands, scoring_commands, db_commands, report_commands, flow_commands):

@@ -26,11 +26,13 @@ Masking style ``label`` (default) replaces the whole match with a bracketed labe
 
 from __future__ import annotations
 
+import logging
+import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
-from typing import Literal
+from typing import Any, Literal
 
 from qa_pipeline.models import CallScore, Evidence, ItemResult, Segment, Transcript
 from qa_pipeline.redact_words import (
@@ -568,6 +570,42 @@ def _mask(match: PiiMatch, style: str) -> str:
     return v[:3] + "*" * max(4, len(v) - 7) + v[-4:]
 
 
+# a file name inside a message: call_13600003333.wav, /inbox/张三_13812345678.json
+_FILE_NAME_RE = re.compile(
+    r"[\w\-.+()（）]*\d[\w\-.+()（）]*\.(?:wav|mp3|m4a|flac|ogg|opus|amr|aac|wma|json|csv|txt)\b",
+    re.IGNORECASE,
+)
+# ASCII letters, underscores and dots glued to a number in a file name are separators
+_NAME_GLUE_RE = re.compile(r"[A-WYZa-wyz_.+]")
+
+
+def _redact_name(name: str, opts: RedactOptions) -> str:
+    """Redact one file or folder name: numbers glued to letters count (call13800138000)."""
+    spaced = _NAME_GLUE_RE.sub(" ", name)
+    out: list[str] = []
+    pos = 0
+    for m in find_pii(spaced, opts):
+        out.append(name[pos : m.start])
+        out.append(_mask(m, opts.style))
+        pos = m.end
+    out.append(name[pos:])
+    return "".join(out)
+
+
+def redact_path(path: str | os.PathLike[str], options: RedactOptions | None = None) -> str:
+    """A path with personal data in any folder or file name masked.
+
+    ``/inbox/13600003333_0815.wav`` → ``/inbox/[手机号]_0815.wav``; numbers glued to
+    letters are looked at too (``call13600003333.wav``), unlike in running text.
+    """
+    text = os.fspath(path)
+    opts = options or RedactOptions()
+    if not opts.enabled or not text:
+        return text
+    parts = re.split(r"([/\\])", text)
+    return "".join(p if p in ("/", "\\") else _redact_name(p, opts) for p in parts)
+
+
 def redact_text(text: str, options: RedactOptions | None = None) -> str:
     """Mask every piece of personal data in ``text`` (idempotent).
 
@@ -588,7 +626,83 @@ def redact_text(text: str, options: RedactOptions | None = None) -> str:
         out.append(_mask(m, opts.style))
         pos = m.end
     out.append(text[pos:])
-    return "".join(out)
+    result = "".join(out)
+    if _FILE_NAME_RE.search(result):
+        result = _FILE_NAME_RE.sub(lambda m: _redact_name(m.group(0), opts), result)
+    return result
+
+
+# manifest columns whose whole value is personal data, whatever its form (a bare name)
+_PII_FIELDS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    (EMAIL, re.compile(r"mail|邮箱", re.I)),
+    (WECHAT, re.compile(r"wechat|weixin|微信", re.I)),
+    (QQ, re.compile(r"(^|_)qq", re.I)),
+    (PLATE, re.compile(r"plate|车牌", re.I)),
+    (ID_CARD, re.compile(r"id_?card|id_?no|identity|身份证|证件", re.I)),
+    (BANK_CARD, re.compile(r"bank|card|account|卡号|银行|账号|帐号", re.I)),
+    (ADDRESS, re.compile(r"addr|地址|住址", re.I)),
+    (MOBILE, re.compile(r"phone|mobile|(^|_)tel|(^|_)ani($|_)|电话|手机|号码|主叫", re.I)),
+    (NAME, re.compile(r"name|姓名|名字|联系人|caller|customer|citizen|客户|来电人|市民", re.I)),
+)
+
+
+def redact_field(name: str, value: str, options: RedactOptions | None = None) -> str:
+    """A manifest value, given its column name: the whole value masked where the column
+    holds personal data (``caller_name``, ``手机``, ``地址`` …), else :func:`redact_text`."""
+    opts = options or RedactOptions()
+    if not opts.enabled or not value or not value.strip():
+        return value
+    for kind, pattern in _PII_FIELDS:
+        if pattern.search(name) and opts.wants(kind):
+            return LABELS[kind] if opts.style == "label" else "*" * 4
+    return redact_text(value, opts)
+
+
+def redact_value(value: Any, options: RedactOptions | None = None) -> Any:
+    """``value`` with every string inside it (dicts, lists, tuples) redacted; other
+    values unchanged. For JSON columns, run summaries and event payloads."""
+    if isinstance(value, str):
+        return redact_text(value, options)
+    if isinstance(value, dict):
+        return {k: redact_value(v, options) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(redact_value(v, options) for v in value)
+    return value
+
+
+class _RedactingFactory:
+    """A log record factory that redacts each message as the record is made."""
+
+    def __init__(self, inner: Callable[..., logging.LogRecord], options: RedactOptions) -> None:
+        self.inner = inner
+        self.options = options
+
+    def __call__(self, *args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = self.inner(*args, **kwargs)
+        try:
+            message = record.getMessage()
+        except Exception:  # a bad format string: logging reports it, we must not fail
+            return record
+        record.msg, record.args = redact_text(message, self.options), None
+        if record.exc_info and not record.exc_text:
+            text = logging.Formatter().formatException(record.exc_info)
+            record.exc_text = redact_text(text, self.options)
+        return record
+
+
+def install_log_redaction(options: RedactOptions | None = None) -> None:
+    """Redact every log message of this process when its record is made (idempotent).
+
+    Every handler then sees masked text: the console, log files, and Prefect's API
+    handler that stores flow and task logs in Prefect's database.
+    """
+    opts = options or RedactOptions()
+    current = logging.getLogRecordFactory()
+    if isinstance(current, _RedactingFactory):
+        current.options = opts
+        return
+    if opts.enabled:
+        logging.setLogRecordFactory(_RedactingFactory(current, opts))
 
 
 def redact_segment(segment: Segment, options: RedactOptions | None = None) -> Segment:

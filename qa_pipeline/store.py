@@ -35,7 +35,15 @@ from sqlalchemy.exc import SQLAlchemyError
 from qa_pipeline import migrations
 from qa_pipeline.errors import StoreError
 from qa_pipeline.models import CallScore, Recording, Status, Transcript
-from qa_pipeline.redact import RedactOptions, redact_score, redact_text, redact_transcript
+from qa_pipeline.redact import (
+    RedactOptions,
+    redact_field,
+    redact_path,
+    redact_score,
+    redact_text,
+    redact_transcript,
+    redact_value,
+)
 from qa_pipeline.store_queries import QueryMixin
 from qa_pipeline.store_schema import (
     TABLES,
@@ -234,7 +242,7 @@ class Store(QueryMixin):
                 {
                     "kind": kind,
                     "status": "running",
-                    "params": _jsonable(dict(params)),
+                    "params": self._redact_json(params),
                     "started_at": _now(),
                 },
             )
@@ -244,7 +252,7 @@ class Store(QueryMixin):
         """Record what a running run knows so far (e.g. the calls a night received)."""
         with self._write("note a run") as conn:
             conn.execute(
-                update(runs).where(runs.c.id == run_id).values(summary=_jsonable(dict(summary)))
+                update(runs).where(runs.c.id == run_id).values(summary=self._redact_json(summary))
             )
 
     def finish_run(self, run_id: int, status: str, summary: Mapping[str, Any]) -> None:
@@ -253,8 +261,13 @@ class Store(QueryMixin):
             conn.execute(
                 update(runs)
                 .where(runs.c.id == run_id)
-                .values(status=status, summary=_jsonable(dict(summary)), finished_at=_now())
+                .values(status=status, summary=self._redact_json(summary), finished_at=_now())
             )
+
+    def _redact_json(self, data: Mapping[str, Any]) -> Any:
+        """A run's params or summary as plain JSON, every string in it redacted (error
+        messages and paths inside a summary carry what the calls carried)."""
+        return redact_value(_jsonable(dict(data)), self.redact_options)
 
     # ------------------------------------------------------------------ recordings
 
@@ -282,8 +295,11 @@ class Store(QueryMixin):
 
     def _upsert_recording(self, conn: Connection, recording: Recording, run_id: int | None) -> None:
         m = recording.meta
+        opts = self.redact_options
+        extra = {k: redact_field(k, str(v), opts) for k, v in m.extra} if m.extra else None
         values = {
-            "path": str(recording.path),
+            # a file name can be a caller's number (13600003333_0815.wav): masked
+            "path": redact_path(recording.path, opts),
             "content_hash": recording.content_hash,
             "is_transcript": recording.is_transcript,
             "agent_id": m.agent_id,
@@ -292,8 +308,8 @@ class Store(QueryMixin):
             "call_type": m.call_type,
             "duration_s": m.duration_s,
             "satisfaction": m.satisfaction,
-            "topic": m.topic,
-            "extra": dict(m.extra) or None,
+            "topic": redact_text(m.topic, opts) if m.topic else m.topic,
+            "extra": extra,
             "run_id": run_id,
         }
         ins = self._insert()(recordings).values(call_id=m.call_id, updated_at=_now(), **values)

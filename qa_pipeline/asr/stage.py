@@ -219,6 +219,7 @@ def transcribe_recordings(
     models_dir: Path,
     cache_dir: Path | None = None,
     progress: Callable[[int, int], None] | None = None,
+    transform: Callable[[Transcript], Transcript] | None = None,
 ) -> list[TranscriptionResult]:
     """Transcribe many recordings, batching speech from all of them.
 
@@ -228,6 +229,9 @@ def transcribe_recordings(
         models_dir: Local model cache.
         cache_dir: Transcript cache (``Settings.transcripts_dir``); ``None`` disables it.
         progress: Called as ``progress(done, total)`` after each recording finishes.
+        transform: Applied to each transcript before it is cached or returned (the
+            flows pass PII redaction: raw text then never reaches the cache); a cache
+            entry written before is passed through it too, and rewritten if it changes.
 
     Returns:
         One result per recording, in input order; a bad recording carries its error and
@@ -269,6 +273,8 @@ def transcribe_recordings(
             tr = transcripts.get(job.index)
             if tr is None:
                 continue
+            if transform is not None:
+                tr = transform(tr)
             if cache_dir is not None:
                 store_cached(cache_dir, job.key, tr)
             finish(job.index, TranscriptionResult(job.recording, tr))
@@ -278,6 +284,11 @@ def transcribe_recordings(
         try:
             key = transcriber.key(audio.audio_content_hash(rec.path)) if rec.path.is_file() else ""
             cached = load_cached(cache_dir, key) if cache_dir is not None and key else None
+            if cached is not None and transform is not None:
+                fixed = transform(cached)
+                if fixed != cached and cache_dir is not None:
+                    store_cached(cache_dir, key, fixed)  # an entry from before redaction
+                cached = fixed
             if cached is not None:
                 finish(i, TranscriptionResult(rec, _with_meta(cached, rec), cached=True))
                 continue

@@ -74,13 +74,16 @@ def transcribe_command(
     """Transcribe recordings into speaker-attributed transcript JSON (with audio metrics)."""
     from qa_pipeline.asr.stage import transcribe_recordings
     from qa_pipeline.models import CallMeta, Recording
+    from qa_pipeline.redact import RedactOptions, redact_path, redact_text, redact_transcript
     from qa_pipeline.transcript_io import save_transcript
 
     s, options = _options(model, device, compute_type, language, channels, batch_size)
     files = _expand(paths)
     if not files:
         raise ConfigError("no recordings found in the paths given")
-    recordings = [Recording(f, CallMeta(call_id=f.stem)) for f in files]
+    redact = RedactOptions(enabled=s.redact_pii)
+    # a recorder may name files after the caller's number: the call id is masked too
+    recordings = [Recording(f, CallMeta(call_id=redact_path(f.stem, redact))) for f in files]
     cache = None if no_cache else s.transcripts_dir
     with progress_bar("transcribing", len(recordings)) as bar:
         task = bar.task_ids[0]
@@ -90,6 +93,8 @@ def transcribe_command(
             models_dir=s.models_dir,
             cache_dir=cache,
             progress=lambda done, total: bar.update(task, completed=done),
+            # personal data is masked before a transcript is cached or written
+            transform=lambda t: redact_transcript(t, redact),
         )
     out.mkdir(parents=True, exist_ok=True)
     failed = []
@@ -97,13 +102,15 @@ def transcribe_command(
         if res.transcript is None:
             failed.append(res)
             continue
-        save_transcript(res.transcript, out / f"{res.recording.path.stem}.json")
+        name = redact_path(res.recording.path.stem, redact)
+        save_transcript(res.transcript, out / f"{name}.json")
     ok = len(results) - len(failed)
     cached = sum(1 for r in results if r.cached)
     console.print(f"{ok} transcribed ({cached} from cache), {len(failed)} failed → {out}")
     for res in failed:
         kind = res.error.kind if res.error else "error"
-        line = f"  FAILED {res.recording.path} \\[{kind}]: {res.error}"
+        error = redact_text(str(res.error), redact)
+        line = f"  FAILED {redact_path(res.recording.path, redact)} \\[{kind}]: {error}"
         console_err.print(line, highlight=False, soft_wrap=True)
     if failed:
         raise typer.Exit(1)

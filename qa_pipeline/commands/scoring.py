@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from qa_pipeline.commands.common import console, console_err, progress_bar
+from qa_pipeline.commands.common import console, console_err, progress_bar, settings
 from qa_pipeline.errors import QAPipelineError, ScoringError
 
 RUBRIC_OPT = typer.Option(..., "--rubric", "-r", help="Rubric YAML file.", exists=False)
@@ -47,21 +47,39 @@ def score(
     transcripts: list[Path] = typer.Argument(..., help="Transcript or labelled-call JSON files."),
     rubric: Path = RUBRIC_OPT,
     as_json: bool = typer.Option(False, "--json", help="One JSON object per call per line."),
+    raw: bool = typer.Option(
+        False,
+        "--raw",
+        help="Print quotes and reasons unredacted (personal data shown; a warning is given).",
+    ),
 ) -> None:
-    """Score transcripts against a rubric, quoting the evidence for each verdict."""
+    """Score transcripts against a rubric, quoting the evidence for each verdict.
+
+    Quotes and reasons are printed with personal data masked (as the store keeps
+    them) unless --raw is given.
+    """
+    from qa_pipeline.redact import RedactOptions, redact_score, redact_text
     from qa_pipeline.rubric import load_rubric
     from qa_pipeline.scoring import score_call
     from qa_pipeline.transcript_io import load_transcript
 
+    redact = RedactOptions(enabled=settings().redact_pii and not raw)
+    if raw:
+        console_err.print(
+            "[bold yellow]warning:[/] --raw prints personal data (phone and ID numbers, "
+            "names, addresses) unmasked; do not keep or share this output",
+            highlight=False,
+        )
     rb = load_rubric(rubric)
     failures = 0
     with progress_bar("scoring", len(transcripts)) as bar:
         for path in transcripts:
             try:
-                result = score_call(load_transcript(path), rb)
+                result = redact_score(score_call(load_transcript(path), rb), redact)
             except QAPipelineError as exc:
                 failures += 1
-                console_err.print(f"[red]error:[/] {exc}", highlight=False, soft_wrap=True)
+                message = redact_text(str(exc), redact)
+                console_err.print(f"[red]error:[/] {message}", highlight=False, soft_wrap=True)
                 bar.advance(bar.task_ids[0])
                 continue
             if as_json:

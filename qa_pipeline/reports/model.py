@@ -93,11 +93,15 @@ def recording_link(recording_path: str | None, second: float, base: Path | str |
     """A link to ``recording_path`` at ``second`` (``…#t=SECONDS``).
 
     Relative to ``base`` (the report's folder) when given and possible, so the report can
-    be moved together with the recordings; ``file://`` URI otherwise.
+    be moved together with the recordings; ``file://`` URI otherwise. The night stores
+    each recording's path under its call id (:mod:`qa_pipeline.listen`), so no link
+    names the original file; a vendor transcript (``.json``) has no audio and no link.
     """
     if not recording_path:
         return ""
     path = Path(recording_path)
+    if path.suffix.lower() == ".json":
+        return ""
     frag = f"#t={max(0.0, float(second)):.0f}"
     if base is not None and path.is_absolute():
         try:
