@@ -80,6 +80,13 @@ _NAME_KEY_RE = re.compile(
     r"(?:就是|叫|是|为|写|填|填的|登记为?|留|：|:|\s)*"
 )
 _SURNAME_KEY_RE = re.compile(r"(我姓|免贵姓|本人姓|他姓|她姓|姓是|姓氏是?)(?:是|：|:|\s)*")
+# a name after a person it belongs to: 我儿子叫冯浩, 联系人是我爱人，叫黄丽
+_RELATIVE_KEY_RE = re.compile(
+    r"(?:他|她|儿子|女儿|孙子|孙女|老公|老婆|爱人|丈夫|妻子|媳妇|爸爸?|妈妈?|父亲|母亲|孩子|"
+    r"邻居|朋友|同事|老板|房东|业主|租户|对方|人家|，|,)(?:的名字|名字)?叫(?:做)?"
+)
+# how a surname is spelled out after it is given: 高低的高, 弓长张, 耳东陈
+_SPELL_RE = r"[，,\s]*(?:是|就是)?(?:[\u4e00-\u9fff]{{1,4}}的{s}|[\u4e00-\u9fff]{{2}}{s})"
 _TITLES = (
     "先生",
     "女士",
@@ -155,6 +162,15 @@ def find_names(text: str) -> list[Span]:
         s = _surname_at(text, i) if i < len(text) else 0
         if s:
             out.append((NAME, i, i + s, text[i : i + s]))
+            spelled = re.compile(_SPELL_RE.format(s=re.escape(text[i : i + s]))).match(text, i + s)
+            if spelled and spelled.end() - (i + s) <= 8:
+                out.append((NAME, i + s, spelled.end(), spelled.group(0)))
+    for m in _RELATIVE_KEY_RE.finditer(text):
+        i = m.end()
+        s = _surname_at(text, i) if i < len(text) else 0
+        given = _given_len(text, i + s, 2) if s else 0
+        if given and _name_ok(text, i, i + s + given):
+            out.append((NAME, i, i + s + given, text[i : i + s + given]))
     for m in _TITLE_RE.finditer(text):
         t = m.start()
         for size in (4, 3, 2, 1):
@@ -179,8 +195,11 @@ _PLACE = (
     r"(?:路|街|大街|大道|巷|胡同|弄|里|道|村|组|屯|小区|花园|苑|家园|公寓|大厦|广场|新村|"
     r"社区|园|城|庄|府|湾|阁|坊|院|寓)"
 )
-_HOUSE = rf"{_NUM}(?:号院|号楼|号|弄|支弄|栋|幢|座)"
-_LEVEL = rf"(?:{_NUM}(?:号楼|栋|幢|座|单元|门|层|楼|室|户|房|号))"
+# 甲3号 / 乙12号院: a house number may carry a heavenly-stem prefix
+_HOUSE = rf"[甲乙丙丁]?{_NUM}(?:号院|号楼|号|弄|支弄|栋|幢|座|组|队)"
+_LEVEL = rf"(?:{_NUM}(?:号楼|栋|幢|座|单元|门|层|楼|室|户|房|号|组|队))"
+# a building numbered or lettered (12号楼, A座)
+_BUILDING = rf"(?:{_NUM}|[A-Za-z]{{1,2}})(?:号楼|栋|幢|座)"
 _NOT_ROOM_AFTER = r"[0-9０-９零〇○一二两三四五六七八九十百千幺多个人户元块米平岁年天次]"
 _ROOM_BARE = rf"(?:{_NUM}(?!{_NOT_ROOM_AFTER}))"
 _SEP = r"[\s,，、\-－—]?"
@@ -189,7 +208,8 @@ _ADDRESS_RE = re.compile(
     rf"{_PLACE}(?P<addr>{_SEP}{_HOUSE}(?:{_SEP}{_LEVEL})*(?:{_AFTER_LEVEL}{_SEP}{_ROOM_BARE})?)"
 )
 _CHAIN_RE = re.compile(
-    rf"(?P<addr>{_NUM}(?:号楼|栋|幢|座)(?:{_SEP}{_LEVEL})+(?:{_AFTER_LEVEL}{_SEP}{_ROOM_BARE})?"
+    rf"(?P<addr>{_BUILDING}(?:{_SEP}{_LEVEL})+(?:{_AFTER_LEVEL}{_SEP}{_ROOM_BARE})?"
+    rf"|{_BUILDING}{_SEP}{_ROOM_BARE}"
     rf"|{_NUM}单元(?:{_SEP}{_LEVEL}|{_SEP}{_ROOM_BARE}))"
 )
 # after an address keyword, the house number whatever the road is called (东四十条142号)
