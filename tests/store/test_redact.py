@@ -439,3 +439,29 @@ def test_new_kinds_can_be_switched_off_and_partial_style_hides_them() -> None:
     partial = redact_text(text, RedactOptions(style="partial"))
     for raw in ("张三", "88号院3号楼2单元501", "京A12345"):
         assert raw not in partial
+
+
+def test_labelled_pii_sets_meet_the_targets() -> None:
+    """The benchmark's sets (benchmarks/pii_recall.py prints the full table)."""
+    data = Path(__file__).resolve().parents[2] / "benchmarks" / "data"
+    rows = []
+    for name in ("pii_set.jsonl", "pii_holdout.jsonl"):
+        lines = (data / name).read_text(encoding="utf-8").splitlines()
+        rows += [json.loads(line) for line in lines if line]
+    missed: dict[str, list[str]] = {}
+    changed = []
+    for row in rows:
+        out = redact_text(row["text"])
+        if not row["pii"]:
+            if out != row["text"]:
+                changed.append(out)
+            continue
+        for pii in row["pii"]:
+            if pii in out:
+                missed.setdefault(row["kind"], []).append(out)
+    total = {k: sum(1 for r in rows if r["kind"] == k) for k in {r["kind"] for r in rows}}
+    for kind in ("mobile", "id_card", "bank_card", "landline"):
+        assert len(missed.get(kind, [])) <= 0.01 * total[kind], missed.get(kind)
+    for kind in ("name", "address"):
+        assert len(missed.get(kind, [])) <= 0.05 * total[kind], missed.get(kind)
+    assert len(changed) <= 0.01 * total["lookalike"], changed
