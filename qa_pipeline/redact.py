@@ -216,7 +216,9 @@ _PAREN_LANDLINE_RE = re.compile(
 # labels that make the number that follows a reference number, not personal data
 _NOT_PII_LABEL_RE = re.compile(
     r"(工号|订单号?|工单号?|单号|编号|流水号?|受理号|合同号|票号|批次号|发票号码?|案件号|"
-    r"案号|保单号?|序号|邮编|邮政编码|房号|批号|型号|版本号?|验证码|尾号|快递|运单号?)"
+    r"案号|保单号?|序号|邮编|邮政编码|房号|批号|型号|版本号?|验证码|尾号|快递|运单号?|"
+    r"案卷号|档案号|证书号|车架号|发动机号|备案号|许可证号|执照号|登记号|注册号|税号|信用代码|"
+    r"金额|总额|总价|价格|余额|欠款|罚款|补贴|工资|费用|预算|资金|收入)"
     r"[码是为：:\s#]*$"
 )
 # keywords after which a number of the right length is personal data whatever its checksum
@@ -710,10 +712,63 @@ def redact_segment(segment: Segment, options: RedactOptions | None = None) -> Se
     return replace(segment, text=redact_text(segment.text, options))
 
 
+_NUMBER_KINDS = (MOBILE, ID_CARD, BANK_CARD, LANDLINE)
+
+
+def _has_digit(text: str) -> bool:
+    return any(_digit_at(text, k) is not None for k in range(len(text)))
+
+
+def _mask_across(texts: list[str], opts: RedactOptions) -> list[str]:
+    """Mask numbers that speech-to-text split over neighbouring segments
+    (``我电话是一三八一二三四`` | ``嗯`` | ``五六七八``): each part gets the label."""
+    out = list(texts)
+    for i in range(len(out) - 1):
+        if not _has_digit(out[i][-8:]):
+            continue
+        for size in (2, 3):
+            window = out[i : i + size]
+            if len(window) < size or not _has_digit(window[-1][:8]):
+                continue
+            starts, pos = [], 0
+            for t in window:
+                starts.append(pos)
+                pos += len(t) + 1
+            joined = "，".join(window)
+            edits: dict[int, list[tuple[int, int, str]]] = {}
+            for m in find_pii(joined, opts):
+                if m.kind not in _NUMBER_KINDS:
+                    continue
+                parts = [
+                    (k, max(m.start, s0) - s0, min(m.end, s0 + len(window[k])) - s0)
+                    for k, s0 in enumerate(starts)
+                    if max(m.start, s0) < min(m.end, s0 + len(window[k]))
+                ]
+                if len(parts) > 1:  # only what crosses a segment boundary
+                    for k, a, b in parts:
+                        if _has_digit(window[k][a:b]):  # a filler turn between stays
+                            edits.setdefault(k, []).append((a, b, _mask(m, opts.style)))
+            for k, spans in edits.items():
+                text = window[k]
+                for a, b, label in sorted(spans, reverse=True):
+                    text = text[:a] + label + text[b:]
+                out[i + k] = text
+    return out
+
+
 def redact_transcript(transcript: Transcript, options: RedactOptions | None = None) -> Transcript:
-    """A copy of ``transcript`` with every segment's text redacted."""
+    """A copy of ``transcript`` with every segment's text redacted, including numbers
+    split over neighbouring segments."""
+    opts = options or RedactOptions()
+    if not opts.enabled:
+        return transcript
+    texts = _mask_across([s.text for s in transcript.segments], opts)
     return replace(
-        transcript, segments=tuple(redact_segment(s, options) for s in transcript.segments)
+        transcript,
+        segments=tuple(
+            replace(seg, text=redact_text(text, opts))
+            for seg, text in zip(transcript.segments, texts, strict=True)
+        ),
     )
 
 

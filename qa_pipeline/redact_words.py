@@ -87,6 +87,10 @@ _RELATIVE_KEY_RE = re.compile(
     r"(?:他|她|儿子|女儿|孙子|孙女|老公|老婆|爱人|丈夫|妻子|媳妇|爸爸?|妈妈?|父亲|母亲|孩子|"
     r"邻居|朋友|同事|老板|房东|业主|租户|对方|人家|，|,)(?:的名字|名字)?叫(?:做)?"
 )
+# 我是张三，… : a name only when a pause or a verb follows it (我是江苏的 / 我是高中生 stay)
+_I_AM_RE = re.compile(r"(?:我是|我就是|我这边是|这里是|我叫做)")
+_I_AM_NEXT = set("，。,.!！?？；;…我想要打来啊呀哈呢") | {""}
+_PLACE_END = set("人省市区县村镇乡路街道的家里外边侧口门站院校队组部局厅处科室")
 # how a surname is spelled out after it is given: 高低的高, 弓长张, 耳东陈
 _SPELL_RE = r"[，,\s]*(?:是|就是)?(?:[\u4e00-\u9fff]{{1,4}}的{s}|[\u4e00-\u9fff]{{2}}{s})"
 _TITLES = (
@@ -110,7 +114,13 @@ _NOT_NAMES = frozenset(
         "时间 时候 常常 费用 任何 向前 成功 文件 路口 和平 关于 关系 宁可 平时 平常 原来 原因 应该 "
         "曾经 花钱 尽快 经常 计划 信息 展开 步行 谈谈 管理 司机 宿管 项目 师傅 家长 邻居 物业 社区 "
         "东西 南北 高层 方面 程序 简单 单位 包括 商量 沙发 海边 林业 水电 电费 燃气 都是 都有 "
-        "都在 成都 齐全 段时间 连续 连着 连忙 毛病 龙头 石家庄 黄色 白色 蓝色 金色 米饭 和平里"
+        "都在 成都 齐全 段时间 连续 连着 连忙 毛病 龙头 石家庄 黄色 白色 蓝色 金色 米饭 和平里 "
+        "白天 江苏 江西 安徽 湖南 湖北 河南 河北 山东 山西 广东 广西 云南 贵州 四川 福建 浙江 "
+        "海南 甘肃 青海 宁夏 新疆 西藏 辽宁 吉林 黑龙江 上海 北京 天津 重庆 高中 初中 金融 "
+        "本地 外地 当地 老人 老家 房东 业主 居民 市民 群众 家属 本人 钱包 牛奶 高速 黄河 长江 "
+        "杨树 柳树 梅花 江边 湖边 万达 苏宁 华为 高新 龙华 宝安 罗湖 余杭 萧山 温州 常州 徐州 "
+        "邯郸 唐山 沈阳 武汉 郑州 杭州 南京 长沙 潘家园 高碑店 石景山 丰台 顺义 通州 房山 "
+        "程序员 司法 史上 项目部 董事 曹县 卢沟桥 闵行 嘉定 金山 松江 奉贤 崇明 宁波 贾汪"
     )
 )
 
@@ -167,6 +177,16 @@ def find_names(text: str) -> list[Span]:
             spelled = re.compile(_SPELL_RE.format(s=re.escape(text[i : i + s]))).match(text, i + s)
             if spelled and spelled.end() - (i + s) <= 8:
                 out.append((NAME, i + s, spelled.end(), spelled.group(0)))
+    for m in _I_AM_RE.finditer(text):
+        i = m.end()
+        s = _surname_at(text, i) if i < len(text) else 0
+        given = _given_len(text, i + s, 2) if s else 0
+        for g in range(given, 0, -1):
+            end = i + s + g
+            if text[end : end + 1] in _I_AM_NEXT and text[end - 1] not in _PLACE_END:
+                if _name_ok(text, i, end):
+                    out.append((NAME, i, end, text[i:end]))
+                break
     for m in _RELATIVE_KEY_RE.finditer(text):
         i = m.end()
         s = _surname_at(text, i) if i < len(text) else 0
@@ -198,7 +218,7 @@ _PLACE = (
     r"社区|园|城|庄|府|湾|阁|坊|院|寓)"
 )
 # 甲3号 / 乙12号院: a house number may carry a heavenly-stem prefix
-_HOUSE = rf"[甲乙丙丁]?{_NUM}(?:号院|号楼|号|弄|支弄|栋|幢|座|组|队)"
+_HOUSE = rf"[甲乙丙丁]?{_NUM}(?:号院|号楼|号|弄|支弄|栋|幢|座|组|队|室)"
 _LEVEL = rf"(?:{_NUM}(?:号楼|栋|幢|座|单元|门|层|楼|室|户|房|号|组|队))"
 # a building numbered or lettered (12号楼, A座)
 _BUILDING = rf"(?:{_NUM}|[A-Za-z]{{1,2}})(?:号楼|栋|幢|座)"

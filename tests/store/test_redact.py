@@ -465,3 +465,40 @@ def test_labelled_pii_sets_meet_the_targets() -> None:
     for kind in ("name", "address"):
         assert len(missed.get(kind, [])) <= 0.05 * total[kind], missed.get(kind)
     assert len(changed) <= 0.01 * total["lookalike"], changed
+
+
+def test_a_number_split_over_segments_is_masked_in_each_part() -> None:
+    segs = (
+        Segment("caller", 0.0, 1.0, "我的电话是一三八一二三四"),
+        Segment("agent", 1.0, 1.5, "嗯"),
+        Segment("caller", 1.5, 3.0, "五六七八，记好了吗"),
+        Segment("agent", 3.0, 4.0, "工号2001为您服务"),
+        Segment("caller", 4.0, 5.0, "身份证号110105"),
+        Segment("caller", 5.0, 6.0, "19491231002X"),
+    )
+    out = [s.text for s in redact_transcript(Transcript("c", segs)).segments]
+    assert out == [
+        "我的电话是[手机号]",
+        "嗯",
+        "[手机号]，记好了吗",
+        "工号2001为您服务",
+        "身份证号[身份证号]",
+        "[身份证号]",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("喂，我是陈晓，我想问个事", "喂，我是[姓名]，我想问个事"),
+        ("我就是王建国啊", "我就是[姓名]啊"),
+        ("我是江苏的", "我是江苏的"),
+        ("我是王府井那边的", "我是王府井那边的"),
+        ("我是高中生", "我是高中生"),
+        ("我是2033号话务员", "我是2033号话务员"),
+        ("金额13800000000", "金额13800000000"),
+        ("住在国贸大厦1205室", "住在国贸大厦[地址]"),
+    ],
+)
+def test_i_am_names_and_amount_labels(text: str, expected: str) -> None:
+    assert redact_text(text) == expected
