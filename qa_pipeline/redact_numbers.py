@@ -1,0 +1,416 @@
+"""Numbers that are personal data: mobiles, ID numbers, bank cards and landlines.
+
+The number engine of :mod:`qa_pipeline.redact` (pure functions over text). Digits are
+read in arabic and Chinese numerals (幺, 两, financial numerals, speech-to-text
+homophones beside a numeral), joined across the separators, punctuation and hesitations
+people and speech-to-text put between groups, and classified by length, prefix, check
+digits and the words just before them (身份证, 卡号, 电话 … make a number personal data;
+工号, 订单号, 金额 … make it not).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+MOBILE = "mobile"
+ID_CARD = "id_card"
+BANK_CARD = "bank_card"
+LANDLINE = "landline"
+
+Span = tuple[str, int, int, str]
+
+_DIGITS: dict[str, str] = {str(d): str(d) for d in range(10)}
+_DIGITS.update({chr(0xFF10 + d): str(d) for d in range(10)})  # full-width ０-９
+_DIGITS.update(
+    {
+        "零": "0",
+        "〇": "0",
+        "○": "0",
+        "一": "1",
+        "幺": "1",
+        "二": "2",
+        "两": "2",
+        "三": "3",
+        "四": "4",
+        "五": "5",
+        "六": "6",
+        "七": "7",
+        "八": "8",
+        "九": "9",
+        # financial numerals, which speech-to-text sometimes writes
+        "壹": "1",
+        "贰": "2",
+        "叁": "3",
+        "肆": "4",
+        "伍": "5",
+        "陆": "6",
+        "柒": "7",
+        "捌": "8",
+        "玖": "9",
+    }
+)
+_ARABIC = set("0123456789") | {chr(0xFF10 + d) for d in range(10)}
+# speech-to-text homophones of spoken digits (幺 → 要/腰/妖, 拐 = 7, 洞 = 0): digits only
+# next to another Chinese numeral, so 我要 / 拐弯 stay words
+_HOMOPHONES = {"要": "1", "腰": "1", "妖": "1", "拐": "7", "洞": "0"}
+_SEPARATORS = set(" \t\u3000\u00a0-‐‑–—－_")
+# punctuation people and speech-to-text put between digit groups: 138，1234，5678 /
+# 138、1234 / 138.1234.5678 / 138/1234/5678 / (138)12345678
+_PUNCT_SEPARATORS = set(",，、。./／()（）")
+_MAX_GAP = 3
+# hesitations inside a spoken number: 一三八 嗯 一二三四 / 一三八呃… / 一三八那个…
+_FILLERS = (
+    "然后是",
+    "后面是",
+    "接着是",
+    "再就是",
+    "然后",
+    "那个",
+    "这个",
+    "就是",
+    "还有",
+    "对吧",
+    "是吧",
+    "……",
+    "...",
+    "嗯",
+    "呃",
+    "额",
+    "啊",
+    "哦",
+    "噢",
+    "唔",
+    "呀",
+    "呢",
+    "吧",
+    "嘛",
+    "哈",
+    "诶",
+    "欸",
+    "唉",
+    "是",
+    "对",
+    "…",
+)
+_MAX_FILLER_GAP = 8
+_X_CHARS = set("Xx叉Ｘｘ")
+
+_PROVINCES = {
+    *range(11, 16),
+    *range(21, 24),
+    *range(31, 38),
+    *range(41, 47),
+    *range(50, 55),
+    *range(61, 66),
+    71,
+    81,
+    82,
+    83,
+}
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_CHECK = "10X98765432"
+
+# labels that make the number that follows a reference number, not personal data
+_NOT_PII_LABEL_RE = re.compile(
+    r"(工号|订单号?|工单号?|单号|编号|流水号?|受理号|合同号|票号|批次号|发票号码?|案件号|"
+    r"案号|保单号?|序号|邮编|邮政编码|房号|批号|型号|版本号?|验证码|尾号|快递|运单号?|"
+    r"案卷号|档案号|证书号|车架号|发动机号|备案号|许可证号|执照号|登记号|注册号|税号|信用代码|"
+    r"金额|总额|总价|价格|余额|欠款|罚款|补贴|工资|费用|预算|资金|收入)"
+    r"[码是为：:\s#]*$"
+)
+# keywords after which a number of the right length is personal data whatever its checksum
+# (people and speech-to-text get a digit wrong); searched in the words just before it
+_ID_KEY_RE = re.compile(r"身份证|证件号|身份号|公民身份|ID号")
+_CARD_KEY_RE = re.compile(r"卡号|银行卡|信用卡|储蓄卡|借记卡|银行账号|账号|帐号|账户|帐户|卡的号")
+_PHONE_LABEL_RE = re.compile(
+    r"(座机|固话|固定电话|电话|办公室|家里|小灵通)(号码|号)?[号码是为：:\s]*$"
+)
+_KEY_WINDOW = 16
+# a unit or currency right after the number makes it a quantity, not an identifier
+_UNITS = set(
+    "元块角毛分万亿千百十米平方公斤克吨度%％个人次岁年月日号点秒天周倍套楼层室栋户份张台辆条"
+)
+_CURRENCY = set("¥￥$＄")
+
+
+def _luhn_ok(digits: str) -> bool:
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        d = int(ch)
+        if i % 2 == 1:
+            d *= 2
+            if d > 9:
+                d -= 9
+        total += d
+    return total % 10 == 0
+
+
+def _date_ok(year: int, month: int, day: int) -> bool:
+    try:
+        born = date(year, month, day)
+    except ValueError:
+        return False
+    return date(1900, 1, 1) <= born <= date(2100, 1, 1)
+
+
+def id18_ok(value: str) -> bool:
+    """Whether ``value`` is a valid 18-digit resident ID (province, birth date, checksum)."""
+    if len(value) != 18 or not value[:17].isdigit() or value[17] not in "0123456789X":
+        return False
+    if int(value[:2]) not in _PROVINCES:
+        return False
+    if not _date_ok(int(value[6:10]), int(value[10:12]), int(value[12:14])):
+        return False
+    check = sum(int(c) * w for c, w in zip(value[:17], _ID_WEIGHTS, strict=True)) % 11
+    return _ID_CHECK[check] == value[17]
+
+
+def _id15_ok(value: str) -> bool:
+    if len(value) != 15 or not value.isdigit() or int(value[:2]) not in _PROVINCES:
+        return False
+    return _date_ok(1900 + int(value[6:8]), int(value[8:10]), int(value[10:12]))
+
+
+def landline_ok(value: str) -> bool:
+    # area codes: 010, 02x, or 0[3-9]xx (there is no other 01x code)
+    if not value.startswith("0") or (value[1] in "01" and not value.startswith("010")):
+        return False
+    three = value[:3] in ("010",) or value[:2] == "02"  # Beijing, 02x big cities
+    code = 3 if three else 4
+    local = value[code:]
+    return len(local) in (7, 8) and local[0] in "23456789"
+
+
+def _mobile_ok(value: str) -> bool:
+    n = len(value)
+    if n == 11:
+        return value[0] == "1" and value[1] in "3456789"
+    if n == 13 and value.startswith("86"):
+        return _mobile_ok(value[2:])
+    return n == 15 and value.startswith("0086") and _mobile_ok(value[4:])
+
+
+def _classify(value: str, before: str, punct: bool = False) -> str | None:
+    """The PII kind of a normalised digit string, given the text just before it.
+
+    ``punct``: the digits were joined across punctuation (``138.1234.5678``), where only
+    a phone, a valid ID or a labelled number counts (a checksum met by chance does not).
+    """
+    n = len(value)
+    if n == 18 and id18_ok(value):
+        return ID_CARD
+    near = before[-_KEY_WINDOW:]
+    id_key = _ID_KEY_RE.search(near) is not None
+    if id_key and n in (17, 18, 19) and value[:-1].isdigit():
+        return ID_CARD
+    if id_key and n == 15 and value.isdigit():
+        return ID_CARD
+    if "X" in value:
+        return None
+    if _NOT_PII_LABEL_RE.search(before):
+        return None
+    if _mobile_ok(value):
+        return MOBILE
+    if 10 <= n <= 12 and landline_ok(value):
+        return LANDLINE
+    card_key = _CARD_KEY_RE.search(near) is not None
+    if card_key and 15 <= n <= 19:
+        return BANK_CARD
+    # card numbers start with an issuer digit: 3 (JCB/Amex), 4, 5, 6 (UnionPay 62), 9
+    if not punct and 16 <= n <= 19 and value[0] in "345689" and _luhn_ok(value):
+        return BANK_CARD
+    if n == 15 and _id15_ok(value):
+        return ID_CARD
+    if n in (7, 8) and value[0] in "23456789" and _PHONE_LABEL_RE.search(before):
+        return LANDLINE
+    return None
+
+
+@dataclass(slots=True)
+class _Group:
+    start: int
+    end: int
+    digits: str
+    pos: list[int]  # text index of each digit (for trimming a stray numeral at an edge)
+    punct: bool = False  # joined to the previous group across punctuation or a filler
+
+
+def _filler_at(text: str, j: int) -> int:
+    for word in _FILLERS:
+        if text.startswith(word, j):
+            return len(word)
+    return 0
+
+
+def digit_at(text: str, k: int) -> str | None:
+    """The digit ``text[k]`` stands for, if any (homophones only beside a numeral)."""
+    ch = text[k]
+    if ch in _DIGITS:
+        return _DIGITS[ch]
+    if ch in _HOMOPHONES:
+        for nb in (k - 1, k + 1):
+            if 0 <= nb < len(text) and text[nb] in _DIGITS and text[nb] not in _ARABIC:
+                return _HOMOPHONES[ch]
+    return None
+
+
+def _gap(text: str, i: int) -> tuple[int, bool]:
+    """Where the next digit group starts after a gap at ``i`` (``i`` when none), and
+    whether the gap holds punctuation or a filler word."""
+    n = len(text)
+    j, punct = i, False
+    while j < n and j - i <= _MAX_FILLER_GAP:
+        ch = text[j]
+        if ch in _SEPARATORS:
+            j += 1
+            continue
+        if ch in _PUNCT_SEPARATORS:
+            # 12,345,678: a thousands separator, not a digit group
+            if ch == "," and text[j + 1 : j + 4].isdigit() and not text[j + 4 : j + 5].isdigit():
+                return i, False
+            # a pause between numerals spoken in Chinese is how speech-to-text writes
+            # groups (六二幺七，七六二零): punctuation only counts between arabic digits
+            j, punct = j + 1, punct or text[i - 1] in _ARABIC
+            continue
+        size = _filler_at(text, j)
+        if size:
+            j, punct = j + size, True
+            continue
+        break
+    if j == i or j >= n or digit_at(text, j) is None:
+        return i, False
+    if not punct and j - i > _MAX_GAP:
+        return i, False
+    return j, punct
+
+
+def _digit_runs(text: str) -> list[list[_Group]]:
+    """Runs of digits (arabic or Chinese numerals) split into groups at separators."""
+    runs: list[list[_Group]] = []
+    i, n = 0, len(text)
+    while i < n:
+        if digit_at(text, i) is None:
+            i += 1
+            continue
+        run: list[_Group] = []
+        punct = False
+        while True:
+            start = i
+            digits: list[str] = []
+            pos: list[int] = []
+            while i < n and (d := digit_at(text, i)) is not None:
+                digits.append(d)
+                pos.append(i)
+                i += 1
+            group = _Group(start, i, "".join(digits), pos, punct)
+            run.append(group)
+            # a trailing X ends an ID number (17 digits + X), spoken as 叉 too
+            if (
+                i < n
+                and text[i] in _X_CHARS
+                and not (i + 1 < n and text[i + 1].isascii() and text[i + 1].isalnum())
+            ):
+                group.digits += "X"
+                group.pos.append(i)
+                group.end = i = i + 1
+                break
+            j, punct = _gap(text, i)
+            if j > i:
+                i = j
+                continue
+            break
+        runs.append(run)
+    return runs
+
+
+def is_quantity(text: str, start: int, end: int, digits: int = 0) -> bool:
+    before = text[start - 1] if start > 0 else ""
+    if before and (
+        before in _CURRENCY or (before.isascii() and (before.isalpha() or before in "._"))
+    ):
+        return True
+    rest = text[end:].lstrip(" \u3000")
+    if not rest:
+        return False
+    nxt = rest[0]
+    # 手机13812345678号: 号 after a long number names it, it does not count it
+    if nxt == "号" and digits >= 7:
+        return False
+    if nxt in _UNITS:
+        return True
+    # part of a longer identifier or decimal: 1380013800.5, 13800138000abc
+    return nxt.isascii() and (nxt.isalpha() or (nxt == "." and rest[1:2].isdigit()))
+
+
+def _trims(
+    group_first: _Group, group_last: _Group, text: str, at_start: bool, at_end: bool
+) -> list[tuple[int, int]]:
+    """(digits cut at the start, digits cut at the end): first none, then a stray
+    Chinese numeral or two at the outer edge of a run (号码幺三八…五六七八一下: 一 of 一下)."""
+    out = [(0, 0)]
+
+    def cn(k: int) -> bool:
+        return text[k] not in _ARABIC
+
+    for a in (0, 1, 2) if at_start else (0,):
+        for b in (0, 1, 2) if at_end else (0,):
+            if (a, b) == (0, 0) or a >= len(group_first.pos) or b >= len(group_last.pos):
+                continue
+            if a and not all(cn(k) for k in group_first.pos[:a]):
+                continue
+            if b and not all(cn(k) for k in group_last.pos[-b:]):
+                continue
+            out.append((a, b))
+    return out
+
+
+def number_matches(
+    text: str, wants: Callable[[str], bool], free: Callable[[int, int], bool]
+) -> list[Span]:
+    """Phone, ID, card and landline numbers in ``text``: ``(kind, start, end, digits)``.
+
+    Args:
+        text: Any text.
+        wants: Whether a kind is to be found (``RedactOptions.wants``).
+        free: Whether ``text[start:end]`` is not already taken by an earlier match.
+    """
+    found: list[Span] = []
+    for run in _digit_runs(text):
+        i = 0
+        while i < len(run):
+            hit = None
+            # a match has at most 19 digits, so at most 19 groups: keeps long runs linear
+            for j in range(min(len(run), i + 19), i, -1):
+                groups = run[i:j]
+                whole = "".join(g.digits for g in groups)
+                if len(whole) > 23:
+                    continue
+                punct = any(g.punct for g in groups[1:])
+                trims = _trims(groups[0], groups[-1], text, i == 0, j == len(run))
+                for a, b in trims:
+                    value = whole[a : len(whole) - b]
+                    if not 7 <= len(value) <= 19:
+                        continue
+                    start = groups[0].pos[a] if a else groups[0].start
+                    end = groups[-1].pos[-b - 1] + 1 if b else groups[-1].end
+                    if not free(start, end):
+                        continue
+                    kind = _classify(value, text[max(0, start - 24) : start], punct)
+                    if kind and wants(kind) and not is_quantity(text, start, end, len(value)):
+                        hit = (j, (kind, start, end, value))
+                        break
+                if hit:
+                    break
+            if hit:
+                j, (kind, a, b, value) = hit
+                # (138)12345678: take the opening bracket along with its closing one
+                if a > 0 and text[a - 1] in "(（" and any(c in text[a:b] for c in ")）"):
+                    a -= 1
+                found.append((kind, a, b, value))
+                i = j
+            else:
+                i += 1
+    return found
