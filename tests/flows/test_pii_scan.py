@@ -170,10 +170,22 @@ def test_no_raw_personal_data_in_anything_a_night_writes(
             conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
         sep = "&" if "?" in base else "?"
         extra["QA_DATABASE_URL"] = f"{base}{sep}options={quote(f'-csearch_path={schema}')}"
+    # every log line at INFO, to the console and to Prefect's stored logs
+    extra.update(PREFECT_LOGGING_LEVEL="INFO", PREFECT_LOGGING_SERVER_LEVEL="INFO")
     env = h.qa_env(tmp_path, **extra)
     try:
         proc = subprocess.run(
-            [str(h.qa), "run", "--inbox", str(inbox), "--date", "2026-11-20", "--chunk-size", "2"],
+            [
+                str(h.qa),
+                "-v",
+                "run",
+                "--inbox",
+                str(inbox),
+                "--date",
+                "2026-11-20",
+                "--chunk-size",
+                "2",
+            ],
             env=env,
             capture_output=True,
             text=True,
