@@ -76,7 +76,7 @@ def raw_strings() -> set[str]:
     return out
 
 
-def _plant(inbox: Path, audio: Path | None) -> None:
+def _plant(inbox: Path, audio: Path | None, spoken: list[Path]) -> None:
     manifest = inbox / "manifest.csv"
     with manifest.open(encoding="utf-8", newline="") as fh:
         rows = list(csv.DictReader(fh))
@@ -110,10 +110,44 @@ def _plant(inbox: Path, audio: Path | None) -> None:
                 "duration_s": "",
             }
         )
+    for k, path in enumerate(spoken):  # a caller reading a number out, file named after one
+        (inbox / "audio").mkdir(exist_ok=True)
+        name = f"1350000{k}{k}{k}{k}_zh{path.suffix}"
+        shutil.copyfile(path, inbox / "audio" / name)
+        row = {**template, "call_id": f"P-zh{k}", "file": f"audio/{name}", "duration_s": ""}
+        rows.append({**row, "language": "zh"})
     with manifest.open("w", encoding="utf-8", newline="") as fh:
         writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
         writer.writeheader()
         writer.writerows(rows)
+
+
+def _spoken_numbers(shared: Path) -> list[Path]:
+    """Real Mandarin recordings of phone numbers read out (``asr_eval/zh``)."""
+    tsv = shared / "asr_eval" / "zh" / "refs.tsv"
+    if not tsv.is_file():
+        return []
+    with tsv.open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh, delimiter="\t"))
+    return [tsv.parent / r["file"] for r in rows if r["reference"].startswith("一三")][:2]
+
+
+def _asr_pii(paths: list[Path], models: Path) -> set[str]:
+    """The personal data in what speech-to-text makes of ``paths`` (raw, in memory)."""
+    from qa_pipeline.asr import AsrOptions
+    from qa_pipeline.asr.stage import transcribe_recordings
+    from qa_pipeline.models import CallMeta, Recording
+    from qa_pipeline.redact import find_pii
+
+    recs = [Recording(p, CallMeta(call_id=p.stem)) for p in paths]
+    options = AsrOptions(model="base", device="cpu", compute_type="auto", language="zh")
+    out: set[str] = set()
+    for res in transcribe_recordings(recs, options, models_dir=models):
+        assert res.transcript is not None, res.error
+        for seg in res.transcript.segments:
+            for m in find_pii(seg.text):
+                out |= {seg.text[m.start : m.end], m.value}
+    return out
 
 
 def _hits(blob: bytes, where: str, needles: set[str]) -> list[str]:
@@ -147,13 +181,17 @@ def _postgres_url() -> tuple[str, str] | None:
     "backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 )
 def test_no_raw_personal_data_in_anything_a_night_writes(
-    tmp_path: Path, h: Any, backend: str
+    tmp_path: Path, h: Any, backend: str, shared_dir: Path
 ) -> None:
     h.needs_stages()
     h.needs_model()
     audio = h.repo / "demo" / "audio" / "en_05.flac"
+    spoken = _spoken_numbers(shared_dir)
     inbox = h.vendor_inbox(tmp_path / "centre", n=3)
-    _plant(inbox, audio if audio.is_file() else None)
+    _plant(inbox, audio if audio.is_file() else None, spoken)
+    # what speech-to-text hears in the spoken numbers must not rest anywhere either
+    heard = _asr_pii(spoken, Path(h.qa_env(tmp_path)["QA_MODELS_DIR"])) if spoken else set()
+    assert not spoken or heard, "speech-to-text heard no number in the spoken-number calls"
 
     extra: dict[str, str] = {}
     engine = None
@@ -193,7 +231,7 @@ def test_no_raw_personal_data_in_anything_a_night_writes(
             cwd=h.repo,
         )
         assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
-        needles = raw_strings()
+        needles = raw_strings() | heard | {f"1350000{k}{k}{k}{k}" for k in range(len(spoken))}
         found = _hits(proc.stdout.encode(), "stdout", needles)
         found += _hits(proc.stderr.encode(), "stderr", needles)
         data = tmp_path / "data"
