@@ -39,7 +39,7 @@ _SURNAMES_1 = set(
     "鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉"
     "骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳穆农司卓古吉缪简车项连芦麦褚娄窦"
     "戚岑景党宫费卜冷晏席卫米柏宗瞿桂佟臧闵苟邬边卞姬师仇栾隋商刁沙荣巫寇桑郎甄"
-    "丛仲虞敖巩明佘池查麻苑迟邝官封谈匡鞠惠荆乐冀郁胥南班储栗燕楚鄢劳谌奚皮粟冼蔺楼"
+    "丛仲虞敖巩明佘池查麻苑迟邝官封谈匡鞠惠荆乐冀郁胥南班储栗燕楚鄢劳谌奚皮粟冼蔺"
     "盘满闻厉伊仝郜阚强帅屠豆朴盖练廉禹祖漆巴丰卿狄平索宣晋初"
     "容扈晁芮阙浦戈伏鹿薄邸雍辜羊阿乌母裘亓修邰赫杭况宿鲜印逯隆茹诸战慕危玉"
     "银亢嵇湛戎勾茅呼尉冶檀阴昝智幸奉植衡富尧闭"
@@ -78,7 +78,7 @@ _CJK = r"\u4e00-\u9fff"
 
 _NAME_KEY_RE = re.compile(
     r"(我叫|叫我|我的名字叫|我的名字是|名字叫|名字是|姓名|叫做|本人|联系人|户主|机主|"
-    r"收件人|当事人|申请人|投诉人|举报人|来电人)"
+    r"收件人|当事人|申请人|投诉人|举报人|来电人|(?P<weak>市民|居民|业主|住户|群众|患者|乘客|客户))"
     r"(?:就是|叫|是|为|写|填|填的|登记为?|留|：|:|\s)*"
 )
 _SURNAME_KEY_RE = re.compile(r"(我姓|免贵姓|本人姓|他姓|她姓|姓是|姓氏是?)(?:是|：|:|\s)*")
@@ -104,7 +104,24 @@ _TITLES = (
 )
 _TITLE_RE = re.compile("|".join(_TITLES))
 # words that follow a name and are not part of it (我叫王明电话…, 我叫李强今年…)
-_AFTER_NAME = ("电话", "手机", "身份", "家住", "今年", "地址", "工作", "老师", "师傅", "经理")
+_AFTER_NAME = (
+    "电话",
+    "手机",
+    "身份",
+    "家住",
+    "今年",
+    "地址",
+    "工作",
+    "老师",
+    "师傅",
+    "经理",
+    "反映",
+    "来电",
+    "投诉",
+    "表示",
+    "称",
+    "说",
+)
 # words that sit before a title and are not a name (谢谢张先生: 谢 is a surname too)
 _NOT_NAME_PREFIX = ("谢谢", "您好", "你好", "请问", "好的", "这位", "那位", "各位", "感谢")
 # common words that start with a surname character (叫我明天再打, 项目经理)
@@ -167,7 +184,11 @@ def find_names(text: str) -> list[Span]:
             end = i + prefix + s + given  # 姓名：王。
         else:
             continue
-        if _name_ok(text, i + prefix, end):
+        # 居民楼底下: after a word for a resident, a name only where a pause or verb follows
+        weak = m.group("weak") and not (
+            text[end : end + 1] in _I_AM_NEXT or text.startswith(_AFTER_NAME, end)
+        )
+        if not weak and _name_ok(text, i + prefix, end):
             out.append((NAME, i, end, text[i:end]))
     for m in _SURNAME_KEY_RE.finditer(text):
         i = m.end()
@@ -236,7 +257,7 @@ _CHAIN_RE = re.compile(
 )
 # after an address keyword, the house number whatever the road is called (东四十条142号)
 _KEYED_ADDRESS_RE = re.compile(
-    rf"(?:地址|住址|住在|家住|我住|住的是|家在|家是|送到|寄到)[是在：:\s]*[^\s，。,.；;！？!?0-9]{{0,12}}?"
+    rf"(?:地址|住址|住在|家住|我住|住的是|家在|家是|送到|寄到|门牌号?)[是在：:\s]*[^\s，。,.；;！？!?0-9]{{0,12}}?"
     rf"(?P<addr>{_NUM}(?:号院|号(?!楼)|弄|支弄)(?:{_SEP}{_LEVEL})*"
     rf"(?:{_AFTER_LEVEL}{_SEP}{_ROOM_BARE})?)"
 )

@@ -502,3 +502,17 @@ def test_a_number_split_over_segments_is_masked_in_each_part() -> None:
 )
 def test_i_am_names_and_amount_labels(text: str, expected: str) -> None:
     assert redact_text(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("市民李强反映小区噪音", "市民[姓名]反映小区噪音"),
+        ("一个KTV开在居民楼底下", "一个KTV开在居民楼底下"),
+        ("市民热线", "市民热线"),
+        ("我叫张家豪", "我叫[姓名]"),
+        ("门牌号是88号", "门牌号是[地址]"),
+    ],
+)
+def test_residents_and_house_numbers(text: str, expected: str) -> None:
+    assert redact_text(text) == expected
