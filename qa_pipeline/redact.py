@@ -221,10 +221,10 @@ def _mask(match: PiiMatch, style: str) -> str:
 
 
 # a file name inside a message: call_13600003333.wav, /inbox/张三_13812345678.json
-_FILE_NAME_RE = re.compile(
-    r"[\w\-.+()（）]*\d[\w\-.+()（）]*\.(?:wav|mp3|m4a|flac|ogg|opus|amr|aac|wma|json|csv|txt)\b",
-    re.IGNORECASE,
-)
+_FILE_EXT = r"\.(?:wav|mp3|m4a|flac|ogg|opus|amr|aac|wma|json|csv|txt)\b"
+_FILE_EXT_RE = re.compile(_FILE_EXT, re.IGNORECASE)
+# bounded, so a long text without a file name costs linear time
+_FILE_NAME_RE = re.compile(r"[\w\-.+()（）]{1,120}" + _FILE_EXT, re.IGNORECASE)
 # ASCII letters, underscores and dots glued to a number in a file name are separators
 _NAME_GLUE_RE = re.compile(r"[A-WYZa-wyz_.+]")
 
@@ -277,7 +277,7 @@ def redact_text(text: str, options: RedactOptions | None = None) -> str:
         pos = m.end
     out.append(text[pos:])
     result = "".join(out)
-    if _FILE_NAME_RE.search(result):
+    if _FILE_EXT_RE.search(result):
         result = _FILE_NAME_RE.sub(lambda m: _redact_name(m.group(0), opts), result)
     return result
 

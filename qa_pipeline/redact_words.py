@@ -233,7 +233,10 @@ def find_names(text: str) -> list[Span]:
     return out
 
 
-_NUM = r"[0-9０-９零〇○一二两三四五六七八九十百千幺]+"
+_NUM_CHAR = "0-9０-９零〇○一二两三四五六七八九十百千幺"
+# a number is matched from the start of its run only: a long run of numerals costs linear
+# time, not quadratic (the lookbehind stops a retry at every position inside the run)
+_NUM = rf"(?<![{_NUM_CHAR}])[{_NUM_CHAR}]+"
 _PLACE = (
     r"(?:路|街|大街|大道|巷|胡同|弄|里|道|村|组|屯|小区|花园|苑|家园|公寓|大厦|广场|新村|"
     r"社区|园|城|庄|府|湾|阁|坊|院|寓)"
