@@ -83,6 +83,26 @@ def register(app: typer.Typer, eval_app: typer.Typer) -> None:
                 )
             console.print(runs)
 
+    @db_app.command("scrub")
+    def scrub(url: str | None = typer.Option(None, "--url", help=URL_HELP)) -> None:
+        """Redact again what an earlier version left raw: every text column of the
+        database, the transcript files and the speech-to-text cache (run once after an
+        upgrade; running it twice changes nothing)."""
+        from qa_pipeline.redact import RedactOptions
+        from qa_pipeline.store import Store
+        from qa_pipeline.store_scrub import scrub_store, scrub_transcript_files
+
+        s = settings()
+        opts = RedactOptions(enabled=s.redact_pii)
+        with Store.open(_url(url)) as store:
+            changed = scrub_store(store, opts, recordings_dir=s.data_dir / "recordings")
+        for folder in (s.transcripts_dir, s.data_dir / "asr_cache"):
+            changed[f"files in {folder}"] = scrub_transcript_files(folder, opts)
+        table = Table("where", "changed")
+        for where, n in changed.items():
+            table.add_row(where, str(n))
+        console.print(table)
+
     @db_app.command("redact")
     def redact(
         text: str = typer.Argument(..., help="Text to redact, e.g. '我的手机是13812345678'."),
@@ -90,7 +110,8 @@ def register(app: typer.Typer, eval_app: typer.Typer) -> None:
             False, "--partial", help="Keep first 3 / last 4 digits instead of a label."
         ),
     ) -> None:
-        """Show how a text is stored after PII redaction (phone, ID, card, e-mail)."""
+        """Show how a text is stored after PII redaction (phones, IDs, cards, names,
+        addresses, plates, WeChat/QQ, e-mail)."""
         from qa_pipeline.redact import RedactOptions, redact_text
 
         opts = RedactOptions(style="partial") if partial else RedactOptions()

@@ -166,3 +166,47 @@ def test_qa_score_masks_unless_raw(tmp_path: Path) -> None:
     raw = CliRunner().invoke(app, ["score", str(path), "--rubric", str(rubric), "--json", "--raw"])
     assert raw.exit_code == 0, raw.output
     assert "--raw prints personal data" in raw.output and "13812345678" in raw.output
+
+
+def test_scrub_redacts_what_an_earlier_version_left_raw(
+    db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from qa_pipeline.models import CallScore, Evidence, ItemResult, Segment, Status, Transcript
+    from qa_pipeline.store_scrub import scrub_store, scrub_transcript_files
+    from qa_pipeline.transcript_io import load_transcript, save_transcript
+
+    audio = tmp_path / "inbox" / "13600003333_0815.wav"
+    audio.parent.mkdir()
+    audio.write_bytes(b"RIFF....WAVE")
+    meta = CallMeta(call_id="c-1", topic="回访13766554433", extra=(("caller_name", "司马相如"),))
+    segs = (
+        Segment("caller", 0.0, 1.0, "我叫欧阳振华，电话一三八一二三四"),
+        Segment("caller", 1.0, 2.0, "五六七八，住光华路77号院5号楼"),
+    )
+    transcript = Transcript("c-1", segs)
+    item = ItemResult(
+        "i", Status.FAIL, 5.0, "复述了13955667788", (Evidence("agent", 0, 1, "我叫张三"),)
+    )
+    score = CallScore("c-1", "r", "1", "0" * 64, 50.0, "D", False, (item,))
+    with Store.open(db_url, redact=False) as old:  # as a version without these rules wrote
+        run = old.start_run("nightly", {"inbox": str(audio.parent)})
+        old.save_call(Recording(audio, meta, content_hash="h"), transcript, score, run)
+        old.record_error(run, "c-1", "manifest", "manifest", "file 13700004444_x.json not found")
+        old.finish_run(run, "completed", {"failures": ["13700004444_x.json"]})
+    cache = tmp_path / "cache"
+    save_transcript(transcript, cache / "ab" / "ab12.json")
+
+    with Store.open(db_url) as store:
+        changed = scrub_store(store, recordings_dir=tmp_path / "recordings")
+        assert changed["recordings"] == 1 and changed["transcripts"] == 1
+        assert set(scrub_store(store, recordings_dir=tmp_path / "recordings").values()) == {0}
+    assert scrub_transcript_files(cache) == 1 and scrub_transcript_files(cache) == 0
+    raw = ("13600003333", "13766554433", "司马相如", "欧阳振华", "一二三四", "五六七八", "77号院")
+    text = _all_text(db_url)
+    with Store.open(db_url) as store:
+        text += json.dumps(store.load_transcript_segments("c-1"), ensure_ascii=False)
+        text += json.dumps(store.items_frame()["evidence"].tolist(), ensure_ascii=False)
+    text += json.dumps(load_transcript(cache / "ab" / "ab12.json").to_dict(), ensure_ascii=False)
+    for needle in (*raw, "13955667788", "13700004444", "张三"):
+        assert needle not in text, needle
+    assert str(tmp_path / "recordings" / "c-1.wav") in text  # the path is now the call-id link
