@@ -185,6 +185,11 @@ def find_pii(text: str, options: RedactOptions | None = None) -> list[PiiMatch]:
         return all(b <= f.start or a >= f.end for f in found)
 
     found += [PiiMatch(*span) for span in number_matches(text, opts.wants, free)]
+    if opts.landline:  # North American numbers of the English desk: (555) 234-5678
+        for m in _NANP_RE.finditer(text):
+            area = m.group("area") or m.group("area2")
+            if area not in _TOLL_FREE and free(m.start(), m.end()):
+                found.append(PiiMatch(LANDLINE, m.start(), m.end(), re.sub(r"\D", "", m[0])))
     words = []
     for kind, finder in (
         (WECHAT, find_im_ids),
@@ -219,6 +224,13 @@ def _mask(match: PiiMatch, style: str) -> str:
     v = match.value[-11:] if match.kind == MOBILE else match.value
     return v[:3] + "*" * max(4, len(v) - 7) + v[-4:]
 
+
+# a North American number, written with separators (the English desk's callers)
+_NANP_RE = re.compile(
+    r"(?<![\w.-])(?:\+?1[\s.-]?)?(?:\((?P<area>[2-9]\d\d)\)\s?|(?P<area2>[2-9]\d\d)[\s.-])"
+    r"[2-9]\d\d[\s.-]\d{4}(?![\w-])"
+)
+_TOLL_FREE = {"400", "800", "833", "844", "855", "866", "877", "888"}
 
 # a file name inside a message: call_13600003333.wav, /inbox/张三_13812345678.json
 _FILE_EXT = r"\.(?:wav|mp3|m4a|flac|ogg|opus|amr|aac|wma|json|csv|txt)\b"

@@ -516,3 +516,14 @@ def test_i_am_names_and_amount_labels(text: str, expected: str) -> None:
 )
 def test_residents_and_house_numbers(text: str, expected: str) -> None:
     assert redact_text(text) == expected
+
+
+def test_north_american_numbers_of_the_english_desk() -> None:
+    assert redact_text("call me at (555) 234-5678 please") == "call me at [座机号] please"
+    assert redact_text("my number is 555-234-5678.") == "my number is [座机号]."
+    assert redact_text("客服热线400-810-8888") == "客服热线400-810-8888"
+    assert redact_text("order 123-456-7890") == "order 123-456-7890"
+    # the agent's own name stays: the English rubric checks "my name is …"
+    assert (
+        redact_text("Northwind Telecom, my name is Anna.") == "Northwind Telecom, my name is Anna."
+    )
