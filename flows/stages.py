@@ -87,6 +87,13 @@ class StageConfig:
 
         return RedactOptions(enabled=self.redact_pii)
 
+    def scrub(self, error: object) -> str:
+        """An error's message as a task may return it (results can be pickled, spilled
+        or persisted by the task runner): personal data masked."""
+        from qa_pipeline.redact import redact_text
+
+        return str(redact_text(str(error), self.redact_options()))
+
     def redact(self, transcript: Transcript) -> Transcript:
         """The transcript as it may be written to disk: personal data masked."""
         from qa_pipeline.redact import install_log_redaction, redact_transcript
@@ -249,7 +256,7 @@ def transcribe_chunk(
             paths[rec.call_id] = save_transcript(t, transcript_path(config, rec.call_id))
             vendor.append(rec.call_id)
         except QAPipelineError as exc:
-            failures.append(Failure(rec.call_id, "transcript", exc.kind, str(exc)))
+            failures.append(Failure(rec.call_id, "transcript", exc.kind, config.scrub(exc)))
     for language, batch in audio.items():
         from qa_pipeline.asr import transcribe_recordings
 
@@ -266,7 +273,7 @@ def transcribe_chunk(
             if res.transcript is None:
                 err = res.error
                 kind = getattr(err, "kind", "asr")
-                failures.append(Failure(rec.call_id, "transcribe", kind, str(err)))
+                failures.append(Failure(rec.call_id, "transcribe", kind, config.scrub(err)))
                 continue
             t = config.redact(_with_meta(res.transcript, rec))
             paths[rec.call_id] = save_transcript(t, transcript_path(config, rec.call_id))
@@ -304,11 +311,11 @@ def score_chunk(
             transcript = load_transcript(path)
             score = score_call(transcript, rubric(config.rubric_for(rec)))
         except QAPipelineError as exc:
-            failures.append(Failure(rec.call_id, "score", exc.kind, str(exc)))
+            failures.append(Failure(rec.call_id, "score", exc.kind, config.scrub(exc)))
             continue
         except Exception as exc:  # a bug in one check must not cost the rest of the chunk
             log.exception("scoring %s failed", rec.call_id)
-            failures.append(Failure(rec.call_id, "score", type(exc).__name__, str(exc)))
+            failures.append(Failure(rec.call_id, "score", type(exc).__name__, config.scrub(exc)))
             continue
         if config.recordings_dir is not None:
             from qa_pipeline.listen import link_recording
