@@ -19,11 +19,12 @@ from dataclasses import replace
 from pathlib import Path
 
 from qa_pipeline.models import Recording
-from qa_pipeline.redact import find_pii
+from qa_pipeline.redact import redact_path
 
 log = logging.getLogger(__name__)
 
 _SAFE = re.compile(r"[^A-Za-z0-9_.\-]")
+_HEX_TO_LETTERS = str.maketrans("0123456789abcdef", "ghijklmnopabcdef")
 
 
 def call_file_stem(call_id: str) -> str:
@@ -34,9 +35,11 @@ def call_file_stem(call_id: str) -> str:
     folder nor leak the data.
     """
     safe = _SAFE.sub("_", call_id).strip("._")
-    if safe and safe == call_id and len(safe) <= 80 and not find_pii(call_id):
+    if safe and safe == call_id and len(safe) <= 80 and redact_path(call_id) == call_id:
         return safe
-    return "call-" + hashlib.sha256(call_id.encode("utf-8")).hexdigest()[:16]
+    # letters only: a run of digits in the hash could itself look like a phone number
+    digest = hashlib.sha256(call_id.encode("utf-8")).hexdigest()[:16]
+    return "call-" + digest.translate(_HEX_TO_LETTERS)
 
 
 def link_recording(recording: Recording, folder: Path) -> Recording:
