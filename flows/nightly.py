@@ -284,7 +284,7 @@ def nightly_qa(
     params = {"inbox": str(inbox), "night": night, "plan": plan, "seed": seed}
     run_id = start_run_task(config, params)
 
-    manifest = validate_task(str(inbox), settings.timezone)
+    manifest = stages.pseudonymize(validate_task(str(inbox), settings.timezone), config)
     note_intake_task(config, run_id, night, manifest)
     sample = sample_task(manifest, plan, seed, list(policy_topics or []), config)
     picked_ids = set(sample.selected)

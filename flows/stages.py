@@ -130,6 +130,30 @@ def call_language(recording: Recording, default: str) -> str:
     return dict(recording.meta.extra).get(LANGUAGE_COLUMN, "").strip().lower() or default
 
 
+def pseudonymize(manifest: Manifest, config: StageConfig) -> Manifest:
+    """The manifest with call ids that carry personal data (a recording system that names
+    calls after the caller's number) replaced by a masked id with a short hash, before
+    anything stores, logs or publishes them; row errors redacted too."""
+    from qa_pipeline.redact import pseudonymize_id, redact_text
+
+    opts = config.redact_options()
+    if not opts.enabled:
+        return manifest
+    recordings = tuple(
+        replace(r, meta=replace(r.meta, call_id=pseudonymize_id(r.call_id, opts)))
+        for r in manifest.recordings
+    )
+    errors = tuple(
+        replace(
+            e,
+            call_id=pseudonymize_id(e.call_id, opts) if e.call_id else e.call_id,
+            reason=redact_text(e.reason, opts),
+        )
+        for e in manifest.errors
+    )
+    return replace(manifest, recordings=recordings, errors=errors)
+
+
 def manifest_failures(manifest: Manifest) -> list[Failure]:
     """Row errors of a manifest as failures of the ``manifest`` stage."""
     return [Failure(e.call_id, "manifest", e.kind, e.reason, e.row) for e in manifest.errors]

@@ -19,12 +19,11 @@ from dataclasses import replace
 from pathlib import Path
 
 from qa_pipeline.models import Recording
-from qa_pipeline.redact import redact_path
+from qa_pipeline.redact import _HEX_TO_LETTERS, redact_path
 
 log = logging.getLogger(__name__)
 
 _SAFE = re.compile(r"[^A-Za-z0-9_.\-]")
-_HEX_TO_LETTERS = str.maketrans("0123456789abcdef", "ghijklmnopabcdef")
 
 
 def call_file_stem(call_id: str) -> str:

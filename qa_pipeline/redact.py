@@ -29,6 +29,7 @@ Masking style ``label`` (default) replaces the whole match with a bracketed labe
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import re
@@ -78,6 +79,7 @@ __all__ = [
     "find_pii",
     "id18_ok",
     "install_log_redaction",
+    "pseudonymize_id",
     "redact_field",
     "redact_item",
     "redact_path",
@@ -266,6 +268,24 @@ def redact_path(path: str | os.PathLike[str], options: RedactOptions | None = No
         return text
     parts = re.split(r"([/\\])", text)
     return "".join(p if p in ("/", "\\") else _redact_name(p, opts) for p in parts)
+
+
+_HEX_TO_LETTERS = str.maketrans("0123456789abcdef", "ghijklmnopabcdef")
+
+
+def pseudonymize_id(value: str, options: RedactOptions | None = None) -> str:
+    """An identifier (a call id) with its personal data masked and a short hash added, so
+    ids stay unique and the same on every run: ``13812345678_0815`` →
+    ``[手机号]_0815~kdjebcaa``. An id without personal data is returned unchanged.
+
+    The hash is of the whole id and uses letters only; it is a pseudonym, not
+    anonymity (a phone number can be found from its hash by trying them all).
+    """
+    masked = redact_path(value, options)
+    if masked == value:
+        return value
+    digest = hashlib.sha256(value.encode("utf-8")).hexdigest()[:8]
+    return f"{masked}~{digest.translate(_HEX_TO_LETTERS)}"
 
 
 def redact_text(text: str, options: RedactOptions | None = None) -> str:

@@ -50,6 +50,7 @@ MANIFEST = {
     "caller_phone": "13955667788",
     "caller_name": "司马相如",
 }
+MANIFEST_CALL_ID = "13811112222_0815"
 FILES = {
     "renamed": "13600003333_0815.json",  # a good vendor transcript named after a number
     "missing": "13700004444_x.json",  # a row whose file is not there
@@ -66,6 +67,7 @@ def _digits(text: str) -> str:
 def raw_strings() -> set[str]:
     out: set[str] = set()
     values = [*SPOKEN.values(), *MANIFEST.values(), *(Path(f).stem for f in FILES.values())]
+    values.append(MANIFEST_CALL_ID)
     for value in values:
         out.add(value)
         out.add(json.dumps(value)[1:-1])  # how an ASCII-only JSON writer keeps it
@@ -94,6 +96,7 @@ def _plant(inbox: Path, audio: Path | None, spoken: list[Path]) -> None:
     first["file"] = f"calls/{FILES['renamed']}"
     for row in rows:
         row.update(MANIFEST)
+    rows[-1]["call_id"] = MANIFEST_CALL_ID  # a recording system naming calls by number
     template = dict(rows[1])
     rows.append({**template, "call_id": "P-missing", "file": f"calls/{FILES['missing']}"})
     (inbox / "calls" / FILES["cut"]).write_text('{"call_id": "P-cut", "segm', encoding="utf-8")

@@ -210,3 +210,15 @@ def test_scrub_redacts_what_an_earlier_version_left_raw(
     for needle in (*raw, "13955667788", "13700004444", "张三"):
         assert needle not in text, needle
     assert str(tmp_path / "recordings" / "c-1.wav") in text  # the path is now the call-id link
+
+
+def test_call_ids_that_carry_personal_data_are_pseudonymized() -> None:
+    from qa_pipeline.redact import pseudonymize_id
+
+    first = pseudonymize_id("13812345678_0815")
+    assert first.startswith("[手机号]_0815~") and "13812345678" not in first
+    assert pseudonymize_id("13812345678_0815") == first  # the same on every night
+    assert pseudonymize_id("13912345678_0815") != first  # and unique
+    assert pseudonymize_id(first) == first
+    assert pseudonymize_id("20261120-0001") == "20261120-0001"
+    assert pseudonymize_id("13812345678", RedactOptions(enabled=False)) == "13812345678"
