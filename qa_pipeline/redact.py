@@ -217,8 +217,10 @@ def _mask(match: PiiMatch, style: str) -> str:
     if match.kind == EMAIL:
         user, _, domain = match.value.partition("@")
         return f"{user[:1]}***@{domain}"
-    if match.kind == NAME:
-        return match.value[:1] + "*" * max(1, len(match.value) - 1)
+    if match.kind == NAME:  # the surname stays, unless the surname is all there is
+        if len(match.value) < 2 or match.value.startswith(("小", "老", "阿")):
+            return "*" * max(1, len(match.value))
+        return match.value[:1] + "*" * (len(match.value) - 1)
     if match.kind in (ADDRESS, WECHAT, QQ):
         return "*" * 4
     if match.kind == PLATE:
