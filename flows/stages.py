@@ -96,9 +96,8 @@ class StageConfig:
 
     def redact(self, transcript: Transcript) -> Transcript:
         """The transcript as it may be written to disk: personal data masked."""
-        from qa_pipeline.redact import install_log_redaction, redact_transcript
+        from qa_pipeline.redact import redact_transcript
 
-        install_log_redaction(self.redact_options())
         return redact_transcript(transcript, self.redact_options())
 
     def rubric_for(self, recording: Recording) -> str:
@@ -263,8 +262,10 @@ def transcribe_chunk(
         ``call_id -> transcript path`` for the calls that have a transcript now, and the
         chunk's counts and failures.
     """
+    from qa_pipeline.redact import install_log_redaction
     from qa_pipeline.transcript_io import load_transcript, save_transcript
 
+    install_log_redaction(config.redact_options())  # this may be a fresh worker process
     paths: dict[str, Path] = {}
     failures: list[Failure] = []
     vendor: list[str] = []
@@ -321,9 +322,11 @@ def score_chunk(
     A call that fails to score is recorded with its reason; a store that cannot be
     written raises (the task retries it).
     """
+    from qa_pipeline.redact import install_log_redaction
     from qa_pipeline.scoring import score_call
     from qa_pipeline.transcript_io import load_transcript
 
+    install_log_redaction(config.redact_options())  # this may be a fresh worker process
     db = store(config.database_url, config.redact_pii)
     scored: list[tuple[str, float | None]] = []
     failures: list[Failure] = []
