@@ -119,7 +119,8 @@ _NOT_PII_LABEL_RE = re.compile(
     r"案号|保单号?|序号|邮编|邮政编码|房号|批号|型号|版本号?|验证码|尾号|快递|运单号?|"
     r"案卷号|档案号|证书号|车架号|发动机号|备案号|许可证号|执照号|登记号|注册号|税号|信用代码|"
     r"金额|总额|总价|价格|余额|欠款|罚款|补贴|工资|费用|预算|资金|收入|参考号|回执号|查询号|"
-    r"预约号|排队号|取件码|提取码|凭证号|交易号|业务号|申请号|办件号|文号|准字|第)"
+    r"预约号|排队号|取件码|提取码|凭证号|交易号|业务号|申请号|办件号|文号|准字|第|"
+    r"报价|价款|货款|造价|售价|租金|房租|押金|赔偿|损失|赔款)"
     r"[码是为：:\s#]*$"
 )
 # keywords after which a number of the right length is personal data whatever its checksum
@@ -130,6 +131,7 @@ _PHONE_LABEL_RE = re.compile(
     r"(座机|固话|固定电话|电话|办公室|家里|小灵通)(号码|号)?[号码是为：:\s]*$"
 )
 _KEY_WINDOW = 16
+_COMMA_MOBILE_RE = re.compile(r"(?<![\d.,])1[3-9],\d{3},\d{3},\d{3}(?![\d,]|\.\d)")
 # a unit or currency right after the number makes it a quantity, not an identifier
 _UNITS = set(
     "元块角毛分万亿千百十米平方公斤克吨度%％个人次岁年月日号点秒天周倍套楼层室栋户份张台辆条"
@@ -185,13 +187,13 @@ def landline_ok(value: str) -> bool:
     return len(local) in (7, 8) and local[0] in "23456789"
 
 
-def _mobile_ok(value: str) -> bool:
+def mobile_ok(value: str) -> bool:
     n = len(value)
     if n == 11:
         return value[0] == "1" and value[1] in "3456789"
     if n == 13 and value.startswith("86"):
-        return _mobile_ok(value[2:])
-    return n == 15 and value.startswith("0086") and _mobile_ok(value[4:])
+        return mobile_ok(value[2:])
+    return n == 15 and value.startswith("0086") and mobile_ok(value[4:])
 
 
 def _classify(value: str, before: str, punct: bool = False) -> str | None:
@@ -213,7 +215,7 @@ def _classify(value: str, before: str, punct: bool = False) -> str | None:
         return None
     if _NOT_PII_LABEL_RE.search(before):
         return None
-    if _mobile_ok(value):
+    if mobile_ok(value):
         return MOBILE
     if 10 <= n <= 12 and landline_ok(value):
         return LANDLINE
@@ -379,6 +381,22 @@ def number_matches(
         free: Whether ``text[start:end]`` is not already taken by an earlier match.
     """
     found: list[Span] = []
+    # speech-to-text may format a spoken mobile as a number: 13,812,345,678
+    for m in _COMMA_MOBILE_RE.finditer(text):
+        value = re.sub(r"\D", "", m[0])
+        before = text[max(0, m.start() - 24) : m.start()]
+        if (
+            wants(MOBILE)
+            and mobile_ok(value)
+            and not value.endswith("000000")  # 13,800,000,000: a round amount
+            and not _NOT_PII_LABEL_RE.search(before)
+            and not is_quantity(text, m.start(), m.end())
+        ):
+            found.append((MOBILE, m.start(), m.end(), value))
+
+    def unclaimed(a: int, b: int) -> bool:
+        return free(a, b) and all(b <= f[1] or a >= f[2] for f in found)
+
     for run in _digit_runs(text):
         i = 0
         while i < len(run):
@@ -397,7 +415,7 @@ def number_matches(
                         continue
                     start = groups[0].pos[a] if a else groups[0].start
                     end = groups[-1].pos[-b - 1] + 1 if b else groups[-1].end
-                    if not free(start, end):
+                    if not unclaimed(start, end):
                         continue
                     kind = _classify(value, text[max(0, start - 24) : start], punct)
                     if kind and wants(kind) and not is_quantity(text, start, end, len(value)):

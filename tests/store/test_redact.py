@@ -527,3 +527,9 @@ def test_north_american_numbers_of_the_english_desk() -> None:
     assert (
         redact_text("Northwind Telecom, my name is Anna.") == "Northwind Telecom, my name is Anna."
     )
+
+
+def test_a_mobile_that_speech_to_text_formatted_as_a_number() -> None:
+    assert redact_text("电话是13,812,345,678。") == "电话是[手机号]。"
+    assert redact_text("13,812,345,678元") == "13,812,345,678元"
+    assert redact_text("一共13,800,000,000") == "一共13,800,000,000"
