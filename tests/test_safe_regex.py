@@ -105,3 +105,39 @@ def test_runaway_check_is_a_recorded_error_and_the_chunk_goes_on(qa_env: Path) -
     [failure] = result.failures
     assert (failure.call_id, failure.stage, failure.kind) == ("bad", "score", "timeout")
     assert "(a|aa)+$" in failure.message
+
+
+_SIGTERM_PROBE = """
+import signal, sys
+from qa_pipeline.safe_regex import RegexTimeout, compile_budgeted
+signal.signal(signal.SIGTERM, lambda *a: sys.exit(15))  # a Python-level handler, like Prefect's
+rx = compile_budgeted(r"(a|aa)+$")
+print("ready", flush=True)
+while True:  # a runaway check that is retried for ever
+    try:
+        rx.search("a" * 80 + "!")
+    except RegexTimeout:
+        pass
+"""
+
+
+def test_sigterm_is_handled_while_a_runaway_pattern_is_matched() -> None:
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _SIGTERM_PROBE], env=env, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert proc.stdout is not None and proc.stdout.readline().strip() == "ready"
+        time.sleep(0.5)
+        proc.terminate()
+        assert proc.wait(timeout=30) == 15  # the handler ran: matching gave the GIL back
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        if proc.stdout is not None:
+            proc.stdout.close()
