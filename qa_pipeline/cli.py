@@ -12,6 +12,7 @@ import logging
 import sys
 
 import typer
+from rich.markup import escape
 
 from qa_pipeline import __version__
 from qa_pipeline.commands import asr as asr_commands
@@ -65,7 +66,10 @@ def main() -> None:
         # non-standalone click returns the code of a ``typer.Exit`` raised in a command
         code = app(standalone_mode=False)
     except QAPipelineError as exc:
-        console_err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        # the message quotes data (ids, names, paths): printed as text, never as markup
+        console_err.print(
+            f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True
+        )
         sys.exit(1)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)

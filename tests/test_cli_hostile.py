@@ -26,3 +26,28 @@ def test_report_finds_the_default_rubric_from_any_folder_and_takes_dashed_ids(
     # (empty) store's answer is left
     message = str(result.exception)
     assert f"{subject!r} has no calls scored with hotline_12345" in message, result.output
+
+
+def test_markup_in_ids_is_printed_as_text(qa_env: Path, tmp_path: Path, shared_dir: Path) -> None:
+    """A call id or agent id like ``[/bold]`` is data: it must not crash rich's output."""
+    import json
+    import subprocess
+    import sys
+
+    from qa_pipeline.store import Store
+
+    call = json.loads((shared_dir / "corpus" / "dev" / "dev_001.json").read_text("utf-8"))
+    call.setdefault("transcript", call)["call_id"] = "[/bold]"
+    path = tmp_path / "markup.json"
+    path.write_text(json.dumps(call, ensure_ascii=False), encoding="utf-8")
+    qa = Path(sys.executable).parent / "qa"
+    rubric = Path(__file__).resolve().parents[1] / "rubrics" / "hotline_12345.yaml"
+    cmd = [str(qa), "score", str(path), "--rubric", str(rubric)]
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    assert proc.returncode == 0 and "[/bold]" in proc.stdout, proc.stderr
+    url = f"sqlite:///{qa_env / 'qa.db'}"
+    Store.open(url).close()
+    args = ["report", "agent", "[/red]", "--period", "day:2026-11-20", "--url", url]
+    proc = subprocess.run([str(qa), *args], capture_output=True, text=True)
+    assert proc.returncode == 1
+    assert proc.stderr.startswith("error:") and "[/red]" in proc.stderr, proc.stderr
