@@ -172,11 +172,12 @@ def finish_run_task(config: StageConfig, run_id: Any, status: str, summary: dict
     stages.store(config.database_url, config.redact_pii).finish_run(run_id, status, summary)
 
 
-def night_status(scored: int, already_done: int, failures: Sequence[Failure]) -> str:
-    """``failed`` when the night scored nothing (none already done either): an empty
-    or wholly broken delivery, which must not pass as a quiet success; otherwise
-    ``completed`` or ``completed_with_failures``."""
-    if scored == 0 and already_done == 0:
+def night_status(scored: int, already_done: int, failures: Sequence[Failure], found: int) -> str:
+    """``failed`` when the night scored nothing (none already done either) and either
+    something failed or nothing was delivered: an empty or wholly broken delivery must
+    not pass as a quiet success. A plan that picked no call (a quota already met) is
+    ``completed``. Otherwise ``completed`` or ``completed_with_failures``."""
+    if scored == 0 and already_done == 0 and (failures or found == 0):
         return "failed"
     return "completed_with_failures" if failures else "completed"
 
@@ -298,7 +299,7 @@ def _night(
         scored=tally.scored,
         failures=tuple(tally.failures),
         reports=tuple(reports),
-        status=night_status(tally.scored, len(done), tally.failures),
+        status=night_status(tally.scored, len(done), tally.failures, manifest.rows),
     )
     finish_run_task(config, run_id, summary.status, summary.as_dict())
     return summary
