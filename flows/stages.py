@@ -385,9 +385,8 @@ def score_chunk(
             with call_budget(config.score_time_limit_s) as budget:
                 score = score_call(transcript, rubric(config.rubric_for(rec)))
             if budget.expired:  # a partial score would read as a verdict: record why not
-                limit = f"{config.score_time_limit_s:g} s"
-                why = f"scoring stopped at its {limit} limit: {budget.timeouts[0]}"
-                failures.append(Failure(rec.call_id, "score", "timeout", why))
+                why = f"scoring stopped (limit {config.score_time_limit_s:g} s a call): "
+                failures.append(Failure(rec.call_id, "score", "timeout", why + budget.timeouts[0]))
                 continue
         except QAPipelineError as exc:
             failures.append(Failure(rec.call_id, "score", exc.kind, str(exc)))

@@ -50,10 +50,26 @@ def _root(
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Log progress details."),
 ) -> None:
     """Quality inspection (质检) of call-centre recordings."""
+    root = logging.getLogger()
+    fresh = not root.handlers
     logging.basicConfig(
         level=logging.INFO if verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
     )
+    if fresh and not verbose:
+        for handler in root.handlers:
+            handler.addFilter(_one_line)
+
+
+def _one_line(record: logging.LogRecord) -> bool:
+    """Log a record's exception as one line (its type and message); tracebacks with -v."""
+    if record.exc_info and record.exc_info[1] is not None:
+        exc = record.exc_info[1]
+        record.msg = f"{record.getMessage()}: {type(exc).__name__}: {exc}"
+        record.args = None
+        record.exc_info = None
+        record.exc_text = None
+    return True
 
 
 for _module in (asr_commands, scoring_commands, db_commands, report_commands, flow_commands):
