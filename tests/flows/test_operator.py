@@ -134,7 +134,7 @@ def test_operator_sees_one_line_crashed_runs_and_exit_codes(tmp_path: Path, h: A
         [str(h.qa), *args], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=300
     )
     assert proc.returncode == 1, proc.stdout + proc.stderr
-    assert proc.stderr.strip().splitlines() == [
-        "error: night 2026-11-20: nothing scored (1 failed)"
-    ], proc.stderr
+    warning, error = proc.stderr.strip().splitlines()  # one line each, no traceback
+    assert "run 1 (process" in warning and "marked crashed" in warning
+    assert error == "error: night 2026-11-20: nothing scored (1 failed)"
     assert _runs(db) == [(1, "crashed"), (2, "failed")]
