@@ -149,11 +149,15 @@ def call_budget(seconds: float | None) -> Iterator[Budget]:
             previous.timeouts.extend(budget.timeouts)
 
 
-def _timeout() -> float:
+def _timeout(pattern: str) -> float:
+    """Seconds the next match may take; raises :class:`RegexTimeout` when none are left."""
     budget: Budget | None = getattr(_local, "budget", None)
     if budget is None or budget.deadline is None:
         return MATCH_TIMEOUT_S
-    return max(0.0, min(MATCH_TIMEOUT_S, budget.deadline - time.monotonic()))
+    left = budget.deadline - time.monotonic()
+    if left <= 0:
+        raise _ran_out(pattern, 0.0)
+    return left if left < MATCH_TIMEOUT_S else MATCH_TIMEOUT_S
 
 
 def _ran_out(pattern: str, timeout: float) -> RegexTimeout:
@@ -182,35 +186,50 @@ class BudgetedPattern:
         self.flags = self._rx.flags
         self.groups = self._rx.groups
 
-    def _run(self, fn: Any, *args: Any) -> Any:
-        timeout = _timeout()
-        if timeout <= 0:
-            raise _ran_out(self.pattern, timeout)
-        try:
-            return fn(*args, timeout=timeout)
-        except TimeoutError:
-            raise _ran_out(self.pattern, timeout) from None
+    # each method inlined (no shared helper): matching is the scoring engine's inner loop
 
     def search(self, string: str, pos: int = 0, endpos: int | None = None) -> Any:
-        return self._run(self._rx.search, string, pos, endpos)
+        t = _timeout(self.pattern)
+        try:
+            return self._rx.search(string, pos, endpos, timeout=t)
+        except TimeoutError:
+            raise _ran_out(self.pattern, t) from None
 
     def match(self, string: str, pos: int = 0, endpos: int | None = None) -> Any:
-        return self._run(self._rx.match, string, pos, endpos)
+        t = _timeout(self.pattern)
+        try:
+            return self._rx.match(string, pos, endpos, timeout=t)
+        except TimeoutError:
+            raise _ran_out(self.pattern, t) from None
 
     def fullmatch(self, string: str, pos: int = 0, endpos: int | None = None) -> Any:
-        return self._run(self._rx.fullmatch, string, pos, endpos)
+        t = _timeout(self.pattern)
+        try:
+            return self._rx.fullmatch(string, pos, endpos, timeout=t)
+        except TimeoutError:
+            raise _ran_out(self.pattern, t) from None
 
     def finditer(self, string: str, pos: int = 0, endpos: int | None = None) -> Iterator[Any]:
-        # materialised: the time limit covers the whole scan, not just its first step
-        return iter(
-            self._run(lambda *a, **k: list(self._rx.finditer(*a, **k)), string, pos, endpos)
-        )
+        t = _timeout(self.pattern)
+        try:
+            # materialised: the time limit covers the whole scan, not just its first step
+            return iter(list(self._rx.finditer(string, pos, endpos, timeout=t)))
+        except TimeoutError:
+            raise _ran_out(self.pattern, t) from None
 
     def findall(self, string: str, pos: int = 0, endpos: int | None = None) -> list[Any]:
-        return cast(list[Any], self._run(self._rx.findall, string, pos, endpos))
+        t = _timeout(self.pattern)
+        try:
+            return cast(list[Any], self._rx.findall(string, pos, endpos, timeout=t))
+        except TimeoutError:
+            raise _ran_out(self.pattern, t) from None
 
     def sub(self, repl: Any, string: str, count: int = 0) -> str:
-        return cast(str, self._run(lambda s, **k: self._rx.sub(repl, s, count, **k), string))
+        t = _timeout(self.pattern)
+        try:
+            return cast(str, self._rx.sub(repl, string, count, timeout=t))
+        except TimeoutError:
+            raise _ran_out(self.pattern, t) from None
 
     def __repr__(self) -> str:
         return f"BudgetedPattern({self.pattern!r})"
