@@ -19,13 +19,14 @@ def test_report_finds_the_default_rubric_from_any_folder_and_takes_dashed_ids(
     url = f"sqlite:///{qa_env / 'qa.db'}"
     Store.open(url).close()
     monkeypatch.chdir(qa_env)  # no rubrics/ folder here: found the way `qa run` finds it
-    result = CliRunner().invoke(
-        app, ["report", kind, subject, "--period", "day:2026-11-20", "--url", url]
-    )
+    args = ["report", kind, subject, "--period", "day:2026-11-20", "--url", url]
+    result = CliRunner().invoke(app, args)
     # the id was read as the subject and the default rubric was loaded: only the
     # (empty) store's answer is left
     message = str(result.exception)
     assert f"{subject!r} has no calls scored with hotline_12345" in message, result.output
+    named = CliRunner().invoke(app, [*args, "--rubric", "contact_center_en"])
+    assert "has no calls scored with contact_center_en" in str(named.exception), named.output
 
 
 def test_markup_in_ids_is_printed_as_text(qa_env: Path, tmp_path: Path, shared_dir: Path) -> None:

@@ -11,8 +11,8 @@ from qa_pipeline.commands.common import console, progress_bar, settings
 FORMAT_HELP = "Comma-separated formats: html, md, csv, pdf (PDF needs Chromium)."
 PERIOD_HELP = "day:2026-11-21, week:2026-W47, month:2026-11 or range:2026-11-01..2026-11-15."
 RUBRIC_HELP = (
-    "Rubric YAML; the report keeps its id (latest version per call). "
-    "Default: hotline_12345, found as `qa run` finds it."
+    "Rubric name or YAML path, found as `qa run` finds it (default hotline_12345); "
+    "the report keeps its id (latest version per call)."
 )
 OUT_HELP = "Output folder (default QA_REPORTS_DIR)."
 URL_HELP = "Database URL (default QA_DATABASE_URL, else the SQLite file under QA_DATA_DIR)."
@@ -35,8 +35,8 @@ def _run(
     from qa_pipeline.store import Store
 
     cfg = settings()
-    if rubric is None:  # found the way `qa run` finds it, from any folder
-        rubric = Path(resolve_rubric())
+    # a path or a name, found the way `qa run` finds it, from any folder
+    rubric = Path(resolve_rubric(str(rubric)) if rubric is not None else resolve_rubric())
     if not rubric.is_file():
         raise ReportError(f"rubric not found: {rubric}")
     formats = [f for f in fmt.split(",") if f.strip()]
