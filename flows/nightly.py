@@ -30,6 +30,7 @@ from prefect.cache_policies import NO_CACHE
 from flows import stages
 from flows.stages import ChunkResult, Failure, NightTally, StageConfig
 from flows.summary import NightSummary
+from flows.watchdog import process_start
 from qa_pipeline.config import Settings, load_settings
 from qa_pipeline.errors import ConfigError
 from qa_pipeline.intake.rubrics import DEFAULT_RUBRIC, resolve_rubric
@@ -95,7 +96,8 @@ def check_rubrics_task(config: StageConfig) -> list[tuple[str, str, str]]:
 def start_run_task(config: StageConfig, params: dict[str, Any]) -> int:
     stages.mark_crashed_runs(config, "nightly")
     # host and pid let the next start tell a run that died from one still running
-    params = {**params, "host": socket.gethostname(), "pid": os.getpid()}
+    pid = os.getpid()
+    params = {**params, "host": socket.gethostname(), "pid": pid, "pid_start": process_start(pid)}
     return stages.store(config.database_url, config.redact_pii).start_run("nightly", params)
 
 

@@ -232,12 +232,15 @@ def screen_reused(
 def mark_crashed_runs(config: StageConfig, kind: str = "nightly") -> list[int]:
     """Mark ``running`` runs of this host whose process is gone as ``crashed``.
 
-    Runs record their host and process id at start; one whose process no longer exists
-    died without finishing (kill -9, power loss). Runs of other hosts are left alone
+    Runs record their host, process id and the process's start time at start; one whose
+    process no longer exists (or whose pid now names a younger process) died without
+    finishing (kill -9, power loss). Runs of other hosts are left alone
     (their processes cannot be checked from here). Returns the ids marked.
     """
     import os
     import socket
+
+    from flows.watchdog import process_start
 
     db = store(config.database_url, config.redact_pii)
     marked = []
@@ -250,7 +253,10 @@ def mark_crashed_runs(config: StageConfig, kind: str = "nightly") -> list[int]:
             continue
         try:
             os.kill(pid, 0)
-            continue  # still alive (a concurrent run)
+            started = params.get("pid_start")
+            if started is None or process_start(pid) in (None, started):
+                continue  # still alive (a concurrent run)
+            # else: the pid now belongs to another process; the run's own is gone
         except ProcessLookupError:
             pass
         except PermissionError:
