@@ -59,6 +59,10 @@ def _md_escape(text: str) -> str:
     return _MD_SPECIAL.sub(r"\\\1", flat)
 
 
+#: Public name: the nightly summary's Markdown escapes with it too.
+md_escape = _md_escape
+
+
 def _md_href(href: str) -> str:
     """A link target that cannot close the link or run script (hrefs are built
     percent-encoded; this guards the characters Markdown itself gives meaning)."""
