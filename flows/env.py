@@ -17,7 +17,8 @@ def configure_prefect_env(data_dir: Path, *, quiet: bool = True) -> None:
 
     Args:
         data_dir: ``QA_DATA_DIR``; Prefect's home becomes ``<data_dir>/prefect``.
-        quiet: Log Prefect's own messages only from warnings up.
+        quiet: Keep Prefect's own console logging to critical messages (its tracebacks
+            of a failed flow would bury the one line `qa` prints).
     """
     if "PREFECT_HOME" not in os.environ:
         home = Path(data_dir).resolve() / "prefect"
@@ -28,5 +29,6 @@ def configure_prefect_env(data_dir: Path, *, quiet: bool = True) -> None:
     # the ephemeral server starts in a subprocess; on a busy 2-core box 20 s is too short
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
     if quiet:
-        os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+        # failures reach the operator as one line from `qa`; tracebacks with --verbose
+        os.environ.setdefault("PREFECT_LOGGING_LEVEL", "CRITICAL")
         os.environ.setdefault("PREFECT_LOGGING_SERVER_LEVEL", "WARNING")

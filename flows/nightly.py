@@ -15,6 +15,8 @@ Speech-to-text runs under the ``gpu`` tag and a per-process semaphore
 from __future__ import annotations
 
 import logging
+import os
+import socket
 from collections import deque
 from collections.abc import Callable, Sequence
 from datetime import date
@@ -28,8 +30,10 @@ from prefect.cache_policies import NO_CACHE
 from flows import stages
 from flows.stages import ChunkResult, Failure, NightTally, StageConfig
 from flows.summary import NightSummary
+from flows.watchdog import process_start
 from qa_pipeline.config import Settings, load_settings
 from qa_pipeline.errors import ConfigError
+from qa_pipeline.intake.rubrics import DEFAULT_RUBRIC, resolve_rubric
 from qa_pipeline.manifest import Manifest, ManifestOptions, read_manifest
 from qa_pipeline.models import Recording
 from qa_pipeline.redact import install_log_redaction
@@ -37,8 +41,6 @@ from qa_pipeline.sampling import RiskWeights, Sample, parse_plan, sample_calls
 
 log = logging.getLogger(__name__)
 
-REPO_RUBRICS = Path(__file__).resolve().parents[1] / "rubrics"
-DEFAULT_RUBRIC = "hotline_12345"
 
 #: ``fn(done, total)`` callbacks told after each chunk (the CLI's progress bar).
 ProgressListener = Callable[[int, int], None]
@@ -49,21 +51,6 @@ def add_progress_listener(fn: ProgressListener) -> Callable[[], None]:
     """Call ``fn(calls_done, calls_total)`` as chunks finish; returns a remover."""
     _listeners.append(fn)
     return lambda: _listeners.remove(fn)
-
-
-def resolve_rubric(name: str) -> str:
-    """A rubric path from a path or a name in ``./rubrics`` or the project's ``rubrics/``.
-
-    Raises:
-        ConfigError: no such rubric.
-    """
-    candidates = [Path(name)]
-    stem = name if name.endswith((".yaml", ".yml")) else f"{name}.yaml"
-    candidates += [Path.cwd() / "rubrics" / stem, REPO_RUBRICS / stem]
-    for c in candidates:
-        if c.is_file():
-            return str(c.resolve())
-    raise ConfigError(f"rubric {name!r} not found (tried {', '.join(map(str, candidates))})")
 
 
 def rubric_table(rubrics: Sequence[str] | str | None) -> tuple[tuple[str, str], ...]:
@@ -109,6 +96,10 @@ def check_rubrics_task(config: StageConfig) -> list[tuple[str, str, str]]:
 
 @task(name="start-run", retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)
 def start_run_task(config: StageConfig, params: dict[str, Any]) -> int:
+    stages.mark_crashed_runs(config, "nightly")
+    # host and pid let the next start tell a run that died from one still running
+    pid = os.getpid()
+    params = {**params, "host": socket.gethostname(), "pid": pid, "pid_start": process_start(pid)}
     return stages.store(config.database_url, config.redact_pii).start_run("nightly", params)
 
 
@@ -135,6 +126,13 @@ def sample_task(
     if parsed.kind == "quota" and parsed.period != "day":
         taken = stages.quota_taken(config, calls, parsed.period)
     return sample_calls(calls, parsed, taken=taken)
+
+
+@task(name="screen-reused-ids", retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)
+def screen_reused_task(
+    recordings: list[Recording], config: StageConfig
+) -> tuple[list[Recording], list[Failure]]:
+    return stages.screen_reused(recordings, config)
 
 
 @task(name="skip-finished", retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)
@@ -176,6 +174,16 @@ def reports_task(
 @task(name="finish-run", retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)
 def finish_run_task(config: StageConfig, run_id: Any, status: str, summary: dict[str, Any]) -> None:
     stages.store(config.database_url, config.redact_pii).finish_run(run_id, status, summary)
+
+
+def night_status(scored: int, already_done: int, failures: Sequence[Failure], found: int) -> str:
+    """``failed`` when the night scored nothing (none already done either) and either
+    something failed or nothing was delivered: an empty or wholly broken delivery must
+    not pass as a quiet success. A plan that picked no call (a quota already met) is
+    ``completed``. Otherwise ``completed`` or ``completed_with_failures``."""
+    if scored == 0 and already_done == 0 and (failures or found == 0):
+        return "failed"
+    return "completed_with_failures" if failures else "completed"
 
 
 def _chunk_failed(chunk: Sequence[Recording], stage: str, exc: BaseException) -> ChunkResult:
@@ -238,6 +246,69 @@ class _Pipeline:
             fn(self.finished, self.total)
 
 
+def _night(
+    config: StageConfig,
+    settings: Settings,
+    run_id: int,
+    inbox: str,
+    night: str,
+    plan: str,
+    seed: int,
+    policy_topics: list[str] | None,
+    chunk_size: int,
+    max_in_flight: int,
+    write_reports: bool,
+    report_formats: list[str] | None,
+) -> NightSummary:
+    """The night after its run is started (the flow marks the run failed if this raises)."""
+    logger = get_run_logger()
+    manifest = stages.pseudonymize(validate_task(str(inbox), settings.timezone), config)
+    note_intake_task(config, run_id, night, manifest)
+    sample = sample_task(manifest, plan, seed, list(policy_topics or []), config)
+    picked_ids = set(sample.selected)
+    picked = [r for r in manifest.recordings if r.call_id in picked_ids]
+    fresh, reused = screen_reused_task(picked, config)
+    todo, done = split_done_task(fresh, config)
+    logger.info("%s; %d already scored, %d to do", sample.description, len(done), len(todo))
+
+    pipeline = _Pipeline(config, run_id, max_in_flight, len(todo))
+    for chunk in stages.chunked(todo, chunk_size):
+        pipeline.submit(chunk)
+    tally = pipeline.drain()
+    tally.failures[:0] = [*stages.manifest_failures(manifest), *reused]
+
+    reports: list[str] = []
+    if write_reports:
+        try:
+            reports, problems = reports_task(
+                config, night, str(settings.reports_dir), list(report_formats or ["html", "md"])
+            )
+            tally.failures += [Failure(None, "report", "report", p) for p in problems]
+        except Exception as exc:  # the scores are stored; a report can be made again later
+            kind = str(getattr(exc, "kind", type(exc).__name__))
+            tally.failures.append(Failure(None, "report", kind, f"night reports: {exc}"))
+    record_failures_task(config, run_id, tally.failures)
+    summary = NightSummary(
+        night=night,
+        inbox=str(inbox),
+        run_id=run_id,
+        plan=sample.description,
+        found=manifest.rows,
+        valid=len(manifest.recordings),
+        sampled=len(picked),
+        already_done=len(done),
+        transcribed=tuple(tally.transcribed),
+        from_cache=tuple(tally.from_cache),
+        vendor=tuple(tally.vendor),
+        scored=tally.scored,
+        failures=tuple(tally.failures),
+        reports=tuple(reports),
+        status=night_status(tally.scored, len(done), tally.failures, manifest.rows),
+    ).redacted(config.redact_options())  # what is stored, published, logged and returned
+    finish_run_task(config, run_id, summary.status, summary.as_dict())
+    return summary
+
+
 @flow(name="nightly-qa", log_prints=False, validate_parameters=False)
 def nightly_qa(
     inbox: str,
@@ -284,49 +355,29 @@ def nightly_qa(
     params = {"inbox": str(inbox), "night": night, "plan": plan, "seed": seed}
     run_id = start_run_task(config, params)
 
-    manifest = stages.pseudonymize(validate_task(str(inbox), settings.timezone), config)
-    note_intake_task(config, run_id, night, manifest)
-    sample = sample_task(manifest, plan, seed, list(policy_topics or []), config)
-    picked_ids = set(sample.selected)
-    picked = [r for r in manifest.recordings if r.call_id in picked_ids]
-    todo, done = split_done_task(picked, config)
-    logger.info("%s; %d already scored, %d to do", sample.description, len(done), len(todo))
-
-    pipeline = _Pipeline(config, run_id, max_in_flight, len(todo))
-    for chunk in stages.chunked(todo, chunk_size):
-        pipeline.submit(chunk)
-    tally = pipeline.drain()
-    tally.failures[:0] = stages.manifest_failures(manifest)
-
-    reports: list[str] = []
-    if write_reports:
+    try:
+        summary = _night(
+            config,
+            settings,
+            run_id,
+            inbox,
+            night,
+            plan,
+            seed,
+            policy_topics,
+            chunk_size,
+            max_in_flight,
+            write_reports,
+            report_formats,
+        )
+    except BaseException as exc:  # the run row must not stay "running" for ever
+        status = "cancelled" if isinstance(exc, KeyboardInterrupt) else "failed"
         try:
-            reports, problems = reports_task(
-                config, night, str(settings.reports_dir), list(report_formats or ["html", "md"])
-            )
-            tally.failures += [Failure(None, "report", "report", p) for p in problems]
-        except Exception as exc:  # the scores are stored; a report can be made again later
-            kind = str(getattr(exc, "kind", type(exc).__name__))
-            tally.failures.append(Failure(None, "report", kind, f"night reports: {exc}"))
-    record_failures_task(config, run_id, tally.failures)
-    summary = NightSummary(
-        night=night,
-        inbox=str(inbox),
-        run_id=run_id,
-        plan=sample.description,
-        found=manifest.rows,
-        valid=len(manifest.recordings),
-        sampled=len(picked),
-        already_done=len(done),
-        transcribed=tuple(tally.transcribed),
-        from_cache=tuple(tally.from_cache),
-        vendor=tuple(tally.vendor),
-        scored=tally.scored,
-        failures=tuple(tally.failures),
-        reports=tuple(reports),
-        status="completed_with_failures" if tally.failures else "completed",
-    ).redacted(config.redact_options())  # what is stored, published, logged and returned
-    finish_run_task(config, run_id, summary.status, summary.as_dict())
+            db = stages.store(config.database_url, config.redact_pii)
+            db.finish_run(run_id, status, {"error": f"{type(exc).__name__}: {exc}"})
+        except Exception:
+            log.warning("could not mark run %s %s", run_id, status, exc_info=True)
+        raise
     create_markdown_artifact(
         markdown=summary.to_markdown(),
         key="nightly-qa-summary",

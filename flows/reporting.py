@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -59,6 +60,13 @@ def write_reports(
     return [Path(p) for p in paths]
 
 
+def _folder_name(rubric_id: str) -> str:
+    """A rubric id as one folder name inside the reports folder (ids are validated as
+    names at load; this guards rubrics made in code)."""
+    name = re.sub(r"[^\w.-]+", "_", rubric_id).lstrip(".")
+    return name or "rubric"
+
+
 def night_reports(
     config: StageConfig, night: str, out_dir: Path, formats: Sequence[str]
 ) -> tuple[list[Path], list[str]]:
@@ -82,7 +90,7 @@ def night_reports(
     for rubric_path in dict.fromkeys(p for _, p in config.rubrics):
         r = stages.rubric(rubric_path)
         # reports of the other rubrics go in a folder each: their names would collide
-        target = out_dir if rubric_path == default else out_dir / str(r.id)
+        target = out_dir if rubric_path == default else out_dir / _folder_name(str(r.id))
         frame = db.scores_frame(rubric_id=r.id, rubric_version=r.version)
         if frame.empty:
             continue

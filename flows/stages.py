@@ -65,6 +65,9 @@ class StageConfig:
         timezone: Time zone of the night and the report periods.
         recordings_dir: Where each recording is linked under its call id (what the
             store and the reports' "listen" links point at); ``None``: not linked.
+        score_time_limit_s: Longest one call's scoring may spend matching rubric
+            regexes; past it the call is recorded as a ``score/timeout`` error and the
+            chunk goes on (a runaway pattern can never hold the night).
     """
 
     database_url: str
@@ -80,6 +83,7 @@ class StageConfig:
     redact_pii: bool = True
     timezone: str = "Asia/Shanghai"
     recordings_dir: Path | None = None
+    score_time_limit_s: float = 20.0
 
     def redact_options(self) -> Any:
         """What :mod:`qa_pipeline.redact` masks here (nothing when ``redact_pii`` is off)."""
@@ -204,14 +208,112 @@ def check_rubrics(config: StageConfig) -> list[tuple[str, str, str]]:
 def split_done(
     recordings: Sequence[Recording], config: StageConfig
 ) -> tuple[list[Recording], list[Recording]]:
-    """Split calls into (to do, already scored with the same rubric version)."""
+    """Split calls into (to do, already scored with the same rubric version).
+
+    A call counts as done only if the stored recording has the same content hash: a
+    changed file under a known call id (same agent and start, see :func:`screen_reused`)
+    is a corrected re-delivery and is scored again, replacing the earlier score.
+    """
     db = store(config.database_url, config.redact_pii)
+    known = db.recording_identity(r.call_id for r in recordings)
     todo: list[Recording] = []
     done: list[Recording] = []
     for rec in recordings:
         r = rubric(config.rubric_for(rec))
-        (done if db.has_score(rec.call_id, r.id, r.version) else todo).append(rec)
+        stored = known.get(rec.call_id, {}).get("content_hash")
+        same = stored is None or rec.content_hash is None or stored == rec.content_hash
+        (done if same and db.has_score(rec.call_id, r.id, r.version) else todo).append(rec)
     return todo, done
+
+
+def _instant(value: Any) -> float | None:
+    from datetime import UTC, datetime
+
+    if not isinstance(value, datetime):
+        return None
+    return (value if value.tzinfo else value.replace(tzinfo=UTC)).timestamp()
+
+
+def screen_reused(
+    recordings: Sequence[Recording], config: StageConfig
+) -> tuple[list[Recording], list[Failure]]:
+    """Name the calls whose id the store already holds for a *different* call.
+
+    A stored call with the same id but another agent or another start time is a
+    different conversation reusing the id (a recorder reset, a vendor's counter): scoring
+    it would overwrite the earlier night's evidence, so it is not scored but recorded as
+    a ``manifest/call_id_reused`` error naming both. Same agent and start with a changed
+    file is a re-delivery of the same call and goes on (:func:`split_done`).
+    """
+    db = store(config.database_url, config.redact_pii)
+    known = db.recording_identity(r.call_id for r in recordings)
+    keep: list[Recording] = []
+    failures: list[Failure] = []
+    for rec in recordings:
+        old = known.get(rec.call_id)
+        if old is None or (old["content_hash"] and old["content_hash"] == rec.content_hash):
+            keep.append(rec)  # new, or the very same recording (metadata may be corrected)
+            continue
+        diffs = []
+        if old["agent_id"] and rec.meta.agent_id and old["agent_id"] != rec.meta.agent_id:
+            diffs.append(f"agent {old['agent_id']} (now {rec.meta.agent_id})")
+        before, now = _instant(old["started_at"]), _instant(rec.meta.started_at)
+        if before is not None and now is not None and abs(before - now) > 1:
+            diffs.append(f"started {old['started_at']:%Y-%m-%d %H:%M} UTC")
+        if not diffs:
+            keep.append(rec)
+            continue
+        name = Path(str(old["path"] or "")).name or "?"
+        failures.append(
+            Failure(
+                rec.call_id,
+                "manifest",
+                "call_id_reused",
+                f"call id already holds a different call ({name}, {', '.join(diffs)}); "
+                "not scored: give this call its own id",
+            )
+        )
+    return keep, failures
+
+
+def mark_crashed_runs(config: StageConfig, kind: str = "nightly") -> list[int]:
+    """Mark ``running`` runs of this host whose process is gone as ``crashed``.
+
+    Runs record their host, process id and the process's start time at start; one whose
+    process no longer exists (or whose pid now names a younger process) died without
+    finishing (kill -9, power loss). Runs of other hosts are left alone
+    (their processes cannot be checked from here). Returns the ids marked.
+    """
+    import os
+    import socket
+
+    from flows.watchdog import process_start
+
+    db = store(config.database_url, config.redact_pii)
+    marked = []
+    for run in db.running_runs(kind):
+        params = run["params"] or {}
+        pid = params.get("pid")
+        if params.get("host") != socket.gethostname() or not isinstance(pid, int):
+            continue
+        if pid == os.getpid():
+            continue
+        try:
+            os.kill(pid, 0)
+            started = params.get("pid_start")
+            if started is None or process_start(pid) in (None, started):
+                continue  # still alive (a concurrent run)
+            # else: the pid now belongs to another process; the run's own is gone
+        except ProcessLookupError:
+            pass
+        except PermissionError:
+            continue  # someone else's live process
+        summary = dict(run["summary"] or {})
+        summary["crashed"] = f"process {pid} ended without finishing the run"
+        db.finish_run(run["id"], "crashed", summary)
+        log.warning("run %s (process %s) died without finishing: marked crashed", run["id"], pid)
+        marked.append(int(run["id"]))
+    return marked
 
 
 def chunked(items: Sequence[Recording], size: int) -> Iterable[tuple[Recording, ...]]:
@@ -236,9 +338,10 @@ def _with_meta(transcript: Transcript, rec: Recording) -> Transcript:
 
 
 def transcript_path(config: StageConfig, call_id: str) -> Path:
-    """Where a call's transcript JSON is written."""
-    safe = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in call_id)
-    return config.transcripts_dir / f"{safe}.json"
+    """Where a call's transcript JSON is written (one file per distinct call id)."""
+    from qa_pipeline.transcript_io import call_file_stem
+
+    return config.transcripts_dir / f"{call_file_stem(call_id)}.json"
 
 
 def _asr_options(config: StageConfig, language: str) -> Any:
@@ -323,6 +426,7 @@ def score_chunk(
     written raises (the task retries it).
     """
     from qa_pipeline.redact import install_log_redaction
+    from qa_pipeline.safe_regex import call_budget
     from qa_pipeline.scoring import score_call
     from qa_pipeline.transcript_io import load_transcript
 
@@ -336,7 +440,12 @@ def score_chunk(
             continue
         try:
             transcript = load_transcript(path)
-            score = score_call(transcript, rubric(config.rubric_for(rec)))
+            with call_budget(config.score_time_limit_s) as budget:
+                score = score_call(transcript, rubric(config.rubric_for(rec)))
+            if budget.expired:  # a partial score would read as a verdict: record why not
+                why = f"scoring stopped (limit {config.score_time_limit_s:g} s a call): "
+                failures.append(Failure(rec.call_id, "score", "timeout", why + budget.timeouts[0]))
+                continue
         except QAPipelineError as exc:
             failures.append(Failure(rec.call_id, "score", exc.kind, config.scrub(exc)))
             continue

@@ -128,9 +128,13 @@ class NightSummary:
                 call = _md(f.call_id or "")
                 lines.append(f"| {call} | {f.row or ''} | {f.stage}/{f.kind} | {_md(f.message)} |")
         if self.reports:
-            lines += ["", "## Reports", ""] + [f"- `{p}`" for p in self.reports]
+            # a code span shows its text as is (no HTML); a backtick would end it early
+            lines += ["", "## Reports", ""] + [f"- `{p.replace('`', '')}`" for p in self.reports]
         return "\n".join(lines) + "\n"
 
 
 def _md(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    # ids and messages are data: no raw HTML or Markdown in the Prefect UI's artifact
+    from qa_pipeline.reports.render import md_escape
+
+    return md_escape(str(text))

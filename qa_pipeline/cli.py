@@ -12,6 +12,7 @@ import logging
 import sys
 
 import typer
+from rich.markup import escape
 
 from qa_pipeline import __version__
 from qa_pipeline.commands import asr as asr_commands
@@ -49,11 +50,16 @@ def _root(
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Log progress details."),
 ) -> None:
     """Quality inspection (质检) of call-centre recordings."""
+    root = logging.getLogger()
+    fresh = not root.handlers
     logging.basicConfig(
         level=logging.INFO if verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
     )
     _redact_logs()
+    if fresh and not verbose:
+        for handler in root.handlers:
+            handler.addFilter(_one_line)
 
 
 def _redact_logs() -> None:
@@ -68,6 +74,20 @@ def _redact_logs() -> None:
     install_log_redaction(RedactOptions(enabled=enabled))
 
 
+def _one_line(record: logging.LogRecord) -> bool:
+    """Log a record's exception as one line (its type and message); tracebacks with -v."""
+    if record.exc_info and record.exc_info[1] is not None:
+        exc = record.exc_info[1]
+        from qa_pipeline.redact import redact_as_logged
+
+        # the message was masked when the record was made; the exception's text was not
+        record.msg = redact_as_logged(f"{record.getMessage()}: {type(exc).__name__}: {exc}")
+        record.args = None
+        record.exc_info = None
+        record.exc_text = None
+    return True
+
+
 for _module in (asr_commands, scoring_commands, db_commands, report_commands, flow_commands):
     _module.register(app, eval_app)
 
@@ -78,7 +98,10 @@ def main() -> None:
         # non-standalone click returns the code of a ``typer.Exit`` raised in a command
         code = app(standalone_mode=False)
     except QAPipelineError as exc:
-        console_err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        # the message quotes data (ids, names, paths): printed as text, never as markup
+        console_err.print(
+            f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True
+        )
         sys.exit(1)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)

@@ -10,6 +10,19 @@ Columns: ``call_id, file, agent_id, team, started_at, call_type, duration_s,
 satisfaction``; optional ``topic`` and ``agent_tenure_months``; any other column is kept
 in ``CallMeta.extra``. ``file`` is relative to the inbox; a ``.json`` file is a vendor
 transcript in the transcript format, anything else is audio.
+
+Hostile or broken input costs one row, never the night:
+
+* every record must sit on one line: a cell with an unterminated ``"`` is that row's
+  error ("unterminated quote") and reading resumes on the next line, so no later rows
+  are swallowed into it;
+* a cell longer than :data:`MAX_CELL` characters, or any other CSV error, is that row's
+  error (the ``csv`` module's field limit is never raised process-wide);
+* a call id longer than :data:`MAX_CALL_ID` characters, or holding control characters,
+  is rejected on its row;
+* ``file`` must stay inside the inbox after symlinks are resolved;
+* a WAV file whose header declares more audio than the file holds (a cut-off copy) is
+  rejected with both durations in the reason, instead of being scored as a whole call.
 """
 
 from __future__ import annotations
@@ -18,7 +31,9 @@ import csv
 import hashlib
 import io
 import logging
-from collections.abc import Iterable, Mapping
+import re
+import struct
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -48,6 +63,19 @@ ESSENTIAL_COLUMNS: tuple[str, ...] = ("call_id", "file")
 ROW_REQUIRED: tuple[str, ...] = ("call_id", "file", "agent_id", "started_at")
 OPTIONAL_COLUMNS: tuple[str, ...] = ("topic", "agent_tenure_months")
 TRANSCRIPT_SUFFIXES: tuple[str, ...] = (".json",)
+#: Longest call id accepted (it names files and database keys).
+MAX_CALL_ID = 128
+#: Longest value per stored column (the store's column sizes): a longer one costs its row.
+COLUMN_LIMITS: dict[str, int] = {
+    "call_id": MAX_CALL_ID,
+    "agent_id": 64,
+    "team": 128,
+    "call_type": 64,
+    "topic": 256,
+}
+#: Longest manifest cell accepted.
+MAX_CELL = 10_000
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,7 +198,58 @@ def _resolve_file(inbox: Path, name: str, problems: list[str]) -> Path | None:
     if not path.is_file():
         problems.append(f"file {name!r} not found in the inbox")
         return None
+    try:
+        # a symlink (of the file or a folder on its way) must not lead out of the inbox
+        path.resolve(strict=True).relative_to(inbox.resolve(strict=True))
+    except ValueError:
+        problems.append(f"file {name!r} is a link to a place outside the inbox")
+        return None
+    except OSError as exc:
+        problems.append(f"file {name!r} cannot be resolved: {exc.strerror or exc}")
+        return None
     return path
+
+
+def wav_shortfall(path: Path) -> tuple[float, float] | None:
+    """``(declared seconds, held seconds)`` of a RIFF/WAVE file cut short, else ``None``.
+
+    Reads only the header chunks: the ``fmt`` byte rate and the ``data`` size it
+    declares, against the bytes the file really holds after the data chunk starts.
+    A file that is not a plain WAV (or whose header does not parse) gives ``None``: the
+    decoder judges it.
+    """
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(12)
+            if len(head) < 12 or head[:4] != b"RIFF" or head[8:12] != b"WAVE":
+                return None
+            byte_rate = 0
+            while True:
+                chunk = fh.read(8)
+                if len(chunk) < 8:
+                    return None
+                cid, size = chunk[:4], struct.unpack("<I", chunk[4:])[0]
+                if cid == b"fmt ":
+                    fmt = fh.read(size + (size & 1))
+                    if len(fmt) < 12:
+                        return None
+                    byte_rate = struct.unpack("<I", fmt[8:12])[0]
+                elif cid == b"data":
+                    if byte_rate <= 0 or size in (0, 0xFFFFFFFF):  # streamed: size unknown
+                        return None
+                    held = path.stat().st_size - fh.tell()
+                    if held + byte_rate // 10 >= size:  # a tenth of a second of slack
+                        return None
+                    return size / byte_rate, max(0, held) / byte_rate
+                else:
+                    fh.seek(size + (size & 1), 1)
+    except OSError:
+        return None
+
+
+def _clock(seconds: float) -> str:
+    s = int(seconds)
+    return f"{s // 3600}:{s // 60 % 60:02d}:{s % 60:02d}"
 
 
 def _row_recording(
@@ -184,6 +263,16 @@ def _row_recording(
     missing = [c for c in ROW_REQUIRED if not (row.get(c) or "").strip()]
     if missing:
         problems.append("missing value for " + ", ".join(missing))
+    call_id = (row.get("call_id") or "").strip()
+    if _CONTROL.search(call_id):
+        problems.append("call_id holds control characters")
+    for column, limit in COLUMN_LIMITS.items():
+        value = (row.get(column) or "").strip()
+        if len(value) > limit:
+            problems.append(f"{column} is {len(value)} characters long (at most {limit})")
+    long_cells = [c for c, v in row.items() if c not in COLUMN_LIMITS and len(v or "") > MAX_CELL]
+    if long_cells:
+        problems.append(f"{', '.join(long_cells)} longer than {MAX_CELL} characters")
     started_at = None
     raw_started = (row.get("started_at") or "").strip()
     if raw_started:
@@ -200,6 +289,13 @@ def _row_recording(
     path = None
     if (row.get("file") or "").strip():
         path = _resolve_file(inbox, row["file"], problems)
+    if path is not None and not problems and path.suffix.lower() == ".wav":
+        short = wav_shortfall(path)
+        if short is not None:
+            problems.append(
+                f"file {row['file']!r} is cut short: its header declares "
+                f"{_clock(short[0])} of audio, the file holds {short[1]:.1f} s"
+            )
     if problems or path is None:
         return None, problems
     meta = CallMeta(
@@ -229,6 +325,30 @@ def _row_recording(
     return recording, []
 
 
+def _records(text: str) -> Iterator[tuple[int, list[str] | str]]:
+    """``(line number, cells)`` per line, or ``(line number, reason)`` for a line that
+    is not CSV (an unterminated quote, a cell over the csv module's field limit).
+
+    One record per line: a quote left open never swallows the lines after it.
+    """
+    for number, line in enumerate(io.StringIO(text, newline=""), start=1):
+        body = line.rstrip("\r\n")
+        if "\r" in body or "\n" in body:
+            yield number, "a line break inside a cell (a record must fit on one line)"
+            continue
+        try:
+            parsed = list(csv.reader([body], strict=True))
+        except csv.Error as exc:
+            message = str(exc)
+            if "field larger than field limit" in message:
+                message = f"a cell longer than {csv.field_size_limit()} characters"
+            elif "unexpected end of data" in message or "EOF" in message:
+                message = 'unterminated quote (") in this line'
+            yield number, f"not a CSV line: {message}"
+            continue
+        yield number, parsed[0] if parsed else []
+
+
 def parse_manifest_text(
     text: str, inbox: Path, options: ManifestOptions | None = None, *, source: Path | None = None
 ) -> Manifest:
@@ -250,11 +370,14 @@ def parse_manifest_text(
     options = options or ManifestOptions()
     source = source or inbox / options.name
     tz = _zone(options.timezone)
-    reader = csv.reader(io.StringIO(text))
+    lines = _records(text)
     try:
-        header = [h.strip().lower() for h in next(reader)]
+        _, header_cells = next(lines)
     except StopIteration:
         raise ManifestError(f"{source}: the manifest is empty") from None
+    if isinstance(header_cells, str):
+        raise ManifestError(f"{source}: the header line cannot be read: {header_cells}")
+    header = [h.strip().lower() for h in header_cells]
     lacking = [c for c in ESSENTIAL_COLUMNS if c not in header]
     if lacking:
         raise ManifestError(
@@ -274,20 +397,24 @@ def parse_manifest_text(
     recordings: list[Recording] = []
     first_row: dict[str, int] = {}
     rows = 0
-    for cells in reader:
+    id_column = header.index("call_id")
+    for line, cells in lines:
+        if isinstance(cells, str):  # the line is not CSV: its error, and on to the next
+            rows += 1
+            errors.append(RowError(line, None, cells))
+            continue
         if not any(c.strip() for c in cells):
             continue  # blank lines are not calls
         rows += 1
-        line = reader.line_num
-        call_id = (
-            cells[header.index("call_id")].strip() if len(cells) > header.index("call_id") else ""
-        )
+        call_id = cells[id_column].strip() if len(cells) > id_column else ""
+        # an id too long for the store is named by its start only
+        shown_id = call_id if len(call_id) <= MAX_CALL_ID else None
         if len(cells) != len(header):
             what = "missing" if len(cells) < len(header) else "extra"
             errors.append(
                 RowError(
                     line,
-                    call_id or None,
+                    shown_id or None,
                     f"{what} columns: {len(cells)} cells for {len(header)} header columns",
                 )
             )
@@ -302,7 +429,9 @@ def parse_manifest_text(
             first_row[call_id] = line
         recording, problems = _row_recording(inbox, row, extra_columns, tz, options)
         if recording is None:
-            errors.append(RowError(line, call_id or None, "; ".join(problems)))
+            if shown_id is None:
+                problems.insert(0, f"call_id {call_id[:32]!r}…")
+            errors.append(RowError(line, shown_id or None, "; ".join(problems)))
         else:
             recordings.append(recording)
     for warning in warnings:

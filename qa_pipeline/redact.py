@@ -389,6 +389,15 @@ def install_log_redaction(options: RedactOptions | None = None) -> None:
         logging.setLogRecordFactory(_RedactingFactory(current, opts))
 
 
+def redact_as_logged(text: str) -> str:
+    """``text`` masked as the installed log redaction masks log messages (unchanged where
+    none is installed): for text a log filter builds after the record was made."""
+    factory = logging.getLogRecordFactory()
+    if isinstance(factory, _RedactingFactory):
+        return str(redact_text(text, factory.options))
+    return text
+
+
 def redact_segment(segment: Segment, options: RedactOptions | None = None) -> Segment:
     """A copy of ``segment`` with its text redacted."""
     return replace(segment, text=redact_text(segment.text, options))

@@ -23,7 +23,7 @@ from __future__ import annotations
 import json
 import logging
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
@@ -269,7 +269,35 @@ class Store(QueryMixin):
         messages and paths inside a summary carry what the calls carried)."""
         return redact_value(_jsonable(dict(data)), self.redact_options)
 
+    def running_runs(self, kind: str) -> list[dict[str, Any]]:
+        """Runs of ``kind`` still marked ``running``: ``id``, ``params``, ``summary``,
+        ``started_at`` each (to find those whose process died)."""
+        query = select(runs.c.id, runs.c.params, runs.c.summary, runs.c.started_at).where(
+            runs.c.kind == kind, runs.c.status == "running"
+        )
+        with self._read("list running runs") as conn:
+            return [dict(r._mapping) for r in conn.execute(query)]
+
     # ------------------------------------------------------------------ recordings
+
+    def recording_identity(self, call_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+        """What the store holds on these calls: ``content_hash``, ``agent_id``,
+        ``started_at`` and ``path`` per stored call id (absent ids are left out)."""
+        ids = list(dict.fromkeys(call_ids))
+        cols = (
+            recordings.c.call_id,
+            recordings.c.content_hash,
+            recordings.c.agent_id,
+            recordings.c.started_at,
+            recordings.c.path,
+        )
+        out: dict[str, dict[str, Any]] = {}
+        with self._read("look up recordings") as conn:
+            for i in range(0, len(ids), 500):
+                query = select(*cols).where(recordings.c.call_id.in_(ids[i : i + 500]))
+                for r in conn.execute(query):
+                    out[str(r.call_id)] = dict(r._mapping)
+        return out
 
     def _touch_recording(
         self, conn: Connection, call_id: str, meta: Mapping[str, Any], run_id: int | None

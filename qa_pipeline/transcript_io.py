@@ -8,8 +8,10 @@ never stops a batch.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
+import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -116,6 +118,18 @@ def load_labelled_call(path: str | Path) -> LabelledCall:
         notes=str(data.get("notes") or ""),
         path=p,
     )
+
+
+def call_file_stem(call_id: str) -> str:
+    """A file name stem for a call id, distinct for distinct ids.
+
+    A readable prefix (unsafe characters replaced, at most 40 characters) plus 12 hex
+    digits of the id's SHA-256: ``X/1``, ``X_1`` and ``X 1`` get three files, and an id
+    of any length gives a name well under the file system's limit.
+    """
+    readable = re.sub(r"[^\w.-]+", "_", call_id, flags=re.ASCII).strip("._")[:40] or "call"
+    digest = hashlib.sha256(call_id.encode("utf-8")).hexdigest()[:12]
+    return f"{readable}-{digest}"
 
 
 def save_transcript(transcript: Transcript, path: str | Path) -> Path:

@@ -106,12 +106,14 @@ def transcribe_command(
         save_transcript(res.transcript, out / f"{name}.json")
     ok = len(results) - len(failed)
     cached = sum(1 for r in results if r.cached)
-    console.print(f"{ok} transcribed ({cached} from cache), {len(failed)} failed → {out}")
+    console.print(
+        f"{ok} transcribed ({cached} from cache), {len(failed)} failed → {out}", markup=False
+    )
     for res in failed:
         kind = res.error.kind if res.error else "error"
         error = redact_text(str(res.error), redact)
-        line = f"  FAILED {redact_path(res.recording.path, redact)} \\[{kind}]: {error}"
-        console_err.print(line, highlight=False, soft_wrap=True)
+        line = f"  FAILED {redact_path(res.recording.path, redact)} [{kind}]: {error}"
+        console_err.print(line, highlight=False, markup=False, soft_wrap=True)
     if failed:
         raise typer.Exit(1)
 

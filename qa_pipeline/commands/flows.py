@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -19,31 +20,41 @@ from qa_pipeline.errors import ConfigError
 from qa_pipeline.sampling import parse_plan, sample_size
 
 
-def _prefect_ready(data_dir: Path, verbose: bool = False) -> None:
+def _prefect_ready(data_dir: Path, verbose: bool | None = None) -> None:
     from flows.env import configure_prefect_env
 
+    if verbose is None:  # `qa -v …` shows Prefect's own logs (and tracebacks)
+        verbose = logging.getLogger().getEffectiveLevel() <= logging.INFO
+
     configure_prefect_env(data_dir, quiet=not verbose)
+    if not os.environ.get("PREFECT_API_URL"):
+        # ephemeral mode: its server must not outlive this process, even after kill -9
+        from flows.watchdog import start_watchdog
+
+        start_watchdog()
     if not verbose:
-        # Prefect's own loggers write to the console; keep them to warnings
+        # Prefect's own loggers write tracebacks to the console; `qa` prints one line
         for name in ("prefect", "httpx", "distributed"):
-            logging.getLogger(name).setLevel(logging.WARNING)
+            logging.getLogger(name).setLevel(logging.CRITICAL)
 
 
 def _print_summary(summary: Any) -> None:
+    from rich.markup import escape
     from rich.table import Table
 
-    table = Table(title=f"Nightly QA {summary.night}", show_header=False)
+    # call ids, file names and messages are data: never read as rich markup
+    table = Table(title=escape(f"Nightly QA {summary.night}"), show_header=False)
     for label, value in summary.counts():
-        table.add_row(label, value)
+        table.add_row(escape(str(label)), escape(str(value)))
     console.print(table)
     if summary.failures:
         console.print(f"[bold]{len(summary.failures)} failed:[/]")
         for f in summary.failures:
-            console.print(f"  {f}", highlight=False, soft_wrap=True)
+            console.print(f"  {f}", highlight=False, markup=False, soft_wrap=True)
     if summary.reports:
         console.print("[bold]Reports:[/]")
         for p in summary.reports:
-            console.print(f"  {p}", highlight=False, soft_wrap=True)
+            console.print(f"  {p}", highlight=False, markup=False, soft_wrap=True)
 
 
 def run_night(
@@ -117,7 +128,10 @@ def register(app: typer.Typer, eval_app: typer.Typer) -> None:
         no_reports: bool = typer.Option(False, "--no-reports", help="Skip the night's reports."),
         as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
     ) -> None:
-        """Run the nightly QA flow once on an inbox and print what failed and why."""
+        """Run the nightly QA flow once on an inbox and print what failed and why.
+
+        Exits 1 when the night scored nothing (every call failed, or none was valid).
+        """
         try:
             date.fromisoformat(night)
         except ValueError:
@@ -142,6 +156,14 @@ def register(app: typer.Typer, eval_app: typer.Typer) -> None:
             typer.echo(json.dumps(summary.as_dict(), ensure_ascii=False, indent=1))
         else:
             _print_summary(summary)
+        if summary.status == "failed":
+            # nothing was scored: a scheduler or a wrapping script must see it
+            console_err.print(
+                f"error: night {night}: nothing scored ({len(summary.failures)} failed)",
+                markup=False,
+                highlight=False,
+            )
+            raise typer.Exit(1)
 
     @app.command("sample-size")
     def sample_size_cmd(
@@ -195,4 +217,4 @@ def register(app: typer.Typer, eval_app: typer.Typer) -> None:
         console.print("[bold]Demo reports:[/]")
         for label, paths in result.reports.items():
             for p in paths:
-                console.print(f"  {label}: {p}", highlight=False, soft_wrap=True)
+                console.print(f"  {label}: {p}", highlight=False, markup=False, soft_wrap=True)

@@ -10,7 +10,10 @@ from qa_pipeline.commands.common import console, progress_bar, settings
 
 FORMAT_HELP = "Comma-separated formats: html, md, csv, pdf (PDF needs Chromium)."
 PERIOD_HELP = "day:2026-11-21, week:2026-W47, month:2026-11 or range:2026-11-01..2026-11-15."
-RUBRIC_HELP = "Rubric YAML; the report keeps its id (latest version per call)."
+RUBRIC_HELP = (
+    "Rubric name or YAML path, found as `qa run` finds it (default hotline_12345); "
+    "the report keeps its id (latest version per call)."
+)
 OUT_HELP = "Output folder (default QA_REPORTS_DIR)."
 URL_HELP = "Database URL (default QA_DATABASE_URL, else the SQLite file under QA_DATA_DIR)."
 
@@ -21,16 +24,19 @@ def _run(
     period: str,
     fmt: str,
     out: Path | None,
-    rubric: Path,
+    rubric: Path | None,
     url: str | None,
     since: str | None = None,
 ) -> None:
     from qa_pipeline.errors import ReportError
+    from qa_pipeline.intake.rubrics import resolve_rubric
     from qa_pipeline.reports import write_reports_from_store
     from qa_pipeline.rubric import load_rubric
     from qa_pipeline.store import Store
 
     cfg = settings()
+    # a path or a name, found the way `qa run` finds it, from any folder
+    rubric = Path(resolve_rubric(str(rubric)) if rubric is not None else resolve_rubric())
     if not rubric.is_file():
         raise ReportError(f"rubric not found: {rubric}")
     formats = [f for f in fmt.split(",") if f.strip()]
@@ -59,21 +65,27 @@ def register(app: typer.Typer, eval_app: typer.Typer) -> None:
     """Add this area's commands to the `qa` app."""
     report_app = typer.Typer(help="Reports: agent coaching, team weak points, bulletin.")
     app.add_typer(report_app, name="report", no_args_is_help=True)
-    default_rubric = Path("rubrics/hotline_12345.yaml")
 
-    @report_app.command("agent")
+    # an id such as "-2+3" reads as an option to click: unknown options are taken as
+    # the argument (a mistyped option still fails: as an extra argument or the missing
+    # --period); `--` before the id works too
+    as_argument = {"ignore_unknown_options": True}
+
+    @report_app.command("agent", context_settings=as_argument)
     def agent(
-        agent_id: str = typer.Argument(..., help="Agent id, e.g. A1023."),
+        agent_id: str = typer.Argument(
+            ..., help="Agent id, e.g. A1023 (one like -2+3 is read as the id)."
+        ),
         period: str = typer.Option(..., "--period", help=PERIOD_HELP),
         fmt: str = typer.Option("html,md,csv", "--format", help=FORMAT_HELP),
         out: Path | None = typer.Option(None, "--out", help=OUT_HELP),
-        rubric: Path = typer.Option(default_rubric, "--rubric", help=RUBRIC_HELP),
+        rubric: Path | None = typer.Option(None, "--rubric", help=RUBRIC_HELP),
         url: str | None = typer.Option(None, "--url", help=URL_HELP),
     ) -> None:
         """Coaching report for one agent (个人辅导报告): weak items, evidence, actions."""
         _run("agent", agent_id, period, fmt, out, rubric, url)
 
-    @report_app.command("team")
+    @report_app.command("team", context_settings=as_argument)
     def team(
         team_name: str = typer.Argument(..., help="Team name, e.g. 一组."),
         period: str = typer.Option(..., "--period", help=PERIOD_HELP),
@@ -82,7 +94,7 @@ def register(app: typer.Typer, eval_app: typer.Typer) -> None:
         ),
         fmt: str = typer.Option("html,md,csv", "--format", help=FORMAT_HELP),
         out: Path | None = typer.Option(None, "--out", help=OUT_HELP),
-        rubric: Path = typer.Option(default_rubric, "--rubric", help=RUBRIC_HELP),
+        rubric: Path | None = typer.Option(None, "--rubric", help=RUBRIC_HELP),
         url: str | None = typer.Option(None, "--url", help=URL_HELP),
     ) -> None:
         """Weak-point report for trainers (培训薄弱项报告): heatmap, common vs individual."""
@@ -93,7 +105,7 @@ def register(app: typer.Typer, eval_app: typer.Typer) -> None:
         period: str = typer.Option(..., "--period", help=PERIOD_HELP),
         fmt: str = typer.Option("html,md,csv", "--format", help=FORMAT_HELP),
         out: Path | None = typer.Option(None, "--out", help=OUT_HELP),
-        rubric: Path = typer.Option(default_rubric, "--rubric", help=RUBRIC_HELP),
+        rubric: Path | None = typer.Option(None, "--rubric", help=RUBRIC_HELP),
         url: str | None = typer.Option(None, "--url", help=URL_HELP),
     ) -> None:
         """Quality bulletin for management (质量简报) against the previous period."""

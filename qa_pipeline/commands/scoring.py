@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from qa_pipeline.commands.common import console, console_err, progress_bar, settings
@@ -21,7 +22,9 @@ def _score_table(result: object) -> Table:
 
     assert isinstance(result, CallScore)
     score = "—" if result.score is None else f"{result.score:.1f}"
-    title = f"{result.call_id}  agent {result.agent_id or '?'}  score {score}  {result.grade or ''}"
+    # ids, reasons and quotes are data: escaped so "[/bold]" in a call id prints as text
+    title = escape(f"{result.call_id}  agent {result.agent_id or '?'}  score {score}")
+    title += f"  {escape(result.grade or '')}"
     if result.critical_failed:
         title += "  [bold red]一票否决 / critical fail[/]"
     table = Table(title=title, show_lines=False)
@@ -35,10 +38,10 @@ def _score_table(result: object) -> Table:
         )
         status = str(it.status)
         table.add_row(
-            it.item_id,
+            escape(it.item_id),
             f"[{colours[status]}]{status}[/]",
             f"{it.points:g}",
-            it.reason + (f"\n{ev}" if ev and status != "pass" else ""),
+            escape(it.reason + (f"\n{ev}" if ev and status != "pass" else "")),
         )
     return table
 
@@ -78,7 +81,7 @@ def score(
                 result = redact_score(score_call(load_transcript(path), rb), redact)
             except QAPipelineError as exc:
                 failures += 1
-                message = redact_text(str(exc), redact)
+                message = escape(redact_text(str(exc), redact))
                 console_err.print(f"[red]error:[/] {message}", highlight=False, soft_wrap=True)
                 bar.advance(bar.task_ids[0])
                 continue
@@ -157,7 +160,7 @@ def eval_scoring(
         for row in report.disagreements[:50]:
             console.print("disagree: " + " ".join(row), highlight=False)
         for err in report.errors:
-            console_err.print(f"[red]error:[/] {err}", highlight=False)
+            console_err.print(f"[red]error:[/] {escape(str(err))}", highlight=False)
     typer.echo(json.dumps(summary, ensure_ascii=False))
 
 

@@ -1,10 +1,19 @@
 """Charts as inline SVG with text kept as text (``svg.fonttype: none``), so Chinese
-labels render in any browser with a CJK font."""
+labels render in any browser with a CJK font.
+
+The charts do not depend on the machine's fonts: the SVG names a font list and the
+browser (or Chromium printing a PDF) picks the glyphs, so matplotlib's "Glyph … missing
+from font" warnings while it measures the text are silenced (they only say its layout
+estimate uses a fallback width), as is its font-lookup log. Labels are data (agent ids,
+team names): math text is off, so ``$…$`` in a team name is drawn as written.
+"""
 
 from __future__ import annotations
 
 import io
+import logging
 import re
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -26,16 +35,23 @@ def _plt() -> Any:
             "axes.spines.right": False,
             "font.size": 9,
             "svg.hashsalt": "qa-pipeline",
+            "text.parse_math": False,
         }
     )
+    logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)
     return plt
 
 
 def _svg(fig: Any) -> str:
     plt = _plt()
     buf = io.StringIO()
-    fig.savefig(buf, format="svg", bbox_inches="tight")
-    plt.close(fig)
+    try:
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=r"Glyph \d+ .*missing from")
+            warnings.filterwarnings("ignore", message=r"Matplotlib currently does not support")
+            fig.savefig(buf, format="svg", bbox_inches="tight")
+    finally:
+        plt.close(fig)
     text = buf.getvalue()
     text = text[text.index("<svg") :]
     text = re.sub(r"<metadata>.*?</metadata>", "", text, flags=re.S)

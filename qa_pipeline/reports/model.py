@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,15 +104,16 @@ def recording_link(recording_path: str | None, second: float, base: Path | str |
     if path.suffix.lower() == ".json":
         return ""
     frag = f"#t={max(0.0, float(second)):.0f}"
+    # percent-encoded: a file name such as "javascript:alert(1)" must stay a path
     if base is not None and path.is_absolute():
         try:
             rel = os.path.relpath(path, Path(base).resolve())
-            return Path(rel).as_posix() + frag
+            return quote(Path(rel).as_posix()) + frag
         except ValueError:
             pass
     if path.is_absolute():
         return path.as_uri() + frag
-    return path.as_posix() + frag
+    return quote(path.as_posix()) + frag
 
 
 @dataclass(frozen=True, slots=True)

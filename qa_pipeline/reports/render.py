@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import logging
+import re
 import shutil
 import subprocess
 import tempfile
@@ -42,35 +43,71 @@ def render_html(doc: Document) -> str:
     return env.get_template("report.html.j2").render(doc=doc, labels=labels(doc.language))
 
 
+#: Markdown metacharacters, written backslash-escaped (``<``, ``>`` and ``&`` become
+#: entities), so no text can open a tag, a link, an image or emphasis, or end its cell.
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]!|~])")
+#: OWASP's formula-injection triggers: a CSV cell starting with one of these is a
+#: formula in Excel / LibreOffice.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"[+-]?\d+(?:\.\d+)?%?")
+
+
 def _md_escape(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    """Text for a Markdown document: one line, metacharacters escaped, no raw HTML."""
+    flat = " ".join(str(text).splitlines())
+    flat = flat.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _MD_SPECIAL.sub(r"\\\1", flat)
+
+
+#: Public name: the nightly summary's Markdown escapes with it too.
+md_escape = _md_escape
+
+
+def _md_href(href: str) -> str:
+    """A link target that cannot close the link or run script (hrefs are built
+    percent-encoded; this guards the characters Markdown itself gives meaning)."""
+    if href.split(":", 1)[0].lower() in ("javascript", "data", "vbscript"):
+        return ""
+    return href.replace(" ", "%20").replace("(", "%28").replace(")", "%29").replace("<", "%3C")
+
+
+def csv_cell(value: str) -> str:
+    """A CSV cell that a spreadsheet shows as text, not runs as a formula (OWASP: a
+    leading ``'`` before ``= + - @``, tab or carriage return); plain numbers such as
+    ``-2.5`` stay numbers."""
+    if value.startswith(_FORMULA_START) and not _PLAIN_NUMBER.fullmatch(value):
+        return "'" + value
+    return value
 
 
 def render_markdown(doc: Document) -> str:
     """The document as Markdown (charts left out; their data is in the tables/CSV)."""
     lab = labels(doc.language)
-    out = [f"# {doc.title}", "", doc.subtitle, ""]
+    e = _md_escape
+    out = [f"# {e(doc.title)}", "", e(doc.subtitle), ""]
     if doc.kpis:
         out += [f"| {lab['data']} | | {lab['previous']} | {lab['change']} |", "|---|---|---|---|"]
-        out += [f"| {k.label} | {k.value} | {k.previous} | {k.change} |" for k in doc.kpis]
+        out += [
+            f"| {e(k.label)} | {e(k.value)} | {e(k.previous)} | {e(k.change)} |" for k in doc.kpis
+        ]
         out.append("")
     for s in doc.sections:
-        out += [f"## {s.title}", ""]
-        out += [p + "\n" for p in s.paragraphs]
+        out += [f"## {e(s.title)}", ""]
+        out += [e(p) + "\n" for p in s.paragraphs]
         for t in s.tables:
             out.append("| " + " | ".join(_md_escape(c) for c in t.columns) + " |")
             out.append("|" + "---|" * len(t.columns))
             for r in t.rows:
                 cells = [
-                    f"[{_md_escape(c.text)}]({c.href.replace(' ', '%20')})"
-                    if isinstance(c, Link) and c.href
+                    f"[{_md_escape(c.text)}]({_md_href(c.href)})"
+                    if isinstance(c, Link) and _md_href(c.href)
                     else _md_escape(_cell_text(c))
                     for c in r
                 ]
                 out.append("| " + " | ".join(cells) + " |")
             out.append("")
         if s.note:
-            out += [f"*{s.note}*", ""]
+            out += [f"*{e(s.note)}*", ""]
     return "\n".join(out)
 
 
@@ -84,9 +121,11 @@ def write_csvs(doc: Document, out_dir: Path) -> list[Path]:
             path = out_dir / f"{doc.stem}.{t.name}.csv"
             with path.open("w", newline="", encoding="utf-8-sig") as fh:
                 w = csv.writer(fh)
-                w.writerow(t.columns)
+                w.writerow([csv_cell(c) for c in t.columns])
                 for r in t.rows:
-                    w.writerow([c.href if isinstance(c, Link) else _cell_text(c) for c in r])
+                    w.writerow(
+                        [csv_cell(c.href if isinstance(c, Link) else _cell_text(c)) for c in r]
+                    )
             paths.append(path)
     return paths
 

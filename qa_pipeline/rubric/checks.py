@@ -13,6 +13,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from qa_pipeline.safe_regex import screen
+
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -33,6 +35,7 @@ def compile_patterns(patterns: list[str]) -> list[str]:
     for p in patterns:
         try:
             re.compile(p)
+            screen(p)  # nested quantifiers can hang a night: rejected at load
         except re.error as exc:
             raise ValueError(f"regex {p!r} does not compile: {exc}") from None
     return patterns

@@ -204,7 +204,8 @@ class Dimension(_Strict):
 class RubricModel(_Strict):
     """A validated rubric. ``sha256`` is the hash of the source bytes (or canonical JSON)."""
 
-    id: str = Field(min_length=1)
+    # a name, not a path: it names report folders (no "../x", no "/")
+    id: str = Field(min_length=1, max_length=128, pattern=r"^\w[\w.-]*$")
     version: str = Field(min_length=1)
     language: str = "zh"
     name: str

@@ -18,6 +18,7 @@ from pydantic import BaseModel
 from qa_pipeline.models import AGENT, CALLER, UNKNOWN, Transcript
 from qa_pipeline.rubric.checks import PhraseGroup
 from qa_pipeline.rubric.schema import RubricModel, Window
+from qa_pipeline.safe_regex import compile_budgeted
 from qa_pipeline.scoring.text import SEP, Lexicon, normalise, normalise_many
 
 _CACHE_MAX = 200_000
@@ -112,7 +113,7 @@ class CompiledRubric:
     def regex(self, pattern: str) -> re.Pattern[str]:
         rx = self._regex.get(pattern)
         if rx is None:
-            rx = self._regex[pattern] = re.compile(pattern)
+            rx = self._regex[pattern] = compile_budgeted(pattern)  # matching under a time limit
         return rx
 
 

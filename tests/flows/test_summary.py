@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from flows.stages import Failure
 from flows.summary import NightSummary
 
@@ -49,3 +51,10 @@ def test_markdown_table_escapes_pipes() -> None:
     assert "| scored | 1 |" in md and "| failed | 3 |" in md
     assert "| x\\|y | 5 | manifest/manifest |" in md
     assert "- `/r/a.html`" in md
+
+
+def test_markdown_carries_no_raw_html_from_ids_or_messages() -> None:
+    s = _summary()
+    hostile = Failure("<img src=x onerror=alert(1)>", "score", "scoring", "<script>x</script>")
+    md = replace(s, failures=(hostile,)).to_markdown()
+    assert "<img" not in md and "<script" not in md and "&lt;img" in md
