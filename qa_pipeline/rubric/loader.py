@@ -11,7 +11,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from qa_pipeline.errors import RubricError
+from qa_pipeline.errors import ConfigError, RubricError
+from qa_pipeline.lang import load_pack
 from qa_pipeline.rubric.checks import Coverage, FactCheck
 from qa_pipeline.rubric.schema import Conditions, MaterialsList, RateTable, RubricModel
 
@@ -39,6 +40,10 @@ def _fail(source: str, where: str, msg: str) -> RubricError:
 
 
 def _cross_check(rubric: RubricModel, source: str) -> None:
+    try:
+        load_pack(rubric.language, rubric.language_pack, source)
+    except ConfigError as exc:
+        raise RubricError(str(exc)) from None
     dims = {d.id: d for d in rubric.dimensions}
     dupes = [k for k, n in Counter(it.id for it in rubric.items).items() if n > 1]
     if dupes:

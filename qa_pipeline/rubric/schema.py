@@ -215,6 +215,10 @@ class RubricModel(_Strict):
     dimensions: list[Dimension] = Field(min_length=1)
     items: list[Item] = Field(min_length=1)
     knowledge: Knowledge = Field(default_factory=Knowledge)
+    language_pack: dict[str, Any] = Field(
+        default_factory=dict,
+        description="overrides of the language pack's lists (qa_pipeline/lang/<language>.yaml)",
+    )
     vocabulary: list[str] = Field(
         default_factory=list, description="extra words for homophone correction (e.g. 工号)"
     )

@@ -23,6 +23,7 @@ from qa_pipeline.scoring.base import (
     review,
 )
 from qa_pipeline.scoring.context import CallContext, Seg
+from qa_pipeline.scoring.search import Hit, ViolationSpec, find_violations
 
 _NEGATIONS = ("不用", "不需要", "不要", "无需", "不必", "用不着")
 
@@ -49,51 +50,62 @@ def phrase_present(ctx: CallContext, item: Item, p: PhrasePresent) -> Outcome:
     return failed("missing: " + "; ".join(missing), tuple(found), tuple(segs))
 
 
-def _violations(
-    ctx: CallContext, segs: list[Seg], phrases: list[str], patterns: list[str], allowed: list[str]
-) -> list[tuple[Seg, str]]:
+def _spec(
+    ctx: CallContext, phrases: list[str], patterns: list[str], allowed: list[str]
+) -> ViolationSpec:
     cr = ctx.cr
-    norm_phrases = cr.phrases(phrases)
-    rx_patterns = [cr.regex(x) for x in patterns]
-    rx_allowed = [cr.regex(x) for x in allowed]
-    out: list[tuple[Seg, str]] = []
-    for s in ctx.candidates(segs, norm_phrases, rx_patterns):
-        text = s.norm
-        spans: list[tuple[int, int]] | None = None
-        hits: list[tuple[int, int, str]] = []
-        for ph in norm_phrases:
-            if ph in text:
-                hits.extend((i, i + len(ph), ph) for i in occurrences(text, ph))
-        for rx in rx_patterns:
-            hits.extend((m.start(), m.end(), m.group(0)) for m in rx.finditer(text))
-        for a, b, what in hits:
-            if spans is None:
-                spans = [m.span() for rx in rx_allowed for m in rx.finditer(text)]
-            if not covered(spans, a, b):
-                out.append((s, what))
-                break
-    return out
+    key = (id(phrases), id(patterns), id(allowed))
+    spec = cr._specs.get(key)
+    if spec is None:
+        polite = [cr.regex(x) for x in cr.pack.polite]
+        spec = cr._specs[key] = ViolationSpec(
+            cr.phrases(phrases),
+            [cr.regex(x) for x in patterns],
+            [cr.regex(x) for x in allowed] + polite,
+            cr.pack,
+        )
+    return spec
+
+
+def _where(ctx: CallContext, s: Seg) -> str:
+    return (
+        ctx.cr.pack.msg("at", t=f"{s.start:.1f}")
+        if ctx.has_times
+        else ctx.cr.pack.msg("at_turn", n=s.index + 1)
+    )
+
+
+def _hits_outcome(ctx: CallContext, item: Item, hits: list[Hit], key: str) -> Outcome:
+    """Fail on wording a person accepts; sound-alike matches alone give review on a
+    critical item (a zeroed call must rest on what was said, not on what it sounds like)."""
+    msg = ctx.cr.pack.msg
+    firm = [h for h in hits if h.how != "sound_alike" or not item.critical]
+    desc = "; ".join(
+        msg(key, phrase=h.phrase, said=h.said, where=_where(ctx, h.seg), quote=quote(h.seg))
+        + ("" if h.how in ("exact", "pattern") else msg("how_" + h.how, said=h.said))
+        for h in (firm or hits)
+    )
+    if firm:
+        return failed(desc, tuple(h.seg for h in firm))
+    return review(msg("sound_alike_only", what=desc), *(h.seg for h in hits))
 
 
 def phrase_absent(ctx: CallContext, item: Item, p: PhraseAbsent) -> Outcome:
     """The speaker never says a listed phrase (polite look-alikes in ``allowed`` excepted)."""
     segs = ctx.window(item.speaker, item.window)
-    bad = _violations(ctx, segs, p.phrases, p.patterns, p.allowed)
-    if bad:
-        what = "; ".join(f"「{w}」 in 「{quote(s)}」" for s, w in bad)
-        return failed(f"said {what}", tuple(s for s, _ in bad))
-    return passed("no forbidden phrase")
+    hits = find_violations(ctx, segs, _spec(ctx, p.phrases, p.patterns, p.allowed))
+    if hits:
+        return _hits_outcome(ctx, item, hits, "said_forbidden")
+    return passed(ctx.cr.pack.msg("no_forbidden"))
 
 
 def hostility(ctx: CallContext, item: Item, p: Hostility) -> Outcome:
     """The speaker never answers with hostility, mockery, blame or insults."""
     segs = ctx.window(item.speaker, item.window)
-    bad = _violations(ctx, segs, p.phrases, p.patterns, p.allowed)
-    if bad:
-        return failed(
-            "hostile: " + "; ".join(f"「{quote(s)}」" for s, _ in bad), tuple(s for s, _ in bad)
-        )
-    return passed("no hostility")
+    hits = find_violations(ctx, segs, _spec(ctx, p.phrases, p.patterns, p.allowed))
+    if hits:
+        return _hits_outcome(ctx, item, hits, "hostile")
+    return passed(ctx.cr.pack.msg("no_hostility"))
 
 
 def regex(ctx: CallContext, item: Item, p: RegexCheck) -> Outcome:

@@ -15,6 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from qa_pipeline.lang import load_pack
 from qa_pipeline.models import AGENT, CALLER, UNKNOWN, Transcript
 from qa_pipeline.rubric.checks import PhraseGroup
 from qa_pipeline.rubric.schema import RubricModel, Window
@@ -81,9 +82,11 @@ class CompiledRubric:
         terms: list[str] = []
         _strings(rubric, terms)
         self.lexicon = Lexicon(norm_phrase(t, self.language) for t in terms)
+        self.pack = load_pack(rubric.language, rubric.language_pack, rubric.source)
+        self._specs: dict[tuple[int, ...], Any] = {}
         self._groups: dict[int, CompiledGroup] = {}
         # raw segment text -> normalised, corrected text; greetings, 好的, 对 … recur a lot
-        self.norm_cache: dict[str, str] = {}
+        self.norm_cache: dict[str, tuple[str, str]] = {}
         self._regex: dict[str, re.Pattern[str]] = {}
         self._phrases: dict[int, tuple[list[str], tuple[str, ...]]] = {}
 
@@ -141,6 +144,11 @@ class Seg:
     text: str
     norm: str
     conf: float | None
+    raw: str = ""  # normalised text before homophone repair (same length as ``norm``)
+
+    def sound_alike(self, start: int, end: int) -> bool:
+        """Whether ``norm[start:end]`` reads so only after homophone repair."""
+        return bool(self.raw) and self.raw[start:end] != self.norm[start:end]
 
 
 @dataclass
@@ -295,6 +303,10 @@ class CallContext:
                 idx.add(bisect.bisect_right(offsets, m.start()) - 1)
         return [segs[i] for i in sorted(idx)]
 
+    def offsets(self, segs: list[Seg]) -> list[int]:
+        """Start of each segment of ``segs`` in :meth:`join`'s text."""
+        return self._offsets(segs)
+
     def _offsets(self, segs: list[Seg]) -> list[int]:
         hit = self._offs.get(id(segs))
         if hit is not None and hit[0] is segs:
@@ -336,25 +348,28 @@ def build_context(
     """Prepare ``transcript`` for checking against ``rubric``."""
     cr = compiled(rubric)
     lang = cr.language
-    raw = list(transcript.segments)
-    has_times = bool(raw) and all(s.start is not None and s.end is not None for s in raw)
+    given = list(transcript.segments)
+    has_times = bool(given) and all(s.start is not None and s.end is not None for s in given)
     segs: list[Seg] = []
     clock = 0.0
     order = (
-        sorted(range(len(raw)), key=lambda i: raw[i].start or 0.0) if has_times else range(len(raw))
+        sorted(range(len(given)), key=lambda i: given[i].start or 0.0)
+        if has_times
+        else range(len(given))
     )
-    ordered = [raw[i] for i in order]
+    ordered = [given[i] for i in order]
     cache = cr.norm_cache
     todo = list({s.text for s in ordered if s.text not in cache})
     if todo:
-        fresh = normalise_many(todo, lang)
+        raws = normalise_many(todo, lang)
+        fresh = raws
         if lang.startswith("zh"):
-            fresh = cr.lexicon.correct(SEP.join(fresh)).split(SEP)
+            fresh = cr.lexicon.correct(SEP.join(raws)).split(SEP)
         if len(cache) > _CACHE_MAX:
             cache.clear()
-        cache.update(zip(todo, fresh, strict=True))
+        cache.update(zip(todo, zip(raws, fresh, strict=True), strict=True))
     norms = [cache[s.text] for s in ordered]
-    for n, (s, norm) in enumerate(zip(ordered, norms, strict=True)):
+    for n, (s, (raw, norm)) in enumerate(zip(ordered, norms, strict=True)):
         if has_times:
             start, end = float(s.start or 0.0), float(s.end or 0.0)
         else:  # estimate from text length so time windows still mean something
@@ -363,7 +378,7 @@ def build_context(
             clock = end + 0.5
         speaker = s.speaker.strip().lower()
         speaker = speaker if speaker in (AGENT, CALLER) else UNKNOWN
-        segs.append(Seg(n, speaker, start, end, s.text, norm, s.confidence))
+        segs.append(Seg(n, speaker, start, end, s.text, norm, s.confidence, raw))
     call_end = max((s.end for s in segs), default=0.0)
     ctx = CallContext(transcript, cr, segs, has_times, call_end)
     know = rubric.knowledge

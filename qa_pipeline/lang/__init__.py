@@ -1,0 +1,165 @@
+"""Language packs: the words scoring relies on that belong to a language, not to a rubric.
+
+Each language has one data file here (``zh.yaml``, ``en.yaml``): negations, person
+pronouns, reported-speech cues, synonyms, fillers, polite-question patterns and the
+reason templates used in verdicts. A rubric may override any list with
+``language_pack: {name: value}``; an unknown name, a value of the wrong type or a regex
+that does not compile stops loading with a message naming the file and the field.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from qa_pipeline.errors import ConfigError
+from qa_pipeline.lang.simplified import to_simplified
+
+_DIR = Path(__file__).parent
+_LIST_FIELDS = ("negations", "second_person", "first_person", "reported_speech", "fillers")
+_REGEX_FIELDS = ("polite", "reported_patterns")
+
+
+@dataclass(frozen=True, slots=True)
+class LangPack:
+    """One language's words (see the module docstring and ``zh.yaml``).
+
+    Attributes:
+        language: ``zh`` or ``en`` (a rubric's ``language`` picks the pack by prefix).
+        negations: A material mentioned right after one of these is not told.
+        second_person: Pronouns that make the caller the subject (你不知道 …).
+        first_person: Pronouns that make the agent the subject.
+        reported_speech: Cues of the agent restating the caller's words.
+        synonyms: Groups of interchangeable spellings (不知道 ~ 不晓得).
+        fillers: Words allowed inside a forbidden phrase (我不太清楚).
+        max_inserted: How many filler characters near-exact matching allows.
+        polite: Regexes of polite, caller-directed uses of forbidden words.
+        reported_patterns: Regexes of reported-speech cues (他……说).
+        messages: Reason templates, ``key -> str.format template``.
+        source: The file the pack came from (for error messages).
+    """
+
+    language: str
+    negations: tuple[str, ...] = ()
+    second_person: tuple[str, ...] = ()
+    first_person: tuple[str, ...] = ()
+    reported_speech: tuple[str, ...] = ()
+    synonyms: tuple[tuple[str, ...], ...] = ()
+    fillers: tuple[str, ...] = ()
+    max_inserted: int = 0
+    polite: tuple[str, ...] = ()
+    reported_patterns: tuple[str, ...] = ()
+    messages: Mapping[str, str] = field(default_factory=dict)
+    source: str = ""
+
+    def msg(self, key: str, **kw: object) -> str:
+        """The reason template ``key`` filled with ``kw`` (the key itself if missing)."""
+        template = self.messages.get(key)
+        if template is None:
+            return key + (": " + ", ".join(f"{k}={v}" for k, v in kw.items()) if kw else "")
+        return template.format(**kw)
+
+
+def _fail(source: str, where: str, msg: str) -> ConfigError:
+    return ConfigError(f"{source}: {where}: {msg}")
+
+
+def _strings(value: Any, source: str, where: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise _fail(source, where, f"must be a list of strings, got {value!r}")
+    return tuple(value)
+
+
+def _apply(data: Mapping[str, Any], base: dict[str, Any], source: str, prefix: str) -> None:
+    known = {f.name for f in fields(LangPack)} - {"source", "language"}
+    for key, value in data.items():
+        where = f"{prefix}{key}"
+        if key not in known:
+            raise _fail(
+                source,
+                where,
+                f"unknown language-pack list {key!r} (known: {', '.join(sorted(known))})",
+            )
+        if key in _LIST_FIELDS:
+            base[key] = _strings(value, source, where)
+        elif key in _REGEX_FIELDS:
+            pats = _strings(value, source, where)
+            for p in pats:
+                try:
+                    re.compile(p)
+                except re.error as exc:
+                    raise _fail(source, where, f"regex {p!r} does not compile: {exc}") from None
+            base[key] = pats
+        elif key == "synonyms":
+            if not isinstance(value, list):
+                raise _fail(source, where, f"must be a list of word lists, got {value!r}")
+            base[key] = tuple(_strings(v, source, f"{where}[{i}]") for i, v in enumerate(value))
+        elif key == "max_inserted":
+            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+                raise _fail(source, where, f"must be a non-negative integer, got {value!r}")
+            base[key] = value
+        elif key == "messages":
+            if not isinstance(value, dict) or not all(
+                isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+            ):
+                raise _fail(source, where, "must map message keys to template strings")
+            merged = dict(base.get("messages", {}))
+            merged.update(value)
+            base[key] = merged
+
+
+@lru_cache(maxsize=8)
+def _base(language: str, path: str) -> dict[str, Any]:
+    p = Path(path)
+    try:
+        data = yaml.safe_load(p.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise ConfigError(f"{p}: cannot read language pack: {exc}") from exc
+    if not isinstance(data, dict):
+        raise ConfigError(f"{p}: a language pack must be a mapping")
+    data = dict(data)
+    data.pop("language", None)
+    base: dict[str, Any] = {"language": language}
+    _apply(data, base, str(p), "")
+    return base
+
+
+def pack_path(language: str) -> Path:
+    """The data file of ``language`` (``zh-CN`` → ``zh.yaml``; unknown → ``en.yaml``)."""
+    code = language.split("-")[0].split("_")[0].lower()
+    p = _DIR / f"{code}.yaml"
+    return p if p.is_file() else _DIR / "en.yaml"
+
+
+def load_pack(
+    language: str,
+    overrides: Mapping[str, Any] | None = None,
+    source: str = "<rubric>",
+    path: Path | None = None,
+) -> LangPack:
+    """The language pack for ``language``, with a rubric's overrides applied.
+
+    Args:
+        language: The rubric's language (``zh``, ``en`` …).
+        overrides: The rubric's ``language_pack`` mapping (replaces whole lists;
+            ``messages`` entries are merged).
+        source: Named in error messages (the rubric file).
+        path: Another pack file instead of the shipped one (tests, custom languages).
+
+    Raises:
+        ConfigError: the pack or an override is invalid (names the file and the field).
+    """
+    p = path or pack_path(language)
+    base = dict(_base(language, str(p)))
+    if overrides:
+        _apply(overrides, base, source, "language_pack.")
+    return LangPack(source=str(p), **base)
+
+
+__all__ = ["LangPack", "load_pack", "pack_path", "to_simplified"]

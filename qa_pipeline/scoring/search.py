@@ -1,0 +1,156 @@
+"""Finding forbidden wording: exact, near-exact (fillers, synonyms), pattern, sound-alike.
+
+A hit says *how* it matched, because a person accepts some evidence and not other:
+
+- ``exact``: the rubric's phrase (or a language-pack synonym spelling of it) as said;
+- ``near``: the phrase with a few filler characters inside (我不太清楚, 不归我们12345管);
+- ``pattern``: a rubric regex;
+- ``sound_alike``: it reads so only after homophone repair (方式了 → 烦死了).
+
+A critical item fails only on the first three; a ``sound_alike`` hit alone gives
+``review``. Hits about the caller (「你不知道……也正常」: a second-person subject right
+before a phrase that names nobody) and in the agent restating the caller (「你是说……」)
+are not violations.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+from itertools import product
+
+from qa_pipeline.lang import LangPack
+from qa_pipeline.scoring.context import SEP, CallContext, Seg
+
+LOOKBACK = 4  # characters before a hit searched for its grammatical subject
+REPORTED_LOOKBACK = 16  # characters before a hit searched for a reported-speech cue
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One match of forbidden wording in one segment."""
+
+    seg: Seg
+    start: int
+    end: int
+    phrase: str  # the rubric phrase or pattern that decided it
+    said: str  # the normalised words that matched
+    how: str  # exact | near | pattern | sound_alike
+
+
+def variants(phrase: str, pack: LangPack) -> set[str]:
+    """``phrase`` and its spellings with the pack's synonyms swapped in (不知道 → 不晓得)."""
+    slots: list[tuple[str, tuple[str, ...]]] = []
+    for group in pack.synonyms:
+        word = next((w for w in sorted(group, key=len, reverse=True) if w and w in phrase), None)
+        if word is not None and not any(word in w2 for w2, _ in slots):
+            slots.append((word, group))
+    out = {phrase}
+    for choice in product(*(g for _, g in slots[:3])):
+        v = phrase
+        for (word, _), alt in zip(slots[:3], choice, strict=True):
+            v = v.replace(word, alt)
+        out.add(v)
+    return {v for v in out if v}
+
+
+class ViolationSpec:
+    """Compiled phrases/patterns/allowed of one check (built once per rubric)."""
+
+    def __init__(
+        self,
+        phrases: tuple[str, ...],
+        patterns: list[re.Pattern[str]],
+        allowed: list[re.Pattern[str]],
+        pack: LangPack,
+    ) -> None:
+        self.pack = pack
+        self.patterns = patterns
+        self.allowed = allowed
+        self.owner: dict[str, str] = {}
+        for p in phrases:
+            for v in variants(p, pack):
+                self.owner.setdefault(v, p)
+        fill = "|".join(re.escape(f) for f in sorted(set(pack.fillers), key=len, reverse=True) if f)
+        gap = f"(?:{fill}|\\d+)?" if fill else "(?:\\d+)?"
+        alts = []
+        self.order: list[str] = []
+        for v in sorted(self.owner, key=len, reverse=True):
+            chars = [re.escape(c) for c in v]
+            near = pack.max_inserted > 0 and len(v) >= 3
+            alts.append(f"({gap.join(chars) if near else ''.join(chars)})")
+            self.order.append(v)
+        self.rx = re.compile("|".join(alts)) if alts else None
+        self.reported = [re.compile(p) for p in pack.reported_patterns]
+
+    def _extra(self, said: str, phrase: str) -> int:
+        digits = sum(len(d) for d in re.findall(r"\d+", said)) - sum(
+            len(d) for d in re.findall(r"\d+", phrase)
+        )
+        runs = len(re.findall(r"\d+", said)) - len(re.findall(r"\d+", phrase))
+        return len(said) - len(phrase) - digits + runs
+
+
+def _about_caller(text: str, start: int, phrase: str, pack: LangPack) -> bool:
+    """A second-person subject right before a phrase that names no one (你不知道)."""
+    if any(p in phrase for p in (*pack.first_person, *pack.second_person)):
+        return False
+    before = text[max(0, start - LOOKBACK) : start]
+    if not any(p in before for p in pack.second_person):
+        return False
+    return not any(p in before for p in pack.first_person)
+
+
+def _reported(text: str, start: int, spec: ViolationSpec) -> bool:
+    before = text[max(0, start - REPORTED_LOOKBACK) : start]
+    return any(cue in before for cue in spec.pack.reported_speech) or any(
+        rx.search(before) for rx in spec.reported
+    )
+
+
+def find_violations(ctx: CallContext, segs: list[Seg], spec: ViolationSpec) -> list[Hit]:
+    """Every segment of ``segs`` with forbidden wording (first decisive hit per segment)."""
+    if not segs:
+        return []
+    joined = ctx.join(segs)
+    offsets = ctx.offsets(segs)
+    raw: list[tuple[int, int, str, str, str]] = []  # joined start, end, phrase, said, how
+    if spec.rx is not None:
+        for m in spec.rx.finditer(joined):
+            v = spec.order[(m.lastindex or 1) - 1]
+            said = m.group(0)
+            if said != v and spec._extra(said, v) > spec.pack.max_inserted:
+                continue
+            raw.append((m.start(), m.end(), spec.owner[v], said, "exact" if said == v else "near"))
+    for rx in spec.patterns:
+        if "$" in rx.pattern or "^" in rx.pattern:
+            for k, s in enumerate(segs):
+                for m in rx.finditer(s.norm):
+                    a = offsets[k] + m.start()
+                    raw.append((a, a + len(m.group(0)), rx.pattern, m.group(0), "pattern"))
+            continue
+        for m in rx.finditer(joined):
+            raw.append((m.start(), m.end(), rx.pattern, m.group(0), "pattern"))
+    best: dict[int, Hit] = {}
+    rank = {"exact": 0, "pattern": 1, "near": 2, "sound_alike": 3}
+    for a, b, phrase, said, how in sorted(raw):
+        if SEP in joined[a:b]:
+            continue
+        k = bisect.bisect_right(offsets, a) - 1
+        s = segs[k]
+        la, lb = a - offsets[k], b - offsets[k]
+        text = s.norm
+        if any(m.start() <= la and lb <= m.end() for rx in spec.allowed for m in rx.finditer(text)):
+            continue
+        if how != "pattern" and _about_caller(text, la, phrase, spec.pack):
+            continue
+        if _reported(text, la, spec):
+            continue
+        if s.sound_alike(la, lb):
+            how = "sound_alike"
+        hit = Hit(s, la, lb, phrase, said, how)
+        old = best.get(s.index)
+        if old is None or rank[how] < rank[old.how]:
+            best[s.index] = hit
+    return [best[i] for i in sorted(best)]
