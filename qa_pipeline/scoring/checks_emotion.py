@@ -28,7 +28,7 @@ def emotion_trigger(ctx: CallContext, item: Item, p: EmotionTrigger) -> Outcome:
     """After the caller's first negative turn the agent acknowledges it within N turns."""
     anchor = ctx.first_negative()
     if anchor is None:
-        return na("the caller shows no negative emotion")
+        return na(ctx.msg("no_negative"))
     return _respond(ctx, item.speaker, anchor, ctx.cr.group(p.respond), p.within_turns)
 
 

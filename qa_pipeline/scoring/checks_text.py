@@ -33,7 +33,9 @@ def phrase_present(ctx: CallContext, item: Item, p: PhrasePresent) -> Outcome:
     segs = ctx.window(item.speaker, item.window)
     limit = item.window.start_within_s
     if limit is not None and segs and ctx.has_times and segs[0].start > limit:
-        return failed(f"starts at {segs[0].start:.1f} s, after {limit:g} s", (segs[0],), ())
+        return failed(
+            ctx.msg("late_start", t=f"{segs[0].start:.1f}", limit=f"{limit:g}"), (segs[0],), ()
+        )
     found: list[Seg] = []
     missing: list[str] = []
     for g in p.groups:
@@ -44,10 +46,14 @@ def phrase_present(ctx: CallContext, item: Item, p: PhrasePresent) -> Outcome:
             found.append(hit)
     ok = not missing if p.mode == "all" else len(missing) < len(p.groups)
     if ok:
-        return passed("found: " + " / ".join(quote(s) for s in found), *found)
+        what = ctx.msg("sep").join(f"{ctx.where(s)}「{quote(s)}」" for s in found)
+        return passed(ctx.msg("found", what=what), *found)
     if not segs:
-        return failed("the speaker says nothing in the window")
-    return failed("missing: " + "; ".join(missing), tuple(found), tuple(segs))
+        return failed(ctx.msg("silent_window", item=item.name))
+    key = "missing_any" if p.mode == "any" else "missing"
+    return failed(
+        ctx.msg(key, item=item.name, what=ctx.msg("sep").join(missing)), tuple(found), tuple(segs)
+    )
 
 
 def _spec(
@@ -81,7 +87,7 @@ def _hits_outcome(ctx: CallContext, item: Item, hits: list[Hit], key: str) -> Ou
     msg = ctx.cr.pack.msg
     firm = [h for h in hits if h.how != "sound_alike" or not item.critical]
     desc = "; ".join(
-        msg(key, phrase=h.phrase, said=h.said, where=_where(ctx, h.seg), quote=quote(h.seg))
+        msg(key, phrase=h.phrase, said=h.said, where=ctx.where(h.seg), quote=quote(h.seg))
         + ("" if h.how in ("exact", "pattern") else msg("how_" + h.how, said=h.said))
         for h in (firm or hits)
     )
@@ -119,8 +125,19 @@ def regex(ctx: CallContext, item: Item, p: RegexCheck) -> Outcome:
         if any(not covered(spans, *m.span()) for m in rx.finditer(s.norm)):
             hits.append(s)
     if p.expect == "present":
-        return passed("matched", hits[0]) if hits else failed("no match", (), tuple(segs))
-    return failed("matched: " + quote(hits[0]), tuple(hits)) if hits else passed("no match")
+        if hits:
+            return passed(
+                ctx.msg("matched", where=ctx.where(hits[0]), quote=quote(hits[0])), hits[0]
+            )
+        return failed(ctx.msg("no_match", pattern=p.pattern), (), tuple(segs))
+    if hits:
+        return failed(
+            ctx.msg(
+                "matched_bad", pattern=p.pattern, where=ctx.where(hits[0]), quote=quote(hits[0])
+            ),
+            tuple(hits),
+        )
+    return passed(ctx.msg("no_match", pattern=p.pattern))
 
 
 def sequence(ctx: CallContext, item: Item, p: Sequence) -> Outcome:
@@ -128,7 +145,7 @@ def sequence(ctx: CallContext, item: Item, p: Sequence) -> Outcome:
     anchor_g = ctx.cr.group(p.anchor)
     anchor = ctx.find(anchor_g, ctx.of(p.anchor_speaker))
     if anchor is None:
-        return na("anchor never said")
+        return na(ctx.msg("no_anchor"))
     return _respond(ctx, item.speaker, anchor, ctx.cr.group(p.then), p.within_turns)
 
 
@@ -136,13 +153,19 @@ def _respond(ctx: CallContext, speaker: str, anchor: Seg, group: object, within:
     after = [s for s in ctx.segs if s.index > anchor.index and s.speaker == speaker][:within]
     if not after:
         if ctx.has_unknown:
-            return review("no attributed response after the trigger", anchor)
-        return failed(f"no response after 「{quote(anchor)}」", (anchor,), ())
+            return review(ctx.msg("no_response_attr"), anchor)
+        return failed(
+            ctx.msg("no_response", where=ctx.where(anchor), quote=quote(anchor)), (anchor,), ()
+        )
     hit = ctx.find(group, after)  # type: ignore[arg-type]
     if hit is not None:
-        return passed(f"「{quote(anchor)}」 → 「{quote(hit)}」", anchor, hit)
+        return passed(
+            ctx.msg("ack", where=ctx.where(hit), anchor=quote(anchor), quote=quote(hit)),
+            anchor,
+            hit,
+        )
     return failed(
-        f"no acknowledgement within {within} turns after 「{quote(anchor)}」",
+        ctx.msg("no_ack", n=within, where=ctx.where(anchor), quote=quote(anchor)),
         (anchor, *after),
         tuple(after),
     )
@@ -167,7 +190,7 @@ def coverage(ctx: CallContext, item: Item, p: Coverage) -> Outcome:
     tables = [(k, ctx.cr.rubric.knowledge.materials[k]) for k in p.materials]
     tables = [(k, t) for k, t in tables if t.topic in ctx.topics]
     if not tables:
-        return na("no topic with a required-materials list")
+        return na(ctx.msg("no_material_topic"))
     segs = ctx.window(item.speaker if item.speaker != "any" else AGENT, item.window)
     missing: list[str] = []
     found: list[Seg] = []
@@ -180,9 +203,11 @@ def coverage(ctx: CallContext, item: Item, p: Coverage) -> Outcome:
                     break
             hit = _mentioned(ctx, phrases, segs)
             if hit is None:
-                missing.append(f"{ctx.cr.rubric.knowledge.topics[table.topic].name}: {mat.name}")
+                missing.append(f"{ctx.cr.rubric.knowledge.topics[table.topic].name}—{mat.name}")
             elif hit not in found:
                 found.append(hit)
     if missing:
-        return failed("not told: " + ", ".join(missing), tuple(found), tuple(segs))
-    return passed("all required materials told", *found)
+        return failed(
+            ctx.msg("not_told", what=ctx.msg("sep").join(missing)), tuple(found), tuple(segs)
+        )
+    return passed(ctx.msg("all_told"), *found)

@@ -34,7 +34,7 @@ def interruptions(ctx: CallContext, p: OverlapCount) -> list[tuple[Seg, Seg, flo
 def overlap_count(ctx: CallContext, item: Item, p: OverlapCount) -> Outcome:
     """Fails when the agent talks over the caller more than ``max_allowed`` times."""
     if not ctx.has_times:
-        return review("no segment timestamps: interruptions cannot be measured")
+        return review(ctx.msg("no_times_overlap"))
     m = ctx.transcript.metrics
     if m is not None and m.overlaps:
         # measured on the audio: trust it, quoting the segment that starts the overlap
@@ -55,8 +55,9 @@ def overlap_count(ctx: CallContext, item: Item, p: OverlapCount) -> Outcome:
         n = len(found)
         evid = tuple(s for s, _, _ in found)
     if n > p.max_allowed:
-        return failed(f"{n} interruptions (allowed {p.max_allowed})", evid)
-    return passed(f"{n} interruption(s)", *evid)
+        at = ctx.msg("sep").join(ctx.where(s) for s in evid)
+        return failed(ctx.msg("interruptions_fail", n=n, max=p.max_allowed, at=at), evid)
+    return passed(ctx.msg("interruptions_ok", n=n), *evid)
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,24 +106,26 @@ def holds(ctx: CallContext, min_gap_s: float) -> list[Hold]:
 def gap_etiquette(ctx: CallContext, item: Item, p: GapEtiquette) -> Outcome:
     """Each hold is announced before; a long hold is followed by thanks or an apology."""
     if not ctx.has_times:
-        return review("no segment timestamps: holds cannot be measured")
+        return review(ctx.msg("no_times_hold"))
     found = holds(ctx, p.min_gap_s)
     if not found:
-        return passed("no hold")
+        return passed(ctx.msg("no_hold"))
     before = ctx.cr.group(p.before)
     after = ctx.cr.group(p.after)
     problems: list[str] = []
     evid: list[Seg] = []
     for h in found:
         if h.before is None or not ctx.matches(before, h.before):
-            said = f"「{quote(h.before)}」" if h.before else "nothing"
+            said = f"「{quote(h.before)}」" if h.before else ctx.msg("nothing")
             problems.append(
-                f"{h.duration:.1f} s hold at {h.start:.1f} s not announced (last: {said})"
+                ctx.msg("hold_unannounced", d=f"{h.duration:.1f}", t=f"{h.start:.1f}", said=said)
             )
             evid.extend(s for s in (h.before, h.after) if s is not None)
         elif h.duration > p.long_gap_s and not ctx.matches(after, h.after):
-            problems.append(f"{h.duration:.1f} s hold not followed by thanks/apology")
+            problems.append(
+                ctx.msg("hold_no_thanks", d=f"{h.duration:.1f}", t=f"{h.after.start:.1f}")
+            )
             evid.extend((h.before, h.after))
     if problems:
-        return failed("; ".join(problems), tuple(evid))
-    return passed(f"{len(found)} hold(s) handled", *(h.after for h in found))
+        return failed(ctx.msg("sep").join(problems), tuple(evid))
+    return passed(ctx.msg("holds_ok", n=len(found)), *(h.after for h in found))

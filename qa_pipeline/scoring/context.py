@@ -199,6 +199,16 @@ class CallContext:
             self._join[key] = (segs, joined)
         return joined
 
+    def msg(self, key: str, **kw: object) -> str:
+        """A reason in the rubric's language (templates from the language pack)."""
+        return self.cr.pack.msg(key, **kw)
+
+    def where(self, s: Seg) -> str:
+        """Where ``s`` is, for a reason: its start time, or its position without times."""
+        if self.has_times:
+            return self.cr.pack.msg("at", t=f"{s.start:.1f}")
+        return self.cr.pack.msg("at_turn", n=s.index + 1)
+
     def first_negative(self) -> Seg | None:
         for s, neg in zip(self.segs, self.negative, strict=True):
             if neg:

@@ -68,29 +68,30 @@ def applies(ctx: CallContext, item: Item) -> tuple[bool | None, str]:
     a = item.applies_when
     t = ctx.transcript
     if a.topics and not ctx.topics.intersection(a.topics):
-        return False, "call is not about " + "/".join(a.topics)
+        names = [ctx.cr.rubric.knowledge.topics[k].name for k in a.topics]
+        return False, ctx.msg("not_about", topic="/".join(names))
     if a.call_types and t.call_type and t.call_type not in a.call_types:
-        return False, f"call type {t.call_type}"
+        return False, ctx.msg("call_type", t=t.call_type)
     if a.not_call_types and t.call_type in a.not_call_types:
-        return False, f"call type {t.call_type}"
+        return False, ctx.msg("call_type", t=t.call_type)
     if a.needs_caller_speech and not any(s.speaker == CALLER for s in ctx.segs):
-        return False, "the caller says nothing"
+        return False, ctx.msg("caller_silent")
     if a.not_if_caller_says:
         hit = ctx.mentions(ctx.cr.phrases(a.not_if_caller_says), CALLER)
         if hit is not None:
-            return False, f"caller: 「{hit.text.strip()[:30]}」"
+            return False, ctx.msg("caller_says", where=ctx.where(hit), quote=hit.text.strip()[:30])
     if a.min_call_s is not None and ctx.has_times and ctx.call_end < a.min_call_s:
-        return False, f"call shorter than {a.min_call_s:g} s"
+        return False, ctx.msg("short_call", s=f"{a.min_call_s:g}")
     if a.caller_emotion == "negative" and ctx.first_negative() is None:
-        return False, "the caller shows no negative emotion"
+        return False, ctx.msg("no_negative")
     if a.not_if_caller_hung_up and _hung_up(ctx):
-        return False, "the caller hung up upset before the agent could close"
+        return False, ctx.msg("hung_up")
     if a.silent_gap is not None:
         if not ctx.has_times:
-            return None, "no timestamps: silent gaps unknown"
+            return None, ctx.msg("no_times_hold")
         gap = item.check.min_gap_s if isinstance(item.check, GapEtiquette) else 10.0
         if bool(holds(ctx, gap)) != a.silent_gap:
-            return False, "no agent-side silence" if a.silent_gap else "there is a silence"
+            return False, ctx.msg("no_gap" if a.silent_gap else "gap_present")
     return True, ""
 
 
@@ -102,14 +103,13 @@ def _finalise(ctx: CallContext, item: Item, out: Outcome, threshold: float) -> O
         worst = min(s.conf for s in low if s.conf is not None)
         return Outcome(
             Status.REVIEW,
-            f"{out.reason} — but the deciding words were transcribed with low confidence "
-            f"({worst:.2f})",
+            ctx.msg("low_conf", reason=out.reason, c=f"{worst:.2f}"),
             out.evidence,
         )
     if "non_utf8" in ctx.transcript.flags:
-        return Outcome(Status.REVIEW, f"{out.reason} — text was not valid UTF-8", out.evidence)
+        return Outcome(Status.REVIEW, ctx.msg("non_utf8", reason=out.reason), out.evidence)
     if ctx.has_unknown and not out.evidence and item.speaker != "any":
-        return Outcome(Status.REVIEW, f"{out.reason} — some speech is not attributed", ())
+        return Outcome(Status.REVIEW, ctx.msg("unattributed", reason=out.reason), ())
     return out
 
 
@@ -134,9 +134,9 @@ def score_item(
     try:
         ok, why = applies(ctx, item)
         if not ctx.segs:
-            out = review("transcript has no segments")
+            out = review(ctx.msg("no_segments"))
         elif all(s.speaker == UNKNOWN for s in ctx.segs):
-            out = review("no segment is attributed to agent or caller")
+            out = review(ctx.msg("no_speakers"))
         elif ok is False:
             out = Outcome(Status.NA, why)
         elif ok is None:
@@ -148,7 +148,7 @@ def score_item(
     except Exception as exc:  # one failing check must not lose the call
         log.exception("check %s failed on call %s", item.id, ctx.transcript.call_id)
         error = f"{item.id}: {type(exc).__name__}: {exc}"
-        out = review(f"check error: {exc}")
+        out = review(ctx.msg("check_error", err=exc))
     critical = (
         out.status is Status.FAIL
         and item.critical

@@ -165,8 +165,11 @@ def check_rates(ctx: CallContext, item: Item, table: RateTable) -> Outcome:
     stmts = _statements(ctx, table, case, cats)
     wrong = [st for st in stmts if st.wrong]
     if wrong:
-        what = "; ".join(f"{st.rate:g}% in 「{quote(st.seg)}」" for st in wrong)
-        out = failed(f"wrong rate stated: {what}", tuple(st.seg for st in wrong))
+        what = ctx.msg("sep").join(
+            ctx.msg("rate_in", rate=f"{st.rate:g}", where=ctx.where(st.seg), quote=quote(st.seg))
+            for st in wrong
+        )
+        out = failed(ctx.msg("wrong_rate", what=what), tuple(st.seg for st in wrong))
         return Outcome(out.status, out.reason, out.evidence, out.hinge, critical=True)
     thr = f"{table.threshold:g}"
     said_threshold = next(
@@ -179,14 +182,15 @@ def check_rates(ctx: CallContext, item: Item, table: RateTable) -> Outcome:
         if not any(
             (c is None or st.case in (c, None)) and (k is None or st.cat == k) for st in stmts
         ):
-            missing.append(f"rate for the caller's case ({c or '?'}, {k or '?'})")
+            cat = {LE: ctx.msg("le", thr=thr), GT: ctx.msg("gt", thr=thr)}.get(k or "", "?")
+            missing.append(ctx.msg("rate_missing", case=c or "?", cat=cat))
     if said_threshold is None:
-        missing.insert(0, f"threshold {thr} never stated")
+        missing.insert(0, ctx.msg("threshold_missing", thr=thr))
     evid = tuple(dict.fromkeys(st.seg for st in stmts))
     if missing:
-        out = failed("; ".join(missing), evid, tuple(ctx.of(AGENT)))
+        out = failed(ctx.msg("sep").join(missing), evid, tuple(ctx.of(AGENT)))
         return Outcome(out.status, out.reason, out.evidence, out.hinge, critical=False)
-    return passed(f"{len(stmts)} rate(s) stated, all correct; threshold given", *evid)
+    return passed(ctx.msg("rates_ok", n=len(stmts), thr=thr), *evid)
 
 
 _DURATION = re.compile(r"(半年|\d+(?:\.\d+)?个?半?月|\d+(?:\.\d+)?年|\d+天)(以上|及以上)?")
@@ -223,15 +227,19 @@ def check_conditions(ctx: CallContext, item: Item, cond: Conditions) -> Outcome:
             if abs(_months(m.group(1)) - cond.duration_months) < 1e-6:
                 good.append(s)
             else:
-                bad.append(f"wrong duration 「{m.group(0)}」 in 「{quote(s)}」")
+                bad.append(
+                    ctx.msg("wrong_duration", said=m.group(0), where=ctx.where(s), quote=quote(s))
+                )
                 evid.append(s)
         for rx in invented:
             hit = rx.search(text)
             if hit:
-                bad.append(f"condition that does not exist 「{hit.group(0)}」 in 「{quote(s)}」")
+                bad.append(
+                    ctx.msg("invented", said=hit.group(0), where=ctx.where(s), quote=quote(s))
+                )
                 evid.append(s)
     if bad:
-        return failed("; ".join(dict.fromkeys(bad)), tuple(dict.fromkeys(evid)))
+        return failed(ctx.msg("sep").join(dict.fromkeys(bad)), tuple(dict.fromkeys(evid)))
     named = [
         name
         for name, phrases in cond.conditions.items()
@@ -239,12 +247,12 @@ def check_conditions(ctx: CallContext, item: Item, cond: Conditions) -> Outcome:
     ]
     missing = []
     if not good:
-        missing.append(f"duration ({cond.duration_months:g} months) never stated")
+        missing.append(ctx.msg("duration_missing", months=f"{cond.duration_months:g}"))
     if not named:
-        missing.append("none of the conditions named: " + ", ".join(cond.conditions))
+        missing.append(ctx.msg("conditions_missing", what="、".join(cond.conditions)))
     if missing:
-        return failed("; ".join(missing), (), tuple(ctx.of(AGENT)))
-    return passed(f"duration right; conditions named: {', '.join(named)}", *good[:1])
+        return failed(ctx.msg("sep").join(missing), (), tuple(ctx.of(AGENT)))
+    return passed(ctx.msg("conditions_ok", what=ctx.msg("sep").join(named)), *good[:1])
 
 
 def fact_check(ctx: CallContext, item: Item, p: FactCheck) -> Outcome:
@@ -252,9 +260,9 @@ def fact_check(ctx: CallContext, item: Item, p: FactCheck) -> Outcome:
     know = ctx.cr.rubric.knowledge
     table = know.rates.get(p.table) or know.conditions.get(p.table)
     if table is None:  # parse_rubric guarantees it; keep the engine total anyway
-        return na(f"no knowledge table {p.table!r}")
+        return na(ctx.msg("no_table", table=p.table))
     if table.topic not in ctx.topics:
-        return na(f"call is not about {know.topics[table.topic].name}")
+        return na(ctx.msg("not_about", topic=know.topics[table.topic].name))
     if isinstance(table, RateTable):
         out = check_rates(ctx, item, table)
     else:
