@@ -22,8 +22,19 @@ from qa_pipeline.errors import ConfigError
 from qa_pipeline.lang.simplified import to_simplified
 
 _DIR = Path(__file__).parent
-_LIST_FIELDS = ("negations", "second_person", "first_person", "reported_speech", "fillers")
-_REGEX_FIELDS = ("polite", "reported_patterns")
+_LIST_FIELDS = (
+    "negations",
+    "second_person",
+    "first_person",
+    "reported_speech",
+    "fillers",
+    "stop_chars",
+    "denials",
+    "calm",
+    "emotion_negations",
+    "question_words",
+)
+_REGEX_FIELDS = ("polite", "reported_patterns", "distress")
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +52,13 @@ class LangPack:
         max_inserted: How many filler characters near-exact matching allows.
         polite: Regexes of polite, caller-directed uses of forbidden words.
         reported_patterns: Regexes of reported-speech cues (他……说).
+        stop_chars: Characters that carry no content (echo matching skips bigrams with them).
+        denials: Words that deny what follows or precedes (社保不是必须的).
+        distress: Regexes of a caller's distress in plain words (睡不着, 跑了四趟, 可真高啊).
+        calm: A caller turn with one of these is not upset (其实我们倒不急).
+        emotion_negations: An emotion word right after one of these does not count (不生气).
+        question_words: A caller turn with one of these is a question (an answer that
+            repeats its words is not a read-back of the caller's facts).
         messages: Reason templates, ``key -> str.format template``.
         source: The file the pack came from (for error messages).
     """
@@ -54,6 +72,12 @@ class LangPack:
     fillers: tuple[str, ...] = ()
     max_inserted: int = 0
     polite: tuple[str, ...] = ()
+    stop_chars: tuple[str, ...] = ()
+    denials: tuple[str, ...] = ()
+    distress: tuple[str, ...] = ()
+    calm: tuple[str, ...] = ()
+    emotion_negations: tuple[str, ...] = ()
+    question_words: tuple[str, ...] = ()
     reported_patterns: tuple[str, ...] = ()
     messages: Mapping[str, str] = field(default_factory=dict)
     source: str = ""

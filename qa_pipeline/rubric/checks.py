@@ -38,15 +38,35 @@ def compile_patterns(patterns: list[str]) -> list[str]:
     return patterns
 
 
+class Echo(_Strict):
+    """A turn ending in a tag question that repeats the caller's own words counts."""
+
+    tags: list[str] = Field(min_length=1, description="tag questions: 是吧, 对吧, 对吗 …")
+    min_shared: int = Field(4, ge=1, description="distinct content bigrams shared with the caller")
+    tail: int = Field(8, ge=1, description="the tag must sit in the turn's last N characters")
+    repeat_ratio: float = Field(
+        0.6,
+        gt=0,
+        le=1,
+        description="without a tag: share of the caller's last turn read back (an address)",
+    )
+
+
 class PhraseGroup(_Strict):
     """Alternatives that count as the same thing (any one of them will do)."""
 
     name: str = ""
     any: list[str] = Field(default_factory=list)
     patterns: list[str] = Field(default_factory=list)
+    exclude: list[str] = Field(
+        default_factory=list, description="regexes: a hit inside one of these does not count"
+    )
+    echo: Echo | None = None
     fuzzy: bool = True
 
-    _check_patterns = field_validator("patterns")(classmethod(lambda cls, v: compile_patterns(v)))
+    _check_patterns = field_validator("patterns", "exclude")(
+        classmethod(lambda cls, v: compile_patterns(v))
+    )
 
     def label(self, lang: str) -> str:
         return self.name or _quote(self.any or self.patterns, lang, 3)

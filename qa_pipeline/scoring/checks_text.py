@@ -23,7 +23,7 @@ from qa_pipeline.scoring.base import (
     review,
 )
 from qa_pipeline.scoring.context import CallContext, Seg
-from qa_pipeline.scoring.search import Hit, ViolationSpec, find_violations
+from qa_pipeline.scoring.search import Hit, ViolationSpec, echo_hit, find_violations
 
 _NEGATIONS = ("不用", "不需要", "不要", "无需", "不必", "用不着")
 
@@ -39,7 +39,10 @@ def phrase_present(ctx: CallContext, item: Item, p: PhrasePresent) -> Outcome:
     found: list[Seg] = []
     missing: list[str] = []
     for g in p.groups:
-        hit = ctx.find(ctx.cr.group(g), segs)
+        cg = ctx.cr.group(g)
+        hit = ctx.find(cg, segs)
+        if hit is None and g.echo is not None:
+            hit = echo_hit(ctx, g.echo, cg.tags, segs)
         if hit is None:
             missing.append(g.label(ctx.language))
         elif hit not in found:

@@ -17,7 +17,7 @@ from pydantic import BaseModel
 
 from qa_pipeline.lang import load_pack
 from qa_pipeline.models import AGENT, CALLER, UNKNOWN, Transcript
-from qa_pipeline.rubric.checks import PhraseGroup
+from qa_pipeline.rubric.checks import Echo, PhraseGroup
 from qa_pipeline.rubric.schema import RubricModel, Window
 from qa_pipeline.scoring.text import SEP, Lexicon, normalise, normalise_many
 
@@ -42,7 +42,14 @@ def norm_phrase(phrase: str, language: str) -> str:
     return n if n.strip() else ""
 
 
+_CJK_RUN = re.compile("[\u4e00-\u9fff]{2,8}")
+
+
 def _strings(obj: Any, out: list[str], key: str = "") -> None:
+    if isinstance(obj, PhraseGroup):
+        # words a group's regexes spell out (确实…(辛苦|折腾)) are vocabulary too, so a
+        # misheard 这腾 is repaired to 折腾 before the pattern looks for it
+        out.extend(w for p in obj.patterns for w in _CJK_RUN.findall(p))
     if isinstance(obj, BaseModel):
         for name in type(obj).model_fields:
             _strings(getattr(obj, name), out, name)
@@ -71,6 +78,9 @@ class CompiledGroup:
     phrases: tuple[str, ...]
     patterns: tuple[re.Pattern[str], ...]
     fuzzy: bool
+    exclude: tuple[re.Pattern[str], ...] = ()
+    echo: Echo | None = None
+    tags: tuple[str, ...] = ()
 
 
 class CompiledRubric:
@@ -97,6 +107,9 @@ class CompiledRubric:
                 tuple(p for p in (self.phrase(x) for x in g.any) if p),
                 tuple(self.regex(p) for p in g.patterns),
                 g.fuzzy,
+                tuple(self.regex(p) for p in g.exclude),
+                g.echo,
+                self.phrases(g.echo.tags) if g.echo else (),
             )
             self._groups[id(g)] = cg
         return cg
@@ -240,6 +253,8 @@ class CallContext:
     def matches(self, g: CompiledGroup, seg: Seg) -> bool:
         """Whether ``seg`` says something from group ``g`` (exact, then fuzzy for long phrases)."""
         text = seg.norm
+        if g.exclude:
+            return self._matches_excluding(g, text)
         for p in g.phrases:
             if p in text:
                 return True
@@ -250,9 +265,23 @@ class CallContext:
             return fuzzy_in(g.phrases, text)
         return False
 
+    def _matches_excluding(self, g: CompiledGroup, text: str) -> bool:
+        spans = [m.span() for rx in g.exclude for m in rx.finditer(text)]
+
+        def free(a: int, b: int) -> bool:  # a hit touching an excluded span does not count
+            return not any(a < y and x < b for x, y in spans)
+
+        for p in g.phrases:
+            i = text.find(p)
+            while i >= 0:
+                if free(i, i + len(p)):
+                    return True
+                i = text.find(p, i + 1)
+        return any(free(*m.span()) for rx in g.patterns for m in rx.finditer(text))
+
     def find(self, g: CompiledGroup, segs: list[Seg]) -> Seg | None:
         """The first segment of ``segs`` that says something from ``g``."""
-        if len(segs) < 4:
+        if len(segs) < 4 or g.exclude:
             for s in segs:
                 if self.matches(g, s):
                     return s
@@ -397,15 +426,51 @@ def build_context(
             not topic.with_any or ctx.mentions(cr.phrases(topic.with_any))
         ):
             ctx.topics.add(key)
-    neg_phrases = cr.phrases(know.emotion.negative)
-    neg_rx = [cr.regex(p) for p in know.emotion.patterns]
     loud = _loud_caller_turns(transcript, segs, arousal_db) if has_times else set()
     ctx.negative = [False] * len(segs)
-    for neg in ctx.candidates(ctx.of(CALLER), neg_phrases, neg_rx):
-        ctx.negative[neg.index] = True
+    for i in _upset_caller_turns(ctx):
+        ctx.negative[i] = True
     for i in loud:
         ctx.negative[i] = True
     return ctx
+
+
+def _upset_caller_turns(ctx: CallContext) -> set[int]:
+    """Caller segments that show negative emotion in words.
+
+    The rubric's stock words and patterns, and the language pack's plain-word distress
+    (睡不着, 跑了四趟, 可真高啊 …); an emotion word right after a negation (我倒也不生气)
+    does not count, and a turn that says the caller is calm (其实我们俩倒不急) is not upset.
+    """
+    cr = ctx.cr
+    know = cr.rubric.knowledge.emotion
+    pack = cr.pack
+    phrases = cr.phrases(know.negative)
+    rx = [cr.regex(p) for p in know.patterns] + [cr.regex(p) for p in pack.distress]
+    calm = cr.phrases(list(pack.calm))
+    negs = pack.emotion_negations
+    out: set[int] = set()
+    for s in ctx.candidates(ctx.of(CALLER), phrases, rx):
+        text = s.norm
+        if any(c in text for c in calm):
+            continue
+        spans = [(i, i + len(p)) for p in phrases for i in _all(text, p)]
+        spans += [m.span() for r in rx for m in r.finditer(text)]
+        for a, _b in spans:
+            before = text[max(0, a - 2) : a]
+            if not any(before.endswith(n) for n in negs):
+                out.add(s.index)
+                break
+    return out
+
+
+def _all(text: str, phrase: str) -> list[int]:
+    out = []
+    i = text.find(phrase)
+    while i >= 0:
+        out.append(i)
+        i = text.find(phrase, i + 1)
+    return out
 
 
 def _loud_caller_turns(

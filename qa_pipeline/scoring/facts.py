@@ -25,11 +25,13 @@ _RATE = re.compile(
     r"(\d+(?:\.\d+)?)%|(\d+(?:\.\d+)?)个(半)?(?:百分)?点(\d(?!\d))?"
     r"|按(\d(?:\.\d+)?)(?=算|交|征|收|计|缴)|千分之(\d+(?:\.\d+)?)"
 )
+_DENIED = re.compile(r"(不是|并非|不按|不是按|而不是|不会是|不再是)$")  # 「不是百分之一点五」
 _REJECTED = re.compile(r"^.{0,6}(不对|是错|不准确|不是这样|是以前)")
 _TOKENS = re.compile(
-    r"(?P<neg>没|不|未)?(?P<gt>超过|超出|大于|高于|以上|多于)|(?P<le>以下|以内|不到|低于|小于|之内)"
+    r"(?P<neg>(?:没|不|未)(?:算|会|到|能|是|用)?)?(?P<gt>超过|超出|大于|高于|以上|多于)|(?P<le>以下|以内|不到|低于|小于|之内)"
     r"|(?P<num>\d+(?:\.\d+)?)(?=[多来余]?个?(?:平方米|平米|平方|平|㎡|m2))"
 )
+_COMPARE = re.compile("超过|超出|大于|高于|以上|多于|以下|以内|不到|低于|小于|之内")
 _NEGATED = ("没", "不", "无", "非")
 # "您这个/您家的…" points back at the caller's own case (normalised 您 → 你)
 _YOURS = ("你这", "你家", "你的", "你买的", "你们家", "你那")
@@ -73,8 +75,15 @@ def _area_cat(window: str, threshold: float) -> str | None:
     for m in _TOKENS.finditer(window):
         if m.group("num"):
             value = float(m.group("num"))
-            if abs(value - threshold) > 1e-9 and value >= 10:
-                cat = _cat(value, threshold)
+            if value < 10:
+                continue
+            # the threshold itself is the case's area (正好140 → 及以下) unless it is
+            # the rule's boundary (超过140平方米 / 140平方米以上)
+            if abs(value - threshold) < 1e-9 and _COMPARE.search(
+                window[max(0, m.start() - 3) : m.end() + 6]
+            ):
+                continue
+            cat = _cat(value, threshold)
         elif m.group("gt"):
             cat = LE if m.group("neg") else GT
         elif m.group("le"):
@@ -116,11 +125,19 @@ def _caller_case(ctx: CallContext, table: RateTable) -> tuple[str | None, set[st
             case = first[1]
             break
     cats: set[str] = set()
-    for m in _TOKENS.finditer(ctx.joined(CALLER)[0]):
+    caller_text = ctx.joined(CALLER)[0]
+    for m in _TOKENS.finditer(caller_text):
         if m.group("num"):
             value = float(m.group("num"))
-            if abs(value - table.threshold) > 1e-9 and value >= 10:
-                cats.add(_cat(value, table.threshold))
+            if value < 10:
+                continue
+            if abs(value - table.threshold) < 1e-9:
+                # the threshold itself: the caller's area only when not asked about as a
+                # boundary (超过140平 / 140平以上 are questions about the rule)
+                around = caller_text[max(0, m.start() - 3) : m.end() + 6]
+                if _COMPARE.search(around):
+                    continue
+            cats.add(_cat(value, table.threshold))
     return case, cats
 
 
@@ -140,7 +157,12 @@ def _statements(
             else:
                 rate = float(m.group(1) or m.group(2) or m.group(5))
             rate += (0.5 if m.group(3) else 0.0) + (int(m.group(4)) / 10 if m.group(4) else 0.0)
-            if rate <= 0 or rate > 10 or _REJECTED.match(text[m.end() :]):
+            if (
+                rate <= 0
+                or rate > 10
+                or _REJECTED.match(text[m.end() :])
+                or _DENIED.search(text[max(0, m.start() - 5) : m.start()])
+            ):
                 prev_end = m.end()
                 continue
             found = _last_case(text[: m.start()], cues)
@@ -208,6 +230,7 @@ def _months(token: str) -> float:
 def check_conditions(ctx: CallContext, item: Item, cond: Conditions) -> Outcome:
     context = ctx.cr.phrases(cond.duration_context)
     invented = [ctx.cr.regex(p) for p in cond.not_required]
+    denials = ctx.cr.pack.denials
     good: list[Seg] = []
     bad: list[str] = []
     evid: list[Seg] = []
@@ -232,7 +255,17 @@ def check_conditions(ctx: CallContext, item: Item, cond: Conditions) -> Outcome:
                 )
                 evid.append(s)
         for rx in invented:
-            hit = rx.search(text)
+            hit = next(
+                (
+                    h
+                    for h in rx.finditer(text)
+                    if not any(
+                        d in h.group(0) or d in text[max(0, h.start() - 3) : h.start()]
+                        for d in denials
+                    )
+                ),
+                None,
+            )
             if hit:
                 bad.append(
                     ctx.msg("invented", said=hit.group(0), where=ctx.where(s), quote=quote(s))

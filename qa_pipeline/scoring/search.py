@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from itertools import product
 
 from qa_pipeline.lang import LangPack
+from qa_pipeline.rubric.checks import Echo
 from qa_pipeline.scoring.context import SEP, CallContext, Seg
 
 LOOKBACK = 4  # characters before a hit searched for its grammatical subject
@@ -154,3 +155,45 @@ def find_violations(ctx: CallContext, segs: list[Seg], spec: ViolationSpec) -> l
         if old is None or rank[how] < rank[old.how]:
             best[s.index] = hit
     return [best[i] for i in sorted(best)]
+
+
+def content_bigrams(text: str, stop: frozenset[str]) -> set[str]:
+    """Character bigrams of ``text`` that carry content (no stop character in them)."""
+    return {
+        text[i : i + 2]
+        for i in range(len(text) - 1)
+        if text[i : i + 2].isdigit()
+        or (text[i] not in stop and text[i + 1] not in stop and not text[i : i + 2].isascii())
+    }
+
+
+def echo_hit(ctx: CallContext, echo: Echo, tags: tuple[str, ...], segs: list[Seg]) -> Seg | None:
+    """The first of ``segs`` that restates the caller's own words: it ends in a tag question
+    and shares ``min_shared`` content bigrams with the caller's earlier turns, or it reads
+    back most (``repeat_ratio``) of the caller's turn just before it."""
+    stop = frozenset(ctx.cr.pack.stop_chars)
+    said: set[str] = set()
+    last_caller: set[str] = set()
+    pos = 0
+    callers = [s for s in ctx.segs if s.speaker == "caller"]
+    for s in segs:
+        while pos < len(callers) and callers[pos].index < s.index:
+            last_caller = content_bigrams(callers[pos].norm, stop)
+            said |= last_caller
+            pos += 1
+        mine = content_bigrams(s.norm, stop)
+        shared = mine & said
+        if len(shared) < echo.min_shared:
+            continue
+        if any(t in s.norm[-echo.tail :] for t in tags):
+            return s
+        prev = ctx.segs[s.index - 1] if s.index > 0 else None
+        if (
+            prev is not None
+            and prev.speaker == "caller"
+            and not any(q in prev.norm for q in ctx.cr.pack.question_words)
+            and len(last_caller) >= echo.min_shared
+            and len(mine & last_caller) >= echo.repeat_ratio * len(last_caller)
+        ):
+            return s
+    return None
