@@ -26,6 +26,7 @@ _LIST_FIELDS = (
     "negations",
     "second_person",
     "first_person",
+    "third_person",
     "reported_speech",
     "fillers",
     "stop_chars",
@@ -46,6 +47,7 @@ class LangPack:
         negations: A material mentioned right after one of these is not told.
         second_person: Pronouns that make the caller the subject (你不知道 …).
         first_person: Pronouns that make the agent the subject.
+        third_person: Other people as the subject (很多人都不知道).
         reported_speech: Cues of the agent restating the caller's words.
         synonyms: Groups of interchangeable spellings (不知道 ~ 不晓得).
         fillers: Words allowed inside a forbidden phrase (我不太清楚).
@@ -67,6 +69,7 @@ class LangPack:
     negations: tuple[str, ...] = ()
     second_person: tuple[str, ...] = ()
     first_person: tuple[str, ...] = ()
+    third_person: tuple[str, ...] = ()
     reported_speech: tuple[str, ...] = ()
     synonyms: tuple[tuple[str, ...], ...] = ()
     fillers: tuple[str, ...] = ()

@@ -24,7 +24,7 @@ from qa_pipeline.lang import LangPack
 from qa_pipeline.rubric.checks import Echo
 from qa_pipeline.scoring.context import SEP, CallContext, Seg
 
-LOOKBACK = 4  # characters before a hit searched for its grammatical subject
+LOOKBACK = 5  # characters before a hit searched for its grammatical subject
 REPORTED_LOOKBACK = 16  # characters before a hit searched for a reported-speech cue
 
 
@@ -94,11 +94,12 @@ class ViolationSpec:
 
 
 def _about_caller(text: str, start: int, phrase: str, pack: LangPack) -> bool:
-    """A second-person subject right before a phrase that names no one (你不知道)."""
+    """Someone else as the subject right before a phrase that names no one: the caller
+    (你不知道) or other people (很多人都不知道)."""
     if any(p in phrase for p in (*pack.first_person, *pack.second_person)):
         return False
     before = text[max(0, start - LOOKBACK) : start]
-    if not any(p in before for p in pack.second_person):
+    if not any(p in before for p in (*pack.second_person, *pack.third_person)):
         return False
     return not any(p in before for p in pack.first_person)
 
