@@ -19,6 +19,11 @@ class Outcome:
         hinge: Segments whose words decide a ``fail``; low confidence there → review.
         critical: For checks that decide criticality themselves (fact check); ``None``
             means "as the item declares".
+        absent: For a fail because something was *not* said: the normalised phrases
+            looked for; a low-confidence hinge segment leads to review only when it could
+            be one of them misheard (``()``: any low-confidence hinge does). ``None``: a
+            fail because something *was* said; review only when every hinge segment is
+            low-confidence (one clearly heard violation is enough).
     """
 
     status: Status
@@ -26,14 +31,20 @@ class Outcome:
     evidence: tuple[Seg, ...] = ()
     hinge: tuple[Seg, ...] = ()
     critical: bool | None = None
+    absent: tuple[str, ...] | None = None
 
 
 def passed(reason: str, *evidence: Seg) -> Outcome:
     return Outcome(Status.PASS, reason, tuple(evidence))
 
 
-def failed(reason: str, evidence: tuple[Seg, ...] = (), hinge: tuple[Seg, ...] = ()) -> Outcome:
-    return Outcome(Status.FAIL, reason, evidence, hinge or evidence)
+def failed(
+    reason: str,
+    evidence: tuple[Seg, ...] = (),
+    hinge: tuple[Seg, ...] = (),
+    absent: tuple[str, ...] | None = None,
+) -> Outcome:
+    return Outcome(Status.FAIL, reason, evidence, hinge or evidence, absent=absent)
 
 
 def na(reason: str) -> Outcome:

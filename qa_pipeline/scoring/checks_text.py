@@ -38,6 +38,7 @@ def phrase_present(ctx: CallContext, item: Item, p: PhrasePresent) -> Outcome:
         )
     found: list[Seg] = []
     missing: list[str] = []
+    looked_for: list[str] = []
     for g in p.groups:
         cg = ctx.cr.group(g)
         hit = ctx.find(cg, segs)
@@ -45,6 +46,7 @@ def phrase_present(ctx: CallContext, item: Item, p: PhrasePresent) -> Outcome:
             hit = echo_hit(ctx, g.echo, cg.tags, segs)
         if hit is None:
             missing.append(g.label(ctx.language))
+            looked_for.extend(cg.phrases)
         elif hit not in found:
             found.append(hit)
     ok = not missing if p.mode == "all" else len(missing) < len(p.groups)
@@ -55,7 +57,10 @@ def phrase_present(ctx: CallContext, item: Item, p: PhrasePresent) -> Outcome:
         return failed(ctx.msg("silent_window", item=item.name))
     key = "missing_any" if p.mode == "any" else "missing"
     return failed(
-        ctx.msg(key, item=item.name, what=ctx.msg("sep").join(missing)), tuple(found), tuple(segs)
+        ctx.msg(key, item=item.name, what=ctx.msg("sep").join(missing)),
+        tuple(found),
+        tuple(segs),
+        tuple(looked_for),
     )
 
 
@@ -132,7 +137,7 @@ def regex(ctx: CallContext, item: Item, p: RegexCheck) -> Outcome:
             return passed(
                 ctx.msg("matched", where=ctx.where(hits[0]), quote=quote(hits[0])), hits[0]
             )
-        return failed(ctx.msg("no_match", pattern=p.pattern), (), tuple(segs))
+        return failed(ctx.msg("no_match", pattern=p.pattern), (), tuple(segs), ())
     if hits:
         return failed(
             ctx.msg(
@@ -171,6 +176,7 @@ def _respond(ctx: CallContext, speaker: str, anchor: Seg, group: object, within:
         ctx.msg("no_ack", n=within, where=ctx.where(anchor), quote=quote(anchor)),
         (anchor, *after),
         tuple(after),
+        group.phrases,  # type: ignore[attr-defined]
     )
 
 
@@ -196,6 +202,7 @@ def coverage(ctx: CallContext, item: Item, p: Coverage) -> Outcome:
         return na(ctx.msg("no_material_topic"))
     segs = ctx.window(item.speaker if item.speaker != "any" else AGENT, item.window)
     missing: list[str] = []
+    looked_for: list[str] = []
     found: list[Seg] = []
     for _key, table in tables:
         for mat in table.items:
@@ -207,10 +214,14 @@ def coverage(ctx: CallContext, item: Item, p: Coverage) -> Outcome:
             hit = _mentioned(ctx, phrases, segs)
             if hit is None:
                 missing.append(f"{ctx.cr.rubric.knowledge.topics[table.topic].name}—{mat.name}")
+                looked_for.extend(phrases)
             elif hit not in found:
                 found.append(hit)
     if missing:
         return failed(
-            ctx.msg("not_told", what=ctx.msg("sep").join(missing)), tuple(found), tuple(segs)
+            ctx.msg("not_told", what=ctx.msg("sep").join(missing)),
+            tuple(found),
+            tuple(segs),
+            tuple(looked_for),
         )
     return passed(ctx.msg("all_told"), *found)

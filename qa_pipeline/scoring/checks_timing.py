@@ -56,7 +56,9 @@ def overlap_count(ctx: CallContext, item: Item, p: OverlapCount) -> Outcome:
         evid = tuple(s for s, _, _ in found)
     if n > p.max_allowed:
         at = ctx.msg("sep").join(ctx.where(s) for s in evid)
-        return failed(ctx.msg("interruptions_fail", n=n, max=p.max_allowed, at=at), evid)
+        # timing, not words: recognition confidence does not matter
+        out = failed(ctx.msg("interruptions_fail", n=n, max=p.max_allowed, at=at), evid)
+        return Outcome(out.status, out.reason, out.evidence, ())
     return passed(ctx.msg("interruptions_ok", n=n), *evid)
 
 
@@ -114,6 +116,8 @@ def gap_etiquette(ctx: CallContext, item: Item, p: GapEtiquette) -> Outcome:
     after = ctx.cr.group(p.after)
     problems: list[str] = []
     evid: list[Seg] = []
+    hinge: list[Seg] = []
+    looked_for: list[str] = []
     for h in found:
         if h.before is None or not ctx.matches(before, h.before):
             said = f"「{quote(h.before)}」" if h.before else ctx.msg("nothing")
@@ -121,11 +125,15 @@ def gap_etiquette(ctx: CallContext, item: Item, p: GapEtiquette) -> Outcome:
                 ctx.msg("hold_unannounced", d=f"{h.duration:.1f}", t=f"{h.start:.1f}", said=said)
             )
             evid.extend(s for s in (h.before, h.after) if s is not None)
+            hinge.extend(s for s in (h.before,) if s is not None)
+            looked_for.extend(before.phrases)
         elif h.duration > p.long_gap_s and not ctx.matches(after, h.after):
             problems.append(
                 ctx.msg("hold_no_thanks", d=f"{h.duration:.1f}", t=f"{h.after.start:.1f}")
             )
             evid.extend((h.before, h.after))
+            hinge.append(h.after)
+            looked_for.extend(after.phrases)
     if problems:
-        return failed(ctx.msg("sep").join(problems), tuple(evid))
+        return failed(ctx.msg("sep").join(problems), tuple(evid), tuple(hinge), tuple(looked_for))
     return passed(ctx.msg("holds_ok", n=len(found)), *(h.after for h in found))

@@ -22,6 +22,7 @@ from qa_pipeline.scoring.base import Outcome, review
 from qa_pipeline.scoring.checks_timing import holds
 from qa_pipeline.scoring.context import CallContext, build_context
 from qa_pipeline.scoring.registry import CHECKS
+from qa_pipeline.scoring.search import could_say
 
 log = logging.getLogger(__name__)
 
@@ -99,6 +100,10 @@ def _finalise(ctx: CallContext, item: Item, out: Outcome, threshold: float) -> O
     if out.status is not Status.FAIL:
         return out
     low = [s for s in out.hinge if s.conf is not None and s.conf < threshold]
+    if out.absent is None:  # something was said: one clearly heard hit is enough
+        low = low if len(low) == len(out.hinge) else []
+    elif out.absent:  # something is missing: only a segment that could be it misheard
+        low = [s for s in low if could_say(s.norm, out.absent)]
     if low:
         worst = min(s.conf for s in low if s.conf is not None)
         return Outcome(

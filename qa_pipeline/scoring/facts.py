@@ -210,8 +210,8 @@ def check_rates(ctx: CallContext, item: Item, table: RateTable) -> Outcome:
         missing.insert(0, ctx.msg("threshold_missing", thr=thr))
     evid = tuple(dict.fromkeys(st.seg for st in stmts))
     if missing:
-        out = failed(ctx.msg("sep").join(missing), evid, tuple(ctx.of(AGENT)))
-        return Outcome(out.status, out.reason, out.evidence, out.hinge, critical=False)
+        out = failed(ctx.msg("sep").join(missing), evid, tuple(ctx.of(AGENT)), ())
+        return Outcome(out.status, out.reason, out.evidence, out.hinge, False, out.absent)
     return passed(ctx.msg("rates_ok", n=len(stmts), thr=thr), *evid)
 
 
@@ -284,7 +284,7 @@ def check_conditions(ctx: CallContext, item: Item, cond: Conditions) -> Outcome:
     if not named:
         missing.append(ctx.msg("conditions_missing", what="、".join(cond.conditions)))
     if missing:
-        return failed(ctx.msg("sep").join(missing), (), tuple(ctx.of(AGENT)))
+        return failed(ctx.msg("sep").join(missing), (), tuple(ctx.of(AGENT)), ())
     return passed(ctx.msg("conditions_ok", what=ctx.msg("sep").join(named)), *good[:1])
 
 
@@ -301,5 +301,5 @@ def fact_check(ctx: CallContext, item: Item, p: FactCheck) -> Outcome:
     else:
         out = check_conditions(ctx, item, table)
     if p.critical_on == "any_fail" and out.critical is False:
-        return Outcome(out.status, out.reason, out.evidence, out.hinge, critical=True)
+        return Outcome(out.status, out.reason, out.evidence, out.hinge, True, out.absent)
     return out

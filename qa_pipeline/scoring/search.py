@@ -23,6 +23,7 @@ from itertools import product
 from qa_pipeline.lang import LangPack
 from qa_pipeline.rubric.checks import Echo
 from qa_pipeline.scoring.context import SEP, CallContext, Seg
+from qa_pipeline.scoring.text import _syllable_arrays
 
 LOOKBACK = 5  # characters before a hit searched for its grammatical subject
 REPORTED_LOOKBACK = 16  # characters before a hit searched for a reported-speech cue
@@ -183,30 +184,65 @@ def content_bigrams(text: str, stop: frozenset[str]) -> set[str]:
 def echo_hit(ctx: CallContext, echo: Echo, tags: tuple[str, ...], segs: list[Seg]) -> Seg | None:
     """The first of ``segs`` that restates the caller's own words: it ends in a tag question
     and shares ``min_shared`` content bigrams with the caller's earlier turns, or it reads
-    back most (``repeat_ratio``) of the caller's turn just before it."""
+    back most (``repeat_ratio``) of the caller's turn just before it, not counting words
+    the caller only repeated from the agent (a list of materials read back to the agent)."""
     stop = frozenset(ctx.cr.pack.stop_chars)
-    said: set[str] = set()
+    wanted = {s.index for s in segs}
+    said: set[str] = set()  # the caller's content bigrams so far
+    agent_said: set[str] = set()
     last_caller: set[str] = set()
-    pos = 0
-    callers = [s for s in ctx.segs if s.speaker == "caller"]
-    for s in segs:
-        while pos < len(callers) and callers[pos].index < s.index:
-            last_caller = content_bigrams(callers[pos].norm, stop)
-            said |= last_caller
-            pos += 1
-        mine = content_bigrams(s.norm, stop)
-        shared = mine & said
-        if len(shared) < echo.min_shared:
+    for s in ctx.segs:
+        grams = content_bigrams(s.norm, stop)
+        if s.speaker == "caller":
+            last_caller = grams - agent_said
+            said |= grams
             continue
-        if any(t in s.norm[-echo.tail :] for t in tags):
-            return s
-        prev = ctx.segs[s.index - 1] if s.index > 0 else None
-        if (
-            prev is not None
-            and prev.speaker == "caller"
-            and not any(q in prev.norm for q in ctx.cr.pack.question_words)
-            and len(last_caller) >= echo.min_shared
-            and len(mine & last_caller) >= echo.repeat_ratio * len(last_caller)
-        ):
-            return s
+        if s.index in wanted and len(grams & said) >= echo.min_shared:
+            if any(t in s.norm[-echo.tail :] for t in tags):
+                return s
+            prev = ctx.segs[s.index - 1] if s.index > 0 else None
+            if (
+                prev is not None
+                and prev.speaker == "caller"
+                and not any(q in prev.norm for q in ctx.cr.pack.question_words)
+                and len(last_caller) >= echo.min_shared
+                and len(grams & last_caller) >= echo.repeat_ratio * len(last_caller)
+            ):
+                return s
+        if s.speaker == "agent":
+            agent_said |= grams
     return None
+
+
+SOUND_MIN_LEN = 4  # shorter phrases: only an exact pinyin match could hide in a segment
+
+
+def _fuzzy_key(text: str) -> str:
+    _, fuzzy, _ = _syllable_arrays()
+    return "".join(chr(int(fuzzy[ord(c)]) or ord(c)) if ord(c) < 0x10000 else c for c in text)
+
+
+def could_say(text: str, phrases: tuple[str, ...]) -> bool:
+    """Whether ``text`` could be one of ``phrases`` misheard: the phrase's fuzzy pinyin
+    occurs in the text's, with at most one syllable substituted for phrases of
+    :data:`SOUND_MIN_LEN` or more characters."""
+    key = _fuzzy_key(text)
+    for p in phrases:
+        if not p:
+            continue
+        pk = _fuzzy_key(p)
+        if pk in key:
+            return True
+        n = len(pk)
+        if n < SOUND_MIN_LEN:
+            continue
+        for i in range(len(key) - n + 1):
+            wrong = 0
+            for a, b in zip(pk, key[i : i + n], strict=True):
+                if a != b:
+                    wrong += 1
+                    if wrong > 1:
+                        break
+            if wrong <= 1:
+                return True
+    return False
