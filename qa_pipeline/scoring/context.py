@@ -18,10 +18,11 @@ from pydantic import BaseModel
 from qa_pipeline.lang import load_pack
 from qa_pipeline.models import AGENT, CALLER, UNKNOWN, Transcript
 from qa_pipeline.rubric.checks import Echo, PhraseGroup
-from qa_pipeline.rubric.schema import RubricModel, Window
+from qa_pipeline.rubric.schema import Conditions, MaterialsList, RateTable, RubricModel, Window
 from qa_pipeline.scoring.text import SEP, Lexicon, normalise, normalise_many
 
 _CACHE_MAX = 200_000
+TOPIC_CORROBORATION = 2  # knowledge-table words that must back a misheard topic word
 _CHARS_PER_S = 4.3  # typical Mandarin speaking rate, for transcripts without timestamps
 _LEXICON_FIELDS = {
     "any",
@@ -93,7 +94,7 @@ class CompiledRubric:
         _strings(rubric, terms)
         self.lexicon = Lexicon(norm_phrase(t, self.language) for t in terms)
         self.pack = load_pack(rubric.language, rubric.language_pack, rubric.source)
-        self._specs: dict[tuple[int, ...], Any] = {}
+        self._specs: dict[Any, Any] = {}  # per-rubric caches of checks and helpers
         self._groups: dict[int, CompiledGroup] = {}
         # raw segment text -> normalised, corrected text; greetings, 好的, 对 … recur a lot
         self.norm_cache: dict[str, tuple[str, str]] = {}
@@ -422,9 +423,8 @@ def build_context(
     ctx = CallContext(transcript, cr, segs, has_times, call_end)
     know = rubric.knowledge
     for key, topic in know.topics.items():
-        if ctx.mentions(cr.phrases(topic.any)) and (
-            not topic.with_any or ctx.mentions(cr.phrases(topic.with_any))
-        ):
+        with_ok = not topic.with_any or ctx.mentions(cr.phrases(topic.with_any))
+        if with_ok and (ctx.mentions(cr.phrases(topic.any)) or _misheard_topic(ctx, key)):
             ctx.topics.add(key)
     loud = _loud_caller_turns(transcript, segs, arousal_db) if has_times else set()
     ctx.negative = [False] * len(segs)
@@ -433,6 +433,52 @@ def build_context(
     for i in loud:
         ctx.negative[i] = True
     return ctx
+
+
+def _corroborating(rubric: RubricModel, topic: str) -> list[str]:
+    """Words of the topic's knowledge tables that no other topic's tables use."""
+    know = rubric.knowledge
+    mine: list[str] = []
+    others: set[str] = set()
+    tables: list[RateTable | MaterialsList | Conditions] = [
+        *know.rates.values(),
+        *know.materials.values(),
+        *know.conditions.values(),
+    ]
+    for table in tables:
+        words: list[str] = []
+        if isinstance(table, RateTable):
+            words = [w for ws in table.cases.values() for w in ws]
+        elif isinstance(table, MaterialsList):
+            words = [w for m in table.items for w in m.any]
+        elif isinstance(table, Conditions):
+            words = [w for ws in table.conditions.values() for w in ws]
+        if table.topic == topic:
+            mine.extend(words)
+        else:
+            others.update(words)
+    return [w for w in dict.fromkeys(mine) if w not in others]
+
+
+def _misheard_topic(ctx: CallContext, topic: str) -> bool:
+    """A topic word heard wrong (契税 → 七岁): its fuzzy pinyin occurs in the call and at
+    least :data:`TOPIC_CORROBORATION` words of the topic's own knowledge tables (首套,
+    购房合同, 半年 …) are said, so one stray sound-alike never makes a topic."""
+    cr = ctx.cr
+    if not cr.language.startswith("zh"):
+        return False
+    key = ("corroborate", topic)
+    words = cr._specs.get(key)
+    if words is None:
+        words = cr._specs[key] = cr.phrases(_corroborating(cr.rubric, topic))
+    joined, _ = ctx.joined("any")
+    if sum(1 for w in words if w in joined) < TOPIC_CORROBORATION:
+        return False
+    from qa_pipeline.scoring.search import fuzzy_key
+
+    text = fuzzy_key(joined)
+    terms = cr.phrases(cr.rubric.knowledge.topics[topic].any)
+    return any(len(t) >= 2 and fuzzy_key(t) in text for t in terms)
 
 
 def _upset_caller_turns(ctx: CallContext) -> set[int]:

@@ -217,7 +217,8 @@ def echo_hit(ctx: CallContext, echo: Echo, tags: tuple[str, ...], segs: list[Seg
 SOUND_MIN_LEN = 4  # shorter phrases: only an exact pinyin match could hide in a segment
 
 
-def _fuzzy_key(text: str) -> str:
+def fuzzy_key(text: str) -> str:
+    """``text`` as one character per fuzzy pinyin syllable (for sound-alike search)."""
     _, fuzzy, _ = _syllable_arrays()
     return "".join(chr(int(fuzzy[ord(c)]) or ord(c)) if ord(c) < 0x10000 else c for c in text)
 
@@ -226,11 +227,11 @@ def could_say(text: str, phrases: tuple[str, ...]) -> bool:
     """Whether ``text`` could be one of ``phrases`` misheard: the phrase's fuzzy pinyin
     occurs in the text's, with at most one syllable substituted for phrases of
     :data:`SOUND_MIN_LEN` or more characters."""
-    key = _fuzzy_key(text)
+    key = fuzzy_key(text)
     for p in phrases:
         if not p:
             continue
-        pk = _fuzzy_key(p)
+        pk = fuzzy_key(p)
         if pk in key:
             return True
         n = len(pk)
