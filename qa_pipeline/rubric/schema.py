@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
-from qa_pipeline.rubric.checks import CheckSpec, compile_patterns
+from qa_pipeline.rubric.checks import compile_patterns
+
+if TYPE_CHECKING:
+    CheckSpec = Any  # at run time: the union of registered kinds (end of this module)
 
 Speaker = Literal["agent", "caller", "any"]
 StatusName = Literal["pass", "fail", "na"]
@@ -274,3 +277,16 @@ class RubricModel(_Strict):
 
 
 Rubric = RubricModel
+
+
+def _check_union() -> Any:
+    """The discriminated union of every registered check kind's parameter model."""
+    from qa_pipeline.scoring.registry import load_kinds
+
+    models = tuple(k.params for k in load_kinds().values())
+    return Annotated[Union[models], Field(discriminator="kind")]  # noqa: UP007
+
+
+CheckSpec = _check_union()  # type: ignore[misc]
+Item.model_rebuild()
+RubricModel.model_rebuild()

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from qa_pipeline.models import Status
-from qa_pipeline.scoring.context import Seg
+
+if TYPE_CHECKING:  # kinds import this module while the rubric schema is being defined
+    from qa_pipeline.scoring.context import Seg
 
 
 @dataclass(frozen=True, slots=True)

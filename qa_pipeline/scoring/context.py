@@ -18,11 +18,11 @@ from pydantic import BaseModel
 from qa_pipeline.lang import load_pack
 from qa_pipeline.models import AGENT, CALLER, UNKNOWN, Transcript
 from qa_pipeline.rubric.checks import Echo, PhraseGroup
-from qa_pipeline.rubric.schema import Conditions, MaterialsList, RateTable, RubricModel, Window
+from qa_pipeline.rubric.schema import RubricModel, Window
+from qa_pipeline.scoring.derived import derive
 from qa_pipeline.scoring.text import SEP, Lexicon, normalise, normalise_many
 
 _CACHE_MAX = 200_000
-TOPIC_CORROBORATION = 2  # knowledge-table words that must back a misheard topic word
 _CHARS_PER_S = 4.3  # typical Mandarin speaking rate, for transcripts without timestamps
 _LEXICON_FIELDS = {
     "any",
@@ -421,131 +421,5 @@ def build_context(
         segs.append(Seg(n, speaker, start, end, s.text, norm, s.confidence, raw))
     call_end = max((s.end for s in segs), default=0.0)
     ctx = CallContext(transcript, cr, segs, has_times, call_end)
-    know = rubric.knowledge
-    for key, topic in know.topics.items():
-        with_ok = not topic.with_any or ctx.mentions(cr.phrases(topic.with_any))
-        if with_ok and (ctx.mentions(cr.phrases(topic.any)) or _misheard_topic(ctx, key)):
-            ctx.topics.add(key)
-    loud = _loud_caller_turns(transcript, segs, arousal_db) if has_times else set()
-    ctx.negative = [False] * len(segs)
-    for i in _upset_caller_turns(ctx):
-        ctx.negative[i] = True
-    for i in loud:
-        ctx.negative[i] = True
+    derive(ctx, arousal_db)
     return ctx
-
-
-def _corroborating(rubric: RubricModel, topic: str) -> list[str]:
-    """Words of the topic's knowledge tables that no other topic's tables use."""
-    know = rubric.knowledge
-    mine: list[str] = []
-    others: set[str] = set()
-    tables: list[RateTable | MaterialsList | Conditions] = [
-        *know.rates.values(),
-        *know.materials.values(),
-        *know.conditions.values(),
-    ]
-    for table in tables:
-        words: list[str] = []
-        if isinstance(table, RateTable):
-            words = [w for ws in table.cases.values() for w in ws]
-        elif isinstance(table, MaterialsList):
-            words = [w for m in table.items for w in m.any]
-        elif isinstance(table, Conditions):
-            words = [w for ws in table.conditions.values() for w in ws]
-        if table.topic == topic:
-            mine.extend(words)
-        else:
-            others.update(words)
-    return [w for w in dict.fromkeys(mine) if w not in others]
-
-
-def _misheard_topic(ctx: CallContext, topic: str) -> bool:
-    """A topic word heard wrong (契税 → 七岁): its fuzzy pinyin occurs in the call and at
-    least :data:`TOPIC_CORROBORATION` words of the topic's own knowledge tables (首套,
-    购房合同, 半年 …) are said, so one stray sound-alike never makes a topic."""
-    cr = ctx.cr
-    if not cr.language.startswith("zh"):
-        return False
-    key = ("corroborate", topic)
-    words = cr._specs.get(key)
-    if words is None:
-        words = cr._specs[key] = cr.phrases(_corroborating(cr.rubric, topic))
-    joined, _ = ctx.joined("any")
-    if sum(1 for w in words if w in joined) < TOPIC_CORROBORATION:
-        return False
-    from qa_pipeline.scoring.search import fuzzy_key
-
-    text = fuzzy_key(joined)
-    terms = cr.phrases(cr.rubric.knowledge.topics[topic].any)
-    return any(len(t) >= 2 and fuzzy_key(t) in text for t in terms)
-
-
-def _upset_caller_turns(ctx: CallContext) -> set[int]:
-    """Caller segments that show negative emotion in words.
-
-    The rubric's stock words and patterns, and the language pack's plain-word distress
-    (睡不着, 跑了四趟, 可真高啊 …); an emotion word right after a negation (我倒也不生气)
-    does not count, and a turn that says the caller is calm (其实我们俩倒不急) is not upset.
-    """
-    cr = ctx.cr
-    know = cr.rubric.knowledge.emotion
-    pack = cr.pack
-    phrases = cr.phrases(know.negative)
-    rx = [cr.regex(p) for p in know.patterns] + [cr.regex(p) for p in pack.distress]
-    calm = cr.phrases(list(pack.calm))
-    negs = pack.emotion_negations
-    out: set[int] = set()
-    for s in ctx.candidates(ctx.of(CALLER), phrases, rx):
-        text = s.norm
-        if any(c in text for c in calm):
-            continue
-        spans = [(i, i + len(p)) for p in phrases for i in _all(text, p)]
-        spans += [m.span() for r in rx for m in r.finditer(text)]
-        for a, _b in spans:
-            before = text[max(0, a - 2) : a]
-            if not any(before.endswith(n) for n in negs):
-                out.add(s.index)
-                break
-    return out
-
-
-def _all(text: str, phrase: str) -> list[int]:
-    out = []
-    i = text.find(phrase)
-    while i >= 0:
-        out.append(i)
-        i = text.find(phrase, i + 1)
-    return out
-
-
-def _loud_caller_turns(
-    transcript: Transcript, segs: list[Seg], arousal_db: float | None
-) -> set[int]:
-    """Caller segments spoken much louder and with more pitch movement than the caller's norm."""
-    m = transcript.metrics
-    if m is None or not m.turns or arousal_db is None:
-        return set()
-    turns = [t for t in m.turns if t.speaker == CALLER]
-    if len(turns) < 3:
-        return set()
-    levels = sorted(t.rms_db for t in turns)
-    median = levels[len(levels) // 2]
-    stds = sorted(t.pitch_hz_std for t in turns if t.pitch_hz_std is not None)
-    pitch_median = stds[len(stds) // 2] if stds else None
-    out: set[int] = set()
-    for t in turns:
-        if t.rms_db < median + arousal_db:
-            continue
-        if (
-            pitch_median is not None
-            and t.pitch_hz_std is not None
-            and t.pitch_hz_std < pitch_median
-        ):
-            continue
-        for s in segs:
-            if s.speaker == CALLER and min(s.end, t.end) - max(s.start, t.start) > 0.5 * (
-                t.end - t.start
-            ):
-                out.add(s.index)
-    return out

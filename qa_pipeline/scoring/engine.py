@@ -16,15 +16,16 @@ from qa_pipeline.models import (
     Status,
     Transcript,
 )
-from qa_pipeline.rubric.checks import GapEtiquette
 from qa_pipeline.rubric.schema import Item, RubricModel
 from qa_pipeline.scoring.base import Outcome, review
-from qa_pipeline.scoring.checks_timing import holds
 from qa_pipeline.scoring.context import CallContext, build_context
 from qa_pipeline.scoring.registry import CHECKS
 from qa_pipeline.scoring.search import could_say
+from qa_pipeline.scoring.timing import holds
 
 log = logging.getLogger(__name__)
+
+DEFAULT_MIN_GAP_S = 10.0  # a hold for `silent_gap` when the item's check names none
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,7 +91,7 @@ def applies(ctx: CallContext, item: Item) -> tuple[bool | None, str]:
     if a.silent_gap is not None:
         if not ctx.has_times:
             return None, ctx.msg("no_times_hold")
-        gap = item.check.min_gap_s if isinstance(item.check, GapEtiquette) else 10.0
+        gap = float(getattr(item.check, "min_gap_s", DEFAULT_MIN_GAP_S))
         if bool(holds(ctx, gap)) != a.silent_gap:
             return False, ctx.msg("no_gap" if a.silent_gap else "gap_present")
     return True, ""
@@ -191,7 +192,7 @@ def score_call(
     errors: list[str] = []
     ctx = build_context(transcript, rubric, opts.arousal_db)
     if opts.emotion_model_path is not None:
-        from qa_pipeline.scoring.checks_emotion import classifier_negative
+        from qa_pipeline.scoring.emotion_model import classifier_negative
 
         classifier_negative(
             ctx, opts.emotion_model_path, opts.emotion_negative_labels, opts.emotion_threshold

@@ -14,9 +14,8 @@ import re
 from dataclasses import dataclass
 
 from qa_pipeline.models import AGENT, CALLER
-from qa_pipeline.rubric.checks import FactCheck
 from qa_pipeline.rubric.schema import Conditions, Item, RateTable
-from qa_pipeline.scoring.base import Outcome, failed, na, passed, quote
+from qa_pipeline.scoring.base import Outcome, failed, passed, quote
 from qa_pipeline.scoring.context import CallContext, Seg
 
 LE, GT = "le", "gt"
@@ -286,20 +285,3 @@ def check_conditions(ctx: CallContext, item: Item, cond: Conditions) -> Outcome:
     if missing:
         return failed(ctx.msg("sep").join(missing), (), tuple(ctx.of(AGENT)), ())
     return passed(ctx.msg("conditions_ok", what=ctx.msg("sep").join(named)), *good[:1])
-
-
-def fact_check(ctx: CallContext, item: Item, p: FactCheck) -> Outcome:
-    """Compare what the agent states with ``knowledge.rates`` or ``knowledge.conditions``."""
-    know = ctx.cr.rubric.knowledge
-    table = know.rates.get(p.table) or know.conditions.get(p.table)
-    if table is None:  # parse_rubric guarantees it; keep the engine total anyway
-        return na(ctx.msg("no_table", table=p.table))
-    if table.topic not in ctx.topics:
-        return na(ctx.msg("not_about", topic=know.topics[table.topic].name))
-    if isinstance(table, RateTable):
-        out = check_rates(ctx, item, table)
-    else:
-        out = check_conditions(ctx, item, table)
-    if p.critical_on == "any_fail" and out.critical is False:
-        return Outcome(out.status, out.reason, out.evidence, out.hinge, True, out.absent)
-    return out

@@ -19,9 +19,11 @@ import bisect
 import re
 from dataclasses import dataclass
 from itertools import product
+from typing import Any
 
 from qa_pipeline.lang import LangPack
 from qa_pipeline.rubric.checks import Echo
+from qa_pipeline.scoring.base import Outcome, failed, passed, quote, review
 from qa_pipeline.scoring.context import SEP, CallContext, Seg
 from qa_pipeline.scoring.text import _syllable_arrays
 
@@ -247,3 +249,58 @@ def could_say(text: str, phrases: tuple[str, ...]) -> bool:
             if wrong <= 1:
                 return True
     return False
+
+
+def violation_spec(
+    ctx: CallContext, phrases: list[str], patterns: list[str], allowed: list[str]
+) -> ViolationSpec:
+    cr = ctx.cr
+    key = (id(phrases), id(patterns), id(allowed))
+    spec = cr._specs.get(key)
+    if spec is None:
+        polite = [cr.regex(x) for x in cr.pack.polite]
+        spec = cr._specs[key] = ViolationSpec(
+            cr.phrases(phrases),
+            [cr.regex(x) for x in patterns],
+            [cr.regex(x) for x in allowed] + polite,
+            cr.pack,
+        )
+    return spec
+
+
+def hits_outcome(ctx: CallContext, item: Any, hits: list[Hit], key: str) -> Outcome:
+    """Fail on wording a person accepts; sound-alike matches alone give review on a
+    critical item (a zeroed call must rest on what was said, not on what it sounds like)."""
+    msg = ctx.cr.pack.msg
+    firm = [h for h in hits if h.how != "sound_alike" or not item.critical]
+    desc = "; ".join(
+        msg(key, phrase=h.phrase, said=h.said, where=ctx.where(h.seg), quote=quote(h.seg))
+        + ("" if h.how in ("exact", "pattern") else msg("how_" + h.how, said=h.said))
+        for h in (firm or hits)
+    )
+    if firm:
+        return failed(desc, tuple(h.seg for h in firm))
+    return review(msg("sound_alike_only", what=desc), *(h.seg for h in hits))
+
+
+def respond(ctx: CallContext, speaker: str, anchor: Seg, group: object, within: int) -> Outcome:
+    after = [s for s in ctx.segs if s.index > anchor.index and s.speaker == speaker][:within]
+    if not after:
+        if ctx.has_unknown:
+            return review(ctx.msg("no_response_attr"), anchor)
+        return failed(
+            ctx.msg("no_response", where=ctx.where(anchor), quote=quote(anchor)), (anchor,), ()
+        )
+    hit = ctx.find(group, after)  # type: ignore[arg-type]
+    if hit is not None:
+        return passed(
+            ctx.msg("ack", where=ctx.where(hit), anchor=quote(anchor), quote=quote(hit)),
+            anchor,
+            hit,
+        )
+    return failed(
+        ctx.msg("no_ack", n=within, where=ctx.where(anchor), quote=quote(anchor)),
+        (anchor, *after),
+        tuple(after),
+        group.phrases,  # type: ignore[attr-defined]
+    )
