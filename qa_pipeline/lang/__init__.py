@@ -19,6 +19,7 @@ from typing import Any
 import yaml
 
 from qa_pipeline.errors import ConfigError
+from qa_pipeline.lang.patterns import compile_regex
 from qa_pipeline.lang.simplified import to_simplified
 
 _DIR = Path(__file__).parent
@@ -119,7 +120,7 @@ def _apply(data: Mapping[str, Any], base: dict[str, Any], source: str, prefix: s
             pats = _strings(value, source, where)
             for p in pats:
                 try:
-                    re.compile(p)
+                    compile_regex(p)
                 except re.error as exc:
                     raise _fail(source, where, f"regex {p!r} does not compile: {exc}") from None
             base[key] = pats

@@ -11,6 +11,8 @@ import re
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from qa_pipeline.lang.patterns import compile_regex
+
 
 class Strict(BaseModel):
     """Base of every parameter model: unknown fields are errors; values are frozen."""
@@ -35,7 +37,7 @@ def compile_patterns(patterns: list[str]) -> list[str]:
     """Return ``patterns`` unchanged, raising ``ValueError`` on one that does not compile."""
     for p in patterns:
         try:
-            re.compile(p)
+            compile_regex(p)
         except re.error as exc:
             raise ValueError(f"regex {p!r} does not compile: {exc}") from None
     return patterns

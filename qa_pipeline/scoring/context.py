@@ -16,6 +16,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from qa_pipeline.lang import load_pack
+from qa_pipeline.lang.patterns import compile_regex
 from qa_pipeline.models import AGENT, CALLER, UNKNOWN, Transcript
 from qa_pipeline.rubric.checks import Echo, PhraseGroup
 from qa_pipeline.rubric.schema import RubricModel, Window
@@ -129,7 +130,7 @@ class CompiledRubric:
     def regex(self, pattern: str) -> re.Pattern[str]:
         rx = self._regex.get(pattern)
         if rx is None:
-            rx = self._regex[pattern] = re.compile(pattern)
+            rx = self._regex[pattern] = compile_regex(pattern)
         return rx
 
 

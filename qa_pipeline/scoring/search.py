@@ -22,6 +22,7 @@ from itertools import product
 from typing import Any
 
 from qa_pipeline.lang import LangPack
+from qa_pipeline.lang.patterns import compile_regex
 from qa_pipeline.rubric.checks import Echo
 from qa_pipeline.scoring.base import Outcome, failed, passed, quote, review
 from qa_pipeline.scoring.context import SEP, CallContext, Seg
@@ -94,7 +95,7 @@ class ViolationSpec:
         self.first = (
             re.compile("[" + "".join(re.escape(c) for c in groups) + "]") if groups else None
         )
-        self.reported = [re.compile(p) for p in pack.reported_patterns]
+        self.reported = [compile_regex(p) for p in pack.reported_patterns]
 
     def _extra(self, said: str, phrase: str) -> int:
         digits = sum(len(d) for d in re.findall(r"\d+", said)) - sum(
