@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.table import Table
 
-from qa_pipeline.commands.common import console, console_err, progress_bar
+from qa_pipeline.commands.common import console, console_err, progress_bar, settings
 from qa_pipeline.errors import QAPipelineError, ScoringError
+
+if TYPE_CHECKING:
+    from qa_pipeline.scoring import ScoringOptions
 
 RUBRIC_OPT = typer.Option(..., "--rubric", "-r", help="Rubric YAML file.", exists=False)
 
@@ -43,6 +47,13 @@ def _score_table(result: object) -> Table:
     return table
 
 
+def _options() -> ScoringOptions:
+    """Scoring thresholds from the settings (``QA_SCORING``), over each rubric's own."""
+    from qa_pipeline.scoring import ScoringOptions
+
+    return ScoringOptions.from_mapping(settings().scoring, "QA_SCORING")
+
+
 def score(
     transcripts: list[Path] = typer.Argument(..., help="Transcript or labelled-call JSON files."),
     rubric: Path = RUBRIC_OPT,
@@ -54,11 +65,12 @@ def score(
     from qa_pipeline.transcript_io import load_transcript
 
     rb = load_rubric(rubric)
+    options = _options()
     failures = 0
     with progress_bar("scoring", len(transcripts)) as bar:
         for path in transcripts:
             try:
-                result = score_call(load_transcript(path), rb)
+                result = score_call(load_transcript(path), rb, options)
             except QAPipelineError as exc:
                 failures += 1
                 console_err.print(f"[red]error:[/] {exc}", highlight=False, soft_wrap=True)
@@ -114,7 +126,7 @@ def eval_scoring(
     from qa_pipeline.scoring.evaluate import STATUSES, evaluate_corpus
 
     rb = load_rubric(rubric)
-    report = evaluate_corpus(rb, corpus)
+    report = evaluate_corpus(rb, corpus, _options())
     summary = report.summary()
     if not as_json:
         table = Table(title=f"{rb.id} v{rb.version} on {corpus} ({report.calls} calls)")

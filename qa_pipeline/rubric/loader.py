@@ -41,6 +41,9 @@ def _fail(source: str, where: str, msg: str) -> RubricError:
 def _cross_check(rubric: RubricModel, source: str) -> None:
     try:
         load_pack(rubric.language, rubric.language_pack, source)
+        from qa_pipeline.scoring.options import ScoringOptions
+
+        ScoringOptions().updated(rubric.scoring, f"{source}: scoring", explicit=False)
     except ConfigError as exc:
         raise RubricError(str(exc)) from None
     dims = {d.id: d for d in rubric.dimensions}

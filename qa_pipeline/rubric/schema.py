@@ -218,6 +218,10 @@ class RubricModel(_Strict):
     dimensions: list[Dimension] = Field(min_length=1)
     items: list[Item] = Field(min_length=1)
     knowledge: Knowledge = Field(default_factory=Knowledge)
+    scoring: dict[str, Any] = Field(
+        default_factory=dict,
+        description="thresholds of the scoring engine for this rubric (ScoringOptions fields)",
+    )
     language_pack: dict[str, Any] = Field(
         default_factory=dict,
         description="overrides of the language pack's lists (qa_pipeline/lang/<language>.yaml)",

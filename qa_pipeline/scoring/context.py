@@ -21,10 +21,10 @@ from qa_pipeline.models import AGENT, CALLER, UNKNOWN, Transcript
 from qa_pipeline.rubric.checks import Echo, PhraseGroup
 from qa_pipeline.rubric.schema import RubricModel, Window
 from qa_pipeline.scoring.derived import derive
+from qa_pipeline.scoring.options import ScoringOptions
 from qa_pipeline.scoring.text import SEP, Lexicon, normalise, normalise_many
 
 _CACHE_MAX = 200_000
-_CHARS_PER_S = 4.3  # typical Mandarin speaking rate, for transcripts without timestamps
 _LEXICON_FIELDS = {
     "any",
     "phrases",
@@ -175,6 +175,7 @@ class CallContext:
     segs: list[Seg]
     has_times: bool
     call_end: float
+    opts: ScoringOptions
     topics: set[str] = field(default_factory=set)
     negative: list[bool] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
@@ -264,7 +265,7 @@ class CallContext:
             if rx.search(text):
                 return True
         if g.fuzzy:
-            return fuzzy_in(g.phrases, text)
+            return fuzzy_in(g.phrases, text, self.opts)
         return False
 
     def _matches_excluding(self, g: CompiledGroup, text: str) -> bool:
@@ -307,9 +308,9 @@ class CallContext:
                 best = m.start()
         if best >= 0:
             return segs[joined.count(SEP, 0, best)]
-        if g.fuzzy and fuzzy_in(g.phrases, joined):
+        if g.fuzzy and fuzzy_in(g.phrases, joined, self.opts):
             for s in segs:
-                if fuzzy_in(g.phrases, s.norm):
+                if fuzzy_in(g.phrases, s.norm, self.opts):
                     return s
         return None
 
@@ -369,24 +370,21 @@ class CallContext:
         return segs[joined.count(SEP, 0, best)] if best >= 0 else None
 
 
-FUZZY_MIN_LEN = 5
-FUZZY_CUTOFF = 88.0
-
-
-def fuzzy_in(phrases: tuple[str, ...], text: str) -> bool:
+def fuzzy_in(phrases: tuple[str, ...], text: str, opts: ScoringOptions) -> bool:
     """Approximate containment for long phrases (a dropped or extra character)."""
-    long = [p for p in phrases if len(p) >= FUZZY_MIN_LEN]
-    if not long or len(text) < FUZZY_MIN_LEN - 1:
+    long = [p for p in phrases if len(p) >= opts.fuzzy_min_len]
+    if not long or len(text) < opts.fuzzy_min_len - 1:
         return False
     from rapidfuzz import fuzz
 
-    return any(fuzz.partial_ratio(p, text, score_cutoff=FUZZY_CUTOFF) for p in long)
+    return any(fuzz.partial_ratio(p, text, score_cutoff=opts.fuzzy_cutoff) for p in long)
 
 
 def build_context(
-    transcript: Transcript, rubric: RubricModel, arousal_db: float | None = 6.0
+    transcript: Transcript, rubric: RubricModel, options: ScoringOptions | None = None
 ) -> CallContext:
-    """Prepare ``transcript`` for checking against ``rubric``."""
+    """Prepare ``transcript`` for checking against ``rubric`` (``options``: thresholds)."""
+    opts = options or ScoringOptions()
     cr = compiled(rubric)
     lang = cr.language
     given = list(transcript.segments)
@@ -415,12 +413,12 @@ def build_context(
             start, end = float(s.start or 0.0), float(s.end or 0.0)
         else:  # estimate from text length so time windows still mean something
             start = clock
-            end = clock + max(0.5, len(s.text) / _CHARS_PER_S)
+            end = clock + max(0.5, len(s.text) / opts.chars_per_s)
             clock = end + 0.5
         speaker = s.speaker.strip().lower()
         speaker = speaker if speaker in (AGENT, CALLER) else UNKNOWN
         segs.append(Seg(n, speaker, start, end, s.text, norm, s.confidence, raw))
     call_end = max((s.end for s in segs), default=0.0)
-    ctx = CallContext(transcript, cr, segs, has_times, call_end)
-    derive(ctx, arousal_db)
+    ctx = CallContext(transcript, cr, segs, has_times, call_end, opts)
+    derive(ctx)
     return ctx

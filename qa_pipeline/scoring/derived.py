@@ -17,17 +17,16 @@ from qa_pipeline.scoring.base import occurrences
 if TYPE_CHECKING:
     from qa_pipeline.scoring.context import CallContext, Seg
 
-TOPIC_CORROBORATION = 2  # knowledge-table words that must back a misheard topic word
 
-
-def derive(ctx: CallContext, arousal_db: float | None) -> None:
+def derive(ctx: CallContext) -> None:
     """Fill ``ctx.topics`` and ``ctx.negative``."""
     cr = ctx.cr
     for key, topic in cr.rubric.knowledge.topics.items():
         with_ok = not topic.with_any or ctx.mentions(cr.phrases(topic.with_any))
         if with_ok and (ctx.mentions(cr.phrases(topic.any)) or _misheard_topic(ctx, key)):
             ctx.topics.add(key)
-    loud = _loud_caller_turns(ctx.transcript, ctx.segs, arousal_db) if ctx.has_times else set()
+    arousal = ctx.opts.arousal_db
+    loud = _loud_caller_turns(ctx.transcript, ctx.segs, arousal) if ctx.has_times else set()
     ctx.negative = [False] * len(ctx.segs)
     for i in _upset_caller_turns(ctx) | loud:
         ctx.negative[i] = True
@@ -60,7 +59,7 @@ def _corroborating(rubric: RubricModel, topic: str) -> list[str]:
 
 def _misheard_topic(ctx: CallContext, topic: str) -> bool:
     """A topic word heard wrong (契税 → 七岁): its fuzzy pinyin occurs in the call and at
-    least :data:`TOPIC_CORROBORATION` words of the topic's own knowledge tables (首套,
+    least ``topic_corroboration`` (an option) words of the topic's own knowledge tables (首套,
     购房合同, 半年 …) are said, so one stray sound-alike never makes a topic."""
     cr = ctx.cr
     if not cr.language.startswith("zh"):
@@ -70,7 +69,7 @@ def _misheard_topic(ctx: CallContext, topic: str) -> bool:
     if words is None:
         words = cr._specs[key] = cr.phrases(_corroborating(cr.rubric, topic))
     joined, _ = ctx.joined("any")
-    if sum(1 for w in words if w in joined) < TOPIC_CORROBORATION:
+    if sum(1 for w in words if w in joined) < ctx.opts.topic_corroboration:
         return False
     from qa_pipeline.scoring.search import fuzzy_key
 

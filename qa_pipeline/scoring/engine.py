@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
-from pathlib import Path
 
 from qa_pipeline.models import (
     AGENT,
@@ -19,40 +17,17 @@ from qa_pipeline.models import (
 from qa_pipeline.rubric.schema import Item, RubricModel
 from qa_pipeline.scoring.base import Outcome, review
 from qa_pipeline.scoring.context import CallContext, build_context
+from qa_pipeline.scoring.options import ScoringOptions
 from qa_pipeline.scoring.registry import CHECKS
 from qa_pipeline.scoring.search import could_say
 from qa_pipeline.scoring.timing import holds
 
 log = logging.getLogger(__name__)
 
-DEFAULT_MIN_GAP_S = 10.0  # a hold for `silent_gap` when the item's check names none
-
-
-@dataclass(frozen=True, slots=True)
-class ScoringOptions:
-    """Knobs of the scoring engine.
-
-    Attributes:
-        low_confidence: A ``fail`` that hinges on a segment transcribed below this
-            confidence becomes ``review`` (default 0.6).
-        arousal_db: A caller turn this many dB louder than the caller's median turn (with
-            above-median pitch movement) counts as agitated; ``None`` turns it off.
-        emotion_model_path: Optional local transformers text-classification model that
-            also marks caller turns negative; off (``None``) by default.
-        emotion_negative_labels: Classifier labels that mean negative emotion.
-        emotion_threshold: Minimum classifier probability for those labels.
-    """
-
-    low_confidence: float = 0.6
-    arousal_db: float | None = 6.0
-    emotion_model_path: Path | None = None
-    emotion_negative_labels: tuple[str, ...] = ("negative", "anger", "angry", "sad", "fear")
-    emotion_threshold: float = 0.7
-
 
 def _hung_up(ctx: CallContext) -> bool:
-    """Caller ended the call upset: last turn is the caller's, not a goodbye, within 20 s
-    of a caller turn showing negative emotion, with no agent turn after it."""
+    """Caller ended the call upset: last turn is the caller's, not a goodbye, within
+    ``hangup_window_s`` of a caller turn showing negative emotion, no agent turn after it."""
     if not ctx.segs or ctx.segs[-1].speaker != CALLER:
         return False
     last = ctx.segs[-1]
@@ -60,7 +35,7 @@ def _hung_up(ctx: CallContext) -> bool:
     if any(b in last.norm for b in bye):
         return False
     return any(
-        neg and s.speaker == CALLER and last.start - s.end <= 20.0
+        neg and s.speaker == CALLER and last.start - s.end <= ctx.opts.hangup_window_s
         for s, neg in zip(ctx.segs, ctx.negative, strict=True)
     )
 
@@ -91,7 +66,7 @@ def applies(ctx: CallContext, item: Item) -> tuple[bool | None, str]:
     if a.silent_gap is not None:
         if not ctx.has_times:
             return None, ctx.msg("no_times_hold")
-        gap = float(getattr(item.check, "min_gap_s", DEFAULT_MIN_GAP_S))
+        gap = float(getattr(item.check, "min_gap_s", ctx.opts.min_gap_s))
         if bool(holds(ctx, gap)) != a.silent_gap:
             return False, ctx.msg("no_gap" if a.silent_gap else "gap_present")
     return True, ""
@@ -104,7 +79,7 @@ def _finalise(ctx: CallContext, item: Item, out: Outcome, threshold: float) -> O
     if out.absent is None:  # something was said: one clearly heard hit is enough
         low = low if len(low) == len(out.hinge) else []
     elif out.absent:  # something is missing: only a segment that could be it misheard
-        low = [s for s in low if could_say(s.norm, out.absent)]
+        low = [s for s in low if could_say(s.norm, out.absent, ctx.opts.sound_alike_min_len)]
     if low:
         worst = min(s.conf for s in low if s.conf is not None)
         return Outcome(
@@ -188,9 +163,9 @@ def score_call(
         order. ``score`` = 100 × pass points / (pass + fail points), 0 on any critical
         fail, ``None`` when nothing was decided. Never raises on a bad transcript.
     """
-    opts = options or ScoringOptions()
+    opts = (options or ScoringOptions()).with_rubric(rubric.scoring, f"{rubric.source}: scoring")
     errors: list[str] = []
-    ctx = build_context(transcript, rubric, opts.arousal_db)
+    ctx = build_context(transcript, rubric, opts)
     if opts.emotion_model_path is not None:
         from qa_pipeline.scoring.emotion_model import classifier_negative
 

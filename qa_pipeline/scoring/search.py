@@ -28,9 +28,6 @@ from qa_pipeline.scoring.base import Outcome, failed, passed, quote, review
 from qa_pipeline.scoring.context import SEP, CallContext, Seg
 from qa_pipeline.scoring.text import _syllable_arrays
 
-LOOKBACK = 5  # characters before a hit searched for its grammatical subject
-REPORTED_LOOKBACK = 16  # characters before a hit searched for a reported-speech cue
-
 
 @dataclass(frozen=True, slots=True)
 class Hit:
@@ -105,19 +102,19 @@ class ViolationSpec:
         return len(said) - len(phrase) - digits + runs
 
 
-def _about_caller(text: str, start: int, phrase: str, pack: LangPack) -> bool:
+def _about_caller(text: str, start: int, phrase: str, pack: LangPack, lookback: int) -> bool:
     """Someone else as the subject right before a phrase that names no one: the caller
     (你不知道) or other people (很多人都不知道)."""
     if any(p in phrase for p in (*pack.first_person, *pack.second_person)):
         return False
-    before = text[max(0, start - LOOKBACK) : start]
+    before = text[max(0, start - lookback) : start]
     if not any(p in before for p in (*pack.second_person, *pack.third_person)):
         return False
     return not any(p in before for p in pack.first_person)
 
 
-def _reported(text: str, start: int, spec: ViolationSpec) -> bool:
-    before = text[max(0, start - REPORTED_LOOKBACK) : start]
+def _reported(text: str, start: int, spec: ViolationSpec, lookback: int) -> bool:
+    before = text[max(0, start - lookback) : start]
     return any(cue in before for cue in spec.pack.reported_speech) or any(
         rx.search(before) for rx in spec.reported
     )
@@ -151,6 +148,8 @@ def find_violations(ctx: CallContext, segs: list[Seg], spec: ViolationSpec) -> l
         for m in rx.finditer(joined):
             raw.append((m.start(), m.end(), rx.pattern, m.group(0), "pattern"))
     best: dict[int, Hit] = {}
+    subject_lookback = ctx.opts.subject_lookback
+    reported_lookback = ctx.opts.reported_lookback
     rank = {"exact": 0, "pattern": 1, "near": 2, "sound_alike": 3}
     for a, b, phrase, said, how in sorted(raw):
         if SEP in joined[a:b]:
@@ -161,9 +160,9 @@ def find_violations(ctx: CallContext, segs: list[Seg], spec: ViolationSpec) -> l
         text = s.norm
         if any(m.start() <= la and lb <= m.end() for rx in spec.allowed for m in rx.finditer(text)):
             continue
-        if how != "pattern" and _about_caller(text, la, phrase, spec.pack):
+        if how != "pattern" and _about_caller(text, la, phrase, spec.pack, subject_lookback):
             continue
-        if _reported(text, la, spec):
+        if _reported(text, la, spec, reported_lookback):
             continue
         if s.sound_alike(la, lb):
             how = "sound_alike"
@@ -217,19 +216,16 @@ def echo_hit(ctx: CallContext, echo: Echo, tags: tuple[str, ...], segs: list[Seg
     return None
 
 
-SOUND_MIN_LEN = 4  # shorter phrases: only an exact pinyin match could hide in a segment
-
-
 def fuzzy_key(text: str) -> str:
     """``text`` as one character per fuzzy pinyin syllable (for sound-alike search)."""
     _, fuzzy, _ = _syllable_arrays()
     return "".join(chr(int(fuzzy[ord(c)]) or ord(c)) if ord(c) < 0x10000 else c for c in text)
 
 
-def could_say(text: str, phrases: tuple[str, ...]) -> bool:
+def could_say(text: str, phrases: tuple[str, ...], min_len: int = 4) -> bool:
     """Whether ``text`` could be one of ``phrases`` misheard: the phrase's fuzzy pinyin
     occurs in the text's, with at most one syllable substituted for phrases of
-    :data:`SOUND_MIN_LEN` or more characters."""
+    ``min_len`` or more characters (shorter ones need every syllable)."""
     key = fuzzy_key(text)
     for p in phrases:
         if not p:
@@ -238,7 +234,7 @@ def could_say(text: str, phrases: tuple[str, ...]) -> bool:
         if pk in key:
             return True
         n = len(pk)
-        if n < SOUND_MIN_LEN:
+        if n < min_len:
             continue
         for i in range(len(key) - n + 1):
             wrong = 0

@@ -43,12 +43,13 @@ class Coverage(Strict):
 
 def _mentioned(ctx: CallContext, phrases: tuple[str, ...], segs: list[Seg]) -> Seg | None:
     negations = ctx.cr.pack.negations
+    window = ctx.opts.negation_window
     for s in ctx.candidates(segs, phrases, []):
         text = s.norm
         for ph in phrases:
             for i in occurrences(text, ph):
-                before = text[max(0, i - 4) : i]
-                after = text[i + len(ph) : i + len(ph) + 4]
+                before = text[max(0, i - window) : i]
+                after = text[i + len(ph) : i + len(ph) + window]
                 if not any(n in before or after.startswith(n) or n in after[:3] for n in negations):
                     return s
     return None
