@@ -62,6 +62,8 @@ class LangPack:
         emotion_negations: An emotion word right after one of these does not count (不生气).
         question_words: A caller turn with one of these is a question (an answer that
             repeats its words is not a read-back of the caller's facts).
+        facts: How numbers are said, for fact checks: rate and duration regexes,
+            comparison, unit, denial and "yours" words (see ``zh.yaml``).
         messages: Reason templates, ``key -> str.format template``.
         source: The file the pack came from (for error messages).
     """
@@ -83,6 +85,7 @@ class LangPack:
     emotion_negations: tuple[str, ...] = ()
     question_words: tuple[str, ...] = ()
     reported_patterns: tuple[str, ...] = ()
+    facts: Mapping[str, Any] = field(default_factory=dict)
     messages: Mapping[str, str] = field(default_factory=dict)
     source: str = ""
 
@@ -132,6 +135,13 @@ def _apply(data: Mapping[str, Any], base: dict[str, Any], source: str, prefix: s
             if not isinstance(value, int) or isinstance(value, bool) or value < 0:
                 raise _fail(source, where, f"must be a non-negative integer, got {value!r}")
             base[key] = value
+        elif key == "facts":
+            if not isinstance(value, dict):
+                raise _fail(source, where, "must be a mapping")
+            merged_facts = dict(base.get("facts", {}))
+            for fk, fv in value.items():
+                merged_facts[fk] = _fact(fk, fv, source, f"{where}.{fk}")
+            base[key] = merged_facts
         elif key == "messages":
             if not isinstance(value, dict) or not all(
                 isinstance(k, str) and isinstance(v, str) for k, v in value.items()
@@ -140,6 +150,39 @@ def _apply(data: Mapping[str, Any], base: dict[str, Any], source: str, prefix: s
             merged = dict(base.get("messages", {}))
             merged.update(value)
             base[key] = merged
+
+
+_FACT_REGEX = {"rate_patterns", "duration_pattern"}
+_FACT_STR = {"measure", "duration_pattern"}
+_FACT_KEYS = {
+    "rate_patterns", "rate_cues", "greater", "less_equal", "not_words", "not_verbs", "approx",
+    "measure", "unit_words", "rate_denials", "rate_rejections", "case_negations", "yours",
+    "duration_pattern", "duration_required", "duration_units",
+}  # fmt: skip
+
+
+def _fact(key: str, value: Any, source: str, where: str) -> Any:
+    if key not in _FACT_KEYS:
+        raise _fail(source, where, f"unknown facts entry (known: {', '.join(sorted(_FACT_KEYS))})")
+    if key == "duration_units":
+        if not isinstance(value, dict) or not all(
+            isinstance(v, int | float) and not isinstance(v, bool) for v in value.values()
+        ):
+            raise _fail(source, where, "must map unit words to months (numbers)")
+        return {str(k): float(v) for k, v in value.items()}
+    if key in _FACT_STR:
+        if not isinstance(value, str):
+            raise _fail(source, where, f"must be a string, got {value!r}")
+        values: tuple[str, ...] = (value,)
+    else:
+        values = _strings(value, source, where)
+    if key in _FACT_REGEX:
+        for p in values:
+            try:
+                compile_regex(p)
+            except re.error as exc:
+                raise _fail(source, where, f"regex {p!r} does not compile: {exc}") from None
+    return value if key in _FACT_STR else values
 
 
 @lru_cache(maxsize=8)

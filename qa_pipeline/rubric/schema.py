@@ -67,7 +67,9 @@ class RateTable(Fact):
     """Rates by case and area; ``threshold`` must be stated by the agent."""
 
     topic: str
-    unit_words: list[str] = Field(default_factory=lambda: ["平方米", "平米", "平方", "平", "㎡"])
+    unit_words: list[str] = Field(
+        default_factory=list, description="area units; empty: the language pack's facts.unit_words"
+    )
     threshold: float
     cases: dict[str, list[str]] = Field(min_length=1)
     rates: list[Rate] = Field(min_length=1)

@@ -13,27 +13,73 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from qa_pipeline.lang.patterns import compile_regex
 from qa_pipeline.models import AGENT, CALLER
 from qa_pipeline.rubric.schema import Conditions, Item, RateTable
 from qa_pipeline.scoring.base import Outcome, failed, passed, quote
 from qa_pipeline.scoring.context import CallContext, Seg
 
 LE, GT = "le", "gt"
-# 1.5% / 百分之一点五 (→ 1.5%), 一个半点 / 1.5个点 / 1.5个百分点, and 按1.5算 (dropped %)
-_RATE = re.compile(
-    r"(\d+(?:\.\d+)?)%|(\d+(?:\.\d+)?)个(半)?(?:百分)?点(\d(?!\d))?"
-    r"|按(\d(?:\.\d+)?)(?=算|交|征|收|计|缴)|千分之(\d+(?:\.\d+)?)"
-)
-_DENIED = re.compile(r"(不是|并非|不按|不是按|而不是|不会是|不再是)$")  # 「不是百分之一点五」
-_REJECTED = re.compile(r"^.{0,6}(不对|是错|不准确|不是这样|是以前)")
-_TOKENS = re.compile(
-    r"(?P<neg>(?:没|不|未)(?:算|会|到|能|是|用)?)?(?P<gt>超过|超出|大于|高于|以上|多于)|(?P<le>以下|以内|不到|低于|小于|之内)"
-    r"|(?P<num>\d+(?:\.\d+)?)(?=[多来余]?个?(?:平方米|平米|平方|平|㎡|m2))"
-)
-_COMPARE = re.compile("超过|超出|大于|高于|以上|多于|以下|以内|不到|低于|小于|之内")
-_NEGATED = ("没", "不", "无", "非")
-# "您这个/您家的…" points back at the caller's own case (normalised 您 → 你)
-_YOURS = ("你这", "你家", "你的", "你买的", "你们家", "你那")
+_NUM = r"\d+(?:\.\d+)?"
+
+
+@dataclass(frozen=True, slots=True)
+class FactWords:
+    """The language pack's words for facts, compiled once per rubric table.
+
+    ``rate`` finds stated rates (named groups ``pct``, ``pts`` [+ ``half``, ``tenth``],
+    ``bare``, ``permille``); ``tokens`` finds comparison words and areas (a number before
+    one of the table's ``unit_words``); ``duration`` finds durations (``value``,
+    ``unit``, ``more``).
+    """
+
+    rate: re.Pattern[str]
+    rate_cues: tuple[str, ...]
+    tokens: re.Pattern[str]
+    compare: re.Pattern[str]
+    denied: re.Pattern[str]
+    rejected: re.Pattern[str]
+    negated: tuple[str, ...]
+    yours: tuple[str, ...]
+    duration: re.Pattern[str]
+    duration_required: tuple[str, ...]
+    duration_units: dict[str, float]
+
+
+def words(ctx: CallContext, units: tuple[str, ...] = ()) -> FactWords:
+    """:class:`FactWords` of the rubric's language pack (cached per rubric and units)."""
+    key = ("facts", units)
+    hit = ctx.cr._specs.get(key)
+    if hit is not None:
+        return hit  # type: ignore[no-any-return]
+    pack = ctx.cr.pack
+    f = pack.facts
+
+    def alt(xs: object) -> str:
+        items = sorted((str(x) for x in xs), key=len, reverse=True)  # type: ignore[attr-defined]
+        return "|".join(re.escape(x) for x in items if x) or "(?!)"
+
+    unit_rx = alt(units or f.get("unit_words", []))
+    tokens = (
+        f"(?P<neg>(?:{alt(f.get('not_words', []))})(?:{alt(f.get('not_verbs', []))})?)?"
+        f"(?P<gt>{alt(f.get('greater', []))})|(?P<le>{alt(f.get('less_equal', []))})"
+        f"|(?P<num>{_NUM})(?=[{''.join(f.get('approx', []))}]?{f.get('measure', '')}?(?:{unit_rx}))"
+    )
+    out = FactWords(
+        rate=compile_regex("|".join(f.get("rate_patterns", [])) or "(?!)"),
+        rate_cues=tuple(f.get("rate_cues", [])),
+        tokens=compile_regex(tokens),
+        compare=compile_regex(alt([*f.get("greater", []), *f.get("less_equal", [])])),
+        denied=compile_regex(f"({alt(f.get('rate_denials', []))})$"),
+        rejected=compile_regex(f"^.{{0,6}}({alt(f.get('rate_rejections', []))})"),
+        negated=tuple(f.get("case_negations", [])),
+        yours=tuple(f.get("yours", [])),
+        duration=compile_regex(f.get("duration_pattern", "(?!)")),
+        duration_required=tuple(f.get("duration_required", [])),
+        duration_units={str(k): float(v) for k, v in f.get("duration_units", {}).items()},
+    )
+    ctx.cr._specs[key] = out
+    return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +99,9 @@ def _case_cues(ctx: CallContext, table: RateTable) -> list[tuple[str, str]]:
     return [(case, ph) for case, phrases in table.cases.items() for ph in ctx.cr.phrases(phrases)]
 
 
-def _last_case(text: str, cues: list[tuple[str, str]]) -> tuple[int, str] | None:
+def _last_case(
+    text: str, cues: list[tuple[str, str]], negated: tuple[str, ...]
+) -> tuple[int, str] | None:
     best: tuple[int, str] | None = None
     for case, ph in cues:
         end = len(text)
@@ -61,7 +109,7 @@ def _last_case(text: str, cues: list[tuple[str, str]]) -> tuple[int, str] | None
             i = text.rfind(ph, 0, end)
             if i < 0 or (best is not None and i <= best[0]):
                 break
-            if i > 0 and text[i - 1] in _NEGATED:
+            if i > 0 and text[i - 1] in negated:
                 end = i + len(ph) - 1
                 continue
             best = (i, case)
@@ -69,16 +117,16 @@ def _last_case(text: str, cues: list[tuple[str, str]]) -> tuple[int, str] | None
     return best
 
 
-def _area_cat(window: str, threshold: float) -> str | None:
+def _area_cat(window: str, threshold: float, w: FactWords) -> str | None:
     cat = None
-    for m in _TOKENS.finditer(window):
+    for m in w.tokens.finditer(window):
         if m.group("num"):
             value = float(m.group("num"))
             if value < 10:
                 continue
             # the threshold itself is the case's area (正好140 → 及以下) unless it is
             # the rule's boundary (超过140平方米 / 140平方米以上)
-            if abs(value - threshold) < 1e-9 and _COMPARE.search(
+            if abs(value - threshold) < 1e-9 and w.compare.search(
                 window[max(0, m.start() - 3) : m.end() + 6]
             ):
                 continue
@@ -102,22 +150,23 @@ def _expected(table: RateTable, case: str, cat: str) -> set[float]:
     return out
 
 
-def _first_cue(text: str, ph: str) -> int:
+def _first_cue(text: str, ph: str, negated: tuple[str, ...]) -> int:
     """Position of the first occurrence of ``ph`` not preceded by a negation, or -1."""
     i = text.find(ph)
-    while i > 0 and text[i - 1] in _NEGATED:
+    while i > 0 and text[i - 1] in negated:
         i = text.find(ph, i + 1)
     return i
 
 
 def _caller_case(ctx: CallContext, table: RateTable) -> tuple[str | None, set[str]]:
     cues = _case_cues(ctx, table)
+    w = words(ctx, tuple(table.unit_words))
     case = None
     for speaker in (CALLER, AGENT):
         joined, _ = ctx.joined(speaker)
         first: tuple[int, str] | None = None
         for c, ph in cues:
-            i = _first_cue(joined, ph)
+            i = _first_cue(joined, ph, w.negated)
             if i >= 0 and (first is None or i < first[0]):
                 first = (i, c)
         if first is not None:
@@ -125,7 +174,7 @@ def _caller_case(ctx: CallContext, table: RateTable) -> tuple[str | None, set[st
             break
     cats: set[str] = set()
     caller_text = ctx.joined(CALLER)[0]
-    for m in _TOKENS.finditer(caller_text):
+    for m in w.tokens.finditer(caller_text):
         if m.group("num"):
             value = float(m.group("num"))
             if value < 10:
@@ -134,7 +183,7 @@ def _caller_case(ctx: CallContext, table: RateTable) -> tuple[str | None, set[st
                 # the threshold itself: the caller's area only when not asked about as a
                 # boundary (超过140平 / 140平以上 are questions about the rule)
                 around = caller_text[max(0, m.start() - 3) : m.end() + 6]
-                if _COMPARE.search(around):
+                if w.compare.search(around):
                     continue
             cats.add(_cat(value, table.threshold))
     return case, cats
@@ -145,30 +194,33 @@ def _statements(
 ) -> list[Statement]:
     agent_text = ctx.joined(AGENT)[0]
     cues = [(c, ph) for c, ph in _case_cues(ctx, table) if ph in agent_text]
+    w = words(ctx, tuple(table.unit_words))
     out = []
-    for s in ctx.candidates(ctx.of(AGENT), ("%", "按", "个点", "个百分点", "千分之"), []):
+    for s in ctx.candidates(ctx.of(AGENT), w.rate_cues, []):
         text = s.norm
         prev_end = 0
         prev_cat: str | None = None
-        for m in _RATE.finditer(text):
-            if m.group(6):
-                rate = float(m.group(6)) / 10  # 千分之十五 = 1.5%
+        for m in w.rate.finditer(text):
+            g = m.groupdict()
+            if g.get("permille"):
+                rate = float(g["permille"]) / 10  # 千分之十五 = 1.5%
             else:
-                rate = float(m.group(1) or m.group(2) or m.group(5))
-            rate += (0.5 if m.group(3) else 0.0) + (int(m.group(4)) / 10 if m.group(4) else 0.0)
+                rate = float(g.get("pct") or g.get("pts") or g.get("bare") or 0)
+            rate += 0.5 if g.get("half") else 0.0
+            rate += int(g["tenth"]) / 10 if g.get("tenth") else 0.0
             if (
                 rate <= 0
                 or rate > 10
-                or _REJECTED.match(text[m.end() :])
-                or _DENIED.search(text[max(0, m.start() - 5) : m.start()])
+                or w.rejected.match(text[m.end() :])
+                or w.denied.search(text[max(0, m.start() - 5) : m.start()])
             ):
                 prev_end = m.end()
                 continue
-            found = _last_case(text[: m.start()], cues)
+            found = _last_case(text[: m.start()], cues, w.negated)
             st_case = found[1] if found else case
             window = text[prev_end : m.start()]
-            cat = _area_cat(window, table.threshold)
-            if cat is None and not any(y in window for y in _YOURS):
+            cat = _area_cat(window, table.threshold, w)
+            if cat is None and not any(y in window for y in w.yours):
                 cat = prev_cat
             prev_cat, prev_end = cat, m.end()
             cases = [st_case] if st_case else list(table.cases)
@@ -214,39 +266,30 @@ def check_rates(ctx: CallContext, item: Item, table: RateTable) -> Outcome:
     return passed(ctx.msg("rates_ok", n=len(stmts), thr=thr), *evid)
 
 
-_DURATION = re.compile(r"(半年|\d+(?:\.\d+)?个?半?月|\d+(?:\.\d+)?年|\d+天)(以上|及以上)?")
-
-
-def _months(token: str) -> float:
-    if token == "半年":
-        return 6.0
-    value = float(re.match(r"\d+(?:\.\d+)?", token).group(0))  # type: ignore[union-attr]
-    if token.endswith("天"):
-        return round(value / 30, 1)
-    return value * 12 if token.endswith("年") else value + (0.5 if "半" in token else 0)
+def _months(value: str, unit: str, w: FactWords) -> float:
+    """Months in a duration: the unit's months × the number (半年 has no number: 1)."""
+    return round(float(value or 1) * w.duration_units.get(unit, 1.0), 1)
 
 
 def check_conditions(ctx: CallContext, item: Item, cond: Conditions) -> Outcome:
     context = ctx.cr.phrases(cond.duration_context)
     invented = [ctx.cr.regex(p) for p in cond.not_required]
     denials = ctx.cr.pack.denials
+    w = words(ctx)
     good: list[Seg] = []
     bad: list[str] = []
     evid: list[Seg] = []
-    for s in ctx.candidates(ctx.of(AGENT), (), [_DURATION, *invented]):
+    for s in ctx.candidates(ctx.of(AGENT), (), [w.duration, *invented]):
         text = s.norm
-        for m in _DURATION.finditer(text):
+        for m in w.duration.finditer(text):
             before = text[max(0, m.start() - 8) : m.start()]
             if not any(c in before for c in context):
                 continue
-            required = (
-                before.endswith("满")
-                or m.group(2)
-                or any(w in before for w in ("要", "须", "至少"))
-            )
+            required = m.group("more") or any(r in before for r in w.duration_required)
             if not required:
                 continue
-            if abs(_months(m.group(1)) - cond.duration_months) < 1e-6:
+            months = _months(m.group("value"), m.group("unit"), w)
+            if abs(months - cond.duration_months) < 1e-6:
                 good.append(s)
             else:
                 bad.append(
