@@ -284,6 +284,11 @@ class CallContext:
 
     def find(self, g: CompiledGroup, segs: list[Seg]) -> Seg | None:
         """The first segment of ``segs`` that says something from ``g``."""
+        if g.exclude and len(segs) >= 4:  # only segments with a hit can match
+            for s in self.candidates(segs, g.phrases, list(g.patterns)):
+                if self._matches_excluding(g, s.norm):
+                    return s
+            return None
         if len(segs) < 4 or g.exclude:
             for s in segs:
                 if self.matches(g, s):

@@ -8,11 +8,11 @@ loud agitated turns from the audio metrics.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import re
+from typing import TYPE_CHECKING, Any
 
 from qa_pipeline.models import CALLER, Transcript
 from qa_pipeline.rubric.schema import Conditions, MaterialsList, RateTable, RubricModel
-from qa_pipeline.scoring.base import occurrences
 
 if TYPE_CHECKING:
     from qa_pipeline.scoring.context import CallContext, Seg
@@ -64,18 +64,34 @@ def _misheard_topic(ctx: CallContext, topic: str) -> bool:
     cr = ctx.cr
     if not cr.language.startswith("zh"):
         return False
+    from qa_pipeline.scoring.search import fuzzy_key
+
+    joined, _ = ctx.joined("any")
+    text = ctx.cache.get("fuzzy_key")
+    if text is None:
+        text = ctx.cache["fuzzy_key"] = fuzzy_key(joined)
+    tkey = ("topic_keys", topic)
+    keys = cr._specs.get(tkey)
+    if keys is None:
+        terms = cr.phrases(cr.rubric.knowledge.topics[topic].any)
+        keys = cr._specs[tkey] = tuple(fuzzy_key(t) for t in terms if len(t) >= 2)
+    if not any(k in text for k in keys):  # type: ignore[operator]
+        return False
     key = ("corroborate", topic)
     words = cr._specs.get(key)
     if words is None:
         words = cr._specs[key] = cr.phrases(_corroborating(cr.rubric, topic))
-    joined, _ = ctx.joined("any")
-    if sum(1 for w in words if w in joined) < ctx.opts.topic_corroboration:
-        return False
-    from qa_pipeline.scoring.search import fuzzy_key
+    return sum(1 for w in words if w in joined) >= ctx.opts.topic_corroboration
 
-    text = fuzzy_key(joined)
-    terms = cr.phrases(cr.rubric.knowledge.topics[topic].any)
-    return any(len(t) >= 2 and fuzzy_key(t) in text for t in terms)
+
+def _alternation(cr: Any, phrases: tuple[str, ...]) -> re.Pattern[str]:
+    """One regex for a phrase list (longest first; cached per rubric)."""
+    key = ("alternation", phrases)
+    rx = cr._specs.get(key)
+    if rx is None:
+        words = sorted(set(phrases), key=len, reverse=True)
+        rx = cr._specs[key] = re.compile("|".join(map(re.escape, words)) or "(?!)")
+    return rx  # type: ignore[no-any-return]
 
 
 def _upset_caller_turns(ctx: CallContext) -> set[int]:
@@ -90,6 +106,7 @@ def _upset_caller_turns(ctx: CallContext) -> set[int]:
     pack = cr.pack
     phrases = cr.phrases(know.negative)
     rx = [cr.regex(p) for p in know.patterns] + [cr.regex(p) for p in pack.distress]
+    words_rx = _alternation(cr, phrases)
     calm = cr.phrases(list(pack.calm))
     negs = pack.emotion_negations
     out: set[int] = set()
@@ -97,8 +114,7 @@ def _upset_caller_turns(ctx: CallContext) -> set[int]:
         text = s.norm
         if any(c in text for c in calm):
             continue
-        spans = [(i, i + len(p)) for p in phrases for i in occurrences(text, p)]
-        spans += [m.span() for r in rx for m in r.finditer(text)]
+        spans = [m.span() for r in (words_rx, *rx) for m in r.finditer(text)]
         for a, _b in spans:
             before = text[max(0, a - 2) : a]
             if not any(before.endswith(n) for n in negs):

@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from itertools import product
 from typing import Any
 
+import numpy as np
+
 from qa_pipeline.lang import LangPack
 from qa_pipeline.lang.patterns import compile_regex
 from qa_pipeline.rubric.checks import Echo
@@ -89,9 +91,18 @@ class ViolationSpec:
                 near = pack.max_inserted > 0 and len(v) >= 3
                 alts.append(f"({gap.join(chars) if near else ''.join(chars)})")
             self.by_first[first] = (re.compile("|".join(alts)), vs)
-        self.first = (
-            re.compile("[" + "".join(re.escape(c) for c in groups) + "]") if groups else None
-        )
+        # where a variant can start: its first character followed by its second, or by
+        # a filler or digit (near matches); one alternation of literal-led branches, which
+        # the regex engine scans for in C
+        fill_starts = {f[0] for f in pack.fillers if f} | set("0123456789")
+        heads = []
+        for first, vs in groups.items():
+            seconds = {v[1] for v in vs if len(v) > 1}
+            if any(pack.max_inserted > 0 and len(v) >= 3 for v in vs):
+                seconds |= fill_starts
+            cls = "".join(re.escape(c) for c in sorted(seconds))
+            heads.append(re.escape(first) + (f"(?=[{cls}])" if cls else ""))
+        self.first = re.compile("|".join(heads)) if heads else None
         self.reported = [compile_regex(p) for p in pack.reported_patterns]
 
     def _extra(self, said: str, phrase: str) -> int:
@@ -129,7 +140,7 @@ def find_violations(ctx: CallContext, segs: list[Seg], spec: ViolationSpec) -> l
     raw: list[tuple[int, int, str, str, str]] = []  # joined start, end, phrase, said, how
     if spec.first is not None:
         for f in spec.first.finditer(joined):
-            rx, order = spec.by_first[f.group(0)]
+            rx, order = spec.by_first[joined[f.start()]]
             m = rx.match(joined, f.start())
             if m is None:
                 continue
@@ -175,12 +186,16 @@ def find_violations(ctx: CallContext, segs: list[Seg], spec: ViolationSpec) -> l
 
 def content_bigrams(text: str, stop: frozenset[str]) -> set[str]:
     """Character bigrams of ``text`` that carry content (no stop character in them)."""
-    return {
-        text[i : i + 2]
-        for i in range(len(text) - 1)
-        if text[i : i + 2].isdigit()
-        or (text[i] not in stop and text[i + 1] not in stop and not text[i : i + 2].isascii())
-    }
+    table = _STOP_TABLES.get(stop)
+    if table is None:
+        table = _STOP_TABLES[stop] = str.maketrans({c: "\x00" for c in stop if len(c) == 1})
+    out: set[str] = set()
+    for chunk in text.translate(table).split("\x00"):
+        out.update(chunk[i : i + 2] for i in range(len(chunk) - 1))
+    return out
+
+
+_STOP_TABLES: dict[frozenset[str], dict[int, str]] = {}
 
 
 def echo_hit(ctx: CallContext, echo: Echo, tags: tuple[str, ...], segs: list[Seg]) -> Seg | None:
@@ -188,38 +203,59 @@ def echo_hit(ctx: CallContext, echo: Echo, tags: tuple[str, ...], segs: list[Seg
     and shares ``min_shared`` content bigrams with the caller's earlier turns, or it reads
     back most (``repeat_ratio``) of the caller's turn just before it, not counting words
     the caller only repeated from the agent (a list of materials read back to the agent)."""
-    stop = frozenset(ctx.cr.pack.stop_chars)
     wanted = {s.index for s in segs}
+    questions = ctx.cr.pack.question_words
+    stop = frozenset(ctx.cr.pack.stop_chars)
     said: set[str] = set()  # the caller's content bigrams so far
-    agent_said: set[str] = set()
     last_caller: set[str] = set()
+    prev: Seg | None = None
     for s in ctx.segs:
-        grams = content_bigrams(s.norm, stop)
         if s.speaker == "caller":
-            last_caller = grams - agent_said
-            said |= grams
+            last_caller = content_bigrams(s.norm, stop)
+            said |= last_caller
+            prev = s
             continue
-        if s.index in wanted and len(grams & said) >= echo.min_shared:
-            if any(t in s.norm[-echo.tail :] for t in tags):
-                return s
-            prev = ctx.segs[s.index - 1] if s.index > 0 else None
-            if (
+        if s.index in wanted and said:
+            tagged = any(t in s.norm[-echo.tail :] for t in tags)
+            reads_back = (
                 prev is not None
                 and prev.speaker == "caller"
-                and not any(q in prev.norm for q in ctx.cr.pack.question_words)
                 and len(last_caller) >= echo.min_shared
-                and len(grams & last_caller) >= echo.repeat_ratio * len(last_caller)
-            ):
-                return s
-        if s.speaker == "agent":
-            agent_said |= grams
+                and not any(q in prev.norm for q in questions)
+            )
+            if tagged or reads_back:
+                mine = content_bigrams(s.norm, stop)
+                if len(mine & said) >= echo.min_shared:
+                    if tagged:
+                        return s
+                    if _reads_back(ctx, echo, mine, last_caller, s.index, stop):
+                        return s
+        prev = s
     return None
+
+
+def _reads_back(
+    ctx: CallContext, echo: Echo, mine: set[str], last: set[str], index: int, stop: frozenset[str]
+) -> bool:
+    """Most of the caller's last turn repeated, not counting what the agent said first."""
+    if len(mine & last) < echo.repeat_ratio * len(last):
+        return False
+    agent_said: set[str] = set()
+    for a in ctx.segs[:index]:
+        if a.speaker == "agent":
+            agent_said |= content_bigrams(a.norm, stop)
+    own = last - agent_said
+    return len(own) >= echo.min_shared and len(mine & own) >= echo.repeat_ratio * len(own)
 
 
 def fuzzy_key(text: str) -> str:
     """``text`` as one character per fuzzy pinyin syllable (for sound-alike search)."""
     _, fuzzy, _ = _syllable_arrays()
-    return "".join(chr(int(fuzzy[ord(c)]) or ord(c)) if ord(c) < 0x10000 else c for c in text)
+    cps = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    ids = fuzzy[np.minimum(cps, 0xFFFF)].astype(np.uint32)
+    # characters without pinyin (and beyond the BMP) stand for themselves
+    keyed = np.where((ids == 0) | (cps > 0xFFFF), cps, ids)
+    return keyed.astype(np.uint32).tobytes().decode("utf-32-le")
 
 
 def could_say(text: str, phrases: tuple[str, ...], min_len: int = 4) -> bool:
