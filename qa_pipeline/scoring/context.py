@@ -25,6 +25,7 @@ from qa_pipeline.scoring.options import ScoringOptions
 from qa_pipeline.scoring.text import SEP, Lexicon, normalise, normalise_many
 
 _CACHE_MAX = 200_000
+ALTERNATION_MIN = 12  # phrase lists this long are searched as one regex
 _LEXICON_FIELDS = {
     "any",
     "phrases",
@@ -95,7 +96,10 @@ class CompiledRubric:
         _strings(rubric, terms)
         self.lexicon = Lexicon(norm_phrase(t, self.language) for t in terms)
         self.pack = load_pack(rubric.language, rubric.language_pack, rubric.source)
-        self._specs: dict[Any, Any] = {}  # per-rubric caches of checks and helpers
+        self._specs: dict[Any, Any] = {}
+        self._alts: dict[
+            int, tuple[tuple[str, ...], re.Pattern[str]]
+        ] = {}  # per-rubric caches of checks and helpers
         self._groups: dict[int, CompiledGroup] = {}
         # raw segment text -> normalised, corrected text; greetings, 好的, 对 … recur a lot
         self.norm_cache: dict[str, tuple[str, str]] = {}
@@ -125,6 +129,18 @@ class CompiledRubric:
         if hit is None or hit[0] is not ps:
             hit = (ps, tuple(x for x in (norm_phrase(p, self.language) for p in ps) if x))
             self._phrases[id(ps)] = hit
+        return hit[1]
+
+    def alternation(self, phrases: tuple[str, ...]) -> re.Pattern[str] | None:
+        """One regex for a long phrase list (one scan instead of a ``find`` per phrase);
+        ``None`` for short lists, where plain ``find`` is faster."""
+        if len(phrases) < ALTERNATION_MIN:
+            return None
+        hit = self._alts.get(id(phrases))
+        if hit is None or hit[0] is not phrases:
+            words = sorted(set(phrases), key=len, reverse=True)
+            hit = (phrases, re.compile("|".join(map(re.escape, words))))
+            self._alts[id(phrases)] = hit
         return hit[1]
 
     def regex(self, pattern: str) -> re.Pattern[str]:
@@ -295,11 +311,7 @@ class CallContext:
                     return s
             return None
         joined = self.join(segs)
-        best = -1
-        for p in g.phrases:
-            i = joined.find(p)
-            if i >= 0 and (best < 0 or i < best):
-                best = i
+        best = self._earliest(g.phrases, joined)
         for rx in g.patterns:
             if _anchored(rx):  # ^ and $ mean the segment's start and end: search each one
                 hit = next((s for s in segs if rx.search(s.norm)), None)
@@ -331,6 +343,10 @@ class CallContext:
         joined = self.join(segs)
         idx: set[int] = set()
         offsets: list[int] | None = None
+        alt = self.cr.alternation(phrases)
+        if alt is not None:
+            patterns = [alt, *patterns]
+            phrases = ()
         for p in phrases:
             i = joined.find(p)
             if i < 0:
@@ -367,12 +383,21 @@ class CallContext:
 
     def mentions(self, phrases: tuple[str, ...], speaker: str = "any") -> Seg | None:
         joined, segs = self.joined(speaker)
+        best = self._earliest(phrases, joined)
+        return segs[joined.count(SEP, 0, best)] if best >= 0 else None
+
+    def _earliest(self, phrases: tuple[str, ...], joined: str) -> int:
+        """Position of the first occurrence of any of ``phrases`` in ``joined``, or -1."""
+        alt = self.cr.alternation(phrases)
+        if alt is not None:
+            m = alt.search(joined)
+            return m.start() if m else -1
         best = -1
         for p in phrases:
             i = joined.find(p)
             if i >= 0 and (best < 0 or i < best):
                 best = i
-        return segs[joined.count(SEP, 0, best)] if best >= 0 else None
+        return best
 
 
 def fuzzy_in(phrases: tuple[str, ...], text: str, opts: ScoringOptions) -> bool:

@@ -16,6 +16,7 @@ are not violations.
 from __future__ import annotations
 
 import bisect
+import operator
 import re
 from dataclasses import dataclass
 from itertools import product
@@ -186,16 +187,18 @@ def find_violations(ctx: CallContext, segs: list[Seg], spec: ViolationSpec) -> l
 
 def content_bigrams(text: str, stop: frozenset[str]) -> set[str]:
     """Character bigrams of ``text`` that carry content (no stop character in them)."""
-    table = _STOP_TABLES.get(stop)
-    if table is None:
-        table = _STOP_TABLES[stop] = str.maketrans({c: "\x00" for c in stop if len(c) == 1})
+    rx = _STOP_SPLIT.get(stop)
+    if rx is None:
+        chars = "".join(re.escape(c) for c in sorted(stop) if len(c) == 1)
+        rx = _STOP_SPLIT[stop] = re.compile(f"[{chars}]" if chars else "(?!)")
     out: set[str] = set()
-    for chunk in text.translate(table).split("\x00"):
-        out.update(chunk[i : i + 2] for i in range(len(chunk) - 1))
+    for chunk in rx.split(text):
+        if len(chunk) > 1:
+            out.update(map(operator.add, chunk, chunk[1:]))
     return out
 
 
-_STOP_TABLES: dict[frozenset[str], dict[int, str]] = {}
+_STOP_SPLIT: dict[frozenset[str], re.Pattern[str]] = {}
 
 
 def echo_hit(ctx: CallContext, echo: Echo, tags: tuple[str, ...], segs: list[Seg]) -> Seg | None:
