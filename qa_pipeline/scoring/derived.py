@@ -114,12 +114,9 @@ def _upset_caller_turns(ctx: CallContext) -> set[int]:
         text = s.norm
         if any(c in text for c in calm):
             continue
-        spans = [m.span() for r in (words_rx, *rx) for m in r.finditer(text)]
-        for a, _b in spans:
-            before = text[max(0, a - 2) : a]
-            if not any(before.endswith(n) for n in negs):
-                out.add(s.index)
-                break
+        starts = (m.start() for r in (words_rx, *rx) for m in r.finditer(text))
+        if any(not any(text[max(0, a - 2) : a].endswith(n) for n in negs) for a in starts):
+            out.add(s.index)
     return out
 
 
