@@ -196,3 +196,42 @@ def test_could_say_allows_one_wrong_syllable_in_long_phrases() -> None:
     assert could_say("我跟你和是1下", ("核实1下",))
     assert not could_say("及以下的契税", ("记下的是",))
     assert not could_say("东湖小区", ("核实1下",))
+
+
+UPSET = [
+    "这都第三回了还没人来修，我真是服了。",
+    "你们这办事效率真是让人佩服啊。",
+    "这都半个月了，一点动静都没有。",
+    "孩子明天就开学了，证还没办下来，我愁得一晚上没睡。",
+    "每次打过来都说让等，等到什么时候啊？",
+]
+CALM = [
+    "我想问一下居住证怎么办，我来这边上班都半年了。",
+    "我上回打过一次，你们说三天内回复，已经回复了，谢谢。",
+    "我家老人去年住院花了不少钱，想问问医保报销。",
+    "我们家跑了两趟派出所，都办好了，现在就差社保卡。",
+    "这个事也不急，你们看着安排。",
+]
+
+
+@pytest.mark.parametrize(
+    ("caller", "expected"), [(c, Status.FAIL) for c in UPSET] + [(c, Status.NA) for c in CALM]
+)
+def test_upset_and_calm_callers_in_other_words(hotline, caller, expected) -> None:
+    t = call(("caller", 5.5, 15.0, caller), ("agent", 15.5, 25.0, "好的，我帮您登记。"))
+    assert score_call(t, hotline).item("empathy").status is expected
+
+
+@pytest.mark.parametrize(
+    "agent",
+    [
+        "这事确实闹心，我马上帮您催。",
+        "换了谁都着急。",
+        "您受累了。",
+        "您先别上火。",
+        "真是难为您了。",
+    ],
+)
+def test_acknowledgements_in_other_words(hotline, agent) -> None:
+    t = call(("caller", 5.5, 15.0, "这都第三回了还没人来修。"), ("agent", 15.5, 25.0, agent))
+    assert score_call(t, hotline).item("empathy").status is Status.PASS
