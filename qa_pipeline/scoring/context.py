@@ -46,13 +46,15 @@ def norm_phrase(phrase: str, language: str) -> str:
 
 
 _CJK_RUN = re.compile("[\u4e00-\u9fff]{2,8}")
+_PATTERN_WORD = "\x00"  # marks a word taken from a regex (filtered by the pack's stop_chars)
 
 
 def _strings(obj: Any, out: list[str], key: str = "") -> None:
     if isinstance(obj, PhraseGroup):
         # words a group's regexes spell out (确实…(辛苦|折腾)) are vocabulary too, so a
-        # misheard 这腾 is repaired to 折腾 before the pattern looks for it
-        out.extend(w for p in obj.patterns for w in _CJK_RUN.findall(p))
+        # misheard 这腾 is repaired to 折腾 before the pattern looks for it (marked: only
+        # content words are kept, see CompiledRubric)
+        out.extend(_PATTERN_WORD + w for p in obj.patterns for w in _CJK_RUN.findall(p))
     if isinstance(obj, BaseModel):
         for name in type(obj).model_fields:
             _strings(getattr(obj, name), out, name)
@@ -92,10 +94,18 @@ class CompiledRubric:
     def __init__(self, rubric: RubricModel) -> None:
         self.rubric = rubric
         self.language = rubric.language
+        self.pack = load_pack(rubric.language, rubric.language_pack, rubric.source)
         terms: list[str] = []
         _strings(rubric, terms)
+        # a word from a regex joins the vocabulary only when it is a content word: 是吧 /
+        # 对吗 would turn 电话是8… into 电话是吧… (digits keep their numeral's syllable)
+        stop = set(self.pack.stop_chars)
+        terms = [
+            t[1:] if t.startswith(_PATTERN_WORD) else t
+            for t in terms
+            if not t.startswith(_PATTERN_WORD) or not stop.intersection(t[1:])
+        ]
         self.lexicon = Lexicon(norm_phrase(t, self.language) for t in terms)
-        self.pack = load_pack(rubric.language, rubric.language_pack, rubric.source)
         self._specs: dict[Any, Any] = {}
         self._alts: dict[
             int, tuple[tuple[str, ...], re.Pattern[str]]

@@ -279,6 +279,18 @@ _MERGEABLE = _Mergeable()
 _MAX_TERM = 8  # longer phrases: their short words are terms too, and fuzzy matching helps
 
 
+def _in_number(text: str, i: int, term: str) -> bool:
+    """Whether rewriting ``text[i:]`` to ``term`` would turn a digit of a longer number
+    into a word (电话是8265 must not become 电话是吧265; a lone 7 of 7税 may become 契)."""
+    for j, ch in enumerate(term):
+        k = i + j
+        if not text[k].isdigit() or ch.isdigit():
+            continue
+        if (k > 0 and text[k - 1].isdigit()) or (k + 1 < len(text) and text[k + 1].isdigit()):
+            return True
+    return False
+
+
 class Lexicon:
     """Rubric vocabulary, for rewriting ASR homophones to the canonical words.
 
@@ -360,6 +372,8 @@ class Lexicon:
                     continue
                 for keystr, term, k in index[ord(sylstr[i]) << 16 | ord(sylstr[i + 1])]:
                     if sylstr.startswith(keystr, i):
+                        if _in_number(text, i, term):
+                            continue
                         if not text.startswith(term, i):
                             if chars is None:
                                 chars = list(text)
