@@ -26,6 +26,7 @@ _DIR = Path(__file__).parent
 _LIST_FIELDS = (
     "negations",
     "second_person",
+    "subject_phrases",
     "first_person",
     "third_person",
     "reported_speech",
@@ -47,6 +48,8 @@ class LangPack:
         language: ``zh`` or ``en`` (a rubric's ``language`` picks the pack by prefix).
         negations: A material mentioned right after one of these is not told.
         second_person: Pronouns that make the caller the subject (你不知道 …).
+        subject_phrases: Phrases (of knowing, being able) whose subject may be the
+            caller or others; other forbidden phrases are the agent's whoever precedes.
         first_person: Pronouns that make the agent the subject.
         third_person: Other people as the subject (很多人都不知道).
         reported_speech: Cues of the agent restating the caller's words.
@@ -71,6 +74,7 @@ class LangPack:
     language: str
     negations: tuple[str, ...] = ()
     second_person: tuple[str, ...] = ()
+    subject_phrases: tuple[str, ...] = ()
     first_person: tuple[str, ...] = ()
     third_person: tuple[str, ...] = ()
     reported_speech: tuple[str, ...] = ()

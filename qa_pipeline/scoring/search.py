@@ -78,7 +78,7 @@ class ViolationSpec:
             for v in variants(p, pack):
                 self.owner.setdefault(v, p)
         fill = "|".join(re.escape(f) for f in sorted(set(pack.fillers), key=len, reverse=True) if f)
-        gap = f"(?:{fill}|\\d+)?" if fill else "(?:\\d+)?"
+        gap = f"(?:{fill}|\\d+){{0,2}}" if fill else "(?:\\d+)?"
         # one alternation per first character, tried only where that character occurs:
         # much faster than one big alternation tried at every position
         groups: dict[str, list[str]] = {}
@@ -117,6 +117,8 @@ class ViolationSpec:
 def _about_caller(text: str, start: int, phrase: str, pack: LangPack, lookback: int) -> bool:
     """Someone else as the subject right before a phrase that names no one: the caller
     (你不知道) or other people (很多人都不知道)."""
+    if not any(w in phrase for w in pack.subject_phrases):
+        return False
     if any(p in phrase for p in (*pack.first_person, *pack.second_person)):
         return False
     before = text[max(0, start - lookback) : start]

@@ -235,3 +235,34 @@ def test_upset_and_calm_callers_in_other_words(hotline, caller, expected) -> Non
 def test_acknowledgements_in_other_words(hotline, agent) -> None:
     t = call(("caller", 5.5, 15.0, "这都第三回了还没人来修。"), ("agent", 15.5, 25.0, agent))
     assert score_call(t, hotline).item("empathy").status is Status.PASS
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "这事儿我们也不太清楚。",
+        "这不归我们这边管。",
+        "你去问别人吧。",
+        "跟我说也没什么用。",
+        "我已经说过了好几遍了。",
+        "我们这儿也没啥办法。",
+        "您爱找谁找谁去。",
+    ],
+)
+def test_forbidden_wording_in_other_forms_fails(hotline, text: str) -> None:
+    assert agent_says(hotline, text, "forbidden_phrases").status is Status.FAIL
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "您知道对方的车牌号吗？",
+        "这个您可能不太清楚，我给您解释一下。",
+        "我查到了，这个归区住建局管。",
+        "我们下班以后也有值班人员。",
+        "您说的烦死了是指楼下装修的噪音吧？",
+    ],
+)
+def test_ordinary_agent_wording_is_not_forbidden_or_hostile(hotline, text: str) -> None:
+    assert agent_says(hotline, text, "forbidden_phrases").status is Status.PASS
+    assert agent_says(hotline, text, "no_hostility").status is Status.PASS
