@@ -266,3 +266,19 @@ def test_forbidden_wording_in_other_forms_fails(hotline, text: str) -> None:
 def test_ordinary_agent_wording_is_not_forbidden_or_hostile(hotline, text: str) -> None:
     assert agent_says(hotline, text, "forbidden_phrases").status is Status.PASS
     assert agent_says(hotline, text, "no_hostility").status is Status.PASS
+
+
+@pytest.mark.parametrize(
+    ("text", "status"),
+    [
+        ("我们会通知楼上邻居，让他们晚上别吵了。", Status.PASS),
+        ("您到底想咨询哪方面的问题呢？", Status.PASS),
+        ("这是您自己的选择，我们尊重。", Status.PASS),
+        ("那是物业的问题，不是您的问题。", Status.PASS),
+        ("跟您说了三遍了，您听不懂吗？", Status.FAIL),
+        ("爱投诉您就去投诉。", Status.FAIL),
+        ("您这人怎么这么不讲理。", Status.FAIL),
+    ],
+)
+def test_hostility_relayed_or_ordinary_vs_said(hotline, text: str, status: Status) -> None:
+    assert agent_says(hotline, text, "no_hostility").status is status
