@@ -161,13 +161,18 @@ _FACT_STR = {"measure", "duration_pattern"}
 _FACT_KEYS = {
     "rate_patterns", "rate_cues", "greater", "less_equal", "not_words", "not_verbs", "approx",
     "measure", "unit_words", "rate_denials", "rate_rejections", "case_negations", "yours",
-    "duration_pattern", "duration_required", "duration_units",
+    "duration_pattern", "duration_required", "duration_units", "other_subjects",
+    "subject_window",
 }  # fmt: skip
 
 
 def _fact(key: str, value: Any, source: str, where: str) -> Any:
     if key not in _FACT_KEYS:
         raise _fail(source, where, f"unknown facts entry (known: {', '.join(sorted(_FACT_KEYS))})")
+    if key == "subject_window":
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            raise _fail(source, where, f"must be a positive integer, got {value!r}")
+        return value
     if key == "duration_units":
         if not isinstance(value, dict) or not all(
             isinstance(v, int | float) and not isinstance(v, bool) for v in value.values()

@@ -44,6 +44,8 @@ class FactWords:
     duration: re.Pattern[str]
     duration_required: tuple[str, ...]
     duration_units: dict[str, float]
+    other_subjects: tuple[str, ...]
+    subject_window: int
 
 
 def words(ctx: CallContext, units: tuple[str, ...] = ()) -> FactWords:
@@ -77,6 +79,8 @@ def words(ctx: CallContext, units: tuple[str, ...] = ()) -> FactWords:
         duration=compile_regex(f.get("duration_pattern", "(?!)")),
         duration_required=tuple(f.get("duration_required", [])),
         duration_units={str(k): float(v) for k, v in f.get("duration_units", {}).items()},
+        other_subjects=tuple(f.get("other_subjects", [])),
+        subject_window=int(f.get("subject_window", 16)),
     )
     ctx.cr._specs[key] = out
     return out
@@ -189,12 +193,44 @@ def _caller_case(ctx: CallContext, table: RateTable) -> tuple[str | None, set[st
     return case, cats
 
 
+def _last_of(text: str, words: tuple[str, ...]) -> int:
+    """End of the last occurrence of any of ``words`` in ``text`` (-1 if none)."""
+    best = -1
+    for x in words:
+        i = text.rfind(x)
+        if i >= 0:
+            best = max(best, i + len(x))
+    return best
+
+
+def _about_something_else(
+    ctx: CallContext, s: Seg, text: str, start: int, at: int, own: tuple[str, ...], w: FactWords
+) -> bool:
+    """Whether the rate at ``at`` is said of another subject (个税, 贷款利率, 中介费 …):
+    the last subject word before it, since the previous rate, is another subject's rather
+    than the table's topic or case words; with no subject word at all, the caller's
+    question just before decides."""
+    window = text[max(start, at - w.subject_window) : at]
+    other = _last_of(window, w.other_subjects)
+    mine = _last_of(window, own)
+    if other >= 0 or mine >= 0:
+        return other > mine
+    if start > 0 or s.index == 0:
+        return False
+    prev = ctx.segs[s.index - 1]
+    if prev.speaker != CALLER:
+        return False
+    return _last_of(prev.norm, w.other_subjects) > _last_of(prev.norm, own)
+
+
 def _statements(
     ctx: CallContext, table: RateTable, case: str | None, cats: set[str]
 ) -> list[Statement]:
     agent_text = ctx.joined(AGENT)[0]
     cues = [(c, ph) for c, ph in _case_cues(ctx, table) if ph in agent_text]
     w = words(ctx, tuple(table.unit_words))
+    topic = ctx.cr.rubric.knowledge.topics[table.topic]
+    own = ctx.cr.phrases([*topic.any, *(p for ps in table.cases.values() for p in ps)])
     out = []
     for s in ctx.candidates(ctx.of(AGENT), w.rate_cues, []):
         text = s.norm
@@ -214,6 +250,9 @@ def _statements(
                 or w.rejected.match(text[m.end() :])
                 or w.denied.search(text[max(0, m.start() - 5) : m.start()])
             ):
+                prev_end = m.end()
+                continue
+            if _about_something_else(ctx, s, text, prev_end, m.start(), own, w):
                 prev_end = m.end()
                 continue
             found = _last_case(text[: m.start()], cues, w.negated)

@@ -282,3 +282,31 @@ def test_ordinary_agent_wording_is_not_forbidden_or_hostile(hotline, text: str) 
 )
 def test_hostility_relayed_or_ordinary_vs_said(hotline, text: str, status: Status) -> None:
     assert agent_says(hotline, text, "no_hostility").status is status
+
+
+@pytest.mark.parametrize(
+    "other",
+    [
+        "公积金贷款利率现在是2.85%。",
+        "增值税的话满两年免征，不满两年按5%。",
+        "如果是二手房，中介费一般是2%。",
+        "您这个房子的契税是1%，维修基金是2%。",
+    ],
+)
+def test_a_rate_of_something_else_is_not_a_deed_tax_rate(hotline, other: str) -> None:
+    t = call(
+        ("caller", 5.5, 12.0, "我买首套房，一百平，契税多少？"),
+        ("agent", 12.5, 20.0, "首套140平方米及以下是1%，您这套按1%交。"),
+        ("agent", 20.5, 30.0, other),
+    )
+    it = score_call(t, hotline).item("deed_tax_rate")
+    assert it.status is Status.PASS and not it.critical_failed
+
+
+def test_a_wrong_deed_tax_rate_after_another_subject_still_fails(hotline) -> None:
+    t = call(
+        ("caller", 5.5, 12.0, "我买首套房，一百平，契税多少？"),
+        ("agent", 12.5, 20.0, "契税不看贷款，首套140平方米及以下是3%。"),
+    )
+    it = score_call(t, hotline).item("deed_tax_rate")
+    assert it.status is Status.FAIL and it.critical_failed
