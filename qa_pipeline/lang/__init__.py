@@ -162,7 +162,7 @@ _FACT_KEYS = {
     "rate_patterns", "rate_cues", "greater", "less_equal", "not_words", "not_verbs", "approx",
     "measure", "unit_words", "rate_denials", "rate_rejections", "case_negations", "yours",
     "duration_pattern", "duration_required", "duration_units", "other_subjects",
-    "subject_window",
+    "subject_window", "duration_facts",
 }  # fmt: skip
 
 

@@ -45,6 +45,7 @@ class FactWords:
     duration_required: tuple[str, ...]
     duration_units: dict[str, float]
     other_subjects: tuple[str, ...]
+    duration_facts: tuple[str, ...]
     subject_window: int
 
 
@@ -80,6 +81,7 @@ def words(ctx: CallContext, units: tuple[str, ...] = ()) -> FactWords:
         duration_required=tuple(f.get("duration_required", [])),
         duration_units={str(k): float(v) for k, v in f.get("duration_units", {}).items()},
         other_subjects=tuple(f.get("other_subjects", [])),
+        duration_facts=tuple(x for x in f.get("duration_facts", []) if x),
         subject_window=int(f.get("subject_window", 16)),
     )
     ctx.cr._specs[key] = out
@@ -324,6 +326,8 @@ def check_conditions(ctx: CallContext, item: Item, cond: Conditions) -> Outcome:
             before = text[max(0, m.start() - 8) : m.start()]
             if not any(c in before for c in context):
                 continue
+            if text[m.end() : m.end() + 1] in w.duration_facts:
+                continue  # 您已经住满一年了 / 住了一年多: the caller's facts, not the rule
             required = m.group("more") or any(r in before for r in w.duration_required)
             if not required:
                 continue

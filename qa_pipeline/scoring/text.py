@@ -337,10 +337,21 @@ class Lexicon:
                 self._only_short[code >> 16, code & 0xFFFF] = True
             canon.update(ord(t[0]) << 21 | ord(t[1]) for _, t, _ in entries)
         self._canon = np.array(sorted(canon), dtype=np.int64)
+        # vocabulary words as spelt: a character that already belongs to one of them next
+        # to a sound-alike is left alone (本地房产 must not become 本地方产 for 地方)
+        self._spelt = frozenset(
+            t for entries in self._index[0].values() for _, t, _ in entries if len(t) == 2
+        )
         # fuzzy pass: only where the first two characters are not already a term's own
         # (sounds-alike errors further in are left to the exact pass)
         fcanon = {ord(t[0]) << 21 | ord(t[1]) for es in self._index[1].values() for _, t, _ in es}
         self._fcanon = np.array(sorted(fcanon), dtype=np.int64)
+
+    def _overlaps_word(self, text: str, i: int, k: int) -> bool:
+        """Whether the characters at ``i..i+k`` begin or end a vocabulary word as spelt."""
+        if k != 2:
+            return False
+        return text[max(0, i - 1) : i + 1] in self._spelt or text[i + 1 : i + 3] in self._spelt
 
     def correct(self, text: str) -> str:
         """Rewrite homophones of vocabulary terms in normalised ``text``."""
@@ -372,7 +383,7 @@ class Lexicon:
                     continue
                 for keystr, term, k in index[ord(sylstr[i]) << 16 | ord(sylstr[i + 1])]:
                     if sylstr.startswith(keystr, i):
-                        if _in_number(text, i, term):
+                        if _in_number(text, i, term) or self._overlaps_word(text, i, k):
                             continue
                         if not text.startswith(term, i):
                             if chars is None:

@@ -310,3 +310,28 @@ def test_a_wrong_deed_tax_rate_after_another_subject_still_fails(hotline) -> Non
     )
     it = score_call(t, hotline).item("deed_tax_rate")
     assert it.status is Status.FAIL and it.critical_failed
+
+
+@pytest.mark.parametrize(
+    ("text", "status"),
+    [
+        ("您在这边已经住满一年了，肯定符合。", Status.PASS),
+        ("居住证有效期一年，每年要签注一次。", Status.PASS),
+        ("您得在本市住满一年才行。", Status.FAIL),
+        ("另外必须有本地房产才能办。", Status.FAIL),
+    ],
+)
+def test_durations_and_requirements_in_context(hotline, text: str, status: Status) -> None:
+    t = call(
+        ("caller", 5.5, 12.0, "我想办居住证，我在这住了一年多了。"),
+        ("agent", 12.5, 20.0, "在本市居住半年以上，有合法稳定就业或者合法稳定住所之一就可以申领。"),
+        ("agent", 20.5, 30.0, text),
+    )
+    assert score_call(t, hotline).item("residence_permit_conditions").status is status
+
+
+def test_homophone_repair_leaves_words_that_are_already_there(hotline) -> None:
+    from qa_pipeline.scoring.context import build_context
+
+    t = Transcript(call_id="w", segments=(Segment("agent", 0, 5, "必须有本地房产，电话是8265。"),))
+    assert build_context(t, hotline).segs[0].norm == "必须有本地房产电话是8265"
