@@ -67,6 +67,8 @@ class LangPack:
             repeats its words is not a read-back of the caller's facts).
         facts: How numbers are said, for fact checks: rate and duration regexes,
             comparison, unit, denial and "yours" words (see ``zh.yaml``).
+        numerals: Numeral characters and their values (digits, units, 万, 点, 百分之, 两,
+            folds such as 您 → 你), used by normalisation.
         messages: Reason templates, ``key -> str.format template``.
         source: The file the pack came from (for error messages).
     """
@@ -90,6 +92,7 @@ class LangPack:
     question_words: tuple[str, ...] = ()
     reported_patterns: tuple[str, ...] = ()
     facts: Mapping[str, Any] = field(default_factory=dict)
+    numerals: Mapping[str, Any] = field(default_factory=dict)
     messages: Mapping[str, str] = field(default_factory=dict)
     source: str = ""
 
@@ -146,6 +149,10 @@ def _apply(data: Mapping[str, Any], base: dict[str, Any], source: str, prefix: s
             for fk, fv in value.items():
                 merged_facts[fk] = _fact(fk, fv, source, f"{where}.{fk}")
             base[key] = merged_facts
+        elif key == "numerals":
+            if not isinstance(value, dict):
+                raise _fail(source, where, "must be a mapping")
+            base[key] = {**base.get("numerals", {}), **value}
         elif key == "messages":
             if not isinstance(value, dict) or not all(
                 isinstance(k, str) and isinstance(v, str) for k, v in value.items()
