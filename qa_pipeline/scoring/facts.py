@@ -11,6 +11,7 @@ threshold or a missing rate for the caller's case is a non-critical fail.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from qa_pipeline.lang.patterns import compile_regex
@@ -44,7 +45,7 @@ class FactWords:
     duration: re.Pattern[str]
     duration_required: tuple[str, ...]
     duration_units: dict[str, float]
-    other_subjects: tuple[str, ...]
+    other_subjects: re.Pattern[str]
     duration_facts: tuple[str, ...]
     subject_window: int
 
@@ -80,7 +81,7 @@ def words(ctx: CallContext, units: tuple[str, ...] = ()) -> FactWords:
         duration=compile_regex(f.get("duration_pattern", "(?!)")),
         duration_required=tuple(f.get("duration_required", [])),
         duration_units={str(k): float(v) for k, v in f.get("duration_units", {}).items()},
-        other_subjects=tuple(f.get("other_subjects", [])),
+        other_subjects=_alternation(f.get("other_subjects", [])),
         duration_facts=tuple(x for x in f.get("duration_facts", []) if x),
         subject_window=int(f.get("subject_window", 16)),
     )
@@ -195,18 +196,21 @@ def _caller_case(ctx: CallContext, table: RateTable) -> tuple[str | None, set[st
     return case, cats
 
 
-def _last_of(text: str, words: tuple[str, ...]) -> int:
-    """End of the last occurrence of any of ``words`` in ``text`` (-1 if none)."""
+def _last_of(text: str, words: re.Pattern[str]) -> int:
+    """End of the last match of ``words`` (an alternation) in ``text`` (-1 if none)."""
     best = -1
-    for x in words:
-        i = text.rfind(x)
-        if i >= 0:
-            best = max(best, i + len(x))
+    for m in words.finditer(text):
+        best = m.end()
     return best
 
 
+def _alternation(words: Iterable[str]) -> re.Pattern[str]:
+    items = sorted({w for w in words if w}, key=len, reverse=True)
+    return re.compile("|".join(map(re.escape, items)) or "(?!)")
+
+
 def _about_something_else(
-    ctx: CallContext, s: Seg, text: str, start: int, at: int, own: tuple[str, ...], w: FactWords
+    ctx: CallContext, s: Seg, text: str, start: int, at: int, own: re.Pattern[str], w: FactWords
 ) -> bool:
     """Whether the rate at ``at`` is said of another subject (个税, 贷款利率, 中介费 …):
     the last subject word before it, since the previous rate, is another subject's rather
@@ -231,8 +235,12 @@ def _statements(
     agent_text = ctx.joined(AGENT)[0]
     cues = [(c, ph) for c, ph in _case_cues(ctx, table) if ph in agent_text]
     w = words(ctx, tuple(table.unit_words))
-    topic = ctx.cr.rubric.knowledge.topics[table.topic]
-    own = ctx.cr.phrases([*topic.any, *(p for ps in table.cases.values() for p in ps)])
+    key = ("own_words", table.topic, id(table))
+    own = ctx.cr._specs.get(key)
+    if own is None:
+        topic = ctx.cr.rubric.knowledge.topics[table.topic]
+        own_words = [*topic.any, *(p for ps in table.cases.values() for p in ps)]
+        own = ctx.cr._specs[key] = _alternation(ctx.cr.phrases(own_words))
     out = []
     for s in ctx.candidates(ctx.of(AGENT), w.rate_cues, []):
         text = s.norm
