@@ -30,6 +30,7 @@ _UNITS: dict[str, int] = {str(k): int(v) for k, v in _NUMERALS["units"].items()}
 _MYRIAD = str(_NUMERALS["myriad"])  # 万: a section multiplier
 _POINT = str(_NUMERALS["point"])  # 点: the decimal point
 _PERCENT_WORD = str(_NUMERALS["percent"])  # 百分之
+_PERCENT_MID = _PERCENT_WORD[1:2]  # 分: 百 after it is 百分之, not a number
 _TWO = str(_NUMERALS["two_before_unit"])  # 两: a number only before a unit or a measure
 _MEASURE = str(_NUMERALS["measure"])  # 个 (两个点)
 _FOLDS: dict[str, str] = {str(k): str(v) for k, v in _NUMERALS["folds"].items()}  # 您 → 你
@@ -134,7 +135,7 @@ def _numeral_homophones(t: str) -> str:
     for i in range(1, len(chars)):
         if chars[i] in _BIG_UNITS and chars[i - 1] not in _NUM_CHARS and not chars[i - 1].isdigit():
             numeral = _NUMERAL_BY_SYLLABLE.get(syllable(chars[i - 1]))
-            if numeral and (i < 2 or chars[i - 2] != _PERCENT_WORD[1:2]):  # not 百分之
+            if numeral and (i < 2 or chars[i - 2] != _PERCENT_MID):  # not 百分之
                 chars[i - 1] = numeral
     return "".join(chars)
 
@@ -392,12 +393,14 @@ class Lexicon:
                     continue
                 for keystr, term, k in index[ord(sylstr[i]) << 16 | ord(sylstr[i + 1])]:
                     if sylstr.startswith(keystr, i):
+                        if text.startswith(term, i):
+                            skip_to = i + k
+                            break
                         if _in_number(text, i, term) or self._overlaps_word(text, i, k):
                             continue
-                        if not text.startswith(term, i):
-                            if chars is None:
-                                chars = list(text)
-                            chars[i : i + k] = term
+                        if chars is None:
+                            chars = list(text)
+                        chars[i : i + k] = term
                         skip_to = i + k
                         break
             if chars is not None:
