@@ -33,6 +33,10 @@ class Topic(_Strict):
     name: str
     any: list[str] = Field(min_length=1)
     with_any: list[str] = Field(default_factory=list, description="also needs one of these")
+    weak: list[str] = Field(
+        default_factory=list,
+        description="generic words (税率) that make the topic only with its knowledge words",
+    )
 
 
 class MaterialVariant(_Strict):

@@ -23,7 +23,7 @@ def derive(ctx: CallContext) -> None:
     cr = ctx.cr
     for key, topic in cr.rubric.knowledge.topics.items():
         with_ok = not topic.with_any or ctx.mentions(cr.phrases(topic.with_any))
-        if with_ok and (ctx.mentions(cr.phrases(topic.any)) or _misheard_topic(ctx, key)):
+        if with_ok and (_said(ctx, cr.phrases(topic.any)) or _heard_topic(ctx, key)):
             ctx.topics.add(key)
     arousal = ctx.opts.arousal_db
     loud = _loud_caller_turns(ctx.transcript, ctx.segs, arousal) if ctx.has_times else set()
@@ -33,9 +33,11 @@ def derive(ctx: CallContext) -> None:
 
 
 def _corroborating(rubric: RubricModel, topic: str) -> list[str]:
-    """Words of the topic's knowledge tables that no other topic's tables use."""
+    """Words of the topic (its ``with_any`` words, its knowledge tables' words) that no
+    other topic's tables use; its ``weak`` words never back themselves."""
     know = rubric.knowledge
-    mine: list[str] = []
+    t = know.topics[topic]
+    mine: list[str] = list(t.with_any)
     others: set[str] = set()
     tables: list[RateTable | MaterialsList | Conditions] = [
         *know.rates.values(),
@@ -54,7 +56,42 @@ def _corroborating(rubric: RubricModel, topic: str) -> list[str]:
             mine.extend(words)
         else:
             others.update(words)
-    return [w for w in dict.fromkeys(mine) if w not in others]
+    return [w for w in dict.fromkeys(mine) if w not in others and w not in t.weak]
+
+
+def _said(ctx: CallContext, phrases: tuple[str, ...]) -> bool:
+    """A topic word as said: somewhere it reads so without homophone repair (汽水 repaired
+    to 契税 is only heard, and needs the topic's knowledge words like a misheard word)."""
+    if not phrases:
+        return False
+    rx = _alternation(ctx.cr, phrases)
+    for s in ctx.segs:
+        for m in rx.finditer(s.norm):
+            if not s.sound_alike(*m.span()):
+                return True
+    return False
+
+
+def _heard_topic(ctx: CallContext, topic: str) -> bool:
+    """A topic heard but not said: a sound-alike or a generic word (税率) of the topic,
+    backed by at least ``topic_corroboration`` of the topic's own knowledge words."""
+    cr = ctx.cr
+    t = cr.rubric.knowledge.topics[topic]
+    weak = ctx.mentions(cr.phrases(t.weak)) if t.weak else None
+    sound = ctx.mentions(cr.phrases(t.any))  # present only as repaired sound-alikes
+    if weak is None and sound is None:
+        return _misheard_topic(ctx, topic)
+    return _corroborated(ctx, topic)
+
+
+def _corroborated(ctx: CallContext, topic: str) -> bool:
+    cr = ctx.cr
+    key = ("corroborate", topic)
+    words = cr._specs.get(key)
+    if words is None:
+        words = cr._specs[key] = cr.phrases(_corroborating(cr.rubric, topic))
+    joined, _ = ctx.joined("any")
+    return sum(1 for w in words if w in joined) >= ctx.opts.topic_corroboration
 
 
 def _misheard_topic(ctx: CallContext, topic: str) -> bool:
@@ -77,11 +114,7 @@ def _misheard_topic(ctx: CallContext, topic: str) -> bool:
         keys = cr._specs[tkey] = tuple(fuzzy_key(t) for t in terms if len(t) >= 2)
     if not any(k in text for k in keys):  # type: ignore[operator]
         return False
-    key = ("corroborate", topic)
-    words = cr._specs.get(key)
-    if words is None:
-        words = cr._specs[key] = cr.phrases(_corroborating(cr.rubric, topic))
-    return sum(1 for w in words if w in joined) >= ctx.opts.topic_corroboration
+    return _corroborated(ctx, topic)
 
 
 def _alternation(cr: Any, phrases: tuple[str, ...]) -> re.Pattern[str]:

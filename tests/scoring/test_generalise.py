@@ -335,3 +335,24 @@ def test_homophone_repair_leaves_words_that_are_already_there(hotline) -> None:
 
     t = Transcript(call_id="w", segments=(Segment("agent", 0, 5, "必须有本地房产，电话是8265。"),))
     assert build_context(t, hotline).segs[0].norm == "必须有本地房产电话是8265"
+
+
+@pytest.mark.parametrize(
+    ("caller", "agent"),
+    [
+        ("我点的外卖里那瓶汽水洒了，能退吗？", "可以的，给您退3%的差价，另外补一张券。"),
+        ("我要开发票，税率是多少？", "我们开的是专票，税率是6%，发票三个工作日内寄出。"),
+    ],
+)
+def test_a_sound_alike_or_generic_topic_word_alone_makes_no_critical_topic(hotline, caller, agent):
+    t = call(("caller", 5.5, 12.0, caller), ("agent", 12.5, 20.0, agent))
+    it = score_call(t, hotline).item("deed_tax_rate")
+    assert it.status is Status.NA and not it.critical_failed
+
+
+def test_a_generic_topic_word_with_knowledge_words_makes_the_topic(hotline) -> None:
+    t = call(
+        ("caller", 5.5, 12.0, "我买首套房，税率是多少？要带购房合同吗？"),
+        ("agent", 12.5, 20.0, "首套140平方米及以下是1%，要带购房合同和身份证。"),
+    )
+    assert score_call(t, hotline).item("deed_tax_rate").status is Status.PASS
