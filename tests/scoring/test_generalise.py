@@ -356,3 +356,18 @@ def test_a_generic_topic_word_with_knowledge_words_makes_the_topic(hotline) -> N
         ("agent", 12.5, 20.0, "首套140平方米及以下是1%，要带购房合同和身份证。"),
     )
     assert score_call(t, hotline).item("deed_tax_rate").status is Status.PASS
+
+
+@pytest.mark.parametrize(
+    "opening",
+    [
+        "你号123-45请讲我是2001号欢误员",
+        "您好是名热线123-45我是5003号方务员",
+        "您好，幺二三四五热线，工号幺零零八",
+    ],
+)
+def test_opening_read_through_recognition_noise(hotline, opening: str) -> None:
+    t = Transcript(
+        call_id="o", segments=(Segment("agent", 0.5, 5, opening), Segment("caller", 6, 8, "你好。"))
+    )
+    assert score_call(t, hotline).item("opening").status is Status.PASS
