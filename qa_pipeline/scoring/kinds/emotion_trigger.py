@@ -40,6 +40,7 @@ class EmotionTrigger(Strict):
 @check_kind(EmotionTrigger)
 def emotion_trigger(ctx: CallContext, item: Item, p: EmotionTrigger) -> Outcome:
     """After the caller's first negative turn the agent acknowledges it within N turns."""
+    # imported on use: kinds load while the rubric schema is being defined
     from qa_pipeline.scoring.search import respond
 
     anchor = ctx.first_negative()

@@ -48,6 +48,8 @@ class FactCheck(Strict):
 def fact_check(ctx: CallContext, item: Item, p: FactCheck) -> Outcome:
     """Compare what the agent states with ``knowledge.rates`` or ``knowledge.conditions``."""
     from qa_pipeline.rubric.schema import RateTable
+
+    # imported on use: kinds load while the rubric schema is being defined
     from qa_pipeline.scoring.facts import check_conditions, check_rates
 
     know = ctx.cr.rubric.knowledge

@@ -43,6 +43,7 @@ class GapEtiquette(Strict):
 @check_kind(GapEtiquette)
 def gap_etiquette(ctx: CallContext, item: Item, p: GapEtiquette) -> Outcome:
     """Each hold is announced before; a long hold is followed by thanks or an apology."""
+    # imported on use: kinds load while the rubric schema is being defined
     from qa_pipeline.scoring.timing import holds
 
     if not ctx.has_times:

@@ -39,6 +39,7 @@ class Hostility(Strict):
 @check_kind(Hostility)
 def hostility(ctx: CallContext, item: Item, p: Hostility) -> Outcome:
     """The speaker never answers with hostility, mockery, blame or insults."""
+    # imported on use: kinds load while the rubric schema is being defined
     from qa_pipeline.scoring.search import find_violations, hits_outcome, violation_spec
 
     segs = ctx.window(item.speaker, item.window)

@@ -39,6 +39,7 @@ class PhraseAbsent(Strict):
 @check_kind(PhraseAbsent)
 def phrase_absent(ctx: CallContext, item: Item, p: PhraseAbsent) -> Outcome:
     """The speaker never says a listed phrase (polite look-alikes in ``allowed`` excepted)."""
+    # imported on use: kinds load while the rubric schema is being defined
     from qa_pipeline.scoring.search import find_violations, hits_outcome, violation_spec
 
     segs = ctx.window(item.speaker, item.window)

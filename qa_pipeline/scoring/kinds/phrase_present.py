@@ -39,6 +39,7 @@ class PhrasePresent(Strict):
 @check_kind(PhrasePresent)
 def phrase_present(ctx: CallContext, item: Item, p: PhrasePresent) -> Outcome:
     """The speaker says something from every (or any) group inside the item's window."""
+    # imported on use: kinds load while the rubric schema is being defined
     from qa_pipeline.scoring.search import echo_hit
 
     segs = ctx.window(item.speaker, item.window)

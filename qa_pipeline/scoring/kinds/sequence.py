@@ -42,6 +42,7 @@ class Sequence(Strict):
 @check_kind(Sequence)
 def sequence(ctx: CallContext, item: Item, p: Sequence) -> Outcome:
     """After the first anchor turn, the item's speaker says B within N of its turns."""
+    # imported on use: kinds load while the rubric schema is being defined
     from qa_pipeline.scoring.search import respond
 
     anchor_g = ctx.cr.group(p.anchor)
