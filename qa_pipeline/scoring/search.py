@@ -42,6 +42,7 @@ class Hit:
     phrase: str  # the rubric phrase or pattern that decided it
     said: str  # the normalised words that matched
     how: str  # exact | near | pattern | sound_alike
+    by_pattern: bool = False  # ``phrase`` is a rubric regex
 
 
 def variants(phrase: str, pack: LangPack) -> set[str]:
@@ -105,6 +106,7 @@ class ViolationSpec:
             heads.append(re.escape(first) + (f"(?=[{cls}])" if cls else ""))
         self.first = re.compile("|".join(heads)) if heads else None
         self.reported = [compile_regex(p) for p in pack.reported_patterns]
+        self.pattern_texts = frozenset(rx.pattern for rx in patterns)
 
     def _extra(self, said: str, phrase: str) -> int:
         digits = sum(len(d) for d in re.findall(r"\d+", said)) - sum(
@@ -180,7 +182,7 @@ def find_violations(ctx: CallContext, segs: list[Seg], spec: ViolationSpec) -> l
             continue
         if s.sound_alike(la, lb):
             how = "sound_alike"
-        hit = Hit(s, la, lb, phrase, said, how)
+        hit = Hit(s, la, lb, phrase, said, how, phrase in spec.pattern_texts)
         old = best.get(s.index)
         if old is None or rank[how] < rank[old.how]:
             best[s.index] = hit
@@ -311,11 +313,16 @@ def hits_outcome(ctx: CallContext, item: Any, hits: list[Hit], key: str) -> Outc
     critical item (a zeroed call must rest on what was said, not on what it sounds like)."""
     msg = ctx.cr.pack.msg
     firm = [h for h in hits if h.how != "sound_alike" or not item.critical]
-    desc = "; ".join(
-        msg(key, phrase=h.phrase, said=h.said, where=ctx.where(h.seg), quote=quote(h.seg))
-        + ("" if h.how in ("exact", "pattern") else msg("how_" + h.how, said=h.said))
-        for h in (firm or hits)
-    )
+    parts = []
+    for h in firm or hits:
+        shown = h.said if h.by_pattern else h.phrase
+        text = msg(key, phrase=shown, said=h.said, where=ctx.where(h.seg), quote=quote(h.seg))
+        if h.how not in ("exact", "pattern"):
+            text += msg("how_" + h.how, said=h.said)
+        if h.by_pattern:
+            text += msg("how_pattern", pattern=h.phrase)
+        parts.append(text)
+    desc = msg("sep").join(parts)
     if firm:
         return failed(desc, tuple(h.seg for h in firm))
     return review(msg("sound_alike_only", what=desc), *(h.seg for h in hits))
