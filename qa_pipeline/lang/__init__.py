@@ -36,6 +36,7 @@ _LIST_FIELDS = (
     "calm",
     "emotion_negations",
     "question_words",
+    "vocabulary",
 )
 _REGEX_FIELDS = ("polite", "reported_patterns", "distress")
 
@@ -65,6 +66,7 @@ class LangPack:
         emotion_negations: An emotion word right after one of these does not count (不生气).
         question_words: A caller turn with one of these is a question (an answer that
             repeats its words is not a read-back of the caller's facts).
+        vocabulary: Words repaired from homophones in every rubric of the language.
         facts: How numbers are said, for fact checks: rate and duration regexes,
             comparison, unit, denial and "yours" words (see ``zh.yaml``).
         numerals: Numeral characters and their values (digits, units, 万, 点, 百分之, 两,
@@ -90,6 +92,7 @@ class LangPack:
     calm: tuple[str, ...] = ()
     emotion_negations: tuple[str, ...] = ()
     question_words: tuple[str, ...] = ()
+    vocabulary: tuple[str, ...] = ()
     reported_patterns: tuple[str, ...] = ()
     facts: Mapping[str, Any] = field(default_factory=dict)
     numerals: Mapping[str, Any] = field(default_factory=dict)

@@ -105,6 +105,9 @@ class CompiledRubric:
             for t in terms
             if not t.startswith(_PATTERN_WORD) or not stop.intersection(t[1:])
         ]
+        # the language's own words that checks rely on (是以前 / 不是 around a rate) are
+        # repaired from homophones too, so 3%始以前的说法 is still a rejected rate
+        terms += [*self.pack.vocabulary, *self.pack.facts.get("rate_rejections", ())]
         self.lexicon = Lexicon(norm_phrase(t, self.language) for t in terms)
         self._specs: dict[Any, Any] = {}
         self._alts: dict[

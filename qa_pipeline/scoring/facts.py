@@ -257,6 +257,7 @@ def _statements(
             if (
                 rate <= 0
                 or rate > 10
+                or abs(rate * 10 - round(rate * 10)) > 1e-6  # 1.514%: numerals run together
                 or w.rejected.match(text[m.end() :])
                 or w.denied.search(text[max(0, m.start() - 5) : m.start()])
             ):
