@@ -172,14 +172,14 @@ _FACT_KEYS = {
     "rate_patterns", "rate_cues", "greater", "less_equal", "not_words", "not_verbs", "approx",
     "measure", "unit_words", "rate_denials", "rate_rejections", "case_negations", "yours",
     "duration_pattern", "duration_required", "duration_units", "other_subjects",
-    "subject_window", "duration_facts",
+    "subject_window", "duration_facts", "carry_window",
 }  # fmt: skip
 
 
 def _fact(key: str, value: Any, source: str, where: str) -> Any:
     if key not in _FACT_KEYS:
         raise _fail(source, where, f"unknown facts entry (known: {', '.join(sorted(_FACT_KEYS))})")
-    if key == "subject_window":
+    if key in ("subject_window", "carry_window"):
         if not isinstance(value, int) or isinstance(value, bool) or value < 1:
             raise _fail(source, where, f"must be a positive integer, got {value!r}")
         return value

@@ -46,6 +46,7 @@ class FactWords:
     duration_required: tuple[str, ...]
     duration_units: dict[str, float]
     other_subjects: re.Pattern[str]
+    carry_window: int
     duration_facts: tuple[str, ...]
     subject_window: int
 
@@ -82,6 +83,7 @@ def words(ctx: CallContext, units: tuple[str, ...] = ()) -> FactWords:
         duration_required=tuple(f.get("duration_required", [])),
         duration_units={str(k): float(v) for k, v in f.get("duration_units", {}).items()},
         other_subjects=_alternation(f.get("other_subjects", [])),
+        carry_window=int(f.get("carry_window", 8)),
         duration_facts=tuple(x for x in f.get("duration_facts", []) if x),
         subject_window=int(f.get("subject_window", 16)),
     )
@@ -270,7 +272,14 @@ def _statements(
             st_case = found[1] if found else case
             window = text[prev_end : m.start()]
             cat = _area_cat(window, table.threshold, w)
-            if cat is None and not any(y in window for y in w.yours):
+            # a short continuation (「，二套是2%」) keeps the previous area; a clause that names
+            # a case or points at the caller's own (「您这个…首套」) starts afresh
+            fresh = (
+                any(y in window for y in w.yours)
+                or len(window) > w.carry_window
+                or any(ph in window for _, ph in cues)
+            )
+            if cat is None and not fresh:
                 cat = prev_cat
             prev_cat, prev_end = cat, m.end()
             cases = [st_case] if st_case else list(table.cases)
