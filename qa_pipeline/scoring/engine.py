@@ -163,7 +163,9 @@ def score_call(
         order. ``score`` = 100 × pass points / (pass + fail points), 0 on any critical
         fail, ``None`` when nothing was decided. Never raises on a bad transcript.
     """
-    opts = (options or ScoringOptions()).with_rubric(rubric.scoring, f"{rubric.source}: scoring")
+    opts = options or ScoringOptions()
+    if rubric.scoring:
+        opts = opts.with_rubric(rubric.scoring, f"{rubric.source}: scoring")
     errors: list[str] = []
     ctx = build_context(transcript, rubric, opts)
     if opts.emotion_model_path is not None:
