@@ -62,7 +62,7 @@ def _corroborating(rubric: RubricModel, topic: str) -> list[str]:
 def _said(ctx: CallContext, phrases: tuple[str, ...]) -> bool:
     """A topic word as said: somewhere it reads so without homophone repair (汽水 repaired
     to 契税 is only heard, and needs the topic's knowledge words like a misheard word)."""
-    if not phrases:
+    if not phrases or ctx.mentions(phrases) is None:
         return False
     rx = _alternation(ctx.cr, phrases)
     for s in ctx.segs:
