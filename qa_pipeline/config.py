@@ -8,7 +8,7 @@ directory so several centres or test runs can sit side by side.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -33,6 +33,8 @@ class Settings(BaseSettings):
         language: Spoken language of the calls (``zh``, ``en``, ...).
         timezone: Time zone of schedules and report periods.
         redact_pii: Mask personal data before anything is stored or reported.
+        scoring: Scoring thresholds (``ScoringOptions`` fields) as JSON, e.g.
+            ``QA_SCORING='{"low_confidence": 0.5}'``; they win over a rubric's ``scoring:``.
     """
 
     model_config = SettingsConfigDict(env_prefix="QA_", env_file=".env", extra="ignore")
@@ -47,6 +49,7 @@ class Settings(BaseSettings):
     language: str = "zh"
     timezone: str = "Asia/Shanghai"
     redact_pii: bool = True
+    scoring: dict[str, Any] = Field(default_factory=dict)
 
     @field_validator("language")
     @classmethod

@@ -418,6 +418,49 @@ class Store(QueryMixin):
             row = conn.execute(query.order_by(transcripts.c.created_at.desc())).first()
         return list(row[0]) if row else []
 
+    def stored_transcripts(
+        self, since: datetime | None = None, until: datetime | None = None
+    ) -> Iterator[Transcript]:
+        """Each stored call's newest transcript (redacted) with its recording's metadata,
+        for calls that started in ``[since, until)`` (by ``recordings.started_at``)."""
+        query = (
+            select(
+                transcripts,
+                recordings.c.agent_id,
+                recordings.c.team,
+                recordings.c.started_at,
+                recordings.c.call_type,
+            )
+            .join(recordings, recordings.c.call_id == transcripts.c.call_id)
+            .order_by(transcripts.c.call_id, transcripts.c.created_at.desc())
+        )
+        if since is not None:
+            query = query.where(recordings.c.started_at >= since)
+        if until is not None:
+            query = query.where(recordings.c.started_at < until)
+        with self._read("read stored transcripts") as conn:
+            rows = conn.execute(query).mappings().all()
+        seen: set[str] = set()
+        for r in rows:
+            if r["call_id"] in seen:
+                continue
+            seen.add(r["call_id"])
+            yield Transcript.from_dict(
+                {
+                    "call_id": r["call_id"],
+                    "segments": r["segments"],
+                    "language": r["language"],
+                    "duration_s": r["duration_s"],
+                    "agent_id": r["agent_id"],
+                    "team": r["team"],
+                    "started_at": r["started_at"],
+                    "call_type": r["call_type"],
+                    "asr": {"model": r["model"] or None, "options": r["options"]},
+                    "metrics": r["metrics"],
+                    "flags": r["flags"],
+                }
+            )
+
     # ------------------------------------------------------------------ scores
 
     def save_score(self, score: CallScore, run_id: int | None) -> int:

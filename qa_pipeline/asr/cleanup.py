@@ -11,8 +11,8 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import Any
+
+from qa_pipeline.lang import to_simplified  # the package's one copy
 
 #: Flags the guard sets on transcripts and segments.
 FLAG_DROPPED = "hallucination_dropped"
@@ -59,18 +59,6 @@ class GuardOptions:
     min_avg_logprob: float = -1.0
     certain_no_speech: float = 0.9
     low_confidence: float = 0.35
-
-
-@lru_cache(maxsize=1)
-def _t2s() -> Any:
-    import opencc
-
-    return opencc.OpenCC("t2s")
-
-
-def to_simplified(text: str) -> str:
-    """Traditional → Simplified Chinese (OpenCC ``t2s``)."""
-    return str(_t2s().convert(text)) if text else text
 
 
 def collapse_repetitions(text: str) -> tuple[str, bool]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.markup import escape
@@ -11,6 +12,9 @@ from rich.table import Table
 
 from qa_pipeline.commands.common import console, console_err, progress_bar, settings
 from qa_pipeline.errors import QAPipelineError, ScoringError
+
+if TYPE_CHECKING:
+    from qa_pipeline.scoring import ScoringOptions
 
 RUBRIC_OPT = typer.Option(..., "--rubric", "-r", help="Rubric YAML file.", exists=False)
 
@@ -46,6 +50,13 @@ def _score_table(result: object) -> Table:
     return table
 
 
+def _options() -> ScoringOptions:
+    """Scoring thresholds from the settings (``QA_SCORING``), over each rubric's own."""
+    from qa_pipeline.scoring import ScoringOptions
+
+    return ScoringOptions.from_mapping(settings().scoring, "QA_SCORING")
+
+
 def score(
     transcripts: list[Path] = typer.Argument(..., help="Transcript or labelled-call JSON files."),
     rubric: Path = RUBRIC_OPT,
@@ -74,11 +85,12 @@ def score(
             highlight=False,
         )
     rb = load_rubric(rubric)
+    options = _options()
     failures = 0
     with progress_bar("scoring", len(transcripts)) as bar:
         for path in transcripts:
             try:
-                result = redact_score(score_call(load_transcript(path), rb), redact)
+                result = redact_score(score_call(load_transcript(path), rb, options), redact)
             except QAPipelineError as exc:
                 failures += 1
                 message = escape(redact_text(str(exc), redact))
@@ -125,6 +137,55 @@ def rubric_test(rubric: Path = typer.Argument(..., help="Rubric YAML file.")) ->
     typer.echo(f"ok: {n} golden examples of {rb.id} v{rb.version} pass")
 
 
+@rubric_app.command("diff")
+def rubric_diff(
+    old: Path = typer.Argument(..., help="The rubric as it is now (YAML)."),
+    new: Path = typer.Argument(..., help="The edited rubric (YAML)."),
+    since: str = typer.Option(..., "--since", help="Calls that started on/after this date."),
+    until: str | None = typer.Option(None, "--until", help="... and before this date."),
+    url: str | None = typer.Option(None, "--url", help="Database URL (default QA_DATABASE_URL)."),
+    as_json: bool = typer.Option(False, "--json", help="One JSON object per change per line."),
+) -> None:
+    """Re-score stored calls with two rubric versions; list verdicts that would change."""
+    from datetime import datetime
+
+    from qa_pipeline.rubric import load_rubric
+    from qa_pipeline.scoring.diff import diff_rubrics
+    from qa_pipeline.store import Store
+
+    def when(value: str, flag: str) -> datetime:
+        try:
+            day = datetime.fromisoformat(value)
+        except ValueError:
+            msg = f"{value!r} is not a date (YYYY-MM-DD)"
+            raise typer.BadParameter(msg, param_hint=flag) from None
+        return day if day.tzinfo else day.astimezone()  # naive: the machine's local time
+
+    start = when(since, "--since")
+    end = when(until, "--until") if until else None
+    rb_old, rb_new = load_rubric(old), load_rubric(new)
+    with Store.open(url or settings().resolved_database_url, upgrade=False) as store:
+        result = diff_rubrics(rb_old, rb_new, store.stored_transcripts(start, end), _options())
+    if as_json:
+        for change in result.changes:
+            typer.echo(json.dumps(change.to_dict(), ensure_ascii=False))
+    else:
+        table = Table(title=f"{rb_old.id} v{rb_old.version} → {rb_new.id} v{rb_new.version}")
+        for col in ("call", "item", "old → new", "new reason"):
+            table.add_column(col)
+        for c in result.changes:
+            mark = " [bold red]一票否决[/]" if c.critical[1] and not c.critical[0] else ""
+            table.add_row(c.call_id, c.item_id, f"{c.old} → {c.new}{mark}", c.new_reason)
+        console.print(table)
+        for item_id, moves in result.by_item().items():
+            console.print(f"{item_id}: " + ", ".join(f"{k} ×{n}" for k, n in moves.items()))
+    calls = len({c.call_id for c in result.changes})
+    typer.echo(
+        f"{result.calls} calls since {since}: {len(result.changes)} verdict(s) change in "
+        f"{calls} call(s); {len(result.score_moves)} score(s) move"
+    )
+
+
 def eval_scoring(
     rubric: Path = RUBRIC_OPT,
     corpus: Path = typer.Option(..., "--corpus", help="Folder of labelled-call JSON files."),
@@ -135,7 +196,7 @@ def eval_scoring(
     from qa_pipeline.scoring.evaluate import STATUSES, evaluate_corpus
 
     rb = load_rubric(rubric)
-    report = evaluate_corpus(rb, corpus)
+    report = evaluate_corpus(rb, corpus, _options())
     summary = report.summary()
     if not as_json:
         table = Table(title=f"{rb.id} v{rb.version} on {corpus} ({report.calls} calls)")

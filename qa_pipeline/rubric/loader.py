@@ -11,8 +11,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from qa_pipeline.errors import RubricError
-from qa_pipeline.rubric.checks import Coverage, FactCheck
+from qa_pipeline.errors import ConfigError, RubricError
+from qa_pipeline.lang import load_pack
 from qa_pipeline.rubric.schema import Conditions, MaterialsList, RateTable, RubricModel
 
 _TOLERANCE = 1e-6
@@ -39,6 +39,13 @@ def _fail(source: str, where: str, msg: str) -> RubricError:
 
 
 def _cross_check(rubric: RubricModel, source: str) -> None:
+    try:
+        load_pack(rubric.language, rubric.language_pack, source)
+        from qa_pipeline.scoring.options import ScoringOptions
+
+        ScoringOptions().updated(rubric.scoring, f"{source}: scoring", explicit=False)
+    except ConfigError as exc:
+        raise RubricError(str(exc)) from None
     dims = {d.id: d for d in rubric.dimensions}
     dupes = [k for k, n in Counter(it.id for it in rubric.items).items() if n > 1]
     if dupes:
@@ -58,22 +65,10 @@ def _cross_check(rubric: RubricModel, source: str) -> None:
                     f"{where}.applies_when.topics",
                     f"topic {topic!r} not in knowledge.topics",
                 )
-        chk = it.check
-        if isinstance(chk, Coverage):
-            for key in chk.materials:
-                if key not in know.materials:
-                    raise _fail(
-                        source,
-                        f"{where}.check.materials",
-                        f"missing knowledge table: knowledge.materials.{key}",
-                    )
-        if isinstance(chk, FactCheck) and chk.table not in know.rates | know.conditions:
-            raise _fail(
-                source,
-                f"{where}.check.table",
-                f"missing knowledge table: knowledge.rates.{chk.table} "
-                f"(or knowledge.conditions.{chk.table})",
-            )
+        # a kind checks its own references into the rubric (knowledge tables …)
+        problems = getattr(it.check, "rubric_problems", None)
+        for field, msg in problems(rubric) if problems else ():
+            raise _fail(source, f"{where}.check.{field}", msg)
     tables: dict[str, MaterialsList | RateTable | Conditions] = {
         **know.materials,
         **know.rates,

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
-from qa_pipeline.rubric.checks import CheckSpec, compile_patterns
+from qa_pipeline.rubric.checks import compile_patterns
+
+if TYPE_CHECKING:
+    CheckSpec = Any  # at run time: the union of registered kinds (end of this module)
 
 Speaker = Literal["agent", "caller", "any"]
 StatusName = Literal["pass", "fail", "na"]
@@ -30,6 +33,10 @@ class Topic(_Strict):
     name: str
     any: list[str] = Field(min_length=1)
     with_any: list[str] = Field(default_factory=list, description="also needs one of these")
+    weak: list[str] = Field(
+        default_factory=list,
+        description="generic words (税率) that make the topic only with its knowledge words",
+    )
 
 
 class MaterialVariant(_Strict):
@@ -64,7 +71,9 @@ class RateTable(Fact):
     """Rates by case and area; ``threshold`` must be stated by the agent."""
 
     topic: str
-    unit_words: list[str] = Field(default_factory=lambda: ["平方米", "平米", "平方", "平", "㎡"])
+    unit_words: list[str] = Field(
+        default_factory=list, description="area units; empty: the language pack's facts.unit_words"
+    )
     threshold: float
     cases: dict[str, list[str]] = Field(min_length=1)
     rates: list[Rate] = Field(min_length=1)
@@ -216,6 +225,14 @@ class RubricModel(_Strict):
     dimensions: list[Dimension] = Field(min_length=1)
     items: list[Item] = Field(min_length=1)
     knowledge: Knowledge = Field(default_factory=Knowledge)
+    scoring: dict[str, Any] = Field(
+        default_factory=dict,
+        description="thresholds of the scoring engine for this rubric (ScoringOptions fields)",
+    )
+    language_pack: dict[str, Any] = Field(
+        default_factory=dict,
+        description="overrides of the language pack's lists (qa_pipeline/lang/<language>.yaml)",
+    )
     vocabulary: list[str] = Field(
         default_factory=list, description="extra words for homophone correction (e.g. 工号)"
     )
@@ -271,3 +288,16 @@ class RubricModel(_Strict):
 
 
 Rubric = RubricModel
+
+
+def _check_union() -> Any:
+    """The discriminated union of every registered check kind's parameter model."""
+    from qa_pipeline.scoring.registry import load_kinds
+
+    models = tuple(k.params for k in load_kinds().values())
+    return Annotated[Union[models], Field(discriminator="kind")]  # noqa: UP007
+
+
+CheckSpec = _check_union()  # type: ignore[misc]
+Item.model_rebuild()
+RubricModel.model_rebuild()

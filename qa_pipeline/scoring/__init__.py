@@ -6,7 +6,8 @@ prefect or librosa (the optional emotion classifier imports transformers when us
 
 from __future__ import annotations
 
-from qa_pipeline.scoring.engine import ScoringOptions, score_call
+from qa_pipeline.scoring.engine import score_call
+from qa_pipeline.scoring.options import ScoringOptions
 from qa_pipeline.scoring.registry import CHECKS
 from qa_pipeline.scoring.text import normalise
 

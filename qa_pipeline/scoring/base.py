@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from qa_pipeline.models import Status
-from qa_pipeline.scoring.context import Seg
+
+if TYPE_CHECKING:  # kinds import this module while the rubric schema is being defined
+    from qa_pipeline.scoring.context import Seg
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,6 +22,11 @@ class Outcome:
         hinge: Segments whose words decide a ``fail``; low confidence there → review.
         critical: For checks that decide criticality themselves (fact check); ``None``
             means "as the item declares".
+        absent: For a fail because something was *not* said: the normalised phrases
+            looked for; a low-confidence hinge segment leads to review only when it could
+            be one of them misheard (``()``: any low-confidence hinge does). ``None``: a
+            fail because something *was* said; review only when every hinge segment is
+            low-confidence (one clearly heard violation is enough).
     """
 
     status: Status
@@ -26,14 +34,20 @@ class Outcome:
     evidence: tuple[Seg, ...] = ()
     hinge: tuple[Seg, ...] = ()
     critical: bool | None = None
+    absent: tuple[str, ...] | None = None
 
 
 def passed(reason: str, *evidence: Seg) -> Outcome:
     return Outcome(Status.PASS, reason, tuple(evidence))
 
 
-def failed(reason: str, evidence: tuple[Seg, ...] = (), hinge: tuple[Seg, ...] = ()) -> Outcome:
-    return Outcome(Status.FAIL, reason, evidence, hinge or evidence)
+def failed(
+    reason: str,
+    evidence: tuple[Seg, ...] = (),
+    hinge: tuple[Seg, ...] = (),
+    absent: tuple[str, ...] | None = None,
+) -> Outcome:
+    return Outcome(Status.FAIL, reason, evidence, hinge or evidence, absent=absent)
 
 
 def na(reason: str) -> Outcome:

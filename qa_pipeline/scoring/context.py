@@ -15,14 +15,17 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from qa_pipeline.lang import load_pack
+from qa_pipeline.lang.patterns import compile_regex
 from qa_pipeline.models import AGENT, CALLER, UNKNOWN, Transcript
-from qa_pipeline.rubric.checks import PhraseGroup
+from qa_pipeline.rubric.checks import Echo, PhraseGroup
 from qa_pipeline.rubric.schema import RubricModel, Window
-from qa_pipeline.safe_regex import compile_budgeted
+from qa_pipeline.scoring.derived import derive
+from qa_pipeline.scoring.options import ScoringOptions
 from qa_pipeline.scoring.text import SEP, Lexicon, normalise, normalise_many
 
 _CACHE_MAX = 200_000
-_CHARS_PER_S = 4.3  # typical Mandarin speaking rate, for transcripts without timestamps
+ALTERNATION_MIN = 12  # phrase lists this long are searched as one regex
 _LEXICON_FIELDS = {
     "any",
     "phrases",
@@ -42,7 +45,16 @@ def norm_phrase(phrase: str, language: str) -> str:
     return n if n.strip() else ""
 
 
+_CJK_RUN = re.compile("[\u4e00-\u9fff]{2,8}")
+_PATTERN_WORD = "\x00"  # marks a word taken from a regex (filtered by the pack's stop_chars)
+
+
 def _strings(obj: Any, out: list[str], key: str = "") -> None:
+    if isinstance(obj, PhraseGroup):
+        # words a group's regexes spell out (确实…(辛苦|折腾)) are vocabulary too, so a
+        # misheard 这腾 is repaired to 折腾 before the pattern looks for it (marked: only
+        # content words are kept, see CompiledRubric)
+        out.extend(_PATTERN_WORD + w for p in obj.patterns for w in _CJK_RUN.findall(p))
     if isinstance(obj, BaseModel):
         for name in type(obj).model_fields:
             _strings(getattr(obj, name), out, name)
@@ -71,6 +83,9 @@ class CompiledGroup:
     phrases: tuple[str, ...]
     patterns: tuple[re.Pattern[str], ...]
     fuzzy: bool
+    exclude: tuple[re.Pattern[str], ...] = ()
+    echo: Echo | None = None
+    tags: tuple[str, ...] = ()
 
 
 class CompiledRubric:
@@ -79,12 +94,28 @@ class CompiledRubric:
     def __init__(self, rubric: RubricModel) -> None:
         self.rubric = rubric
         self.language = rubric.language
+        self.pack = load_pack(rubric.language, rubric.language_pack, rubric.source)
         terms: list[str] = []
         _strings(rubric, terms)
+        # a word from a regex joins the vocabulary only when it is a content word: 是吧 /
+        # 对吗 would turn 电话是8… into 电话是吧… (digits keep their numeral's syllable)
+        stop = set(self.pack.stop_chars)
+        terms = [
+            t[1:] if t.startswith(_PATTERN_WORD) else t
+            for t in terms
+            if not t.startswith(_PATTERN_WORD) or not stop.intersection(t[1:])
+        ]
+        # the language's own words that checks rely on (是以前 / 不是 around a rate) are
+        # repaired from homophones too, so 3%始以前的说法 is still a rejected rate
+        terms += [*self.pack.vocabulary, *self.pack.facts.get("rate_rejections", ())]
         self.lexicon = Lexicon(norm_phrase(t, self.language) for t in terms)
+        self._specs: dict[Any, Any] = {}
+        self._alts: dict[
+            int, tuple[tuple[str, ...], re.Pattern[str]]
+        ] = {}  # per-rubric caches of checks and helpers
         self._groups: dict[int, CompiledGroup] = {}
         # raw segment text -> normalised, corrected text; greetings, 好的, 对 … recur a lot
-        self.norm_cache: dict[str, str] = {}
+        self.norm_cache: dict[str, tuple[str, str]] = {}
         self._regex: dict[str, re.Pattern[str]] = {}
         self._phrases: dict[int, tuple[list[str], tuple[str, ...]]] = {}
 
@@ -95,6 +126,9 @@ class CompiledRubric:
                 tuple(p for p in (self.phrase(x) for x in g.any) if p),
                 tuple(self.regex(p) for p in g.patterns),
                 g.fuzzy,
+                tuple(self.regex(p) for p in g.exclude),
+                g.echo,
+                self.phrases(g.echo.tags) if g.echo else (),
             )
             self._groups[id(g)] = cg
         return cg
@@ -110,10 +144,22 @@ class CompiledRubric:
             self._phrases[id(ps)] = hit
         return hit[1]
 
+    def alternation(self, phrases: tuple[str, ...]) -> re.Pattern[str] | None:
+        """One regex for a long phrase list (one scan instead of a ``find`` per phrase);
+        ``None`` for short lists, where plain ``find`` is faster."""
+        if len(phrases) < ALTERNATION_MIN:
+            return None
+        hit = self._alts.get(id(phrases))
+        if hit is None or hit[0] is not phrases:
+            words = sorted(set(phrases), key=len, reverse=True)
+            hit = (phrases, re.compile("|".join(map(re.escape, words))))
+            self._alts[id(phrases)] = hit
+        return hit[1]
+
     def regex(self, pattern: str) -> re.Pattern[str]:
         rx = self._regex.get(pattern)
         if rx is None:
-            rx = self._regex[pattern] = compile_budgeted(pattern)  # matching under a time limit
+            rx = self._regex[pattern] = compile_regex(pattern)
         return rx
 
 
@@ -142,6 +188,11 @@ class Seg:
     text: str
     norm: str
     conf: float | None
+    raw: str = ""  # normalised text before homophone repair (same length as ``norm``)
+
+    def sound_alike(self, start: int, end: int) -> bool:
+        """Whether ``norm[start:end]`` reads so only after homophone repair."""
+        return bool(self.raw) and self.raw[start:end] != self.norm[start:end]
 
 
 @dataclass
@@ -153,6 +204,7 @@ class CallContext:
     segs: list[Seg]
     has_times: bool
     call_end: float
+    opts: ScoringOptions
     topics: set[str] = field(default_factory=set)
     negative: list[bool] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
@@ -192,6 +244,16 @@ class CallContext:
             self._join[key] = (segs, joined)
         return joined
 
+    def msg(self, key: str, **kw: object) -> str:
+        """A reason in the rubric's language (templates from the language pack)."""
+        return self.cr.pack.msg(key, **kw)
+
+    def where(self, s: Seg) -> str:
+        """Where ``s`` is, for a reason: its start time, or its position without times."""
+        if self.has_times:
+            return self.cr.pack.msg("at", t=f"{s.start:.1f}")
+        return self.cr.pack.msg("at_turn", n=s.index + 1)
+
     def first_negative(self) -> Seg | None:
         for s, neg in zip(self.segs, self.negative, strict=True):
             if neg:
@@ -223,6 +285,8 @@ class CallContext:
     def matches(self, g: CompiledGroup, seg: Seg) -> bool:
         """Whether ``seg`` says something from group ``g`` (exact, then fuzzy for long phrases)."""
         text = seg.norm
+        if g.exclude:
+            return self._matches_excluding(g, text)
         for p in g.phrases:
             if p in text:
                 return True
@@ -230,22 +294,37 @@ class CallContext:
             if rx.search(text):
                 return True
         if g.fuzzy:
-            return fuzzy_in(g.phrases, text)
+            return fuzzy_in(g.phrases, text, self.opts)
         return False
+
+    def _matches_excluding(self, g: CompiledGroup, text: str) -> bool:
+        spans = [m.span() for rx in g.exclude for m in rx.finditer(text)]
+
+        def free(a: int, b: int) -> bool:  # a hit touching an excluded span does not count
+            return not any(a < y and x < b for x, y in spans)
+
+        for p in g.phrases:
+            i = text.find(p)
+            while i >= 0:
+                if free(i, i + len(p)):
+                    return True
+                i = text.find(p, i + 1)
+        return any(free(*m.span()) for rx in g.patterns for m in rx.finditer(text))
 
     def find(self, g: CompiledGroup, segs: list[Seg]) -> Seg | None:
         """The first segment of ``segs`` that says something from ``g``."""
-        if len(segs) < 4:
+        if g.exclude and len(segs) >= 4:  # only segments with a hit can match
+            for s in self.candidates(segs, g.phrases, list(g.patterns)):
+                if self._matches_excluding(g, s.norm):
+                    return s
+            return None
+        if len(segs) < 4 or g.exclude:
             for s in segs:
                 if self.matches(g, s):
                     return s
             return None
         joined = self.join(segs)
-        best = -1
-        for p in g.phrases:
-            i = joined.find(p)
-            if i >= 0 and (best < 0 or i < best):
-                best = i
+        best = self._earliest(g.phrases, joined)
         for rx in g.patterns:
             if _anchored(rx):  # ^ and $ mean the segment's start and end: search each one
                 hit = next((s for s in segs if rx.search(s.norm)), None)
@@ -259,9 +338,9 @@ class CallContext:
                 best = m.start()
         if best >= 0:
             return segs[joined.count(SEP, 0, best)]
-        if g.fuzzy and fuzzy_in(g.phrases, joined):
+        if g.fuzzy and fuzzy_in(g.phrases, joined, self.opts):
             for s in segs:
-                if fuzzy_in(g.phrases, s.norm):
+                if fuzzy_in(g.phrases, s.norm, self.opts):
                     return s
         return None
 
@@ -277,6 +356,10 @@ class CallContext:
         joined = self.join(segs)
         idx: set[int] = set()
         offsets: list[int] | None = None
+        alt = self.cr.alternation(phrases)
+        if alt is not None:
+            patterns = [alt, *patterns]
+            phrases = ()
         for p in phrases:
             i = joined.find(p)
             if i < 0:
@@ -296,6 +379,10 @@ class CallContext:
                 idx.add(bisect.bisect_right(offsets, m.start()) - 1)
         return [segs[i] for i in sorted(idx)]
 
+    def offsets(self, segs: list[Seg]) -> list[int]:
+        """Start of each segment of ``segs`` in :meth:`join`'s text."""
+        return self._offsets(segs)
+
     def _offsets(self, segs: list[Seg]) -> list[int]:
         hit = self._offs.get(id(segs))
         if hit is not None and hit[0] is segs:
@@ -309,108 +396,72 @@ class CallContext:
 
     def mentions(self, phrases: tuple[str, ...], speaker: str = "any") -> Seg | None:
         joined, segs = self.joined(speaker)
+        best = self._earliest(phrases, joined)
+        return segs[joined.count(SEP, 0, best)] if best >= 0 else None
+
+    def _earliest(self, phrases: tuple[str, ...], joined: str) -> int:
+        """Position of the first occurrence of any of ``phrases`` in ``joined``, or -1."""
+        alt = self.cr.alternation(phrases)
+        if alt is not None:
+            m = alt.search(joined)
+            return m.start() if m else -1
         best = -1
         for p in phrases:
             i = joined.find(p)
             if i >= 0 and (best < 0 or i < best):
                 best = i
-        return segs[joined.count(SEP, 0, best)] if best >= 0 else None
+        return best
 
 
-FUZZY_MIN_LEN = 5
-FUZZY_CUTOFF = 88.0
-
-
-def fuzzy_in(phrases: tuple[str, ...], text: str) -> bool:
+def fuzzy_in(phrases: tuple[str, ...], text: str, opts: ScoringOptions) -> bool:
     """Approximate containment for long phrases (a dropped or extra character)."""
-    long = [p for p in phrases if len(p) >= FUZZY_MIN_LEN]
-    if not long or len(text) < FUZZY_MIN_LEN - 1:
+    long = [p for p in phrases if len(p) >= opts.fuzzy_min_len]
+    if not long or len(text) < opts.fuzzy_min_len - 1:
         return False
     from rapidfuzz import fuzz
 
-    return any(fuzz.partial_ratio(p, text, score_cutoff=FUZZY_CUTOFF) for p in long)
+    return any(fuzz.partial_ratio(p, text, score_cutoff=opts.fuzzy_cutoff) for p in long)
 
 
 def build_context(
-    transcript: Transcript, rubric: RubricModel, arousal_db: float | None = 6.0
+    transcript: Transcript, rubric: RubricModel, options: ScoringOptions | None = None
 ) -> CallContext:
-    """Prepare ``transcript`` for checking against ``rubric``."""
+    """Prepare ``transcript`` for checking against ``rubric`` (``options``: thresholds)."""
+    opts = options or ScoringOptions()
     cr = compiled(rubric)
     lang = cr.language
-    raw = list(transcript.segments)
-    has_times = bool(raw) and all(s.start is not None and s.end is not None for s in raw)
+    given = list(transcript.segments)
+    has_times = bool(given) and all(s.start is not None and s.end is not None for s in given)
     segs: list[Seg] = []
     clock = 0.0
     order = (
-        sorted(range(len(raw)), key=lambda i: raw[i].start or 0.0) if has_times else range(len(raw))
+        sorted(range(len(given)), key=lambda i: given[i].start or 0.0)
+        if has_times
+        else range(len(given))
     )
-    ordered = [raw[i] for i in order]
+    ordered = [given[i] for i in order]
     cache = cr.norm_cache
     todo = list({s.text for s in ordered if s.text not in cache})
     if todo:
-        fresh = normalise_many(todo, lang)
+        raws = normalise_many(todo, lang)
+        fresh = raws
         if lang.startswith("zh"):
-            fresh = cr.lexicon.correct(SEP.join(fresh)).split(SEP)
+            fresh = cr.lexicon.correct(SEP.join(raws)).split(SEP)
         if len(cache) > _CACHE_MAX:
             cache.clear()
-        cache.update(zip(todo, fresh, strict=True))
+        cache.update(zip(todo, zip(raws, fresh, strict=True), strict=True))
     norms = [cache[s.text] for s in ordered]
-    for n, (s, norm) in enumerate(zip(ordered, norms, strict=True)):
+    for n, (s, (raw, norm)) in enumerate(zip(ordered, norms, strict=True)):
         if has_times:
             start, end = float(s.start or 0.0), float(s.end or 0.0)
         else:  # estimate from text length so time windows still mean something
             start = clock
-            end = clock + max(0.5, len(s.text) / _CHARS_PER_S)
+            end = clock + max(0.5, len(s.text) / opts.chars_per_s)
             clock = end + 0.5
         speaker = s.speaker.strip().lower()
         speaker = speaker if speaker in (AGENT, CALLER) else UNKNOWN
-        segs.append(Seg(n, speaker, start, end, s.text, norm, s.confidence))
+        segs.append(Seg(n, speaker, start, end, s.text, norm, s.confidence, raw))
     call_end = max((s.end for s in segs), default=0.0)
-    ctx = CallContext(transcript, cr, segs, has_times, call_end)
-    know = rubric.knowledge
-    for key, topic in know.topics.items():
-        if ctx.mentions(cr.phrases(topic.any)) and (
-            not topic.with_any or ctx.mentions(cr.phrases(topic.with_any))
-        ):
-            ctx.topics.add(key)
-    neg_phrases = cr.phrases(know.emotion.negative)
-    neg_rx = [cr.regex(p) for p in know.emotion.patterns]
-    loud = _loud_caller_turns(transcript, segs, arousal_db) if has_times else set()
-    ctx.negative = [False] * len(segs)
-    for neg in ctx.candidates(ctx.of(CALLER), neg_phrases, neg_rx):
-        ctx.negative[neg.index] = True
-    for i in loud:
-        ctx.negative[i] = True
+    ctx = CallContext(transcript, cr, segs, has_times, call_end, opts)
+    derive(ctx)
     return ctx
-
-
-def _loud_caller_turns(
-    transcript: Transcript, segs: list[Seg], arousal_db: float | None
-) -> set[int]:
-    """Caller segments spoken much louder and with more pitch movement than the caller's norm."""
-    m = transcript.metrics
-    if m is None or not m.turns or arousal_db is None:
-        return set()
-    turns = [t for t in m.turns if t.speaker == CALLER]
-    if len(turns) < 3:
-        return set()
-    levels = sorted(t.rms_db for t in turns)
-    median = levels[len(levels) // 2]
-    stds = sorted(t.pitch_hz_std for t in turns if t.pitch_hz_std is not None)
-    pitch_median = stds[len(stds) // 2] if stds else None
-    out: set[int] = set()
-    for t in turns:
-        if t.rms_db < median + arousal_db:
-            continue
-        if (
-            pitch_median is not None
-            and t.pitch_hz_std is not None
-            and t.pitch_hz_std < pitch_median
-        ):
-            continue
-        for s in segs:
-            if s.speaker == CALLER and min(s.end, t.end) - max(s.start, t.start) > 0.5 * (
-                t.end - t.start
-            ):
-                out.add(s.index)
-    return out

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
-from pathlib import Path
 
 from qa_pipeline.models import (
     AGENT,
@@ -16,41 +14,20 @@ from qa_pipeline.models import (
     Status,
     Transcript,
 )
-from qa_pipeline.rubric.checks import GapEtiquette
 from qa_pipeline.rubric.schema import Item, RubricModel
 from qa_pipeline.scoring.base import Outcome, review
-from qa_pipeline.scoring.checks_timing import holds
 from qa_pipeline.scoring.context import CallContext, build_context
+from qa_pipeline.scoring.options import ScoringOptions
 from qa_pipeline.scoring.registry import CHECKS
+from qa_pipeline.scoring.search import could_say
+from qa_pipeline.scoring.timing import holds
 
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True, slots=True)
-class ScoringOptions:
-    """Knobs of the scoring engine.
-
-    Attributes:
-        low_confidence: A ``fail`` that hinges on a segment transcribed below this
-            confidence becomes ``review`` (default 0.6).
-        arousal_db: A caller turn this many dB louder than the caller's median turn (with
-            above-median pitch movement) counts as agitated; ``None`` turns it off.
-        emotion_model_path: Optional local transformers text-classification model that
-            also marks caller turns negative; off (``None``) by default.
-        emotion_negative_labels: Classifier labels that mean negative emotion.
-        emotion_threshold: Minimum classifier probability for those labels.
-    """
-
-    low_confidence: float = 0.6
-    arousal_db: float | None = 6.0
-    emotion_model_path: Path | None = None
-    emotion_negative_labels: tuple[str, ...] = ("negative", "anger", "angry", "sad", "fear")
-    emotion_threshold: float = 0.7
-
-
 def _hung_up(ctx: CallContext) -> bool:
-    """Caller ended the call upset: last turn is the caller's, not a goodbye, within 20 s
-    of a caller turn showing negative emotion, with no agent turn after it."""
+    """Caller ended the call upset: last turn is the caller's, not a goodbye, within
+    ``hangup_window_s`` of a caller turn showing negative emotion, no agent turn after it."""
     if not ctx.segs or ctx.segs[-1].speaker != CALLER:
         return False
     last = ctx.segs[-1]
@@ -58,7 +35,7 @@ def _hung_up(ctx: CallContext) -> bool:
     if any(b in last.norm for b in bye):
         return False
     return any(
-        neg and s.speaker == CALLER and last.start - s.end <= 20.0
+        neg and s.speaker == CALLER and last.start - s.end <= ctx.opts.hangup_window_s
         for s, neg in zip(ctx.segs, ctx.negative, strict=True)
     )
 
@@ -68,29 +45,30 @@ def applies(ctx: CallContext, item: Item) -> tuple[bool | None, str]:
     a = item.applies_when
     t = ctx.transcript
     if a.topics and not ctx.topics.intersection(a.topics):
-        return False, "call is not about " + "/".join(a.topics)
+        names = [ctx.cr.rubric.knowledge.topics[k].name for k in a.topics]
+        return False, ctx.msg("not_about", topic="/".join(names))
     if a.call_types and t.call_type and t.call_type not in a.call_types:
-        return False, f"call type {t.call_type}"
+        return False, ctx.msg("call_type", t=t.call_type)
     if a.not_call_types and t.call_type in a.not_call_types:
-        return False, f"call type {t.call_type}"
+        return False, ctx.msg("call_type", t=t.call_type)
     if a.needs_caller_speech and not any(s.speaker == CALLER for s in ctx.segs):
-        return False, "the caller says nothing"
+        return False, ctx.msg("caller_silent")
     if a.not_if_caller_says:
         hit = ctx.mentions(ctx.cr.phrases(a.not_if_caller_says), CALLER)
         if hit is not None:
-            return False, f"caller: 「{hit.text.strip()[:30]}」"
+            return False, ctx.msg("caller_says", where=ctx.where(hit), quote=hit.text.strip()[:30])
     if a.min_call_s is not None and ctx.has_times and ctx.call_end < a.min_call_s:
-        return False, f"call shorter than {a.min_call_s:g} s"
+        return False, ctx.msg("short_call", s=f"{a.min_call_s:g}")
     if a.caller_emotion == "negative" and ctx.first_negative() is None:
-        return False, "the caller shows no negative emotion"
+        return False, ctx.msg("no_negative")
     if a.not_if_caller_hung_up and _hung_up(ctx):
-        return False, "the caller hung up upset before the agent could close"
+        return False, ctx.msg("hung_up")
     if a.silent_gap is not None:
         if not ctx.has_times:
-            return None, "no timestamps: silent gaps unknown"
-        gap = item.check.min_gap_s if isinstance(item.check, GapEtiquette) else 10.0
+            return None, ctx.msg("no_times_hold")
+        gap = float(getattr(item.check, "min_gap_s", ctx.opts.min_gap_s))
         if bool(holds(ctx, gap)) != a.silent_gap:
-            return False, "no agent-side silence" if a.silent_gap else "there is a silence"
+            return False, ctx.msg("no_gap" if a.silent_gap else "gap_present")
     return True, ""
 
 
@@ -98,18 +76,21 @@ def _finalise(ctx: CallContext, item: Item, out: Outcome, threshold: float) -> O
     if out.status is not Status.FAIL:
         return out
     low = [s for s in out.hinge if s.conf is not None and s.conf < threshold]
+    if out.absent is None:  # something was said: one clearly heard hit is enough
+        low = low if len(low) == len(out.hinge) else []
+    elif out.absent:  # something is missing: only a segment that could be it misheard
+        low = [s for s in low if could_say(s.norm, out.absent, ctx.opts.sound_alike_min_len)]
     if low:
         worst = min(s.conf for s in low if s.conf is not None)
         return Outcome(
             Status.REVIEW,
-            f"{out.reason} — but the deciding words were transcribed with low confidence "
-            f"({worst:.2f})",
+            ctx.msg("low_conf", reason=out.reason, c=f"{worst:.2f}"),
             out.evidence,
         )
     if "non_utf8" in ctx.transcript.flags:
-        return Outcome(Status.REVIEW, f"{out.reason} — text was not valid UTF-8", out.evidence)
+        return Outcome(Status.REVIEW, ctx.msg("non_utf8", reason=out.reason), out.evidence)
     if ctx.has_unknown and not out.evidence and item.speaker != "any":
-        return Outcome(Status.REVIEW, f"{out.reason} — some speech is not attributed", ())
+        return Outcome(Status.REVIEW, ctx.msg("unattributed", reason=out.reason), ())
     return out
 
 
@@ -134,9 +115,9 @@ def score_item(
     try:
         ok, why = applies(ctx, item)
         if not ctx.segs:
-            out = review("transcript has no segments")
+            out = review(ctx.msg("no_segments"))
         elif all(s.speaker == UNKNOWN for s in ctx.segs):
-            out = review("no segment is attributed to agent or caller")
+            out = review(ctx.msg("no_speakers"))
         elif ok is False:
             out = Outcome(Status.NA, why)
         elif ok is None:
@@ -148,7 +129,7 @@ def score_item(
     except Exception as exc:  # one failing check must not lose the call
         log.exception("check %s failed on call %s", item.id, ctx.transcript.call_id)
         error = f"{item.id}: {type(exc).__name__}: {exc}"
-        out = review(f"check error: {exc}")
+        out = review(ctx.msg("check_error", err=exc))
     critical = (
         out.status is Status.FAIL
         and item.critical
@@ -183,10 +164,12 @@ def score_call(
         fail, ``None`` when nothing was decided. Never raises on a bad transcript.
     """
     opts = options or ScoringOptions()
+    if rubric.scoring:
+        opts = opts.with_rubric(rubric.scoring, f"{rubric.source}: scoring")
     errors: list[str] = []
-    ctx = build_context(transcript, rubric, opts.arousal_db)
+    ctx = build_context(transcript, rubric, opts)
     if opts.emotion_model_path is not None:
-        from qa_pipeline.scoring.checks_emotion import classifier_negative
+        from qa_pipeline.scoring.emotion_model import classifier_negative
 
         classifier_negative(
             ctx, opts.emotion_model_path, opts.emotion_negative_labels, opts.emotion_threshold

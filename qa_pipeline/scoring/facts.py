@@ -11,28 +11,84 @@ threshold or a missing rate for the caller's case is a non-critical fail.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
+from qa_pipeline.lang.patterns import compile_regex
 from qa_pipeline.models import AGENT, CALLER
-from qa_pipeline.rubric.checks import FactCheck
 from qa_pipeline.rubric.schema import Conditions, Item, RateTable
-from qa_pipeline.scoring.base import Outcome, failed, na, passed, quote
+from qa_pipeline.scoring.base import Outcome, failed, passed, quote
 from qa_pipeline.scoring.context import CallContext, Seg
 
 LE, GT = "le", "gt"
-# 1.5% / 百分之一点五 (→ 1.5%), 一个半点 / 1.5个点 / 1.5个百分点, and 按1.5算 (dropped %)
-_RATE = re.compile(
-    r"(\d+(?:\.\d+)?)%|(\d+(?:\.\d+)?)个(半)?(?:百分)?点(\d(?!\d))?"
-    r"|按(\d(?:\.\d+)?)(?=算|交|征|收|计|缴)|千分之(\d+(?:\.\d+)?)"
-)
-_REJECTED = re.compile(r"^.{0,6}(不对|是错|不准确|不是这样|是以前)")
-_TOKENS = re.compile(
-    r"(?P<neg>没|不|未)?(?P<gt>超过|超出|大于|高于|以上|多于)|(?P<le>以下|以内|不到|低于|小于|之内)"
-    r"|(?P<num>\d+(?:\.\d+)?)(?=[多来余]?个?(?:平方米|平米|平方|平|㎡|m2))"
-)
-_NEGATED = ("没", "不", "无", "非")
-# "您这个/您家的…" points back at the caller's own case (normalised 您 → 你)
-_YOURS = ("你这", "你家", "你的", "你买的", "你们家", "你那")
+_NUM = r"\d+(?:\.\d+)?"
+
+
+@dataclass(frozen=True, slots=True)
+class FactWords:
+    """The language pack's words for facts, compiled once per rubric table.
+
+    ``rate`` finds stated rates (named groups ``pct``, ``pts`` [+ ``half``, ``tenth``],
+    ``bare``, ``permille``); ``tokens`` finds comparison words and areas (a number before
+    one of the table's ``unit_words``); ``duration`` finds durations (``value``,
+    ``unit``, ``more``).
+    """
+
+    rate: re.Pattern[str]
+    rate_cues: tuple[str, ...]
+    tokens: re.Pattern[str]
+    compare: re.Pattern[str]
+    denied: re.Pattern[str]
+    rejected: re.Pattern[str]
+    negated: tuple[str, ...]
+    yours: tuple[str, ...]
+    duration: re.Pattern[str]
+    duration_required: tuple[str, ...]
+    duration_units: dict[str, float]
+    other_subjects: re.Pattern[str]
+    carry_window: int
+    duration_facts: tuple[str, ...]
+    subject_window: int
+
+
+def words(ctx: CallContext, units: tuple[str, ...] = ()) -> FactWords:
+    """:class:`FactWords` of the rubric's language pack (cached per rubric and units)."""
+    key = ("facts", units)
+    hit = ctx.cr._specs.get(key)
+    if hit is not None:
+        return hit  # type: ignore[no-any-return]
+    pack = ctx.cr.pack
+    f = pack.facts
+
+    def alt(xs: object) -> str:
+        items = sorted((str(x) for x in xs), key=len, reverse=True)  # type: ignore[attr-defined]
+        return "|".join(re.escape(x) for x in items if x) or "(?!)"
+
+    unit_rx = alt(units or f.get("unit_words", []))
+    tokens = (
+        f"(?P<neg>(?:{alt(f.get('not_words', []))})(?:{alt(f.get('not_verbs', []))})?)?"
+        f"(?P<gt>{alt(f.get('greater', []))})|(?P<le>{alt(f.get('less_equal', []))})"
+        f"|(?P<num>{_NUM})(?=[{''.join(f.get('approx', []))}]?{f.get('measure', '')}?(?:{unit_rx}))"
+    )
+    out = FactWords(
+        rate=compile_regex("|".join(f.get("rate_patterns", [])) or "(?!)"),
+        rate_cues=tuple(f.get("rate_cues", [])),
+        tokens=compile_regex(tokens),
+        compare=compile_regex(alt([*f.get("greater", []), *f.get("less_equal", [])])),
+        denied=compile_regex(f"({alt(f.get('rate_denials', []))})$"),
+        rejected=compile_regex(f"^.{{0,6}}({alt(f.get('rate_rejections', []))})"),
+        negated=tuple(f.get("case_negations", [])),
+        yours=tuple(f.get("yours", [])),
+        duration=compile_regex(f.get("duration_pattern", "(?!)")),
+        duration_required=tuple(f.get("duration_required", [])),
+        duration_units={str(k): float(v) for k, v in f.get("duration_units", {}).items()},
+        other_subjects=_alternation(f.get("other_subjects", [])),
+        carry_window=int(f.get("carry_window", 8)),
+        duration_facts=tuple(x for x in f.get("duration_facts", []) if x),
+        subject_window=int(f.get("subject_window", 16)),
+    )
+    ctx.cr._specs[key] = out
+    return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +108,9 @@ def _case_cues(ctx: CallContext, table: RateTable) -> list[tuple[str, str]]:
     return [(case, ph) for case, phrases in table.cases.items() for ph in ctx.cr.phrases(phrases)]
 
 
-def _last_case(text: str, cues: list[tuple[str, str]]) -> tuple[int, str] | None:
+def _last_case(
+    text: str, cues: list[tuple[str, str]], negated: tuple[str, ...]
+) -> tuple[int, str] | None:
     best: tuple[int, str] | None = None
     for case, ph in cues:
         end = len(text)
@@ -60,7 +118,7 @@ def _last_case(text: str, cues: list[tuple[str, str]]) -> tuple[int, str] | None
             i = text.rfind(ph, 0, end)
             if i < 0 or (best is not None and i <= best[0]):
                 break
-            if i > 0 and text[i - 1] in _NEGATED:
+            if i > 0 and text[i - 1] in negated:
                 end = i + len(ph) - 1
                 continue
             best = (i, case)
@@ -68,13 +126,20 @@ def _last_case(text: str, cues: list[tuple[str, str]]) -> tuple[int, str] | None
     return best
 
 
-def _area_cat(window: str, threshold: float) -> str | None:
+def _area_cat(window: str, threshold: float, w: FactWords) -> str | None:
     cat = None
-    for m in _TOKENS.finditer(window):
+    for m in w.tokens.finditer(window):
         if m.group("num"):
             value = float(m.group("num"))
-            if abs(value - threshold) > 1e-9 and value >= 10:
-                cat = _cat(value, threshold)
+            if value < 10:
+                continue
+            # the threshold itself is the case's area (正好140 → 及以下) unless it is
+            # the rule's boundary (超过140平方米 / 140平方米以上)
+            if abs(value - threshold) < 1e-9 and w.compare.search(
+                window[max(0, m.start() - 3) : m.end() + 6]
+            ):
+                continue
+            cat = _cat(value, threshold)
         elif m.group("gt"):
             cat = LE if m.group("neg") else GT
         elif m.group("le"):
@@ -94,34 +159,76 @@ def _expected(table: RateTable, case: str, cat: str) -> set[float]:
     return out
 
 
-def _first_cue(text: str, ph: str) -> int:
+def _first_cue(text: str, ph: str, negated: tuple[str, ...]) -> int:
     """Position of the first occurrence of ``ph`` not preceded by a negation, or -1."""
     i = text.find(ph)
-    while i > 0 and text[i - 1] in _NEGATED:
+    while i > 0 and text[i - 1] in negated:
         i = text.find(ph, i + 1)
     return i
 
 
 def _caller_case(ctx: CallContext, table: RateTable) -> tuple[str | None, set[str]]:
     cues = _case_cues(ctx, table)
+    w = words(ctx, tuple(table.unit_words))
     case = None
     for speaker in (CALLER, AGENT):
         joined, _ = ctx.joined(speaker)
         first: tuple[int, str] | None = None
         for c, ph in cues:
-            i = _first_cue(joined, ph)
+            i = _first_cue(joined, ph, w.negated)
             if i >= 0 and (first is None or i < first[0]):
                 first = (i, c)
         if first is not None:
             case = first[1]
             break
     cats: set[str] = set()
-    for m in _TOKENS.finditer(ctx.joined(CALLER)[0]):
+    caller_text = ctx.joined(CALLER)[0]
+    for m in w.tokens.finditer(caller_text):
         if m.group("num"):
             value = float(m.group("num"))
-            if abs(value - table.threshold) > 1e-9 and value >= 10:
-                cats.add(_cat(value, table.threshold))
+            if value < 10:
+                continue
+            if abs(value - table.threshold) < 1e-9:
+                # the threshold itself: the caller's area only when not asked about as a
+                # boundary (超过140平 / 140平以上 are questions about the rule)
+                around = caller_text[max(0, m.start() - 3) : m.end() + 6]
+                if w.compare.search(around):
+                    continue
+            cats.add(_cat(value, table.threshold))
     return case, cats
+
+
+def _last_of(text: str, words: re.Pattern[str]) -> int:
+    """End of the last match of ``words`` (an alternation) in ``text`` (-1 if none)."""
+    best = -1
+    for m in words.finditer(text):
+        best = m.end()
+    return best
+
+
+def _alternation(words: Iterable[str]) -> re.Pattern[str]:
+    items = sorted({w for w in words if w}, key=len, reverse=True)
+    return re.compile("|".join(map(re.escape, items)) or "(?!)")
+
+
+def _about_something_else(
+    ctx: CallContext, s: Seg, text: str, start: int, at: int, own: re.Pattern[str], w: FactWords
+) -> bool:
+    """Whether the rate at ``at`` is said of another subject (个税, 贷款利率, 中介费 …):
+    the last subject word before it, since the previous rate, is another subject's rather
+    than the table's topic or case words; with no subject word at all, the caller's
+    question just before decides."""
+    window = text[max(start, at - w.subject_window) : at]
+    other = _last_of(window, w.other_subjects)
+    mine = _last_of(window, own)
+    if other >= 0 or mine >= 0:
+        return other > mine
+    if start > 0 or s.index == 0:
+        return False
+    prev = ctx.segs[s.index - 1]
+    if prev.speaker != CALLER:
+        return False
+    return _last_of(prev.norm, w.other_subjects) > _last_of(prev.norm, own)
 
 
 def _statements(
@@ -129,25 +236,50 @@ def _statements(
 ) -> list[Statement]:
     agent_text = ctx.joined(AGENT)[0]
     cues = [(c, ph) for c, ph in _case_cues(ctx, table) if ph in agent_text]
+    w = words(ctx, tuple(table.unit_words))
+    key = ("own_words", table.topic, id(table))
+    own = ctx.cr._specs.get(key)
+    if own is None:
+        topic = ctx.cr.rubric.knowledge.topics[table.topic]
+        own_words = [*topic.any, *(p for ps in table.cases.values() for p in ps)]
+        own = ctx.cr._specs[key] = _alternation(ctx.cr.phrases(own_words))
     out = []
-    for s in ctx.candidates(ctx.of(AGENT), ("%", "按", "个点", "个百分点", "千分之"), []):
+    for s in ctx.candidates(ctx.of(AGENT), w.rate_cues, []):
         text = s.norm
         prev_end = 0
         prev_cat: str | None = None
-        for m in _RATE.finditer(text):
-            if m.group(6):
-                rate = float(m.group(6)) / 10  # 千分之十五 = 1.5%
+        for m in w.rate.finditer(text):
+            g = m.groupdict()
+            if g.get("permille"):
+                rate = float(g["permille"]) / 10  # 千分之十五 = 1.5%
             else:
-                rate = float(m.group(1) or m.group(2) or m.group(5))
-            rate += (0.5 if m.group(3) else 0.0) + (int(m.group(4)) / 10 if m.group(4) else 0.0)
-            if rate <= 0 or rate > 10 or _REJECTED.match(text[m.end() :]):
+                rate = float(g.get("pct") or g.get("pts") or g.get("bare") or 0)
+            rate += 0.5 if g.get("half") else 0.0
+            rate += int(g["tenth"]) / 10 if g.get("tenth") else 0.0
+            if (
+                rate <= 0
+                or rate > 10
+                or abs(rate * 10 - round(rate * 10)) > 1e-6  # 1.514%: numerals run together
+                or w.rejected.match(text[m.end() :])
+                or w.denied.search(text[max(0, m.start() - 5) : m.start()])
+            ):
                 prev_end = m.end()
                 continue
-            found = _last_case(text[: m.start()], cues)
+            if _about_something_else(ctx, s, text, prev_end, m.start(), own, w):
+                prev_end = m.end()
+                continue
+            found = _last_case(text[: m.start()], cues, w.negated)
             st_case = found[1] if found else case
             window = text[prev_end : m.start()]
-            cat = _area_cat(window, table.threshold)
-            if cat is None and not any(y in window for y in _YOURS):
+            cat = _area_cat(window, table.threshold, w)
+            # a short continuation (「，二套是2%」) keeps the previous area; a clause that names
+            # a case or points at the caller's own (「您这个…首套」) starts afresh
+            fresh = (
+                any(y in window for y in w.yours)
+                or len(window) > w.carry_window
+                or any(ph in window for _, ph in cues)
+            )
+            if cat is None and not fresh:
                 cat = prev_cat
             prev_cat, prev_end = cat, m.end()
             cases = [st_case] if st_case else list(table.cases)
@@ -165,8 +297,11 @@ def check_rates(ctx: CallContext, item: Item, table: RateTable) -> Outcome:
     stmts = _statements(ctx, table, case, cats)
     wrong = [st for st in stmts if st.wrong]
     if wrong:
-        what = "; ".join(f"{st.rate:g}% in 「{quote(st.seg)}」" for st in wrong)
-        out = failed(f"wrong rate stated: {what}", tuple(st.seg for st in wrong))
+        what = ctx.msg("sep").join(
+            ctx.msg("rate_in", rate=f"{st.rate:g}", where=ctx.where(st.seg), quote=quote(st.seg))
+            for st in wrong
+        )
+        out = failed(ctx.msg("wrong_rate", what=what), tuple(st.seg for st in wrong))
         return Outcome(out.status, out.reason, out.evidence, out.hinge, critical=True)
     thr = f"{table.threshold:g}"
     said_threshold = next(
@@ -179,59 +314,68 @@ def check_rates(ctx: CallContext, item: Item, table: RateTable) -> Outcome:
         if not any(
             (c is None or st.case in (c, None)) and (k is None or st.cat == k) for st in stmts
         ):
-            missing.append(f"rate for the caller's case ({c or '?'}, {k or '?'})")
+            cat = {LE: ctx.msg("le", thr=thr), GT: ctx.msg("gt", thr=thr)}.get(k or "", "?")
+            missing.append(ctx.msg("rate_missing", case=c or "?", cat=cat))
     if said_threshold is None:
-        missing.insert(0, f"threshold {thr} never stated")
+        missing.insert(0, ctx.msg("threshold_missing", thr=thr))
     evid = tuple(dict.fromkeys(st.seg for st in stmts))
     if missing:
-        out = failed("; ".join(missing), evid, tuple(ctx.of(AGENT)))
-        return Outcome(out.status, out.reason, out.evidence, out.hinge, critical=False)
-    return passed(f"{len(stmts)} rate(s) stated, all correct; threshold given", *evid)
+        out = failed(ctx.msg("sep").join(missing), evid, tuple(ctx.of(AGENT)), ())
+        return Outcome(out.status, out.reason, out.evidence, out.hinge, False, out.absent)
+    return passed(ctx.msg("rates_ok", n=len(stmts), thr=thr), *evid)
 
 
-_DURATION = re.compile(r"(半年|\d+(?:\.\d+)?个?半?月|\d+(?:\.\d+)?年|\d+天)(以上|及以上)?")
-
-
-def _months(token: str) -> float:
-    if token == "半年":
-        return 6.0
-    value = float(re.match(r"\d+(?:\.\d+)?", token).group(0))  # type: ignore[union-attr]
-    if token.endswith("天"):
-        return round(value / 30, 1)
-    return value * 12 if token.endswith("年") else value + (0.5 if "半" in token else 0)
+def _months(value: str, unit: str, w: FactWords) -> float:
+    """Months in a duration: the unit's months × the number (半年 has no number: 1)."""
+    return round(float(value or 1) * w.duration_units.get(unit, 1.0), 1)
 
 
 def check_conditions(ctx: CallContext, item: Item, cond: Conditions) -> Outcome:
     context = ctx.cr.phrases(cond.duration_context)
     invented = [ctx.cr.regex(p) for p in cond.not_required]
+    denials = ctx.cr.pack.denials
+    w = words(ctx)
     good: list[Seg] = []
     bad: list[str] = []
     evid: list[Seg] = []
-    for s in ctx.candidates(ctx.of(AGENT), (), [_DURATION, *invented]):
+    for s in ctx.candidates(ctx.of(AGENT), (), [w.duration, *invented]):
         text = s.norm
-        for m in _DURATION.finditer(text):
+        for m in w.duration.finditer(text):
             before = text[max(0, m.start() - 8) : m.start()]
             if not any(c in before for c in context):
                 continue
-            required = (
-                before.endswith("满")
-                or m.group(2)
-                or any(w in before for w in ("要", "须", "至少"))
-            )
+            if text[m.end() : m.end() + 1] in w.duration_facts:
+                continue  # 您已经住满一年了 / 住了一年多: the caller's facts, not the rule
+            required = m.group("more") or any(r in before for r in w.duration_required)
             if not required:
                 continue
-            if abs(_months(m.group(1)) - cond.duration_months) < 1e-6:
+            months = _months(m.group("value"), m.group("unit"), w)
+            if abs(months - cond.duration_months) < 1e-6:
                 good.append(s)
             else:
-                bad.append(f"wrong duration 「{m.group(0)}」 in 「{quote(s)}」")
+                bad.append(
+                    ctx.msg("wrong_duration", said=m.group(0), where=ctx.where(s), quote=quote(s))
+                )
                 evid.append(s)
         for rx in invented:
-            hit = rx.search(text)
+            hit = next(
+                (
+                    h
+                    for h in rx.finditer(text)
+                    if not any(
+                        d in h.group(0) or d in text[max(0, h.start() - 3) : h.start()]
+                        for d in denials
+                    )
+                ),
+                None,
+            )
             if hit:
-                bad.append(f"condition that does not exist 「{hit.group(0)}」 in 「{quote(s)}」")
+                bad.append(
+                    ctx.msg("invented", said=hit.group(0), where=ctx.where(s), quote=quote(s))
+                )
                 evid.append(s)
     if bad:
-        return failed("; ".join(dict.fromkeys(bad)), tuple(dict.fromkeys(evid)))
+        return failed(ctx.msg("sep").join(dict.fromkeys(bad)), tuple(dict.fromkeys(evid)))
     named = [
         name
         for name, phrases in cond.conditions.items()
@@ -239,26 +383,9 @@ def check_conditions(ctx: CallContext, item: Item, cond: Conditions) -> Outcome:
     ]
     missing = []
     if not good:
-        missing.append(f"duration ({cond.duration_months:g} months) never stated")
+        missing.append(ctx.msg("duration_missing", months=f"{cond.duration_months:g}"))
     if not named:
-        missing.append("none of the conditions named: " + ", ".join(cond.conditions))
+        missing.append(ctx.msg("conditions_missing", what="、".join(cond.conditions)))
     if missing:
-        return failed("; ".join(missing), (), tuple(ctx.of(AGENT)))
-    return passed(f"duration right; conditions named: {', '.join(named)}", *good[:1])
-
-
-def fact_check(ctx: CallContext, item: Item, p: FactCheck) -> Outcome:
-    """Compare what the agent states with ``knowledge.rates`` or ``knowledge.conditions``."""
-    know = ctx.cr.rubric.knowledge
-    table = know.rates.get(p.table) or know.conditions.get(p.table)
-    if table is None:  # parse_rubric guarantees it; keep the engine total anyway
-        return na(f"no knowledge table {p.table!r}")
-    if table.topic not in ctx.topics:
-        return na(f"call is not about {know.topics[table.topic].name}")
-    if isinstance(table, RateTable):
-        out = check_rates(ctx, item, table)
-    else:
-        out = check_conditions(ctx, item, table)
-    if p.critical_on == "any_fail" and out.critical is False:
-        return Outcome(out.status, out.reason, out.evidence, out.hinge, critical=True)
-    return out
+        return failed(ctx.msg("sep").join(missing), (), tuple(ctx.of(AGENT)), ())
+    return passed(ctx.msg("conditions_ok", what=ctx.msg("sep").join(named)), *good[:1])

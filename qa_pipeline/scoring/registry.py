@@ -1,34 +1,73 @@
-"""The check-kind registry: ``kind name -> function(ctx, item, params) -> Outcome``."""
+"""The check-kind registry: every kind is one module of :mod:`qa_pipeline.scoring.kinds`.
+
+A kind module defines its parameter model (a pydantic model with a ``kind`` literal and
+``describe(lang)``) and its function, registered with :func:`check_kind`. The rubric
+schema builds its union of kinds from :func:`load_kinds`; the engine looks kinds up in
+:data:`CHECKS` and imports none of them. Adding a kind is one file in ``kinds/`` and its
+tests.
+"""
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from collections.abc import Callable
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, get_args
 
-from qa_pipeline.scoring.base import Outcome
-from qa_pipeline.scoring.checks_emotion import emotion_trigger
-from qa_pipeline.scoring.checks_text import (
-    coverage,
-    hostility,
-    phrase_absent,
-    phrase_present,
-    regex,
-    sequence,
-)
-from qa_pipeline.scoring.checks_timing import gap_etiquette, overlap_count
-from qa_pipeline.scoring.facts import fact_check
+from pydantic import BaseModel
 
-CheckFn = Callable[[Any, Any, Any], Outcome]
+CheckFn = Callable[[Any, Any, Any], Any]
 
-CHECKS: dict[str, CheckFn] = {
-    "phrase_present": phrase_present,
-    "phrase_absent": phrase_absent,
-    "regex": regex,
-    "sequence": sequence,
-    "coverage": coverage,
-    "fact_check": fact_check,
-    "overlap_count": overlap_count,
-    "gap_etiquette": gap_etiquette,
-    "emotion_trigger": emotion_trigger,
-    "hostility": hostility,
-}
+
+@dataclass(frozen=True, slots=True)
+class CheckKind:
+    """One registered kind: its name, parameter model and function."""
+
+    name: str
+    params: type[BaseModel]
+    fn: CheckFn
+
+
+KINDS: dict[str, CheckKind] = {}
+CHECKS: dict[str, CheckFn] = {}  # name -> function (what the engine calls)
+
+
+def kind_name(params: type[BaseModel]) -> str:
+    """The ``kind`` literal of a parameter model."""
+    field = params.model_fields.get("kind")
+    values = get_args(field.annotation) if field is not None else ()
+    if len(values) != 1 or not isinstance(values[0], str):
+        raise TypeError(f"{params.__name__} needs a field kind: Literal['<name>']")
+    return values[0]
+
+
+def check_kind(params: type[BaseModel]) -> Callable[[CheckFn], CheckFn]:
+    """Register the decorated function as the check of ``params``' kind.
+
+    Raises:
+        TypeError: ``params`` has no ``kind`` literal or no ``describe`` method, or the
+            name is already taken by another function.
+    """
+    name = kind_name(params)
+    if not callable(getattr(params, "describe", None)):
+        raise TypeError(f"{params.__name__} needs describe(lang) for reports")
+
+    def register(fn: CheckFn) -> CheckFn:
+        old = KINDS.get(name)
+        if old is not None and old.fn.__qualname__ != fn.__qualname__:
+            raise TypeError(f"check kind {name!r} registered twice ({old.fn} and {fn})")
+        KINDS[name] = CheckKind(name, params, fn)
+        CHECKS[name] = fn
+        return fn
+
+    return register
+
+
+def load_kinds() -> dict[str, CheckKind]:
+    """Import every module of :mod:`qa_pipeline.scoring.kinds` (once) and return the kinds."""
+    from qa_pipeline.scoring import kinds
+
+    for mod in pkgutil.iter_modules(kinds.__path__):
+        importlib.import_module(f"{kinds.__name__}.{mod.name}")
+    return KINDS

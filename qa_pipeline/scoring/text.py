@@ -19,16 +19,31 @@ from functools import lru_cache
 
 import numpy as np
 
-_DIGITS = {"零": 0, "〇": 0, "幺": 1, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
-           "六": 6, "七": 7, "八": 8, "九": 9}  # fmt: skip
+from qa_pipeline.lang import load_pack
+from qa_pipeline.lang.simplified import to_simplified
+
+# Chinese numerals come from the zh language pack (qa_pipeline/lang/zh.yaml, `numerals`)
+_NUMERALS = load_pack("zh").numerals
+_DIGITS: dict[str, int] = {str(k): int(v) for k, v in _NUMERALS["digits"].items()}
 _DIGIT_TABLE = str.maketrans({k: str(v) for k, v in _DIGITS.items()})
-_UNITS = {"十": 10, "百": 100, "千": 1000}
-_NUM_CHARS = "零〇幺一二两三四五六七八九十百千万"
+_UNITS: dict[str, int] = {str(k): int(v) for k, v in _NUMERALS["units"].items()}
+_MYRIAD = str(_NUMERALS["myriad"])  # 万: a section multiplier
+_POINT = str(_NUMERALS["point"])  # 点: the decimal point
+_PERCENT_WORD = str(_NUMERALS["percent"])  # 百分之
+_PERCENT_MID = _PERCENT_WORD[1:2]  # 分: 百 after it is 百分之, not a number
+_TWO = str(_NUMERALS["two_before_unit"])  # 两: a number only before a unit or a measure
+_MEASURE = str(_NUMERALS["measure"])  # 个 (两个点)
+_FOLDS: dict[str, str] = {str(k): str(v) for k, v in _NUMERALS["folds"].items()}  # 您 → 你
+_NUM_CHARS = "".join(_DIGITS) + "".join(_UNITS) + _MYRIAD
+_LEADS = "".join(_DIGITS) + "".join(u for u, v in _UNITS.items() if v == 10)
+_FRAC = "".join(d for d in _DIGITS if d not in "幺两")
+_UNIT_CHARS = "".join(_UNITS) + _MYRIAD
+_UNIT_BY_SYLLABLE: dict[str, str] = {
+    str(k): str(v) for k, v in _NUMERALS["unit_by_syllable"].items()
+}
 # 两 only as a number before a unit (两百 = 200): 两套 (two flats) must not become 2套 (二套)
-_RUN = re.compile(
-    f"[零〇幺一二两三四五六七八九十][{_NUM_CHARS}]*(?:点[零〇一二三四五六七八九\\d]+)?"
-)
-_PERCENT = re.compile(f"百分之([{_NUM_CHARS}点\\d.]+)")
+_RUN = re.compile(f"[{_LEADS}][{_NUM_CHARS}]*(?:{_POINT}[{_FRAC}\\d]+)?")
+_PERCENT = re.compile(f"{_PERCENT_WORD}([{_NUM_CHARS}{_POINT}\\d.]+)")
 _TONES = str.maketrans("āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ", "aaaaeeeeiiiioooouuuuvvvvvnnnm")
 _FUZZY_INITIALS = (("zh", "z"), ("ch", "c"), ("sh", "s"))
 _FUZZY_FINALS = (("ang", "an"), ("eng", "en"), ("ing", "in"))
@@ -48,7 +63,7 @@ def _int_value(run: str) -> int:
             section += (1 if digit is None else digit) * unit
             last_unit = unit
             digit = None
-        elif ch == "万":
+        elif ch == _MYRIAD:
             section += digit or 0
             total += (section or 1) * 10000
             section = 0
@@ -62,8 +77,8 @@ def _int_value(run: str) -> int:
 
 def chinese_number(run: str) -> str:
     """Digits for a Chinese numeral run; digit-by-digit when it has no units (一零零八)."""
-    integer, _, frac = run.partition("点")
-    if any(ch in _UNITS or ch == "万" for ch in integer):
+    integer, _, frac = run.partition(_POINT)
+    if any(ch in _UNITS or ch == _MYRIAD for ch in integer):
         value = str(_int_value(integer))
     else:
         value = integer.translate(_DIGIT_TABLE)
@@ -75,8 +90,8 @@ def chinese_number(run: str) -> str:
 def _run(m: re.Match[str]) -> str:
     run = m.group(0)
     # 两套 (two flats) must not become 2套 (二套); 两个月 / 两个点 / 两百 are numbers
-    lone = len(run) == 1 or run[1] not in "十百千万"
-    if run[0] == "两" and lone and m.string[m.end() : m.end() + 1] != "个":
+    lone = len(run) == 1 or run[1] not in _UNIT_CHARS
+    if run[0] == _TWO and lone and m.string[m.end() : m.end() + 1] != _MEASURE:
         return run
     return chinese_number(run)
 
@@ -86,48 +101,6 @@ def _percent(m: re.Match[str]) -> str:
     if not body[0].isdigit():
         body = chinese_number(body)
     return body + "%"
-
-
-@lru_cache(maxsize=1)
-def _traditional_chars() -> frozenset[str]:
-    try:
-        import opencc  # light, pure Python
-    except ImportError:  # pragma: no cover - declared dependency
-        return frozenset()
-    from pathlib import Path
-
-    table = Path(opencc.__file__).parent / "dictionary" / "TSCharacters.txt"
-    chars: set[str] = set()
-    if table.is_file():
-        for line in table.read_text(encoding="utf-8").splitlines():
-            head, _, tail = line.partition("\t")
-            if head and tail and head != tail.split(" ")[0]:
-                chars.add(head)
-    return frozenset(chars)
-
-
-@lru_cache(maxsize=1)
-def _traditional_mask() -> np.ndarray:
-    mask = np.zeros(0x10000, dtype=bool)
-    for ch in _traditional_chars():
-        if ord(ch) < 0x10000:
-            mask[ord(ch)] = True
-    return mask
-
-
-@lru_cache(maxsize=1)
-def _t2s() -> object:
-    import opencc
-
-    return opencc.OpenCC("t2s")
-
-
-def to_simplified(text: str) -> str:
-    """Traditional → Simplified Chinese (OpenCC), skipped when no Traditional character."""
-    cps = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
-    if not _traditional_mask()[np.minimum(cps, 0xFFFF)].any():
-        return text
-    return str(_t2s().convert(text))  # type: ignore[attr-defined]
 
 
 SEP = "\x1f"  # joins a call's segments so the whole call is normalised in one pass
@@ -147,26 +120,22 @@ _COMPAT = re.compile(
 _COMMON_PUNCT = ("，", "。", "？", "！", "、", "：", "；", " ", ",", "?")
 
 
-_NUMERAL_BY_SYLLABLE = {
-    "yi": "一", "er": "二", "san": "三", "si": "四", "wu": "五", "liu": "六",
-    "qi": "七", "ba": "八", "jiu": "九", "liang": "两",
-}  # fmt: skip
-_ZH_DIGIT = "零〇一二两三四五六七八九"
+_NUMERAL_BY_SYLLABLE: dict[str, str] = {str(k): str(v) for k, v in _NUMERALS["by_syllable"].items()}
+_ZH_DIGIT = "".join(d for d in _DIGITS if d != "幺")
+_BIG_UNITS = "".join(u for u, v in _UNITS.items() if v >= 100)  # 百千: misheard as 拜/遗…
 _UNIT_GAP = re.compile(f"(?<=[{_ZH_DIGIT}])([^{_NUM_CHARS}\\d\\W])(?=[{_ZH_DIGIT}])")
 
 
 def _numeral_homophones(t: str) -> str:
     """Spoken numbers mis-heard as homophones: 一拜六十 → 一百六十, 遗百六十 → 一百六十."""
-    t = _UNIT_GAP.sub(
-        lambda m: {"bai": "百", "qian": "千"}.get(syllable(m.group(1)), m.group(1)), t
-    )
-    if "百" not in t and "千" not in t:
+    t = _UNIT_GAP.sub(lambda m: _UNIT_BY_SYLLABLE.get(syllable(m.group(1)), m.group(1)), t)
+    if not any(u in t for u in _BIG_UNITS):
         return t
     chars = list(t)
     for i in range(1, len(chars)):
-        if chars[i] in "百千" and chars[i - 1] not in _NUM_CHARS and not chars[i - 1].isdigit():
+        if chars[i] in _BIG_UNITS and chars[i - 1] not in _NUM_CHARS and not chars[i - 1].isdigit():
             numeral = _NUMERAL_BY_SYLLABLE.get(syllable(chars[i - 1]))
-            if numeral and (i < 2 or chars[i - 2] != "分"):  # not 百分之
+            if numeral and (i < 2 or chars[i - 2] != _PERCENT_MID):  # not 百分之
                 chars[i - 1] = numeral
     return "".join(chars)
 
@@ -189,12 +158,13 @@ def _normalise(t: str, zh: bool) -> str:
         t = unicodedata.normalize("NFKC", t)
     if not t.isascii():
         t = _numeral_homophones(to_simplified(t))
-        if "百分之" in t:
+        if _PERCENT_WORD in t:
             t = _PERCENT.sub(_percent, t)
         t = _RUN.sub(_run, t)
-        if "点" in t:
-            t = _between_digits(t, "点", ".", "点")
-        t = t.replace("您", "你")
+        if _POINT in t:
+            t = _between_digits(t, _POINT, ".", _POINT)
+        for a, b in _FOLDS.items():
+            t = t.replace(a, b)
     t = t.lower()
     if "." in t:
         t = _between_digits(t, ".", ".", " ")
@@ -319,6 +289,18 @@ _MERGEABLE = _Mergeable()
 _MAX_TERM = 8  # longer phrases: their short words are terms too, and fuzzy matching helps
 
 
+def _in_number(text: str, i: int, term: str) -> bool:
+    """Whether rewriting ``text[i:]`` to ``term`` would turn a digit of a longer number
+    into a word (电话是8265 must not become 电话是吧265; a lone 7 of 7税 may become 契)."""
+    for j, ch in enumerate(term):
+        k = i + j
+        if not text[k].isdigit() or ch.isdigit():
+            continue
+        if (k > 0 and text[k - 1].isdigit()) or (k + 1 < len(text) and text[k + 1].isdigit()):
+            return True
+    return False
+
+
 class Lexicon:
     """Rubric vocabulary, for rewriting ASR homophones to the canonical words.
 
@@ -365,10 +347,21 @@ class Lexicon:
                 self._only_short[code >> 16, code & 0xFFFF] = True
             canon.update(ord(t[0]) << 21 | ord(t[1]) for _, t, _ in entries)
         self._canon = np.array(sorted(canon), dtype=np.int64)
+        # vocabulary words as spelt: a character that already belongs to one of them next
+        # to a sound-alike is left alone (本地房产 must not become 本地方产 for 地方)
+        self._spelt = frozenset(
+            t for entries in self._index[0].values() for _, t, _ in entries if len(t) == 2
+        )
         # fuzzy pass: only where the first two characters are not already a term's own
         # (sounds-alike errors further in are left to the exact pass)
         fcanon = {ord(t[0]) << 21 | ord(t[1]) for es in self._index[1].values() for _, t, _ in es}
         self._fcanon = np.array(sorted(fcanon), dtype=np.int64)
+
+    def _overlaps_word(self, text: str, i: int, k: int) -> bool:
+        """Whether the characters at ``i..i+k`` begin or end a vocabulary word as spelt."""
+        if k != 2:
+            return False
+        return text[max(0, i - 1) : i + 1] in self._spelt or text[i + 1 : i + 3] in self._spelt
 
     def correct(self, text: str) -> str:
         """Rewrite homophones of vocabulary terms in normalised ``text``."""
@@ -400,10 +393,14 @@ class Lexicon:
                     continue
                 for keystr, term, k in index[ord(sylstr[i]) << 16 | ord(sylstr[i + 1])]:
                     if sylstr.startswith(keystr, i):
-                        if not text.startswith(term, i):
-                            if chars is None:
-                                chars = list(text)
-                            chars[i : i + k] = term
+                        if text.startswith(term, i):
+                            skip_to = i + k
+                            break
+                        if _in_number(text, i, term) or self._overlaps_word(text, i, k):
+                            continue
+                        if chars is None:
+                            chars = list(text)
+                        chars[i : i + k] = term
                         skip_to = i + k
                         break
             if chars is not None:

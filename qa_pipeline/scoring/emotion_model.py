@@ -1,4 +1,4 @@
-"""Emotion handling: the empathy trigger, and the optional text-emotion classifier.
+"""The optional text-emotion classifier that also marks caller turns negative.
 
 The classifier is a transformers sequence-classification model in a local directory
 (``ScoringOptions.emotion_model_path``); it is off by default and imported only when
@@ -13,23 +13,11 @@ from functools import lru_cache
 from pathlib import Path
 
 from qa_pipeline.errors import ConfigError
-from qa_pipeline.rubric.checks import EmotionTrigger
-from qa_pipeline.rubric.schema import Item
-from qa_pipeline.scoring.base import Outcome, na
-from qa_pipeline.scoring.checks_text import _respond
 from qa_pipeline.scoring.context import CallContext
 
 log = logging.getLogger(__name__)
 
 Classifier = Callable[[Sequence[str]], list[tuple[str, float]]]
-
-
-def emotion_trigger(ctx: CallContext, item: Item, p: EmotionTrigger) -> Outcome:
-    """After the caller's first negative turn the agent acknowledges it within N turns."""
-    anchor = ctx.first_negative()
-    if anchor is None:
-        return na("the caller shows no negative emotion")
-    return _respond(ctx, item.speaker, anchor, ctx.cr.group(p.respond), p.within_turns)
 
 
 @lru_cache(maxsize=2)

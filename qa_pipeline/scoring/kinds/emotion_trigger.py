@@ -1,0 +1,49 @@
+"""emotion_trigger: after the caller's first upset turn, the agent acknowledges it (安抚共情)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Literal
+
+from pydantic import Field
+
+from qa_pipeline.rubric.checks import PhraseGroup, Strict
+from qa_pipeline.scoring.base import (
+    Outcome,
+    na,
+)
+from qa_pipeline.scoring.registry import check_kind
+
+if TYPE_CHECKING:
+    from qa_pipeline.rubric.schema import Item
+    from qa_pipeline.scoring.context import CallContext
+
+
+class EmotionTrigger(Strict):
+    """After the caller's first negative turn, the agent responds within N agent turns."""
+
+    kind: Literal["emotion_trigger"]
+    respond: PhraseGroup
+    within_turns: int = Field(2, ge=1)
+
+    def describe(self, lang: str) -> str:
+        if lang.startswith("zh"):
+            return (
+                f"在来电人首次出现负面情绪后的{self.within_turns}个回合内"
+                f"安抚或致歉（{self.respond.label(lang)}）"
+            )
+        return (
+            f"after the caller's first negative turn, the agent acknowledges it within "
+            f"{self.within_turns} turns ({self.respond.label(lang)})"
+        )
+
+
+@check_kind(EmotionTrigger)
+def emotion_trigger(ctx: CallContext, item: Item, p: EmotionTrigger) -> Outcome:
+    """After the caller's first negative turn the agent acknowledges it within N turns."""
+    # imported on use: kinds load while the rubric schema is being defined
+    from qa_pipeline.scoring.search import respond
+
+    anchor = ctx.first_negative()
+    if anchor is None:
+        return na(ctx.msg("no_negative"))
+    return respond(ctx, item.speaker, anchor, ctx.cr.group(p.respond), p.within_turns)

@@ -1,0 +1,49 @@
+"""hostility: the speaker never answers with hostility, mockery, blame or insults."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Literal
+
+from pydantic import Field, field_validator
+
+from qa_pipeline.rubric.checks import Strict, compile_patterns, quote_phrases
+from qa_pipeline.scoring.base import (
+    Outcome,
+    passed,
+)
+from qa_pipeline.scoring.registry import check_kind
+
+if TYPE_CHECKING:
+    from qa_pipeline.rubric.schema import Item
+    from qa_pipeline.scoring.context import CallContext
+
+
+class Hostility(Strict):
+    """The speaker never answers with hostility, mockery, blame or insults."""
+
+    kind: Literal["hostility"]
+    phrases: list[str] = Field(default_factory=list)
+    patterns: list[str] = Field(default_factory=list)
+    allowed: list[str] = Field(default_factory=list)
+
+    _check = field_validator("patterns", "allowed")(classmethod(lambda cls, v: compile_patterns(v)))
+
+    def describe(self, lang: str) -> str:
+        if lang.startswith("zh"):
+            return f"不得出现敌意、嘲讽、指责或辱骂，如{quote_phrases(self.phrases, lang, 3)}"
+        return (
+            f"no hostility, mockery, blame or insults, e.g. {quote_phrases(self.phrases, lang, 3)}"
+        )
+
+
+@check_kind(Hostility)
+def hostility(ctx: CallContext, item: Item, p: Hostility) -> Outcome:
+    """The speaker never answers with hostility, mockery, blame or insults."""
+    # imported on use: kinds load while the rubric schema is being defined
+    from qa_pipeline.scoring.search import find_violations, hits_outcome, violation_spec
+
+    segs = ctx.window(item.speaker, item.window)
+    hits = find_violations(ctx, segs, violation_spec(ctx, p.phrases, p.patterns, p.allowed))
+    if hits:
+        return hits_outcome(ctx, item, hits, "hostile")
+    return passed(ctx.cr.pack.msg("no_hostility"))

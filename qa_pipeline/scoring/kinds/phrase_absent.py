@@ -1,0 +1,49 @@
+"""phrase_absent: the speaker never says a listed phrase (服务禁语)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Literal
+
+from pydantic import Field, field_validator
+
+from qa_pipeline.rubric.checks import Strict, compile_patterns, quote_phrases
+from qa_pipeline.scoring.base import (
+    Outcome,
+    passed,
+)
+from qa_pipeline.scoring.registry import check_kind
+
+if TYPE_CHECKING:
+    from qa_pipeline.rubric.schema import Item
+    from qa_pipeline.scoring.context import CallContext
+
+
+class PhraseAbsent(Strict):
+    """The speaker never says a listed phrase; ``allowed`` look-alikes do not count."""
+
+    kind: Literal["phrase_absent"]
+    phrases: list[str] = Field(default_factory=list)
+    patterns: list[str] = Field(default_factory=list)
+    allowed: list[str] = Field(default_factory=list, description="regexes of polite look-alikes")
+
+    _check = field_validator("patterns", "allowed")(classmethod(lambda cls, v: compile_patterns(v)))
+
+    def describe(self, lang: str) -> str:
+        if lang.startswith("zh"):
+            out = f"不得出现：{quote_phrases(self.phrases, lang, 6)}"
+            return out + ("（礼貌的相似说法除外）" if self.allowed else "")
+        out = f"never says: {quote_phrases(self.phrases, lang, 6)}"
+        return out + (" (polite look-alikes excepted)" if self.allowed else "")
+
+
+@check_kind(PhraseAbsent)
+def phrase_absent(ctx: CallContext, item: Item, p: PhraseAbsent) -> Outcome:
+    """The speaker never says a listed phrase (polite look-alikes in ``allowed`` excepted)."""
+    # imported on use: kinds load while the rubric schema is being defined
+    from qa_pipeline.scoring.search import find_violations, hits_outcome, violation_spec
+
+    segs = ctx.window(item.speaker, item.window)
+    hits = find_violations(ctx, segs, violation_spec(ctx, p.phrases, p.patterns, p.allowed))
+    if hits:
+        return hits_outcome(ctx, item, hits, "said_forbidden")
+    return passed(ctx.cr.pack.msg("no_forbidden"))
