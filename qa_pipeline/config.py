@@ -33,6 +33,10 @@ class Settings(BaseSettings):
         language: Spoken language of the calls (``zh``, ``en``, ...).
         timezone: Time zone of schedules and report periods.
         redact_pii: Mask personal data before anything is stored or reported.
+        web_base_url: The workbench's address (``https://qa.example/``); when set, report
+            links open the workbench's call page instead of the recording.
+        review_sample_rate: Share of machine passes and fails drawn into the review queue.
+        appeal_window_days: Days an agent has to appeal an evaluation.
     """
 
     model_config = SettingsConfigDict(env_prefix="QA_", env_file=".env", extra="ignore")
@@ -47,6 +51,9 @@ class Settings(BaseSettings):
     language: str = "zh"
     timezone: str = "Asia/Shanghai"
     redact_pii: bool = True
+    web_base_url: str | None = None
+    review_sample_rate: float = Field(default=0.02, ge=0.0, le=1.0)
+    appeal_window_days: float = Field(default=7.0, ge=0.0)
 
     @field_validator("language")
     @classmethod
