@@ -125,8 +125,8 @@ class UserStore:
             row = conn.execute(select(users.c.id).where(users.c.name == name)).first()
             if row is None:
                 raise NotFoundError(f"no user named {name!r}")
+            # sessions are kept (and refused) so the browser can be told why it was let go
             conn.execute(update(users).where(users.c.id == row.id).values(disabled=True))
-            conn.execute(delete(web_sessions).where(web_sessions.c.user_id == row.id))
 
     def authenticate(self, name: str, password: str) -> User | None:
         """The enabled user with this name and password, else ``None``."""
@@ -179,6 +179,20 @@ class UserStore:
         if row is None or row.disabled or row.expires_at < _now():
             return None
         return _user(row), str(row.csrf)
+
+    def ended_reason(self, token: str) -> str | None:
+        """Why a session token no longer works: ``disabled``, ``expired`` or ``None``
+        (unknown token)."""
+        query = (
+            select(users.c.disabled, web_sessions.c.expires_at)
+            .select_from(web_sessions.join(users))
+            .where(web_sessions.c.token_hash == _token_hash(token))
+        )
+        with self.store._read("read a session") as conn:
+            row = conn.execute(query).first()
+        if row is None:
+            return None
+        return "disabled" if row.disabled else "expired"
 
     def end_session(self, token: str) -> None:
         with self.store._write("end a session") as conn:

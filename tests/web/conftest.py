@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import threading
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -90,3 +92,66 @@ def centre(db_url: str, tmp_path: Path) -> Iterator[Centre]:
         yield c
     finally:
         c.store.close()
+
+
+# ---------------------------------------------------------------------- a live server
+
+
+class LiveServer:
+    """The workbench served by uvicorn in a thread on 127.0.0.1 and a free port."""
+
+    def __init__(self, centre: Centre, **opts: Any) -> None:
+        import socket
+
+        import uvicorn
+
+        from qa_pipeline.web import WebOptions, create_app
+
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = s.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        app = create_app(centre.store, WebOptions(rubrics=(centre.rubric,), **opts))
+        self.app = app
+        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="error")
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    def __enter__(self) -> LiveServer:
+        self.thread.start()
+        deadline = time.monotonic() + 30
+        while not self.server.started:
+            if time.monotonic() > deadline or not self.thread.is_alive():
+                raise RuntimeError("the workbench did not start")
+            time.sleep(0.02)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+
+
+@pytest.fixture()
+def live(centre: Centre) -> Iterator[LiveServer]:
+    with LiveServer(centre) as server:
+        yield server
+
+
+def login(base: str, name: str, password: str = PASSWORD) -> Any:
+    """An httpx client signed in as ``name`` (``client.csrf`` holds the session's token)."""
+    import re
+
+    import httpx
+
+    client = httpx.Client(base_url=base, follow_redirects=False, timeout=30)
+    page = client.get("/login")
+    token = re.search(r'name="csrf" value="([^"]+)"', page.text)
+    assert token, page.text
+    resp = client.post(
+        "/login", data={"name": name, "password": password, "csrf": token.group(1), "next": "/"}
+    )
+    assert resp.status_code == 303, resp.text
+    calls = client.get("/calls")
+    found = re.search(r'name="csrf" value="([^"]+)"', calls.text)
+    client.csrf = found.group(1) if found else ""  # type: ignore[attr-defined]
+    return client
