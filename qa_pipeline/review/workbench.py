@@ -36,6 +36,7 @@ from qa_pipeline.review.users import User
 from qa_pipeline.review.verdicts import (
     VERDICTS,
     Grading,
+    ItemVerdict,
     evaluation_items,
     latest_decisions_query,
     recompute,
@@ -226,8 +227,12 @@ class Workbench:
             q = q.where(recordings.c.team == f.team)
         if f.agent_id:
             q = q.where(recordings.c.agent_id == f.agent_id)
-        if f.state:
-            q = q.where(state == f.state)
+        if f.state == "machine":
+            q = q.where(evaluations.c.state.is_(None))
+        elif f.state:
+            # on the joined column itself (not the coalesce): the outer join becomes an
+            # inner one driven by ix_evaluations_state
+            q = q.where(evaluations.c.state == f.state)
         if f.score_min is not None:
             q = q.where(final >= f.score_min)
         if f.score_max is not None:
@@ -297,6 +302,21 @@ class Workbench:
                     it["final_status"] = last["new_status"] if last else it["status"]
                     it["decided_by"] = last["reviewer"] if last else None
                     it["last_decision"] = last["id"] if last else 0
+                # recomputed on every read: right even if the machine re-scored the call
+                final = recompute(
+                    [
+                        ItemVerdict(
+                            i["item_id"],
+                            float(i["points"]),
+                            i["status"],
+                            bool(i["critical_failed"]),
+                            i["final_status"],
+                            i["decided_by"] is not None,
+                        )
+                        for i in items
+                    ],
+                    self.gradings.get((s.rubric_id, s.rubric_version)),
+                )
                 ev = conn.execute(
                     select(evaluations).where(
                         evaluations.c.call_id == call_id,
@@ -323,8 +343,8 @@ class Workbench:
                         "decisions": decisions,
                         "evaluation": dict(ev._mapping) if ev else None,
                         "state": ev.state if ev else "machine",
-                        "score": ev.score if ev else s.score,
-                        "grade": (ev.grade if ev and ev.grade else s.grade),
+                        "score": final[0] if latest else s.score,
+                        "grade": final[1] if latest else s.grade,
                         "appeals": apps,
                         "appeal_deadline": s.scored_at + self.appeal_window,
                     }
@@ -960,9 +980,15 @@ class Workbench:
                     continue
                 st = stats.setdefault(
                     (r.rubric_id, r.rubric_version, r.item_id),
-                    {"name": r.item_name or r.item_id, "n": 0, "agree": 0, "fails": 0,
-                     "fails_ok": 0, "sampled": 0},
-                )  # fmt: skip
+                    {
+                        "name": r.item_name or r.item_id,
+                        "n": 0,
+                        "agree": 0,
+                        "fails": 0,
+                        "fails_ok": 0,
+                        "sampled": 0,
+                    },
+                )
                 st["n"] += 1
                 st["agree"] += int(r.machine == r.human)
                 st["sampled"] += int(r.kind == "sample")
