@@ -9,14 +9,16 @@ from collections import defaultdict, deque
 
 
 class LoginThrottle:
-    """Refuse logins for a name or an address after too many recent failures.
+    """Refuse logins for a name, or from an address, after too many recent failures.
 
-    In memory, per process: ``max_failures`` within ``window_s`` seconds locks that name
-    (and that client address) until the oldest failure leaves the window.
+    In memory, per process. A name is locked after ``per_name`` failures within
+    ``window_s`` seconds (guessing one account's password); an address after
+    ``per_address`` (guessing across accounts) — higher, because many people may share
+    one address behind a proxy. A lock lifts when the oldest failure leaves the window.
     """
 
-    def __init__(self, max_failures: int = 5, window_s: float = 900.0) -> None:
-        self.max_failures = max_failures
+    def __init__(self, per_name: int = 5, per_address: int = 20, window_s: float = 900.0) -> None:
+        self.limits = {"user": per_name, "ip": per_address}
         self.window_s = window_s
         self._fails: dict[str, deque[float]] = defaultdict(deque)
         self._lock = threading.Lock()
@@ -27,10 +29,14 @@ class LoginThrottle:
             q.popleft()
         return q
 
+    def _limit(self, key: str) -> int:
+        return self.limits.get(key.split(":", 1)[0], self.limits["user"])
+
     def blocked(self, *keys: str) -> bool:
+        """Whether any of ``keys`` (``user:NAME``, ``ip:ADDRESS``) is locked now."""
         now = time.monotonic()
         with self._lock:
-            return any(len(self._recent(k, now)) >= self.max_failures for k in keys)
+            return any(len(self._recent(k, now)) >= self._limit(k) for k in keys)
 
     def failed(self, *keys: str) -> None:
         now = time.monotonic()
