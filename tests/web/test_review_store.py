@@ -55,6 +55,32 @@ def test_accounts_sessions_and_disabling(centre: Centre) -> None:
     assert all(h.startswith("$argon2id$") and PASSWORD not in h for h in hashes)
 
 
+def test_nights_count_calls_by_local_date(centre: Centre) -> None:
+    from datetime import UTC, datetime
+
+    from qa_pipeline.models import CallMeta, Recording
+
+    late = datetime(2026, 11, 20, 17, 30, tzinfo=UTC)  # 01:30 on the 21st in Shanghai
+    centre.store.upsert_recording(
+        Recording(centre.root / "x.wav", CallMeta("LATE", agent_id="A1001", started_at=late)), None
+    )
+    centre.store.record_error(None, "LATE", "decode", "audio_decode", "truncated")
+    run = centre.store.start_run("nightly", {})
+    centre.store.note_run(run, {"night": "2026-11-20", "valid": 20})
+    centre.bench.fill_queue(rate=0.0)
+    rows = {r["night"]: r for r in centre.bench.nights("Asia/Shanghai")}
+    assert rows["2026-11-20"] == {
+        "night": "2026-11-20",
+        "received": 20,
+        "scored": 16,
+        "failed": 0,
+        "in_review": 4,
+    }
+    assert rows["2026-11-21"]["failed"] == 1 and rows["2026-11-21"]["scored"] == 0
+    mine = {r["night"]: r for r in centre.bench.nights("Asia/Shanghai", centre.users["a1001"])}
+    assert mine["2026-11-20"]["scored"] == 2 and mine["2026-11-20"]["received"] is None
+
+
 def test_a_decision_is_appended_and_the_score_recomputed(centre: Centre) -> None:
     b, li = centre.bench, centre.users["li"]
     call_id, item_id = _failed_item(centre)
@@ -198,8 +224,16 @@ def test_review_queue_holds_review_items_and_a_sample(centre: Centre) -> None:
     assert {q["reason"] for q in queue} == {"review"}
     # deciding a queued item takes it off the queue and recomputes the score
     q = queue[0]
-    b.decide(centre.users["li"], q["call_id"], q["rubric_id"], q["rubric_version"],
-             q["item_id"], "pass", "有结束语", 0)  # fmt: skip
+    b.decide(
+        centre.users["li"],
+        q["call_id"],
+        q["rubric_id"],
+        q["rubric_version"],
+        q["item_id"],
+        "pass",
+        "有结束语",
+        0,
+    )
     assert len(b.queue(per_page=500)[0]) == n_review - 1
 
 
@@ -219,8 +253,16 @@ def test_sampled_items_measure_machine_agreement(db_url: str, tmp_path) -> None:
                 if k % 2
                 else ("fail" if q["machine_status"] == "pass" else "pass")
             )
-            c.bench.decide(c.users["li"], q["call_id"], q["rubric_id"], q["rubric_version"],
-                           q["item_id"], new, "抽检", 0)  # fmt: skip
+            c.bench.decide(
+                c.users["li"],
+                q["call_id"],
+                q["rubric_id"],
+                q["rubric_version"],
+                q["item_id"],
+                new,
+                "抽检",
+                0,
+            )
         rows = c.bench.machine_agreement()
         assert sum(r["n"] for r in rows) == 6 and sum(r["agree"] for r in rows) == 3
         assert sum(r["sampled"] for r in rows) == 6
@@ -273,7 +315,13 @@ def test_reports_use_final_verdicts(centre: Centre, tmp_path) -> None:
     assert "机器一致率" in text
     assert ".json" not in text  # never a link to a raw vendor transcript
     linked = write_reports_from_store(
-        centre.store, "bulletin", None, "month:2026-11", centre.rubric, out / "web", ("md",),
+        centre.store,
+        "bulletin",
+        None,
+        "month:2026-11",
+        centre.rubric,
+        out / "web",
+        ("md",),
         web_base_url="https://qa.example/wb/",
-    )  # fmt: skip
+    )
     assert "https://qa.example/wb/calls/C00" in linked[0].read_text(encoding="utf-8")
