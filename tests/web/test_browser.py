@@ -38,9 +38,13 @@ def browser() -> Iterator[Any]:
             b.close()
 
 
+CONSOLE_ERRORS: list[str] = []
+
+
 def _login(browser: Any, live: LiveServer, name: str) -> Any:
     page = browser.new_context().new_page()
     page.set_default_timeout(15_000)
+    page.on("console", lambda m: CONSOLE_ERRORS.append(m.text) if m.type == "error" else None)
     page.goto(f"{live.url}/calls")
     assert "/login" in page.url
     page.fill("input[name=name]", name)
@@ -97,6 +101,8 @@ def test_inspector_plays_evidence_and_decides_a_review_item(
     report_after = _bulletin(centre, tmp_path / "after")
     assert "人工复核" not in report_before
     assert "1 个评分项（1 通电话）经人工复核" in report_after
+    # the pages run under a strict Content-Security-Policy without breaking it
+    assert [e for e in CONSOLE_ERRORS if "Content Security Policy" in e] == []
 
 
 def test_agent_appeals_and_another_inspector_resolves(
