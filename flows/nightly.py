@@ -94,6 +94,7 @@ def stage_config(
         gpu_slots=gpu_slots,
         redact_pii=settings.redact_pii,
         timezone=settings.timezone,
+        web_base_url=settings.web_base_url,
     )
 
 

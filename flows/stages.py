@@ -62,6 +62,7 @@ class StageConfig:
             GPU concurrency limit; across processes use a Prefect tag limit on ``gpu``).
         redact_pii: Mask personal data before it is stored.
         timezone: Time zone of the night and the report periods.
+        web_base_url: The workbench's address; report call links open its call page.
     """
 
     database_url: str
@@ -76,6 +77,7 @@ class StageConfig:
     gpu_slots: int = 1
     redact_pii: bool = True
     timezone: str = "Asia/Shanghai"
+    web_base_url: str | None = None
 
     def rubric_for(self, recording: Recording) -> str:
         """The rubric path that applies to a call."""
