@@ -180,10 +180,10 @@ def main() -> None:
             "calls review": "/calls?review=1",
             "calls score<60": "/calls?score_max=60",
             "calls state": "/calls?state=reviewed",
-            "calls page 100": "/calls?page=100",
+            "calls page 100 (offset)": "/calls?page=100",
             "calls as agent": "AGENT /calls",
         }
-        print(f"\n{'page':<18} {'n':>4} {'server p50':>11} {'server p95':>11} {'client p95':>11}")
+        print(f"\n{'page':<24} {'n':>4} {'server p50':>11} {'server p95':>11} {'client p95':>11}")
         all_list: list[float] = []
         for name, path in variants.items():
             client = ag if path.startswith("AGENT ") else li
@@ -197,9 +197,25 @@ def main() -> None:
                 wall.append(w)
             all_list += srv
             print(
-                f"{name:<18} {len(srv):>4} {statistics.median(srv):>9.1f}ms "
+                f"{name:<24} {len(srv):>4} {statistics.median(srv):>9.1f}ms "
                 f"{p95(srv):>9.1f}ms {p95(wall):>9.1f}ms"
             )
+        # following "next" links: each page continues from the last one by the index
+        srv, wall = [], []
+        page_html = li.get("/calls").text
+        for _ in range(100):
+            m = re.search(r'href="(/calls\?[^"]*)" id="next"', page_html)
+            assert m, "no next link"
+            s, w, r = timed(li, "GET", m.group(1).replace("&amp;", "&"))
+            assert r.status_code == 200, r.text[:200]
+            srv.append(s)
+            wall.append(w)
+            page_html = r.text
+        all_list += srv
+        print(
+            f"{'calls next ×100':<24} {len(srv):>4} {statistics.median(srv):>9.1f}ms "
+            f"{p95(srv):>9.1f}ms {p95(wall):>9.1f}ms"
+        )
         rng = random.Random(5)
         ids = [f"B{rng.randrange(args.transcripts):07d}" for _ in range(200)]
         srv, wall = [], []
@@ -209,11 +225,11 @@ def main() -> None:
             srv.append(s)
             wall.append(w)
         print(
-            f"{'call page':<18} {len(srv):>4} {statistics.median(srv):>9.1f}ms "
+            f"{'call page':<24} {len(srv):>4} {statistics.median(srv):>9.1f}ms "
             f"{p95(srv):>9.1f}ms {p95(wall):>9.1f}ms"
         )
         s, w, r = timed(li, "GET", "/nights")
-        print(f"{'nights':<18} {1:>4} {s:>9.1f}ms {s:>9.1f}ms {w:>9.1f}ms")
+        print(f"{'nights':<24} {1:>4} {s:>9.1f}ms {s:>9.1f}ms {w:>9.1f}ms")
         print(
             f"\nlist pages, all variants: server p95 {p95(all_list):.1f} ms "
             f"(target < 200 ms); call pages: server p95 {p95(srv):.1f} ms"

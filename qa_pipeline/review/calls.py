@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import and_, exists, func, literal, select
+from sqlalchemy import and_, exists, func, literal, or_, select
 
 from qa_pipeline.review.base import PAGE_SIZE, WorkbenchBase
 from qa_pipeline.review.tables import (
@@ -129,9 +129,19 @@ class CallsMixin(WorkbenchBase):
         return func.coalesce(evaluations.c.score, call_scores.c.score)
 
     def list_calls(
-        self, user: User, f: CallFilters, page: int = 1, per_page: int = PAGE_SIZE
+        self,
+        user: User,
+        f: CallFilters,
+        page: int = 1,
+        per_page: int = PAGE_SIZE,
+        after: tuple[datetime, int] | None = None,
     ) -> tuple[list[dict[str, Any]], bool]:
-        """One page of evaluations (newest call first) and whether a next page exists."""
+        """One page of evaluations (newest call first) and whether a next page exists.
+
+        ``after`` (the ``started_at`` and ``score_id`` of the last row of the previous
+        page) continues from there by the index instead of skipping rows with ``OFFSET``,
+        so the 100th page costs what the first does; ``page`` is then ignored.
+        """
         ev_on = and_(
             evaluations.c.call_id == call_scores.c.call_id,
             evaluations.c.rubric_id == call_scores.c.rubric_id,
@@ -143,6 +153,7 @@ class CallsMixin(WorkbenchBase):
             call_scores.c.call_id,
             call_scores.c.rubric_id,
             call_scores.c.rubric_version,
+            call_scores.c.id.label("score_id"),
             call_scores.c.score.label("machine_score"),
             final.label("score"),
             func.coalesce(evaluations.c.grade, call_scores.c.grade).label("grade"),
@@ -187,10 +198,26 @@ class CallsMixin(WorkbenchBase):
                     )
                 )
             )
-        q = q.order_by(recordings.c.started_at.desc(), call_scores.c.call_id).limit(per_page + 1)
-        q = q.offset(max(page - 1, 0) * per_page)
+        q = q.order_by(recordings.c.started_at.desc(), call_scores.c.id.desc())
         with self.store._read("list calls") as conn:
-            rows = [dict(r._mapping) for r in conn.execute(q)]
+            if after is None:
+                page_q = q.limit(per_page + 1).offset(max(page - 1, 0) * per_page)
+                rows = [dict(r._mapping) for r in conn.execute(page_q)]
+            else:
+                ts, sid = after
+                # the first term is a range on ix_recordings_started_at; the second breaks
+                # ties between evaluations of one instant
+                dated = q.where(
+                    recordings.c.started_at <= ts,
+                    or_(recordings.c.started_at < ts, call_scores.c.id < sid),
+                )
+                rows = [dict(r._mapping) for r in conn.execute(dated.limit(per_page + 1))]
+                if len(rows) <= per_page and self.store.engine.dialect.name == "sqlite":
+                    # SQLite sorts calls without a start time last when descending
+                    # (PostgreSQL first: they were on earlier pages there)
+                    undated = q.where(recordings.c.started_at.is_(None))
+                    undated = undated.limit(per_page + 1 - len(rows))
+                    rows += [dict(r._mapping) for r in conn.execute(undated)]
         return rows[:per_page], len(rows) > per_page
 
     def call_detail(self, user: User, call_id: str) -> dict[str, Any]:

@@ -153,8 +153,13 @@ def register(app: FastAPI) -> None:
         if ctx.user.is_agent:
             f = CallFilters(**{**_fields(f), "agent_id": ctx.user.agent_id, "team": None})
         page = max(1, _int(q.get("page"), "page", 1))
-        rows, more = _bench(request).list_calls(ctx.user, f, page)
-        base = {k: v for k, v in q.items() if k != "page" and v}
+        after = _cursor(q.get("after"))
+        rows, more = _bench(request).list_calls(ctx.user, f, page, after=after)
+        base = {k: v for k, v in q.items() if k not in ("page", "after") and v}
+        nxt: dict[str, Any] = {**base, "page": page + 1}
+        last = rows[-1] if rows else None
+        if last is not None and last["started_at"] is not None:
+            nxt["after"] = f"{last['started_at'].isoformat()}|{last['score_id']}"
         return render(
             request,
             "calls.html.j2",
@@ -166,7 +171,7 @@ def register(app: FastAPI) -> None:
             night=night,
             states=STATES,
             prev_url=f"/calls?{urlencode({**base, 'page': page - 1})}",
-            next_url=f"/calls?{urlencode({**base, 'page': page + 1})}",
+            next_url=f"/calls?{urlencode(nxt)}",
         )
 
     @app.get("/calls/{call_id}")
@@ -372,6 +377,17 @@ def _safe_next(value: str | None) -> str:
     if not value or not value.startswith("/") or value.startswith("//") or "\\" in value:
         return "/"
     return value
+
+
+def _cursor(value: str | None) -> tuple[datetime, int] | None:
+    """``started_at|score_id`` of the previous page's last row (the next-page link)."""
+    if not value:
+        return None
+    ts, _, sid = value.partition("|")
+    try:
+        return datetime.fromisoformat(ts), int(sid)
+    except ValueError:
+        raise InvalidInputError(f"bad page cursor {value!r}") from None
 
 
 def _fields(f: CallFilters) -> dict[str, Any]:

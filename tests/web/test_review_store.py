@@ -325,3 +325,38 @@ def test_reports_use_final_verdicts(centre: Centre, tmp_path) -> None:
         web_base_url="https://qa.example/wb/",
     )
     assert "https://qa.example/wb/calls/C00" in linked[0].read_text(encoding="utf-8")
+
+
+def test_calls_pages_by_cursor_match_pages_by_offset(centre: Centre) -> None:
+    from sqlalchemy import update
+
+    from qa_pipeline.review.workbench import CallFilters
+    from qa_pipeline.store_schema import recordings
+
+    # calls without a start time sort last (SQLite) or first (PostgreSQL): the cursor walk
+    # must still give exactly the offset walk, every call once
+    with centre.store._write("t") as conn:
+        conn.execute(
+            update(recordings)
+            .where(recordings.c.call_id.in_(["C0005", "C0006", "C0007"]))
+            .values(started_at=None)
+        )
+    b, li = centre.bench, centre.users["li"]
+    by_offset, page = [], 1
+    while True:
+        rows, more = b.list_calls(li, CallFilters(), page, per_page=3)
+        by_offset += [r["call_id"] for r in rows]
+        if not more:
+            break
+        page += 1
+    by_cursor, after, page = [], None, 1
+    while True:
+        rows, more = b.list_calls(li, CallFilters(), page, per_page=3, after=after)
+        by_cursor += [r["call_id"] for r in rows]
+        if not more:
+            break
+        last = rows[-1]
+        after = (last["started_at"], last["score_id"]) if last["started_at"] else None
+        page += 1
+    assert by_cursor == by_offset
+    assert sorted(by_offset) == sorted(c["call_id"] for c in centre.calls)
