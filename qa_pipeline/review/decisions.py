@@ -25,12 +25,12 @@ from qa_pipeline.review.tables import (
 from qa_pipeline.review.users import User
 from qa_pipeline.review.verdicts import (
     VERDICTS,
-    latest_decisions_query,
 )
 from qa_pipeline.store_schema import (
     call_scores,
     item_results,
     recordings,
+    review_decisions,
 )
 
 log = logging.getLogger(__name__)
@@ -129,40 +129,50 @@ class DecisionsMixin(WorkbenchBase):
                 item_results.c.item_id,
                 item_results.c.status,
             ).select_from(item_results.join(call_scores))
-            decided = latest_decisions_query().subquery()
-            not_decided = ~exists(
-                select(decided.c.id).where(
-                    decided.c.call_id == call_scores.c.call_id,
-                    decided.c.rubric_id == call_scores.c.rubric_id,
-                    decided.c.rubric_version == call_scores.c.rubric_version,
-                    decided.c.item_id == item_results.c.item_id,
-                )
+            rd, rq = review_decisions, review_queue
+            fresh = and_(
+                ~exists(
+                    select(rd.c.id).where(
+                        rd.c.call_id == call_scores.c.call_id,
+                        rd.c.rubric_id == call_scores.c.rubric_id,
+                        rd.c.rubric_version == call_scores.c.rubric_version,
+                        rd.c.item_id == item_results.c.item_id,
+                    )
+                ),
+                ~exists(
+                    select(rq.c.id).where(
+                        rq.c.call_id == call_scores.c.call_id,
+                        rq.c.rubric_id == call_scores.c.rubric_id,
+                        rq.c.rubric_version == call_scores.c.rubric_version,
+                        rq.c.item_id == item_results.c.item_id,
+                    )
+                ),
             )
-            review_rows = conn.execute(
-                base.where(item_results.c.status == "review", not_decided)
-            ).all()
-            sample_q = base.where(item_results.c.status.in_(("pass", "fail")), not_decided)
+            review_rows = conn.execute(base.where(item_results.c.status == "review", fresh)).all()
+            sample_q = base.where(item_results.c.status.in_(("pass", "fail")), fresh)
             if since is not None:
                 sample_q = sample_q.where(call_scores.c.scored_at > since)
             sample_rows = [r for r in conn.execute(sample_q) if rng.random() < rate]
-            ins = self.store._insert()(review_queue)
+            ins = self.store._insert()(review_queue).on_conflict_do_nothing()
             for reason, rows in (("review", review_rows), ("sample", sample_rows)):
-                for r in rows:
-                    res = conn.execute(
-                        ins.values(
-                            call_id=r.call_id,
-                            rubric_id=r.rubric_id,
-                            rubric_version=r.rubric_version,
-                            item_id=r.item_id,
-                            reason=reason,
-                            machine_status=r.status,
-                            added_at=now,
-                            done=False,
-                        )
-                        .on_conflict_do_nothing()
-                        .returning(review_queue.c.id)
-                    )
-                    added[reason] += len(res.all())
+                count = select(func.count()).select_from(rq).where(rq.c.reason == reason)
+                before = int(conn.execute(count).scalar_one())
+                values = [
+                    {
+                        "call_id": r.call_id,
+                        "rubric_id": r.rubric_id,
+                        "rubric_version": r.rubric_version,
+                        "item_id": r.item_id,
+                        "reason": reason,
+                        "machine_status": r.status,
+                        "added_at": now,
+                        "done": False,
+                    }
+                    for r in rows
+                ]
+                for lo in range(0, len(values), 5000):  # one statement per batch, not per row
+                    conn.execute(ins, values[lo : lo + 5000])
+                added[reason] = int(conn.execute(count).scalar_one()) - before
         log.info("review queue: %s", added)
         return added
 

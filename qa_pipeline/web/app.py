@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -109,6 +110,10 @@ def create_app(store: Any, options: WebOptions | None = None) -> FastAPI:
         lstrip_blocks=True,
     )
     env.filters["clock"] = _clock
+    zone = ZoneInfo(opts.timezone)
+    env.filters["local"] = lambda dt, fmt="%Y-%m-%d %H:%M": (
+        "–" if dt is None else dt.astimezone(zone).strftime(fmt)
+    )
     env.filters["pct"] = lambda x: "–" if x is None else f"{100 * x:.0f}%"
     env.filters["num"] = lambda x, d=2: "–" if x is None else f"{x:.{d}f}"
     env.filters["score"] = lambda x: "–" if x is None else f"{x:.1f}"
