@@ -80,6 +80,12 @@ def test_inspector_plays_evidence_and_decides_a_review_item(
         f"() => {{ const a = document.getElementById('player');"
         f" return a.currentTime >= {second - 0.05} && a.currentTime < {second + 2}; }}"
     )
+    # a report's link (…/calls/ID#t=SECONDS) opens the call at that second
+    page.goto(f"{live.url}/calls/{row.call_id}#t=7")
+    page.wait_for_function(
+        "() => { const a = document.getElementById('player');"
+        " return a.readyState >= 1 && Math.abs(a.currentTime - 7) < 0.5; }"
+    )
     # the queue: every review item; decide one
     report_before = _bulletin(centre, tmp_path / "before")
     centre.bench.fill_queue(rate=0.0)

@@ -19,8 +19,10 @@
     if (!el || el.dataset.t === "") return;
     seek(parseFloat(el.dataset.t), true);
   });
-  document.addEventListener("DOMContentLoaded", function () {
+  function fromHash() {
     var m = /[#&]t=(\d+(?:\.\d+)?)/.exec(window.location.hash);
     if (m) seek(parseFloat(m[1]), false);
-  });
+  }
+  document.addEventListener("DOMContentLoaded", fromHash);
+  window.addEventListener("hashchange", fromHash);
 })();
