@@ -83,6 +83,7 @@ def stage_config(
         redact_pii=settings.redact_pii,
         timezone=settings.timezone,
         recordings_dir=settings.data_dir / "recordings",
+        web_base_url=settings.web_base_url,
     )
 
 

@@ -56,6 +56,7 @@ def write_reports(
         list(formats),
         since=since,
         tz=config.timezone,
+        web_base_url=config.web_base_url,
     )
     return [Path(p) for p in paths]
 

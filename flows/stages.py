@@ -68,6 +68,7 @@ class StageConfig:
         score_time_limit_s: Longest one call's scoring may spend matching rubric
             regexes; past it the call is recorded as a ``score/timeout`` error and the
             chunk goes on (a runaway pattern can never hold the night).
+        web_base_url: The workbench's address; report call links open its call page.
     """
 
     database_url: str
@@ -84,6 +85,7 @@ class StageConfig:
     timezone: str = "Asia/Shanghai"
     recordings_dir: Path | None = None
     score_time_limit_s: float = 20.0
+    web_base_url: str | None = None
 
     def redact_options(self) -> Any:
         """What :mod:`qa_pipeline.redact` masks here (nothing when ``redact_pii`` is off)."""

@@ -20,6 +20,7 @@ from qa_pipeline.commands import db as db_commands
 from qa_pipeline.commands import flows as flow_commands
 from qa_pipeline.commands import report as report_commands
 from qa_pipeline.commands import scoring as scoring_commands
+from qa_pipeline.commands import web as web_commands
 from qa_pipeline.commands.common import console_err
 from qa_pipeline.errors import QAPipelineError
 
@@ -88,7 +89,14 @@ def _one_line(record: logging.LogRecord) -> bool:
     return True
 
 
-for _module in (asr_commands, scoring_commands, db_commands, report_commands, flow_commands):
+for _module in (
+    asr_commands,
+    scoring_commands,
+    db_commands,
+    report_commands,
+    flow_commands,
+    web_commands,
+):
     _module.register(app, eval_app)
 
 

@@ -35,6 +35,10 @@ class Settings(BaseSettings):
         redact_pii: Mask personal data before anything is stored or reported.
         scoring: Scoring thresholds (``ScoringOptions`` fields) as JSON, e.g.
             ``QA_SCORING='{"low_confidence": 0.5}'``; they win over a rubric's ``scoring:``.
+        web_base_url: The workbench's address (``https://qa.example/``); when set, report
+            links open the workbench's call page instead of the recording.
+        review_sample_rate: Share of machine passes and fails drawn into the review queue.
+        appeal_window_days: Days an agent has to appeal an evaluation.
     """
 
     model_config = SettingsConfigDict(env_prefix="QA_", env_file=".env", extra="ignore")
@@ -50,6 +54,9 @@ class Settings(BaseSettings):
     timezone: str = "Asia/Shanghai"
     redact_pii: bool = True
     scoring: dict[str, Any] = Field(default_factory=dict)
+    web_base_url: str | None = None
+    review_sample_rate: float = Field(default=0.02, ge=0.0, le=1.0)
+    appeal_window_days: float = Field(default=7.0, ge=0.0)
 
     @field_validator("language")
     @classmethod

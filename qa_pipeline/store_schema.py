@@ -198,7 +198,14 @@ review_decisions = Table(
     Column("new_status", String(16), nullable=False),
     Column("note", Text, nullable=False),
     Column("decided_at", UTCDateTime, nullable=False),
+    # 0002: the workbench's audit (who, why looked at, machine verdict, verdict replaced)
+    Column("user_id", Integer, nullable=True),
+    Column("kind", String(16), nullable=True),
+    Column("machine_status", String(16), nullable=True),
+    Column("old_status", String(16), nullable=True),
+    Column("appeal_id", Integer, nullable=True),
     Index("ix_review_decisions_call", "call_id", "rubric_id", "rubric_version"),
+    Index("ix_review_decisions_item", "call_id", "rubric_id", "rubric_version", "item_id", "id"),
 )
 
 TABLES = (runs, recordings, transcripts, call_scores, item_results, call_errors, review_decisions)

@@ -55,6 +55,7 @@ def _run(
             formats,
             since=since,
             tz=cfg.timezone,
+            web_base_url=cfg.web_base_url,
         )
         bar.advance(bar.task_ids[0])
     for p in paths:

@@ -16,6 +16,7 @@ Public API::
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -26,7 +27,7 @@ from qa_pipeline.errors import ReportError
 from qa_pipeline.periods import Period, parse_period, shift
 from qa_pipeline.reports.builders import agent_document, team_document
 from qa_pipeline.reports.bulletin import bulletin_document
-from qa_pipeline.reports.model import Document, ItemInfo, RubricInfo, rubric_info
+from qa_pipeline.reports.model import Document, ItemInfo, RubricInfo, Section, rubric_info
 from qa_pipeline.reports.render import FORMATS, check_formats, write_document
 
 DEFAULT_FORMATS = ("html", "md", "csv")
@@ -57,6 +58,7 @@ def build_agent_report(
     formats: Sequence[str] = DEFAULT_FORMATS,
     history: pd.DataFrame | None = None,
     tz: str = "Asia/Shanghai",
+    extra_sections: Sequence[Section] = (),
 ) -> list[Path]:
     """Write the coaching report of one agent; returns the files written.
 
@@ -74,6 +76,7 @@ def build_agent_report(
         link_base=Path(out_dir),
         tz=_tz(p),
     )
+    doc = replace(doc, sections=(*doc.sections, *extra_sections))
     return write_document(doc, Path(out_dir), formats)
 
 
@@ -89,6 +92,7 @@ def build_team_report(
     since: dt.date | pd.Timestamp | None = None,
     effect_items: pd.DataFrame | None = None,
     tz: str = "Asia/Shanghai",
+    extra_sections: Sequence[Section] = (),
 ) -> list[Path]:
     """Write the weak-point report of one team; ``since`` adds the training effect
     (``effect_items`` must then cover calls on both sides of it)."""
@@ -102,6 +106,7 @@ def build_team_report(
         since=_since(since, p),
         effect_items=effect_items,
     )
+    doc = replace(doc, sections=(*doc.sections, *extra_sections))
     return write_document(doc, Path(out_dir), formats)
 
 
@@ -119,6 +124,7 @@ def build_bulletin(
     tz: str = "Asia/Shanghai",
     intake: tuple[int, int] | None = None,
     previous_intake: tuple[int, int] | None = None,
+    extra_sections: Sequence[Section] = (),
 ) -> list[Path]:
     """Write the management bulletin; the previous period's frames give the comparison.
 
@@ -138,6 +144,7 @@ def build_bulletin(
         intake=intake,
         previous_intake=previous_intake,
     )
+    doc = replace(doc, sections=(*doc.sections, *extra_sections))
     return write_document(doc, Path(out_dir), formats)
 
 
@@ -195,8 +202,13 @@ def write_reports_from_store(
     *,
     since: dt.date | str | None = None,
     tz: str = "Asia/Shanghai",
+    web_base_url: str | None = None,
 ) -> list[Path]:
     """Fetch the frames a report needs from a :class:`~qa_pipeline.store.Store` and write it.
+
+    The frames carry final verdicts (a person's decision wins over the machine's) and the
+    report says how many items people checked; the bulletin adds the machine's agreement
+    with people per item.
 
     Args:
         store: An open store (``scores_frame``/``items_frame``).
@@ -208,14 +220,25 @@ def write_reports_from_store(
         formats: Any of ``html``, ``md``, ``csv``, ``pdf``.
         since: Training date for the team report's before/after comparison.
         tz: Time zone of a period given as text.
+        web_base_url: Where the workbench is served (``QA_WEB_BASE_URL``): call links
+            then open its call page instead of the recording.
 
     Raises:
         ReportError: unknown kind, agent or team, no calls, bad period or format.
     """
+    from qa_pipeline.review.reporting import FinalView, human_section
+
     info = _info(rubric)
     p = _period(period, tz)
     check_formats(formats)
+    store = FinalView(store, info, web_base_url)
     rid = {"rubric_id": info.id}
+
+    def extra(items: pd.DataFrame, agreement: bool = False) -> tuple[Section, ...]:
+        rows = store.machine_agreement(info.id) if agreement else None
+        section = human_section(items, info.language, rows)
+        return (section,) if section is not None else ()
+
     if kind == "agent":
         if not subject:
             raise ReportError("the agent report needs an agent id")
@@ -238,6 +261,7 @@ def write_reports_from_store(
             out_dir=out_dir,
             formats=formats,
             history=history,
+            extra_sections=extra(items[items["agent_id"] == subject]),
         )
     if kind == "team":
         if not subject:
@@ -261,11 +285,13 @@ def write_reports_from_store(
             formats=formats,
             since=ts,
             effect_items=effect,
+            extra_sections=extra(items),
         )
     if kind == "bulletin":
         scores = store.scores_frame(p.start, p.end, **rid)
         items = store.items_frame(p.start, p.end, **rid)
         prev = p.previous()
+        human = extra(items, agreement=True)
         return build_bulletin(
             scores,
             items,
@@ -278,6 +304,7 @@ def write_reports_from_store(
             history=store.scores_frame(shift(p, -TREND_PERIODS).start, p.start, **rid),
             intake=intake_counts(store, p),
             previous_intake=intake_counts(store, prev),
+            extra_sections=human,
         )
     raise ReportError(f"unknown report kind {kind!r} (agent, team or bulletin)")
 

@@ -100,6 +100,8 @@ def recording_link(recording_path: str | None, second: float, base: Path | str |
     """
     if not recording_path:
         return ""
+    if recording_path.startswith(("http://", "https://")):  # the workbench's call page
+        return f"{recording_path}#t={max(0.0, float(second)):.0f}"
     path = Path(recording_path)
     if path.suffix.lower() == ".json":
         return ""

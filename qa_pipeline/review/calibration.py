@@ -1,0 +1,250 @@
+"""Calibration (blind scoring by several inspectors) and machine agreement."""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import and_, insert, select
+
+from qa_pipeline.review.base import WorkbenchBase, _now
+from qa_pipeline.review.errors import (
+    ForbiddenError,
+    InvalidInputError,
+    NotFoundError,
+)
+from qa_pipeline.review.stats import cohen_kappa, fleiss_kappa, percent_agreement
+from qa_pipeline.review.tables import (
+    calibration_calls,
+    calibration_scores,
+    calibration_sessions,
+)
+from qa_pipeline.review.users import User
+from qa_pipeline.review.verdicts import (
+    VERDICTS,
+    latest_decisions_query,
+)
+from qa_pipeline.store_schema import (
+    call_scores,
+    item_results,
+)
+
+log = logging.getLogger(__name__)
+
+
+class CalibrationMixin(WorkbenchBase):
+    """Calibration sessions and the machine's agreement with people."""
+
+    # ------------------------------------------------------------------ calibration
+
+    def create_calibration(
+        self, user: User, name: str, rubric_id: str, rubric_version: str, call_ids: Sequence[str]
+    ) -> int:
+        """A calibration session: several inspectors score the same calls blind."""
+        if user.role not in ("admin", "trainer", "inspector"):
+            raise ForbiddenError("only admins, trainers and inspectors start calibrations")
+        calls = [c.strip() for c in call_ids if c.strip()]
+        if not name.strip() or not calls:
+            raise InvalidInputError("a calibration needs a name and at least one call")
+        with self.store._write("start a calibration") as conn:
+            for call_id in calls:
+                self._item_row_exists(conn, call_id, rubric_id, rubric_version)
+            sid = conn.execute(
+                insert(calibration_sessions).returning(calibration_sessions.c.id),
+                {
+                    "name": name.strip(),
+                    "rubric_id": rubric_id,
+                    "rubric_version": rubric_version,
+                    "created_by": user.id,
+                    "created_at": _now(),
+                },
+            ).scalar_one()
+            conn.execute(
+                insert(calibration_calls),
+                [{"session_id": sid, "call_id": c} for c in dict.fromkeys(calls)],
+            )
+            return int(sid)
+
+    def calibrations(self) -> list[dict[str, Any]]:
+        with self.store._read("list calibrations") as conn:
+            return [
+                dict(r._mapping)
+                for r in conn.execute(
+                    select(calibration_sessions).order_by(calibration_sessions.c.id.desc())
+                )
+            ]
+
+    def calibration(self, session_id: int) -> dict[str, Any]:
+        """A session, its calls and items (names, no machine verdicts: the scoring is blind)."""
+        with self.store._read("read a calibration") as conn:
+            s = conn.execute(
+                select(calibration_sessions).where(calibration_sessions.c.id == session_id)
+            ).first()
+            if s is None:
+                raise NotFoundError(f"no calibration {session_id}")
+            calls = [
+                r.call_id
+                for r in conn.execute(
+                    select(calibration_calls.c.call_id)
+                    .where(calibration_calls.c.session_id == session_id)
+                    .order_by(calibration_calls.c.call_id)
+                )
+            ]
+            items = conn.execute(
+                select(item_results.c.item_id, item_results.c.item_name)
+                .select_from(item_results.join(call_scores))
+                .where(
+                    call_scores.c.call_id == calls[0],
+                    call_scores.c.rubric_id == s.rubric_id,
+                    call_scores.c.rubric_version == s.rubric_version,
+                )
+                .order_by(item_results.c.id)
+            ).all()
+            scores = conn.execute(
+                select(calibration_scores).where(calibration_scores.c.session_id == session_id)
+            ).all()
+        return {
+            "session": dict(s._mapping),
+            "calls": calls,
+            "items": [(i.item_id, i.item_name or i.item_id) for i in items],
+            "scores": [dict(r._mapping) for r in scores],
+        }
+
+    def score_calibration(
+        self, user: User, session_id: int, call_id: str, verdicts: Mapping[str, str]
+    ) -> None:
+        """One inspector's blind verdicts on one call of a session (a new score replaces
+        their own earlier one)."""
+        if user.role not in ("inspector", "trainer"):
+            raise ForbiddenError("only inspectors and trainers score calibrations")
+        data = self.calibration(session_id)
+        if call_id not in data["calls"]:
+            raise NotFoundError(f"call {call_id!r} is not in calibration {session_id}")
+        known = {i for i, _ in data["items"]}
+        for item_id, status in verdicts.items():
+            if item_id not in known:
+                raise InvalidInputError(f"the rubric has no item {item_id!r}")
+            if status not in VERDICTS:
+                raise InvalidInputError(f"verdict must be one of {', '.join(VERDICTS)}")
+        ins = self.store._insert()(calibration_scores)
+        with self.store._write("score a calibration") as conn:
+            for item_id, status in verdicts.items():
+                stmt = ins.values(
+                    session_id=session_id,
+                    call_id=call_id,
+                    item_id=item_id,
+                    user_id=user.id,
+                    status=status,
+                    scored_at=_now(),
+                )
+                conn.execute(
+                    stmt.on_conflict_do_update(
+                        index_elements=["session_id", "call_id", "item_id", "user_id"],
+                        set_={"status": stmt.excluded.status, "scored_at": stmt.excluded.scored_at},
+                    )
+                )
+
+    def calibration_results(self, session_id: int) -> dict[str, Any]:
+        """Per item: raters, percent agreement, Fleiss' kappa and mean pairwise Cohen's kappa."""
+        data = self.calibration(session_id)
+        by_item: dict[str, dict[str, dict[int, str]]] = defaultdict(lambda: defaultdict(dict))
+        raters: set[int] = set()
+        for s in data["scores"]:
+            by_item[s["item_id"]][s["call_id"]][s["user_id"]] = s["status"]
+            raters.add(s["user_id"])
+        rows = []
+        for item_id, name in data["items"]:
+            calls = by_item.get(item_id, {})
+            ratings = [list(v.values()) for v in calls.values()]
+            pairs = []
+            ids = sorted(raters)
+            for i, a in enumerate(ids):
+                for b in ids[i + 1 :]:
+                    both = [(v[a], v[b]) for v in calls.values() if a in v and b in v]
+                    if both:
+                        k = cohen_kappa([x for x, _ in both], [y for _, y in both])
+                        if k is not None:
+                            pairs.append(k)
+            rows.append(
+                {
+                    "item_id": item_id,
+                    "name": name,
+                    "calls": sum(1 for r in ratings if len(r) >= 2),
+                    "agreement": percent_agreement(ratings),
+                    "fleiss": fleiss_kappa(ratings),
+                    "cohen": sum(pairs) / len(pairs) if pairs else None,
+                }
+            )
+        return {**data, "raters": sorted(raters), "rows": rows}
+
+    # ------------------------------------------------------------------ machine agreement
+
+    def machine_agreement(self, rubric_id: str | None = None) -> list[dict[str, Any]]:
+        """Per rubric version and item: how often the machine's verdict matches the final
+        human one, and the precision of its fails, over items people decided.
+
+        ``sampled`` counts the decisions on randomly sampled items (the unbiased part);
+        items the machine sent to ``review`` have no machine verdict and are left out.
+        """
+        latest = latest_decisions_query(rubric_id).subquery()
+        q = select(
+            latest.c.rubric_id,
+            latest.c.rubric_version,
+            latest.c.item_id,
+            latest.c.kind,
+            item_results.c.item_name,
+            item_results.c.status.label("machine"),
+            latest.c.new_status.label("human"),
+        ).select_from(
+            latest.join(
+                call_scores,
+                and_(
+                    call_scores.c.call_id == latest.c.call_id,
+                    call_scores.c.rubric_id == latest.c.rubric_id,
+                    call_scores.c.rubric_version == latest.c.rubric_version,
+                ),
+            ).join(
+                item_results,
+                and_(
+                    item_results.c.score_id == call_scores.c.id,
+                    item_results.c.item_id == latest.c.item_id,
+                ),
+            )
+        )
+        stats: dict[tuple[str, str, str], dict[str, Any]] = {}
+        with self.store._read("measure machine agreement") as conn:
+            for r in conn.execute(q):
+                if r.machine == "review":
+                    continue
+                st = stats.setdefault(
+                    (r.rubric_id, r.rubric_version, r.item_id),
+                    {
+                        "name": r.item_name or r.item_id,
+                        "n": 0,
+                        "agree": 0,
+                        "fails": 0,
+                        "fails_ok": 0,
+                        "sampled": 0,
+                    },
+                )
+                st["n"] += 1
+                st["agree"] += int(r.machine == r.human)
+                st["sampled"] += int(r.kind == "sample")
+                if r.machine == "fail":
+                    st["fails"] += 1
+                    st["fails_ok"] += int(r.human == "fail")
+        out = []
+        for (rid, ver, item_id), st in sorted(stats.items()):
+            out.append(
+                {
+                    "rubric_id": rid,
+                    "rubric_version": ver,
+                    "item_id": item_id,
+                    **st,
+                    "agreement": st["agree"] / st["n"] if st["n"] else None,
+                    "fail_precision": st["fails_ok"] / st["fails"] if st["fails"] else None,
+                }
+            )
+        return out

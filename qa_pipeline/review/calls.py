@@ -1,0 +1,324 @@
+"""Reads of the workbench: nights, the calls list, the call page."""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import and_, exists, func, literal, or_, select
+
+from qa_pipeline.review.base import PAGE_SIZE, WorkbenchBase
+from qa_pipeline.review.tables import (
+    appeals,
+    evaluations,
+    review_queue,
+)
+from qa_pipeline.review.users import User
+from qa_pipeline.review.verdicts import (
+    ItemVerdict,
+    recompute,
+)
+from qa_pipeline.store_schema import (
+    call_errors,
+    call_scores,
+    item_results,
+    recordings,
+    review_decisions,
+    runs,
+    transcripts,
+)
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class CallFilters:
+    """Filters of the calls page (``None`` means any)."""
+
+    start: datetime | None = None
+    end: datetime | None = None
+    team: str | None = None
+    agent_id: str | None = None
+    item_id: str | None = None
+    item_status: str | None = None
+    state: str | None = None
+    score_min: float | None = None
+    score_max: float | None = None
+    review: bool = False
+
+
+class CallsMixin(WorkbenchBase):
+    """Nights, the calls list and the call page."""
+
+    # ------------------------------------------------------------------ nights, calls
+
+    def nights(self, tz: str, user: User | None = None, limit: int = 60) -> list[dict[str, Any]]:
+        """Per night (local date in ``tz``): calls received, scored, failed, in review."""
+        from zoneinfo import ZoneInfo
+
+        zone = ZoneInfo(tz)
+        sqlite = self.store.engine.dialect.name == "sqlite"
+
+        def hour(col: Any) -> Any:
+            return func.substr(col, 1, 13) if sqlite else func.date_trunc("hour", col)
+
+        def local_day(value: Any) -> str:
+            if isinstance(value, str):
+                value = datetime.strptime(value, "%Y-%m-%d %H").replace(tzinfo=UTC)
+            return value.astimezone(zone).date().isoformat()
+
+        out: dict[str, dict[str, Any]] = defaultdict(
+            lambda: {"received": None, "scored": 0, "failed": 0, "in_review": 0}
+        )
+        agent = user.agent_id if user is not None and user.is_agent else None
+        with self.store._read("count nights") as conn:
+            h = hour(recordings.c.started_at)
+            q = (
+                select(h.label("h"), func.count(func.distinct(call_scores.c.call_id)))
+                .select_from(call_scores.join(recordings))
+                .where(recordings.c.started_at.is_not(None))
+                .group_by(h)
+            )
+            if agent:
+                q = q.where(recordings.c.agent_id == agent)
+            for hh, n in conn.execute(q):
+                out[local_day(hh)]["scored"] += int(n)
+            q = (
+                select(h.label("h"), func.count(func.distinct(call_errors.c.call_id)))
+                .select_from(
+                    call_errors.join(recordings, call_errors.c.call_id == recordings.c.call_id)
+                )
+                .where(recordings.c.started_at.is_not(None))
+                .group_by(h)
+            )
+            if agent:
+                q = q.where(recordings.c.agent_id == agent)
+            for hh, n in conn.execute(q):
+                out[local_day(hh)]["failed"] += int(n)
+            q = (
+                select(h.label("h"), func.count())
+                .select_from(
+                    review_queue.join(recordings, review_queue.c.call_id == recordings.c.call_id)
+                )
+                .where(review_queue.c.done.is_(False), recordings.c.started_at.is_not(None))
+                .group_by(h)
+            )
+            if agent:
+                q = q.where(recordings.c.agent_id == agent)
+            for hh, n in conn.execute(q):
+                out[local_day(hh)]["in_review"] += int(n)
+            if agent is None:
+                seen: set[str] = set()
+                for kind, summary in conn.execute(
+                    select(runs.c.kind, runs.c.summary).order_by(runs.c.id.desc())
+                ):
+                    if kind != "nightly" or not isinstance(summary, dict):
+                        continue
+                    night = str(summary.get("night"))
+                    if "valid" in summary and night not in seen:
+                        seen.add(night)
+                        out[night]["received"] = int(summary["valid"] or 0)
+        rows = [{"night": k, **v} for k, v in out.items()]
+        rows.sort(key=lambda r: r["night"], reverse=True)
+        return rows[:limit]
+
+    def _final_score(self) -> Any:
+        return func.coalesce(evaluations.c.score, call_scores.c.score)
+
+    def list_calls(
+        self,
+        user: User,
+        f: CallFilters,
+        page: int = 1,
+        per_page: int = PAGE_SIZE,
+        after: tuple[datetime, int] | None = None,
+    ) -> tuple[list[dict[str, Any]], bool]:
+        """One page of evaluations (newest call first) and whether a next page exists.
+
+        ``after`` (the ``started_at`` and ``score_id`` of the last row of the previous
+        page) continues from there by the index instead of skipping rows with ``OFFSET``,
+        so the 100th page costs what the first does; ``page`` is then ignored.
+        """
+        ev_on = and_(
+            evaluations.c.call_id == call_scores.c.call_id,
+            evaluations.c.rubric_id == call_scores.c.rubric_id,
+            evaluations.c.rubric_version == call_scores.c.rubric_version,
+        )
+        final = self._final_score()
+        state = func.coalesce(evaluations.c.state, literal("machine"))
+        q = select(
+            call_scores.c.call_id,
+            call_scores.c.rubric_id,
+            call_scores.c.rubric_version,
+            call_scores.c.id.label("score_id"),
+            call_scores.c.score.label("machine_score"),
+            final.label("score"),
+            func.coalesce(evaluations.c.grade, call_scores.c.grade).label("grade"),
+            state.label("state"),
+            recordings.c.agent_id,
+            recordings.c.team,
+            recordings.c.started_at,
+        ).select_from(call_scores.join(recordings).outerjoin(evaluations, ev_on))
+        if user.is_agent:
+            q = q.where(recordings.c.agent_id == user.agent_id)
+        if f.start is not None:
+            q = q.where(recordings.c.started_at >= f.start)
+        if f.end is not None:
+            q = q.where(recordings.c.started_at < f.end)
+        if f.team:
+            q = q.where(recordings.c.team == f.team)
+        if f.agent_id:
+            q = q.where(recordings.c.agent_id == f.agent_id)
+        if f.state == "machine":
+            q = q.where(evaluations.c.state.is_(None))
+        elif f.state:
+            # on the joined column itself (not the coalesce): the outer join becomes an
+            # inner one driven by ix_evaluations_state
+            q = q.where(evaluations.c.state == f.state)
+        if f.score_min is not None:
+            q = q.where(final >= f.score_min)
+        if f.score_max is not None:
+            q = q.where(final <= f.score_max)
+        if f.item_id or f.item_status:
+            cond = [item_results.c.score_id == call_scores.c.id]
+            if f.item_id:
+                cond.append(item_results.c.item_id == f.item_id)
+            if f.item_status:
+                cond.append(item_results.c.status == f.item_status)
+            q = q.where(exists(select(item_results.c.id).where(*cond)))
+        if f.review:
+            q = q.where(
+                exists(
+                    select(item_results.c.id).where(
+                        item_results.c.score_id == call_scores.c.id,
+                        item_results.c.status == "review",
+                    )
+                )
+            )
+        q = q.order_by(recordings.c.started_at.desc(), call_scores.c.id.desc())
+        with self.store._read("list calls") as conn:
+            if after is None:
+                page_q = q.limit(per_page + 1).offset(max(page - 1, 0) * per_page)
+                rows = [dict(r._mapping) for r in conn.execute(page_q)]
+            else:
+                ts, sid = after
+                # the first term is a range on ix_recordings_started_at; the second breaks
+                # ties between evaluations of one instant
+                dated = q.where(
+                    recordings.c.started_at <= ts,
+                    or_(recordings.c.started_at < ts, call_scores.c.id < sid),
+                )
+                rows = [dict(r._mapping) for r in conn.execute(dated.limit(per_page + 1))]
+                if len(rows) <= per_page and self.store.engine.dialect.name == "sqlite":
+                    # SQLite sorts calls without a start time last when descending
+                    # (PostgreSQL first: they were on earlier pages there)
+                    undated = q.where(recordings.c.started_at.is_(None))
+                    undated = undated.limit(per_page + 1 - len(rows))
+                    rows += [dict(r._mapping) for r in conn.execute(undated)]
+        return rows[:per_page], len(rows) > per_page
+
+    def call_detail(self, user: User, call_id: str) -> dict[str, Any]:
+        """Everything the call page shows: recording, transcript, evaluations, history."""
+        with self.store._read("read a call") as conn:
+            rec = self._check_call(conn, user, call_id)
+            tr = conn.execute(
+                select(transcripts)
+                .where(transcripts.c.call_id == call_id)
+                .order_by(transcripts.c.created_at.desc())
+            ).first()
+            evals = []
+            for s in conn.execute(
+                select(call_scores)
+                .where(call_scores.c.call_id == call_id)
+                .order_by(call_scores.c.rubric_id, call_scores.c.rubric_version)
+            ):
+                items = [
+                    dict(r._mapping)
+                    for r in conn.execute(
+                        select(item_results)
+                        .where(item_results.c.score_id == s.id)
+                        .order_by(item_results.c.id)
+                    )
+                ]
+                decisions = [
+                    dict(r._mapping)
+                    for r in conn.execute(
+                        select(review_decisions)
+                        .where(
+                            review_decisions.c.call_id == call_id,
+                            review_decisions.c.rubric_id == s.rubric_id,
+                            review_decisions.c.rubric_version == s.rubric_version,
+                        )
+                        .order_by(review_decisions.c.id)
+                    )
+                ]
+                latest: dict[str, dict[str, Any]] = {}
+                for d in decisions:
+                    latest[d["item_id"]] = d
+                for it in items:
+                    last = latest.get(it["item_id"])
+                    it["final_status"] = last["new_status"] if last else it["status"]
+                    it["decided_by"] = last["reviewer"] if last else None
+                    it["last_decision"] = last["id"] if last else 0
+                # recomputed on every read: right even if the machine re-scored the call
+                final = recompute(
+                    [
+                        ItemVerdict(
+                            i["item_id"],
+                            float(i["points"]),
+                            i["status"],
+                            bool(i["critical_failed"]),
+                            i["final_status"],
+                            i["decided_by"] is not None,
+                        )
+                        for i in items
+                    ],
+                    self.gradings.get((s.rubric_id, s.rubric_version)),
+                )
+                ev = conn.execute(
+                    select(evaluations).where(
+                        evaluations.c.call_id == call_id,
+                        evaluations.c.rubric_id == s.rubric_id,
+                        evaluations.c.rubric_version == s.rubric_version,
+                    )
+                ).first()
+                apps = [
+                    dict(r._mapping)
+                    for r in conn.execute(
+                        select(appeals)
+                        .where(
+                            appeals.c.call_id == call_id,
+                            appeals.c.rubric_id == s.rubric_id,
+                            appeals.c.rubric_version == s.rubric_version,
+                        )
+                        .order_by(appeals.c.id)
+                    )
+                ]
+                evals.append(
+                    {
+                        "score_row": dict(s._mapping),
+                        "items": items,
+                        "decisions": decisions,
+                        "evaluation": dict(ev._mapping) if ev else None,
+                        "state": ev.state if ev else "machine",
+                        "score": final[0] if latest else s.score,
+                        "grade": final[1] if latest else s.grade,
+                        "appeals": apps,
+                        "appeal_deadline": s.scored_at + self.appeal_window,
+                    }
+                )
+        return {
+            "recording": dict(rec._mapping),
+            "transcript": dict(tr._mapping) if tr else None,
+            "evaluations": evals,
+        }
+
+    def teams_and_agents(self) -> tuple[list[str], list[str]]:
+        """Distinct teams and agents (for filter menus)."""
+        with self.store._read("list teams") as conn:
+            teams = [r[0] for r in conn.execute(select(recordings.c.team).distinct()) if r[0]]
+            agents = [r[0] for r in conn.execute(select(recordings.c.agent_id).distinct()) if r[0]]
+        return sorted(teams), sorted(agents)

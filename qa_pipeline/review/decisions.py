@@ -1,0 +1,378 @@
+"""Writes of the workbench: decisions, the review queue, appeals."""
+
+from __future__ import annotations
+
+import logging
+import random
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, exists, func, insert, select, update
+
+from qa_pipeline.redact import redact_text
+from qa_pipeline.review.base import PAGE_SIZE, WorkbenchBase, _now
+from qa_pipeline.review.errors import (
+    ConflictError,
+    ForbiddenError,
+    InvalidInputError,
+    NotFoundError,
+)
+from qa_pipeline.review.tables import (
+    appeals,
+    evaluations,
+    review_queue,
+)
+from qa_pipeline.review.users import User
+from qa_pipeline.review.verdicts import (
+    VERDICTS,
+)
+from qa_pipeline.store_schema import (
+    call_scores,
+    item_results,
+    recordings,
+    review_decisions,
+)
+
+log = logging.getLogger(__name__)
+
+
+class DecisionsMixin(WorkbenchBase):
+    """Inspectors' decisions, the review queue, appeals and acknowledgements."""
+
+    def decide(
+        self,
+        user: User,
+        call_id: str,
+        rubric_id: str,
+        rubric_version: str,
+        item_id: str,
+        status: str,
+        reason: str,
+        expected_last: int,
+    ) -> int:
+        """Record an inspector's verdict on one item and recompute the call's score.
+
+        Args:
+            expected_last: Id of the latest decision on the item the inspector saw (0 when
+                there was none). If someone decided since, nothing is written.
+
+        Raises:
+            ForbiddenError: not an inspector.  NotFoundError: unknown call or evaluation.
+            InvalidInputError: bad verdict, empty reason, item not in the rubric.
+            ConflictError: another decision came first (its author and verdict named).
+        """
+        if not user.can_decide:
+            raise ForbiddenError("only inspectors decide verdicts")
+        if status not in VERDICTS:
+            raise InvalidInputError(f"verdict must be one of {', '.join(VERDICTS)}, not {status!r}")
+        reason = reason.strip()
+        if not reason:
+            raise InvalidInputError("a decision needs a reason")
+        with self.store._write("record a decision") as conn:
+            self._check_call(conn, user, call_id)
+            item = self._item_row(conn, call_id, rubric_id, rubric_version, item_id)
+            last = self._latest(conn, call_id, rubric_id, rubric_version, item_id)
+            last_id = int(last.id) if last else 0
+            if last_id != expected_last:
+                raise ConflictError(
+                    f"{last.reviewer} decided {item_id} on {call_id} first "
+                    f"({last.new_status}: {last.note}); reload to see it — your verdict "
+                    "was not saved"
+                )
+            old = last.new_status if last else item.status
+            queued = conn.execute(
+                select(review_queue.c.reason).where(
+                    review_queue.c.call_id == call_id,
+                    review_queue.c.rubric_id == rubric_id,
+                    review_queue.c.rubric_version == rubric_version,
+                    review_queue.c.item_id == item_id,
+                )
+            ).first()
+            kind = queued.reason if queued else "review"
+            key = (call_id, rubric_id, rubric_version, item_id)
+            did = self._append(conn, user, key, item, old, status, reason, kind)
+            conn.execute(
+                update(review_queue)
+                .where(
+                    review_queue.c.call_id == call_id,
+                    review_queue.c.rubric_id == rubric_id,
+                    review_queue.c.rubric_version == rubric_version,
+                    review_queue.c.item_id == item_id,
+                )
+                .values(done=True)
+            )
+            state = self._state(conn, call_id, rubric_id, rubric_version)
+            self._recompute(
+                conn,
+                call_id,
+                rubric_id,
+                rubric_version,
+                "reviewed" if state == "machine" else state,
+            )
+            return did
+
+    # ------------------------------------------------------------------ review queue
+
+    def fill_queue(self, rate: float | None = None, seed: int | None = None) -> dict[str, int]:
+        """Queue every ``review`` item plus a random share of machine passes and fails of
+        the evaluations scored since the last fill. Returns counts added by reason."""
+        rate = self.sample_rate if rate is None else rate
+        rng = random.Random(seed)
+        added = {"review": 0, "sample": 0}
+        with self.store._write("fill the review queue") as conn:
+            since = conn.execute(select(func.max(review_queue.c.added_at))).scalar()
+            now = _now()
+            base = select(
+                call_scores.c.call_id,
+                call_scores.c.rubric_id,
+                call_scores.c.rubric_version,
+                item_results.c.item_id,
+                item_results.c.status,
+            ).select_from(item_results.join(call_scores))
+            rd, rq = review_decisions, review_queue
+            fresh = and_(
+                ~exists(
+                    select(rd.c.id).where(
+                        rd.c.call_id == call_scores.c.call_id,
+                        rd.c.rubric_id == call_scores.c.rubric_id,
+                        rd.c.rubric_version == call_scores.c.rubric_version,
+                        rd.c.item_id == item_results.c.item_id,
+                    )
+                ),
+                ~exists(
+                    select(rq.c.id).where(
+                        rq.c.call_id == call_scores.c.call_id,
+                        rq.c.rubric_id == call_scores.c.rubric_id,
+                        rq.c.rubric_version == call_scores.c.rubric_version,
+                        rq.c.item_id == item_results.c.item_id,
+                    )
+                ),
+            )
+            review_rows = conn.execute(base.where(item_results.c.status == "review", fresh)).all()
+            sample_q = base.where(item_results.c.status.in_(("pass", "fail")), fresh)
+            if since is not None:
+                sample_q = sample_q.where(call_scores.c.scored_at > since)
+            sample_rows = [r for r in conn.execute(sample_q) if rng.random() < rate]
+            ins = self.store._insert()(review_queue).on_conflict_do_nothing()
+            for reason, rows in (("review", review_rows), ("sample", sample_rows)):
+                count = select(func.count()).select_from(rq).where(rq.c.reason == reason)
+                before = int(conn.execute(count).scalar_one())
+                values = [
+                    {
+                        "call_id": r.call_id,
+                        "rubric_id": r.rubric_id,
+                        "rubric_version": r.rubric_version,
+                        "item_id": r.item_id,
+                        "reason": reason,
+                        "machine_status": r.status,
+                        "added_at": now,
+                        "done": False,
+                    }
+                    for r in rows
+                ]
+                for lo in range(0, len(values), 5000):  # one statement per batch, not per row
+                    conn.execute(ins, values[lo : lo + 5000])
+                added[reason] = int(conn.execute(count).scalar_one()) - before
+            if conn.dialect.name == "postgresql" and sum(added.values()) > 1000:
+                # a large draw changes the table's shape: give the planner fresh statistics
+                # (the queue page took 250 ms on stale ones, 5 ms after)
+                conn.exec_driver_sql("ANALYZE review_queue")
+        log.info("review queue: %s", added)
+        return added
+
+    def queue(self, page: int = 1, per_page: int = PAGE_SIZE) -> tuple[list[dict[str, Any]], bool]:
+        """Open queue entries, oldest first, with the machine's verdict and reason."""
+        q = (
+            select(
+                review_queue,
+                item_results.c.item_name,
+                item_results.c.reason.label("machine_reason"),
+                item_results.c.evidence,
+                recordings.c.agent_id,
+                recordings.c.team,
+            )
+            .select_from(
+                review_queue.join(
+                    call_scores,
+                    and_(
+                        call_scores.c.call_id == review_queue.c.call_id,
+                        call_scores.c.rubric_id == review_queue.c.rubric_id,
+                        call_scores.c.rubric_version == review_queue.c.rubric_version,
+                    ),
+                )
+                .join(
+                    item_results,
+                    and_(
+                        item_results.c.score_id == call_scores.c.id,
+                        item_results.c.item_id == review_queue.c.item_id,
+                    ),
+                )
+                .join(recordings, recordings.c.call_id == review_queue.c.call_id)
+            )
+            .where(review_queue.c.done.is_(False))
+            .order_by(review_queue.c.id)
+            .limit(per_page + 1)
+            .offset(max(page - 1, 0) * per_page)
+        )
+        with self.store._read("read the review queue") as conn:
+            rows = [dict(r._mapping) for r in conn.execute(q)]
+        return rows[:per_page], len(rows) > per_page
+
+    # ------------------------------------------------------------------ appeals
+
+    def file_appeal(
+        self,
+        user: User,
+        call_id: str,
+        rubric_id: str,
+        rubric_version: str,
+        item_id: str,
+        reason: str,
+        now: datetime | None = None,
+    ) -> int:
+        """An agent disputes one item of their own evaluation, within the appeal window.
+
+        Raises:
+            ForbiddenError: not an agent, or another agent's call.  InvalidInputError:
+            window passed, evaluation final, empty reason, an open appeal on the item.
+        """
+        if not user.is_agent:
+            raise ForbiddenError("only the call's agent can appeal")
+        reason = reason.strip()
+        if not reason:
+            raise InvalidInputError("an appeal needs a reason")
+        now = now or _now()
+        with self.store._write("file an appeal") as conn:
+            rec = self._check_call(conn, user, call_id)
+            item = self._item_row(conn, call_id, rubric_id, rubric_version, item_id)
+            scored_at = conn.execute(
+                select(call_scores.c.scored_at).where(call_scores.c.id == item.score_id)
+            ).scalar_one()
+            deadline = scored_at + self.appeal_window
+            if now > deadline:
+                raise InvalidInputError(
+                    f"the appeal window of {call_id} closed on {deadline:%Y-%m-%d %H:%M} UTC"
+                )
+            state = self._state(conn, call_id, rubric_id, rubric_version)
+            if state == "final":
+                raise InvalidInputError(f"the evaluation of {call_id} is final")
+            open_ = conn.execute(
+                select(appeals.c.id).where(
+                    appeals.c.call_id == call_id,
+                    appeals.c.rubric_id == rubric_id,
+                    appeals.c.rubric_version == rubric_version,
+                    appeals.c.item_id == item_id,
+                    appeals.c.state == "open",
+                )
+            ).first()
+            if open_ is not None:
+                raise InvalidInputError(f"item {item_id} of {call_id} is already under appeal")
+            aid = conn.execute(
+                insert(appeals).returning(appeals.c.id),
+                {
+                    "call_id": call_id,
+                    "rubric_id": rubric_id,
+                    "rubric_version": rubric_version,
+                    "item_id": item_id,
+                    "agent_id": rec.agent_id,
+                    "filed_by": user.id,
+                    "reason": redact_text(reason, self.store.redact_options),
+                    "state": "open",
+                    "filed_at": now,
+                },
+            ).scalar_one()
+            self._recompute(conn, call_id, rubric_id, rubric_version, "appealed")
+            return int(aid)
+
+    def resolve_appeal(
+        self, user: User, appeal_id: int, overturn: bool, reason: str, status: str | None = None
+    ) -> int:
+        """Another inspector upholds or overturns an appeal; the verdict is appended.
+
+        Overturning sets ``status`` (default: pass for a failed item, fail otherwise).
+        The evaluation becomes final when no appeal of it is open.
+
+        Raises:
+            ForbiddenError: not an inspector, or the inspector who made the disputed
+            decision.  NotFoundError: unknown appeal.  ConflictError: already resolved.
+        """
+        if not user.can_decide:
+            raise ForbiddenError("only inspectors resolve appeals")
+        reason = reason.strip()
+        if not reason:
+            raise InvalidInputError("a resolution needs a reason")
+        with self.store._write("resolve an appeal") as conn:
+            ap = conn.execute(select(appeals).where(appeals.c.id == appeal_id)).first()
+            if ap is None:
+                raise NotFoundError(f"no appeal {appeal_id}")
+            if ap.state != "open":
+                raise ConflictError(f"appeal {appeal_id} was already resolved ({ap.state})")
+            key = (ap.call_id, ap.rubric_id, ap.rubric_version, ap.item_id)
+            item = self._item_row(conn, *key)
+            last = self._latest(conn, *key)
+            if last is not None and last.user_id == user.id:
+                raise ForbiddenError("another inspector must resolve an appeal of your decision")
+            current = last.new_status if last else item.status
+            if overturn:
+                new = status or ("pass" if current == "fail" else "fail")
+                if new not in VERDICTS or new == current:
+                    raise InvalidInputError(f"overturning {current!r} needs another verdict")
+            else:
+                new = current
+            did = self._append(
+                conn, user, key, item, current, new, reason, "appeal", appeal_id=appeal_id
+            )
+            conn.execute(
+                update(appeals)
+                .where(appeals.c.id == appeal_id)
+                .values(
+                    state="overturned" if overturn else "upheld",
+                    resolved_by=user.id,
+                    resolved_at=_now(),
+                    resolution=redact_text(reason, self.store.redact_options),
+                )
+            )
+            still_open = conn.execute(
+                select(appeals.c.id).where(
+                    appeals.c.call_id == ap.call_id,
+                    appeals.c.rubric_id == ap.rubric_id,
+                    appeals.c.rubric_version == ap.rubric_version,
+                    appeals.c.state == "open",
+                )
+            ).first()
+            self._recompute(conn, *key[:3], "appealed" if still_open else "final")
+            return did
+
+    def acknowledge(self, user: User, call_id: str, rubric_id: str, rubric_version: str) -> None:
+        """The agent accepts a released evaluation; it becomes final.
+
+        Raises:
+            ForbiddenError: not the call's agent.  InvalidInputError: an appeal is open.
+        """
+        if not user.is_agent:
+            raise ForbiddenError("only the call's agent acknowledges an evaluation")
+        with self.store._write("acknowledge an evaluation") as conn:
+            self._check_call(conn, user, call_id)
+            if self._state(conn, call_id, rubric_id, rubric_version) == "appealed":
+                raise InvalidInputError("an appeal of this evaluation is still open")
+            self._item_row_exists(conn, call_id, rubric_id, rubric_version)
+            self._recompute(conn, call_id, rubric_id, rubric_version, "final")
+            conn.execute(
+                update(evaluations)
+                .where(
+                    evaluations.c.call_id == call_id,
+                    evaluations.c.rubric_id == rubric_id,
+                    evaluations.c.rubric_version == rubric_version,
+                )
+                .values(acknowledged_by=user.id, acknowledged_at=_now())
+            )
+
+    def list_appeals(self, user: User, state: str | None = None) -> list[dict[str, Any]]:
+        """Appeals newest first; an agent sees only their own."""
+        q = select(appeals).order_by(appeals.c.id.desc()).limit(500)
+        if user.is_agent:
+            q = q.where(appeals.c.filed_by == user.id)
+        if state:
+            q = q.where(appeals.c.state == state)
+        with self.store._read("list appeals") as conn:
+            return [dict(r._mapping) for r in conn.execute(q)]

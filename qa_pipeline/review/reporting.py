@@ -1,0 +1,122 @@
+"""What the reports take from the human-decision layer: final verdicts, workbench links,
+and how far people checked the machine."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+import pandas as pd
+from sqlalchemy import select
+
+from qa_pipeline.review.verdicts import Grading, apply_final_verdicts, latest_decisions
+from qa_pipeline.store_schema import recordings
+
+
+def call_url(base_url: str, call_id: str) -> str:
+    """The workbench page of a call (``base_url`` is where ``qa web`` is served)."""
+    return f"{base_url.rstrip('/')}/calls/{quote(call_id, safe='')}"
+
+
+class FinalView:
+    """A read-only view of a store whose frames carry final verdicts.
+
+    ``scores_frame``/``items_frame`` return what the store returns, with human decisions
+    applied (:func:`apply_final_verdicts`); ``recording_path`` becomes the workbench's
+    call page when ``web_base_url`` is set, and is blanked for vendor transcripts
+    otherwise (a report never links to a raw transcript file).
+    """
+
+    def __init__(self, store: Any, rubric: Any, web_base_url: str | None = None) -> None:
+        self.store = store
+        self.rubric = rubric
+        self.web_base_url = web_base_url
+        self.grading = Grading.from_rubric(rubric) if rubric is not None else None
+        with store._read("read human decisions") as conn:
+            self.decisions = latest_decisions(conn, str(rubric.id) if rubric else None)
+            self._transcripts = {
+                r.call_id
+                for r in conn.execute(
+                    select(recordings.c.call_id).where(recordings.c.is_transcript.is_(True))
+                )
+            }
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.store, name)
+
+    def machine_agreement(self, rubric_id: str) -> list[dict[str, Any]]:
+        """Per item: the machine's agreement with final human verdicts (see Workbench)."""
+        from qa_pipeline.review.workbench import Workbench
+
+        return Workbench(self.store).machine_agreement(rubric_id)
+
+    def _links(self, df: pd.DataFrame) -> pd.DataFrame:
+        if df.empty or "recording_path" not in df:
+            return df
+        if self.web_base_url:
+            base = self.web_base_url
+            df["recording_path"] = [call_url(base, str(c)) for c in df["call_id"]]
+        elif self._transcripts:
+            vendor = df["call_id"].isin(self._transcripts)
+            df.loc[vendor, "recording_path"] = ""
+        return df
+
+    def _both(self, *args: Any, **kw: Any) -> tuple[pd.DataFrame, pd.DataFrame]:
+        item_kw = {k: v for k, v in kw.items() if k != "item_id"}
+        scores = self.store.scores_frame(*args, **{k: v for k, v in item_kw.items()})
+        items = self.store.items_frame(*args, **item_kw)
+        scores, items = apply_final_verdicts(scores, items, self.decisions, self.grading)
+        return self._links(scores), self._links(items)
+
+    def scores_frame(self, *args: Any, **kw: Any) -> pd.DataFrame:
+        return self._both(*args, **kw)[0]
+
+    def items_frame(self, *args: Any, **kw: Any) -> pd.DataFrame:
+        item_id = kw.get("item_id")
+        items = self._both(*args, **kw)[1]
+        return items[items["item_id"] == item_id] if item_id is not None else items
+
+
+def human_section(
+    items: pd.DataFrame, language: str, agreement: list[dict[str, Any]] | None
+) -> Any:
+    """A report section saying how many items people checked, and (for the bulletin)
+    the machine's agreement with them per item; ``None`` when nobody checked anything."""
+    from qa_pipeline.reports.model import Section, Table, fmt_pct, rows
+
+    zh = language.startswith("zh")
+    human = items[items["human"].astype(bool)] if "human" in items else items.iloc[0:0]
+    if human.empty and not agreement:
+        return None
+    n, calls = len(human), human["call_id"].nunique()
+    if zh:
+        text = (
+            f"本期 {n} 个评分项（{calls} 通电话）经人工复核或申诉改判，"
+            "得分与统计均按人工最终结论计算。"
+        )
+    else:
+        text = (
+            f"People checked {n} item verdicts on {calls} calls this period; scores and "
+            "figures use their final verdicts."
+        )
+    tables: tuple[Any, ...] = ()
+    if agreement:
+        cols = (
+            ("评分项", "版本", "人工核查", "机器一致率", "扣分准确率", "随机抽检")
+            if zh
+            else ("Item", "Version", "Checked", "Agreement", "Precision of fails", "Sampled")
+        )
+        data = [
+            (
+                a["name"],
+                a["rubric_version"],
+                a["n"],
+                fmt_pct(a["agreement"]),
+                fmt_pct(a["fail_precision"]),
+                a["sampled"],
+            )
+            for a in agreement
+        ]
+        tables = (Table(cols, rows(data), "machine_agreement"),)
+    title = "人工复核与机器一致性" if zh else "Checked by people"
+    return Section(title, paragraphs=(text,), tables=tables)

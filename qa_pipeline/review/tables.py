@@ -1,0 +1,156 @@
+"""Tables of the human-decision layer (migration 0002), on the store's metadata."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+from qa_pipeline.store_schema import UTCDateTime, metadata, review_decisions
+
+__all__ = [
+    "appeals",
+    "calibration_calls",
+    "calibration_scores",
+    "calibration_sessions",
+    "evaluations",
+    "review_decisions",
+    "review_queue",
+    "users",
+    "web_sessions",
+]
+
+
+def _call_key() -> list[Column]:  # type: ignore[type-arg]
+    return [
+        Column("call_id", String(128), nullable=False),
+        Column("rubric_id", String(128), nullable=False),
+        Column("rubric_version", String(64), nullable=False),
+    ]
+
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(128), nullable=False, unique=True),
+    Column("password_hash", String(256), nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("agent_id", String(64), nullable=True),
+    Column("disabled", Boolean, nullable=False, default=False),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+web_sessions = Table(
+    "web_sessions",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("csrf", String(64), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+)
+
+#: One row per evaluation (call × rubric version) that people touched: its state
+#: (machine → reviewed → appealed → final) and the score recomputed from final verdicts.
+evaluations = Table(
+    "evaluations",
+    metadata,
+    *_call_key(),
+    Column("state", String(16), nullable=False),
+    Column("score", Float, nullable=True),
+    Column("grade", String(32), nullable=True),
+    Column("critical_failed", Boolean, nullable=False),
+    Column("human_items", Integer, nullable=False),
+    Column("acknowledged_by", Integer, nullable=True),
+    Column("acknowledged_at", UTCDateTime, nullable=True),
+    Column("updated_at", UTCDateTime, nullable=False),
+    PrimaryKeyConstraint("call_id", "rubric_id", "rubric_version"),
+    Index("ix_evaluations_state", "state"),
+)
+
+appeals = Table(
+    "appeals",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    *_call_key(),
+    Column("item_id", String(128), nullable=False),
+    Column("agent_id", String(64), nullable=True),
+    Column("filed_by", Integer, nullable=False),
+    Column("reason", Text, nullable=False),  # PII redacted
+    Column("state", String(16), nullable=False),  # open / upheld / overturned
+    Column("filed_at", UTCDateTime, nullable=False),
+    Column("resolved_by", Integer, nullable=True),
+    Column("resolved_at", UTCDateTime, nullable=True),
+    Column("resolution", Text, nullable=True),  # PII redacted
+    Index("ix_appeals_call", "call_id", "rubric_id", "rubric_version"),
+    Index("ix_appeals_state", "state"),
+)
+
+review_queue = Table(
+    "review_queue",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    *_call_key(),
+    Column("item_id", String(128), nullable=False),
+    Column("reason", String(16), nullable=False),  # review / sample
+    Column("machine_status", String(16), nullable=False),
+    Column("added_at", UTCDateTime, nullable=False),
+    Column("done", Boolean, nullable=False),
+    UniqueConstraint(
+        "call_id", "rubric_id", "rubric_version", "item_id", name="uq_review_queue_item"
+    ),
+    Index("ix_review_queue_done", "done", "id"),
+)
+
+calibration_sessions = Table(
+    "calibration_sessions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(256), nullable=False),
+    Column("rubric_id", String(128), nullable=False),
+    Column("rubric_version", String(64), nullable=False),
+    Column("created_by", Integer, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+calibration_calls = Table(
+    "calibration_calls",
+    metadata,
+    Column(
+        "session_id",
+        Integer,
+        ForeignKey("calibration_sessions.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("call_id", String(128), nullable=False),
+    PrimaryKeyConstraint("session_id", "call_id"),
+)
+
+calibration_scores = Table(
+    "calibration_scores",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column(
+        "session_id",
+        Integer,
+        ForeignKey("calibration_sessions.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("call_id", String(128), nullable=False),
+    Column("item_id", String(128), nullable=False),
+    Column("user_id", Integer, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("scored_at", UTCDateTime, nullable=False),
+    UniqueConstraint("session_id", "call_id", "item_id", "user_id", name="uq_calibration_scores"),
+)

@@ -1,0 +1,206 @@
+"""Workbench accounts and login sessions (argon2id password hashes, hashed tokens)."""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, insert, select, update
+
+from qa_pipeline.review.errors import InvalidInputError, NotFoundError
+from qa_pipeline.review.tables import users, web_sessions
+
+#: Roles and what they are called on Chinese pages.
+ROLES: dict[str, str] = {
+    "admin": "管理员",
+    "inspector": "质检员",
+    "trainer": "培训师",
+    "manager": "管理层",
+    "agent": "话务员",
+}
+
+#: A login session lasts this long (then the user signs in again).
+SESSION_HOURS = 12.0
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _hasher() -> Any:
+    from argon2 import PasswordHasher
+
+    return PasswordHasher()
+
+
+def _token_hash(token: str) -> str:
+    # only a hash of the cookie is stored: a copy of the database cannot sign anyone in
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    """A workbench account."""
+
+    id: int
+    name: str
+    role: str
+    agent_id: str | None
+    disabled: bool
+
+    @property
+    def can_decide(self) -> bool:
+        return self.role == "inspector"
+
+    @property
+    def is_agent(self) -> bool:
+        return self.role == "agent"
+
+
+def _user(row: Any) -> User:
+    return User(row.id, row.name, row.role, row.agent_id, bool(row.disabled))
+
+
+class UserStore:
+    """Accounts and sessions on a :class:`qa_pipeline.store.Store`."""
+
+    def __init__(self, store: Any) -> None:
+        self.store = store
+
+    def add(self, name: str, password: str, role: str, agent_id: str | None = None) -> User:
+        """Create an account.
+
+        Raises:
+            InvalidInputError: unknown role, empty name, short password, an agent without
+                an agent id, or a name already taken.
+        """
+        name = name.strip()
+        if not name or len(name) > 128:
+            raise InvalidInputError("a user name must be 1 to 128 characters")
+        if role not in ROLES:
+            raise InvalidInputError(f"unknown role {role!r} (use {', '.join(ROLES)})")
+        if role == "agent" and not agent_id:
+            raise InvalidInputError("an agent account needs --agent-id (the agent's id in calls)")
+        if len(password) < 8:
+            raise InvalidInputError("a password needs at least 8 characters")
+        values = {
+            "name": name,
+            "password_hash": _hasher().hash(password),
+            "role": role,
+            "agent_id": agent_id or None,
+            "disabled": False,
+            "created_at": _now(),
+        }
+        with self.store._write("add a user") as conn:
+            if conn.execute(select(users.c.id).where(users.c.name == name)).first():
+                raise InvalidInputError(f"user {name!r} already exists")
+            uid = conn.execute(insert(users).returning(users.c.id), values).scalar_one()
+        return User(int(uid), name, role, agent_id or None, False)
+
+    def list(self) -> list[User]:
+        with self.store._read("list users") as conn:
+            return [_user(r) for r in conn.execute(select(users).order_by(users.c.name))]
+
+    def get(self, user_id: int) -> User | None:
+        with self.store._read("read a user") as conn:
+            row = conn.execute(select(users).where(users.c.id == user_id)).first()
+        return _user(row) if row else None
+
+    def names(self) -> dict[int, str]:
+        with self.store._read("list users") as conn:
+            return {r.id: r.name for r in conn.execute(select(users.c.id, users.c.name))}
+
+    def disable(self, name: str) -> None:
+        """Disable an account and end its sessions at once.
+
+        Raises:
+            NotFoundError: no such user.
+        """
+        with self.store._write("disable a user") as conn:
+            row = conn.execute(select(users.c.id).where(users.c.name == name)).first()
+            if row is None:
+                raise NotFoundError(f"no user named {name!r}")
+            # sessions are kept (and refused) so the browser can be told why it was let go
+            conn.execute(update(users).where(users.c.id == row.id).values(disabled=True))
+
+    def authenticate(self, name: str, password: str) -> User | None:
+        """The enabled user with this name and password, else ``None``."""
+        from argon2.exceptions import InvalidHashError, VerificationError
+
+        with self.store._read("read a user") as conn:
+            row = conn.execute(select(users).where(users.c.name == name)).first()
+        hasher = _hasher()
+        if row is None:
+            # spend the same time as a real check, so names cannot be probed by timing
+            with contextlib.suppress(VerificationError, InvalidHashError):
+                hasher.verify(_dummy_hash(), password)
+            return None
+        try:
+            hasher.verify(row.password_hash, password)
+        except (VerificationError, InvalidHashError):
+            return None
+        if row.disabled:
+            return None
+        return _user(row)
+
+    def start_session(self, user: User, hours: float = SESSION_HOURS) -> tuple[str, str]:
+        """A new session for ``user``: ``(cookie token, CSRF token)``."""
+        token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+        now = _now()
+        with self.store._write("start a session") as conn:
+            conn.execute(delete(web_sessions).where(web_sessions.c.expires_at < now))
+            conn.execute(
+                insert(web_sessions),
+                {
+                    "token_hash": _token_hash(token),
+                    "user_id": user.id,
+                    "csrf": csrf,
+                    "created_at": now,
+                    "expires_at": now + timedelta(hours=hours),
+                },
+            )
+        return token, csrf
+
+    def session(self, token: str) -> tuple[User, str] | None:
+        """The user and CSRF token of a live session; ``None`` if unknown, expired or the
+        user is disabled."""
+        query = (
+            select(users, web_sessions.c.csrf, web_sessions.c.expires_at)
+            .select_from(web_sessions.join(users))
+            .where(web_sessions.c.token_hash == _token_hash(token))
+        )
+        with self.store._read("read a session") as conn:
+            row = conn.execute(query).first()
+        if row is None or row.disabled or row.expires_at < _now():
+            return None
+        return _user(row), str(row.csrf)
+
+    def ended_reason(self, token: str) -> str | None:
+        """Why a session token no longer works: ``disabled``, ``expired`` or ``None``
+        (unknown token)."""
+        query = (
+            select(users.c.disabled, web_sessions.c.expires_at)
+            .select_from(web_sessions.join(users))
+            .where(web_sessions.c.token_hash == _token_hash(token))
+        )
+        with self.store._read("read a session") as conn:
+            row = conn.execute(query).first()
+        if row is None:
+            return None
+        return "disabled" if row.disabled else "expired"
+
+    def end_session(self, token: str) -> None:
+        with self.store._write("end a session") as conn:
+            conn.execute(
+                delete(web_sessions).where(web_sessions.c.token_hash == _token_hash(token))
+            )
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    return str(_hasher().hash(secrets.token_hex(8)))

@@ -1,0 +1,27 @@
+"""The workbench's reads and writes: calls, decisions, review queue, appeals, calibration.
+
+Rights are checked here as well as in the web routes: an agent only ever reaches calls
+whose ``agent_id`` is theirs, and only inspectors decide.
+"""
+
+from __future__ import annotations
+
+from qa_pipeline.review.base import PAGE_SIZE, STATES
+from qa_pipeline.review.calibration import CalibrationMixin
+from qa_pipeline.review.calls import CallFilters, CallsMixin
+from qa_pipeline.review.decisions import DecisionsMixin
+
+
+class Workbench(CallsMixin, DecisionsMixin, CalibrationMixin):
+    """The human-decision layer over a :class:`qa_pipeline.store.Store`.
+
+    Args:
+        store: An open store (migrated to 0002 or later).
+        gradings: ``(rubric id, version) → Grading`` from the rubrics the site has; an
+            evaluation whose rubric is missing is recomputed without grades.
+        appeal_window: How long after scoring an agent may appeal.
+        sample_rate: Share of machine passes and fails drawn into the review queue.
+    """
+
+
+__all__ = ["PAGE_SIZE", "STATES", "CallFilters", "Workbench"]

@@ -1,0 +1,157 @@
+"""Workbench fixtures: a scored demo centre on SQLite and, when available, PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import pytest
+from sqlalchemy import create_engine
+
+from qa_pipeline.review import User, UserStore, Workbench
+from qa_pipeline.review.sample_data import seed_centre
+from qa_pipeline.review.verdicts import Grading
+from qa_pipeline.store import Store
+
+BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+PASSWORD = "correct horse battery"
+
+
+def postgres_base_url() -> str:
+    url = os.environ.get("QA_TEST_POSTGRES_URL")
+    if not url:
+        if os.environ.get("QA_REQUIRE_POSTGRES") == "1":
+            pytest.fail("QA_REQUIRE_POSTGRES=1 but QA_TEST_POSTGRES_URL is not set")
+        pytest.skip("QA_TEST_POSTGRES_URL not set (run scripts/start_postgres.sh)")
+    return url
+
+
+@pytest.fixture(params=BACKENDS)
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A URL of an empty database, once per backend (a fresh schema on PostgreSQL)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'qa.sqlite3'}"
+        return
+    base = postgres_base_url()
+    schema = f"qa_web_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(base)
+    with admin.begin() as conn:
+        conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
+    sep = "&" if "?" in base else "?"
+    try:
+        yield f"{base}{sep}options={quote(f'-csearch_path={schema}')}"
+    finally:
+        with admin.begin() as conn:
+            conn.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
+        admin.dispose()
+
+
+@dataclass
+class Centre:
+    store: Store
+    url: str
+    root: Path
+    rubric: Any
+    calls: list[dict[str, Any]]
+    users: dict[str, User]
+    accounts: UserStore
+    bench: Workbench
+
+    def call(self, **where: Any) -> dict[str, Any]:
+        return next(c for c in self.calls if all(c[k] == v for k, v in where.items()))
+
+
+def make_centre(url: str, root: Path, n_calls: int = 16) -> Centre:
+    store = Store.open(url)
+    rubric, calls = seed_centre(store, root, n_calls)
+    accounts = UserStore(store)
+    users = {
+        "admin": accounts.add("admin", PASSWORD, "admin"),
+        "li": accounts.add("li", PASSWORD, "inspector"),
+        "wang": accounts.add("wang", PASSWORD, "inspector"),
+        "zhao": accounts.add("zhao", PASSWORD, "trainer"),
+        "boss": accounts.add("boss", PASSWORD, "manager"),
+        "a1001": accounts.add("a1001", PASSWORD, "agent", agent_id="A1001"),
+        "a1002": accounts.add("a1002", PASSWORD, "agent", agent_id="A1002"),
+    }
+    bench = Workbench(store, {(rubric.id, rubric.version): Grading.from_rubric(rubric)})
+    return Centre(store, url, root, rubric, calls, users, accounts, bench)
+
+
+@pytest.fixture()
+def centre(db_url: str, tmp_path: Path) -> Iterator[Centre]:
+    c = make_centre(db_url, tmp_path)
+    try:
+        yield c
+    finally:
+        c.store.close()
+
+
+# ---------------------------------------------------------------------- a live server
+
+
+class LiveServer:
+    """The workbench served by uvicorn in a thread on 127.0.0.1 and a free port."""
+
+    def __init__(self, centre: Centre, **opts: Any) -> None:
+        import socket
+
+        import uvicorn
+
+        from qa_pipeline.web import WebOptions, create_app
+
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = s.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        app = create_app(centre.store, WebOptions(rubrics=(centre.rubric,), **opts))
+        self.app = app
+        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="error")
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    def __enter__(self) -> LiveServer:
+        self.thread.start()
+        deadline = time.monotonic() + 30
+        while not self.server.started:
+            if time.monotonic() > deadline or not self.thread.is_alive():
+                raise RuntimeError("the workbench did not start")
+            time.sleep(0.02)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+
+
+@pytest.fixture()
+def live(centre: Centre) -> Iterator[LiveServer]:
+    with LiveServer(centre) as server:
+        yield server
+
+
+def login(base: str, name: str, password: str = PASSWORD) -> Any:
+    """An httpx client signed in as ``name`` (``client.csrf`` holds the session's token)."""
+    import re
+
+    import httpx
+
+    client = httpx.Client(base_url=base, follow_redirects=False, timeout=30)
+    page = client.get("/login")
+    token = re.search(r'name="csrf" value="([^"]+)"', page.text)
+    assert token, page.text
+    resp = client.post(
+        "/login", data={"name": name, "password": password, "csrf": token.group(1), "next": "/"}
+    )
+    assert resp.status_code == 303, resp.text
+    calls = client.get("/calls")
+    found = re.search(r'name="csrf" value="([^"]+)"', calls.text)
+    client.csrf = found.group(1) if found else ""  # type: ignore[attr-defined]
+    return client

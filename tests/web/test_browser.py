@@ -1,0 +1,173 @@
+"""The workbench driven by real headless Chromium (Playwright with the system binary)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from qa_pipeline.reports import write_reports_from_store
+
+from .conftest import PASSWORD, Centre, LiveServer
+
+pytestmark = [
+    pytest.mark.chromium,
+    pytest.mark.filterwarnings("ignore:Glyph.*missing from font"),  # reports without CJK font
+]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    binary = shutil.which("chromium") or shutil.which("chromium-browser")
+    if binary is None:
+        if os.environ.get("QA_REQUIRE_CHROMIUM") == "1":
+            pytest.fail("QA_REQUIRE_CHROMIUM=1 but no chromium binary on PATH")
+        pytest.skip("chromium not installed")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(
+            executable_path=binary,
+            args=["--no-sandbox", "--autoplay-policy=no-user-gesture-required", "--mute-audio"],
+        )
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+CONSOLE_ERRORS: list[str] = []
+
+
+def _login(browser: Any, live: LiveServer, name: str) -> Any:
+    page = browser.new_context().new_page()
+    page.set_default_timeout(15_000)
+    page.on("console", lambda m: CONSOLE_ERRORS.append(m.text) if m.type == "error" else None)
+    page.goto(f"{live.url}/calls")
+    assert "/login" in page.url
+    page.fill("input[name=name]", name)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("#login button[type=submit]")
+    page.wait_for_url(f"{live.url}/calls")
+    return page
+
+
+def _bulletin(centre: Centre, tmp: Any) -> str:
+    [path] = write_reports_from_store(
+        centre.store, "bulletin", None, "month:2026-11", centre.rubric, tmp, ("md",)
+    )
+    return path.read_text(encoding="utf-8")
+
+
+def test_inspector_plays_evidence_and_decides_a_review_item(
+    browser: Any, centre: Centre, live: LiveServer, tmp_path: Any
+) -> None:
+    items = centre.store.items_frame()
+    audio_calls = {c["call_id"] for c in centre.calls if c["audio"]}
+    with_ev = items[items["call_id"].isin(audio_calls)]
+    pick = next(
+        (r, e) for r in with_ev.itertuples() for e in r.evidence if (e.get("start") or 0) >= 5
+    )
+    row, ev = pick
+    page = _login(browser, live, "li")
+    page.click(f"#calls a[href='/calls/{row.call_id}']")
+    page.wait_for_selector("audio#player")
+    page.locator(f"tr#item-{row.item_id} button.evidence").first.click()
+    second = float(ev["start"])
+    page.wait_for_function(
+        f"() => {{ const a = document.getElementById('player');"
+        f" return a.currentTime >= {second - 0.05} && a.currentTime < {second + 2}; }}"
+    )
+    # a report's link (…/calls/ID#t=SECONDS) opens the call at that second
+    page.goto(f"{live.url}/calls/{row.call_id}#t=7")
+    page.wait_for_function(
+        "() => { const a = document.getElementById('player');"
+        " return a.readyState >= 1 && Math.abs(a.currentTime - 7) < 0.5; }"
+    )
+    # the queue: every review item; decide one
+    report_before = _bulletin(centre, tmp_path / "before")
+    centre.bench.fill_queue(rate=0.0)
+    page.goto(f"{live.url}/review")
+    first = page.locator("#queue tbody tr").first
+    call_id, item_id = first.get_attribute("data-call"), first.get_attribute("data-item")
+    assert call_id and item_id
+    before = centre.bench.call_detail(centre.users["li"], call_id)["evaluations"][0]["score"]
+    first.locator("select[name=status]").select_option("fail")
+    first.locator("input[name=reason]").fill("复听：没有结束语")
+    first.locator("button[type=submit]").click()
+    page.wait_for_url(f"{live.url}/review?page=1")
+    assert page.locator(f"#queue tr[data-call='{call_id}'][data-item='{item_id}']").count() == 0
+    page.goto(f"{live.url}/calls/{call_id}")
+    shown = float(page.locator("#score-0").inner_text())
+    assert shown != pytest.approx(before, abs=0.05)
+    assert page.locator("#state-0").inner_text() == "已复核"
+    assert "复听：没有结束语" in page.locator("table.history").inner_text()
+    report_after = _bulletin(centre, tmp_path / "after")
+    assert "人工复核" not in report_before
+    assert "1 个评分项（1 通电话）经人工复核" in report_after
+    # the pages run under a strict Content-Security-Policy without breaking it
+    assert [e for e in CONSOLE_ERRORS if "Content Security Policy" in e] == []
+
+
+def test_agent_appeals_and_another_inspector_resolves(
+    browser: Any, centre: Centre, live: LiveServer
+) -> None:
+    items = centre.store.items_frame()
+    fails = items[(items["agent_id"] == "A1001") & (items["status"] == "fail")]
+    call_id, item_id = str(fails.iloc[0]["call_id"]), str(fails.iloc[0]["item_id"])
+    other = centre.call(agent_id="A1002")["call_id"]
+    agent = _login(browser, live, "a1001")
+    resp = agent.goto(f"{live.url}/calls/{other}")
+    assert resp is not None and resp.status == 403
+    agent.goto(f"{live.url}/calls/{call_id}")
+    row = agent.locator(f"tr#item-{item_id}")
+    row.locator("form.appeal input[name=reason]").fill("我说了结束语，请复听")
+    row.locator("form.appeal button").click()
+    agent.wait_for_selector("#msg")
+    assert agent.locator("#state-0").inner_text() == "申诉中"
+    inspector = _login(browser, live, "wang")
+    inspector.goto(f"{live.url}/appeals")
+    appeal = inspector.locator("#appeals tbody tr").first
+    assert "我说了结束语" in appeal.inner_text()
+    appeal.locator("input[name=reason]").fill("复听确认有结束语，改判")
+    appeal.locator("button[value=overturn]").click()
+    inspector.wait_for_url(f"{live.url}/appeals")
+    assert inspector.locator("#appeals .appeal-state").first.inner_text() == "已改判"
+    agent.goto(f"{live.url}/calls/{call_id}")
+    assert agent.locator("#state-0").inner_text() == "已定稿"
+    assert "通过" in agent.locator(f"tr#item-{item_id} td.final").inner_text()
+    assert agent.locator("form.appeal").count() == 0  # final: no more appeals
+
+
+def test_calibration_is_blind_until_done_and_shows_agreement(
+    browser: Any, centre: Centre, live: LiveServer
+) -> None:
+    calls = [c["call_id"] for c in centre.calls[:2]]
+    trainer = _login(browser, live, "zhao")
+    trainer.goto(f"{live.url}/calibration")
+    trainer.fill("#new-session input[name=name]", "十一月校准")
+    trainer.fill("#new-session input[name=rubric_id]", centre.rubric.id)
+    trainer.fill("#new-session input[name=rubric_version]", centre.rubric.version)
+    trainer.fill("#new-session textarea[name=call_ids]", "\n".join(calls))
+    trainer.click("#new-session button[type=submit]")
+    trainer.wait_for_url("**/calibration/*")
+    session_url = trainer.url
+    item_ids = [i.id for i in centre.rubric.items]
+    for name, closing in (("li", ["pass", "pass"]), ("wang", ["pass", "fail"])):
+        page = _login(browser, live, name)
+        page.goto(session_url)
+        assert page.locator("#agreement").count() == 0  # blind until done
+        for k, call_id in enumerate(calls):
+            form = page.locator(f"form.calib[data-call='{call_id}']")
+            for item_id in item_ids:
+                verdict = closing[k] if item_id == "closing" else "pass"
+                form.locator(f"input[name='v:{item_id}'][value={verdict}]").check()
+            form.locator("button[type=submit]").click()
+            page.wait_for_url(session_url)
+        assert page.locator("#agreement").count() == 1
+    trainer.goto(session_url)
+    row = trainer.locator("#agreement tr[data-item=closing] td.pct")
+    assert row.inner_text() == "50%"
+    assert trainer.locator("#agreement tr[data-item=opening] td.pct").inner_text() == "100%"
