@@ -14,6 +14,12 @@ the GIL so that even SIGTERM is not handled. Two guards:
    :class:`RegexTimeout`, which the nightly flow records as that call's error while the
    rest of the batch goes on. Patterns the screen cannot see (``(a|aa)+$``: overlapping
    alternatives) are caught here.
+
+Patterns whose matching work is bounded by their shape (every repeat is over one
+character or class, at most one of them unbounded, the bounded ones small) compile with
+:mod:`re` instead: they cannot backtrack more than a small constant per start position,
+and the timeout machinery would cost the scoring engine a quarter of its speed (most
+language-pack and rubric patterns are of this kind).
 """
 
 from __future__ import annotations
@@ -85,6 +91,70 @@ def _nested(items: Any) -> bool:
         elif op in (sre_constants.ASSERT, sre_constants.ASSERT_NOT) and _nested(av[1]):
             return True
     return False
+
+
+#: Largest product of bounded repeat widths that still counts as cheap to match.
+_CHEAP_WORK = 4096
+_SINGLE = {
+    sre_constants.LITERAL,
+    sre_constants.NOT_LITERAL,
+    sre_constants.ANY,
+    sre_constants.IN,
+    sre_constants.CATEGORY,
+}
+
+
+def _cost(items: Any) -> tuple[int, int] | None:
+    """(unbounded repeats, product of bounded widths) of a parsed pattern whose every
+    repeat is over a single character; ``None`` if some repeat is over more."""
+    unbounded, work = 0, 1
+    for op, av in items:
+        if op in _REPEATS or op == sre_constants.POSSESSIVE_REPEAT:
+            lo, hi, sub = av
+            if len(sub) != 1 or sub[0][0] not in _SINGLE:
+                # a short bounded repeat of a cheap part with no unbounded repeat inside
+                # ((如果|要是)? …): its choices multiply, still a constant
+                inner = _cost(sub) if hi <= _SMALL_REPEAT else None
+                if inner is None or inner[0]:
+                    return None
+                work *= sum(inner[1] ** k for k in range(lo, hi + 1))
+                if work > _CHEAP_WORK:
+                    return None
+                continue
+            if hi == sre_constants.MAXREPEAT:
+                unbounded += 1
+            else:
+                work *= hi - lo + 1
+        elif op == sre_constants.SUBPATTERN:
+            inner = _cost(av[-1])
+            if inner is None:
+                return None
+            unbounded, work = unbounded + inner[0], work * inner[1]
+        elif op == sre_constants.BRANCH:
+            costs = [_cost(b) for b in av[1]]
+            if any(c is None for c in costs):
+                return None
+            known = [c for c in costs if c is not None]
+            unbounded += max(c[0] for c in known)
+            work *= max(c[1] for c in known)
+        elif op in (sre_constants.ASSERT, sre_constants.ASSERT_NOT, sre_constants.ATOMIC_GROUP):
+            inner = _cost(av[1] if op != sre_constants.ATOMIC_GROUP else av)
+            if inner is None:
+                return None
+            unbounded, work = unbounded + inner[0], work * inner[1]
+        elif op == sre_constants.GROUPREF_EXISTS:
+            return None
+    return unbounded, work
+
+
+def is_cheap(pattern: str) -> bool:
+    """Whether matching ``pattern`` costs at most a small constant per start position
+    (so it needs no time limit): see the module docstring."""
+    try:
+        cost = _cost(list(sre_parse.parse(pattern)))
+    except re.error:
+        return False
+    return cost is not None and cost[0] <= 1 and cost[1] <= _CHEAP_WORK
 
 
 def screen(pattern: str) -> str:
@@ -240,5 +310,9 @@ def compile_budgeted(pattern: str, flags: int = 0) -> re.Pattern[str]:
 
     Typed as :class:`re.Pattern` for the callers: the object has the same matching
     methods (``search``, ``match``, ``fullmatch``, ``finditer``, ``findall``, ``sub``).
+    A pattern whose matching work is bounded by its shape (:func:`is_cheap`) is compiled
+    with :mod:`re`: it cannot run away, and needs no timeout.
     """
+    if is_cheap(pattern):
+        return re.compile(pattern, flags)
     return cast("re.Pattern[str]", BudgetedPattern(pattern, flags))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from pathlib import Path
 
@@ -141,3 +142,21 @@ def test_sigterm_is_handled_while_a_runaway_pattern_is_matched() -> None:
             proc.wait()
         if proc.stdout is not None:
             proc.stdout.close()
+
+
+@pytest.mark.parametrize(
+    ("pattern", "cheap"),
+    [
+        ("不知道(现在|方便|是否)", True),
+        (r"^你.{4,}(对吗|是吗|对吧)$", True),
+        (r"(如果|要是)?你自己\S{0,6}的话", True),
+        (r"(a|aa)+$", False),  # a repeat over a group: budgeted
+        (r"\w*\w*x", False),  # two unbounded repeats: polynomial, budgeted
+        (r".{0,100}.{0,100}.{0,100}x", False),  # bounded, but too much work per position
+    ],
+)
+def test_only_patterns_of_bounded_work_skip_the_time_limit(pattern: str, cheap: bool) -> None:
+    from qa_pipeline.safe_regex import is_cheap
+
+    assert is_cheap(pattern) is cheap
+    assert isinstance(compile_budgeted(pattern), re.Pattern) is cheap
