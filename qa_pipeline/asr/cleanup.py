@@ -2,8 +2,8 @@
 
 Whisper invents text: stock phrases from subtitled video (「请不吝点赞 订阅 转发 打赏」,
 「字幕由…提供」, "Thanks for watching"), repetition loops, text over silence, and echoes of
-the initial prompt. The guard drops such segments (the transcript is flagged, nothing
-is dropped silently) and collapses repetition loops inside a segment.
+the initial prompt or the hotwords hint. The guard drops such segments (the transcript is
+flagged, nothing is dropped silently) and collapses repetition loops inside a segment.
 """
 
 from __future__ import annotations
@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
+
+from qa_pipeline.asr.vocabulary import leaks_hotwords
 
 #: Flags the guard sets on transcripts and segments.
 FLAG_DROPPED = "hallucination_dropped"
@@ -131,6 +133,7 @@ def check_segment(
     prompt: str | None,
     options: GuardOptions | None = None,
     word_probability: float | None = None,
+    hotwords: str | None = None,
 ) -> Verdict:
     """Clean one segment's text and decide whether it is real speech.
 
@@ -143,6 +146,7 @@ def check_segment(
         prompt: The initial prompt the decoder saw, if any.
         options: Guard thresholds.
         word_probability: Mean probability of the segment's words, when known.
+        hotwords: The hotwords hint the decoder saw, if any (a copy of it is dropped).
 
     Returns:
         The verdict: cleaned text or ``None`` with the reason.
@@ -168,6 +172,8 @@ def check_segment(
         return Verdict(None, "stock phrase", (), conf)
     if leaks_prompt(clean, prompt):
         return Verdict(None, "initial prompt leak", (), conf)
+    if leaks_hotwords(clean, hotwords):
+        return Verdict(None, "hotwords leak", (), conf)
     if conf < opts.low_confidence:
         flags.append(FLAG_LOW_CONFIDENCE)
     return Verdict(clean, None, tuple(flags), conf)
