@@ -66,7 +66,9 @@ def transcribe_command(
     ),
     language: str | None = typer.Option(None, help="Spoken language [QA_LANGUAGE]."),
     channels: str = typer.Option(
-        "left=agent,right=caller", help="Channel map, e.g. left=agent,right=caller, or mono."
+        "left=agent,right=caller",
+        help="Channel map: left=agent,right=caller (default), right=agent,left=caller, auto "
+        "(default map, swapped on calls where the caller channel greets first) or mono.",
     ),
     batch_size: int = typer.Option(8, "--batch-size", min=1, help="Windows decoded together."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Ignore the transcript cache."),

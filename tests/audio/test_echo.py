@@ -13,7 +13,9 @@ SR = 16000
 def _voice(rng: np.random.Generator, seconds: float, f0: float) -> np.ndarray:
     """A voice-like signal: harmonics of ``f0`` with syllable-rate (4 Hz) loudness."""
     t = np.arange(int(seconds * SR)) / SR
-    x = sum(np.sin(2 * np.pi * f0 * k * t + rng.uniform(0, 6.28)) / k for k in range(1, 8))
+    x = np.zeros(t.shape[0])
+    for k in range(1, 8):
+        x += np.sin(2 * np.pi * f0 * k * t + rng.uniform(0, 6.28)) / k
     syllables = 0.55 + 0.45 * np.sin(2 * np.pi * 4.0 * t) ** 2
     return (0.15 * x * syllables).astype(np.float32)
 
@@ -75,7 +77,7 @@ def test_delayed_echo_is_gated_too() -> None:
     left2[delay:] += g * right[:-delay]
     right2 = right.copy()
     right2[delay:] += g * left[:-delay]
-    left2 += rng.standard_normal(left2.shape[0]).astype(np.float32) * 1e-4
+    left2 += np.asarray(rng.standard_normal(left2.shape[0]), np.float32) * np.float32(1e-4)
     gl, _, report = gate_crosstalk(left2, right2)
     assert report.applied
     assert _rms(gl, 4.2, 6.8) < 1e-3
