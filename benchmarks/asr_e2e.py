@@ -5,14 +5,16 @@ recordings (default ``../shared/corpus/dev_audio``) in several variants, one aft
 other in one process, and prints one table and one JSON line per variant:
 
 - ``plain``: stereo, no vocabulary biasing (the "before" of CER and domain terms);
-- ``vocab``: stereo, hotwords from the rubric (the default of ``qa eval e2e``);
+- ``hotwords``: stereo, hotwords from the rubric;
+- ``vocab``: hotwords and near-miss term restoration (``qa_pipeline.asr.correct``), the
+  default of ``qa eval e2e``;
 - ``crosstalk``: as ``vocab`` with each side leaking into the other channel at
   ``--crosstalk-db`` (-30 dB);
 - ``mono``: as ``vocab`` with the channels mixed to mono.
 
 Usage::
 
-    .venv/bin/python benchmarks/asr_e2e.py [--variants plain,vocab,crosstalk,mono]
+    .venv/bin/python benchmarks/asr_e2e.py [--variants plain,hotwords,vocab,crosstalk,mono]
         [--corpus DIR] [--rubric R] [--limit N] [--crosstalk-db -30]
 
 CPU-heavy (each variant transcribes the whole corpus: ~46 min of audio): run one at a time.
@@ -30,20 +32,22 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("QA_SHARED_DIR", REPO.parent / "shared"))
-VARIANTS = ("plain", "vocab", "crosstalk", "mono")
+VARIANTS = ("plain", "hotwords", "vocab", "crosstalk", "mono")
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--corpus", type=Path, default=SHARED / "corpus" / "dev_audio")
     ap.add_argument("--rubric", type=Path, default=REPO / "rubrics" / "hotline_12345.yaml")
-    ap.add_argument("--variants", default=",".join(VARIANTS))
+    ap.add_argument("--variants", default="plain,vocab,crosstalk,mono")
     ap.add_argument("--crosstalk-db", type=float, default=-30.0)
     ap.add_argument("--limit", type=int, default=None)
     ap.add_argument("--disagreements", action="store_true", help="print each disagreement")
+    ap.add_argument("--save", type=Path, default=None, help="write transcripts to SAVE/VARIANT/")
     args = ap.parse_args()
     logging.basicConfig(level=logging.WARNING)
 
+    from qa_pipeline.asr.correct import correction_terms, correction_text
     from qa_pipeline.asr.e2e import evaluate_e2e
     from qa_pipeline.asr.options import AsrOptions
     from qa_pipeline.asr.vocabulary import hotwords_for_rubric, rubric_terms
@@ -55,11 +59,13 @@ def main() -> None:
     terms = rubric_terms(rubric)
     base = AsrOptions(model=settings.asr_model, device=settings.device, language="zh")
     hot = replace(base, hotwords=hotwords_for_rubric(rubric))
+    vocab = replace(hot, correct_terms=correction_text(correction_terms(rubric)))
     runs = {
         "plain": (base, None, False),
-        "vocab": (hot, None, False),
-        "crosstalk": (hot, args.crosstalk_db, False),
-        "mono": (replace(hot, channels="mono"), None, True),
+        "hotwords": (hot, None, False),
+        "vocab": (vocab, None, False),
+        "crosstalk": (vocab, args.crosstalk_db, False),
+        "mono": (replace(vocab, channels="mono"), None, True),
     }
     chosen = [v.strip() for v in args.variants.split(",") if v.strip()]
     bad = [v for v in chosen if v not in runs]
@@ -83,6 +89,7 @@ def main() -> None:
             mono=mono,
             terms=terms,
             limit=args.limit,
+            save_dir=(args.save / name) if args.save else None,
         )
         s = rep.summary()
 

@@ -14,12 +14,14 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from qa_pipeline.asr.correct import correct_terms as restore_terms
 from qa_pipeline.asr.vocabulary import leaks_hotwords
 
 #: Flags the guard sets on transcripts and segments.
 FLAG_DROPPED = "hallucination_dropped"
 FLAG_REPETITION = "repetition_collapsed"
 FLAG_LOW_CONFIDENCE = "low_confidence"
+FLAG_TERMS_RESTORED = "terms_restored"
 
 _STOCK_PATTERNS = (
     r"请不吝点赞",
@@ -67,11 +69,14 @@ class GuardOptions:
 def _t2s() -> Any:
     import opencc
 
-    return opencc.OpenCC("t2s")
+    # tw2s, not t2s: Whisper writes Traditional the Taiwan way, 著 for 着 (「別著急」);
+    # t2s keeps 著 (a Simplified character too, 著名) and 「别著急」 then misses 「别着急」.
+    # tw2s turns 著急/睡著/看著 into 着 and leaves 著名 alone.
+    return opencc.OpenCC("tw2s")
 
 
 def to_simplified(text: str) -> str:
-    """Traditional → Simplified Chinese (OpenCC ``t2s``)."""
+    """Traditional (Taiwan usage) → Simplified Chinese (OpenCC ``tw2s``)."""
     return str(_t2s().convert(text)) if text else text
 
 
@@ -134,6 +139,7 @@ def check_segment(
     options: GuardOptions | None = None,
     word_probability: float | None = None,
     hotwords: str | None = None,
+    correct_terms: str | None = None,
 ) -> Verdict:
     """Clean one segment's text and decide whether it is real speech.
 
@@ -147,6 +153,8 @@ def check_segment(
         options: Guard thresholds.
         word_probability: Mean probability of the segment's words, when known.
         hotwords: The hotwords hint the decoder saw, if any (a copy of it is dropped).
+        correct_terms: Domain terms (joined with 、) to restore where the text sounds like
+            them (:mod:`qa_pipeline.asr.correct`); the segment is flagged.
 
     Returns:
         The verdict: cleaned text or ``None`` with the reason.
@@ -174,6 +182,10 @@ def check_segment(
         return Verdict(None, "initial prompt leak", (), conf)
     if leaks_hotwords(clean, hotwords):
         return Verdict(None, "hotwords leak", (), conf)
+    if correct_terms:
+        clean, restored = restore_terms(clean, correct_terms)
+        if restored:
+            flags.append(FLAG_TERMS_RESTORED)
     if conf < opts.low_confidence:
         flags.append(FLAG_LOW_CONFIDENCE)
     return Verdict(clean, None, tuple(flags), conf)

@@ -293,6 +293,7 @@ def evaluate_e2e(
     terms: Sequence[str] = (),
     limit: int | None = None,
     progress: Callable[[int, int], None] | None = None,
+    save_dir: Path | None = None,
 ) -> E2EReport:
     """Transcribe, score and compare every labelled recording of ``corpus``.
 
@@ -306,6 +307,7 @@ def evaluate_e2e(
         terms: Domain terms whose hits are counted (e.g. the rubric's).
         limit: First N calls only.
         progress: ``progress(done, total)`` while transcribing.
+        save_dir: Write each transcript there as ``CALL.json`` (unredacted: for study).
 
     Returns:
         The report. No transcript cache is used: every run does all the work.
@@ -319,6 +321,8 @@ def evaluate_e2e(
         variant += f" crosstalk {crosstalk_db:g} dB"
     if options.hotwords:
         variant += " +hotwords"
+    if options.correct_terms:
+        variant += " +terms"
     report = E2EReport(variant=variant, items={it.id: ItemTally() for it in rubric.items})
     Transcriber(options, models_dir=models_dir)  # load the model outside the clock
     with tempfile.TemporaryDirectory(prefix="qa-e2e-") as tmp:
@@ -350,6 +354,10 @@ def evaluate_e2e(
             report.errors.append(f"{cid}: {res.error}")
             continue
         report.calls += 1
+        if save_dir is not None:
+            from qa_pipeline.transcript_io import save_transcript
+
+            save_transcript(tr, save_dir / f"{cid}.json")
         report.audio_s += tr.duration_s or 0.0
         report.flags.update(tr.flags)
         ref, hyp = _text(call.reference.segments), _text(tr.segments)

@@ -33,6 +33,10 @@ class AsrOptions:
         hotwords: Domain terms given to the decoder as context (faster-whisper
             ``hotwords``), e.g. :func:`qa_pipeline.asr.vocabulary.hotwords_for_rubric`;
             ``None`` (default) gives none. Segments that copy the hint are dropped.
+        correct_terms: Domain terms joined with 、 (e.g.
+            ``correct.correction_text(correct.correction_terms(rubric))``) put back
+            where the output sounds like them (汽水 → 契税, 欢误员 → 话务员); ``None``
+            (default): no correction.
         echo_gate: In stereo calls, silence the stretches of each channel where it
             only carries the other side's voice leaking through (line echo,
             crosstalk), so a leaked turn never becomes a segment; real overlaps stay
@@ -56,6 +60,7 @@ class AsrOptions:
     cpu_threads: int = 0
     initial_prompt: str | None = None
     hotwords: str | None = None
+    correct_terms: str | None = None
     echo_gate: bool = True
     channels: str = "left=agent,right=caller"
     group_size: int = 16

@@ -169,6 +169,7 @@ class Transcriber:
                     options=self.guard,
                     word_probability=seg.word_probability,
                     hotwords=self.options.hotwords,
+                    correct_terms=self.options.correct_terms,
                 )
                 if verdict.text is None:
                     if verdict.reason != "empty":

@@ -202,7 +202,9 @@ def eval_e2e(
     ),
     mono: bool = typer.Option(False, "--mono", help="Mix the recordings to mono first."),
     vocabulary: bool = typer.Option(
-        True, "--vocabulary/--no-vocabulary", help="Bias recognition to the rubric's terms."
+        True,
+        "--vocabulary/--no-vocabulary",
+        help="Bias recognition to the rubric's terms (hotwords) and restore near-miss terms.",
     ),
     model: str | None = typer.Option(None, help="Model name or dir [QA_ASR_MODEL]."),
     device: str | None = typer.Option(None, help="auto, cpu or cuda [QA_DEVICE]."),
@@ -210,11 +212,15 @@ def eval_e2e(
     batch_size: int = typer.Option(8, "--batch-size", min=1, help="Windows decoded together."),
     limit: int | None = typer.Option(None, "--limit", min=1, help="First N calls only."),
     as_json: bool = typer.Option(False, "--json", help="Print only the JSON summary line."),
+    save: Path | None = typer.Option(
+        None, "--save", help="Also write each transcript JSON here (unredacted)."
+    ),
 ) -> None:
     """Recordings → speech-to-text → scoring, against labelled calls: agreement, review
     rate, disagreements with evidence, CER, duplicated turns, x-real-time."""
     from dataclasses import replace
 
+    from qa_pipeline.asr.correct import correction_terms, correction_text
     from qa_pipeline.asr.e2e import evaluate_e2e, summary_line
     from qa_pipeline.asr.vocabulary import hotwords_for_rubric, rubric_terms
     from qa_pipeline.rubric import load_rubric
@@ -223,7 +229,11 @@ def eval_e2e(
     channels = "mono" if mono else None
     s, options = _options(model, device, compute_type, None, channels, batch_size)
     if vocabulary:
-        options = replace(options, hotwords=hotwords_for_rubric(rb))
+        options = replace(
+            options,
+            hotwords=hotwords_for_rubric(rb),
+            correct_terms=correction_text(correction_terms(rb)),
+        )
     calls = limit
     with progress_bar("transcribing", 0) as bar:
         task = bar.task_ids[0]
@@ -237,6 +247,7 @@ def eval_e2e(
             terms=rubric_terms(rb),
             limit=calls,
             progress=lambda done, total: bar.update(task, completed=done, total=total),
+            save_dir=save,
         )
     if not as_json:
         _print_e2e(report)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from qa_pipeline.asr.cleanup import check_segment
+from qa_pipeline.asr.correct import correct_terms, correction_terms, correction_text
 from qa_pipeline.asr.vocabulary import (
     MAX_HINT_CHARS,
     hotword_text,
@@ -58,3 +59,47 @@ def test_a_copied_hint_is_dropped_and_speech_with_terms_is_kept() -> None:
         hotwords=hint,
     )
     assert verdict.text is None and verdict.reason == "hotwords leak"
+
+
+def test_near_miss_terms_are_restored() -> None:
+    rb = load_rubric(REPO / "rubrics" / "hotline_12345.yaml")
+    terms = correction_terms(rb)
+    assert "契税" in terms and "话务员" in terms and "市民热线" in terms
+    assert "核实" not in terms and "以下" not in terms  # collide with 合适, 一下
+    for heard, meant in (
+        ("我是2001号欢误员", "我是2001号话务员"),
+        ("是名热线123-45", "市民热线123-45"),
+        ("买房子那个汽水怎么算", "买房子那个契税怎么算"),
+        ("气水是多少", "契税是多少"),
+        ("居住正怎么办", "居住证怎么办"),
+    ):
+        assert correct_terms(heard, terms) == (meant, 1), heard
+
+
+def test_no_false_corrections() -> None:
+    rb = load_rubric(REPO / "rubrics" / "hotline_12345.yaml")
+    terms = correction_text(correction_terms(rb))
+    for text in (
+        "我家孩子七岁了",  # qi sui is not qi shui
+        "我帮您查询一下",
+        "这样合适吗",
+        "我帮您核实一下",
+        "以下是办理的材料",
+        "水路不通",
+        "上海市民热线",
+        "社保卡丢了要补办",
+        "早上好，下午好",
+        "不超过三个月",
+        "您好，12345政务服务便民热线，工号1003",
+    ):
+        assert correct_terms(text, terms) == (text, 0), text
+    verdict = check_segment(
+        "我是2001号欢误员",
+        avg_logprob=-0.3,
+        no_speech_prob=0.1,
+        level_dbfs=-20.0,
+        language="zh",
+        prompt=None,
+        correct_terms=terms,
+    )
+    assert verdict.text == "我是2001号话务员" and "terms_restored" in verdict.flags
