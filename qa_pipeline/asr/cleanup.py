@@ -148,7 +148,7 @@ def check_segment(
         avg_logprob: Whisper's average token log-probability.
         no_speech_prob: Whisper's no-speech probability of the window.
         level_dbfs: RMS level of the speaker's channel under the segment.
-        language: Language of the call (``zh`` gets OpenCC t2s).
+        language: Language of the call (``zh`` gets OpenCC tw2s).
         prompt: The initial prompt the decoder saw, if any.
         options: Guard thresholds.
         word_probability: Mean probability of the segment's words, when known.

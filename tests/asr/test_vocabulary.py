@@ -41,12 +41,17 @@ def test_a_copied_hint_is_dropped_and_speech_with_terms_is_kept() -> None:
     assert leaks_hotwords(hint, hint)
     assert leaks_hotwords("居住证社保卡12345", hint)
     assert leaks_hotwords("工号 话务员 核实", hint)
+    # seen over a hold on a mono call: one term repeated
+    assert leaks_hotwords("市民热线、市民热线、政务服务热线、", hint)
     for speech in (
         "您好，12345政务服务热线，工号1003，很高兴为您服务。",
         "契税",
         "我想问一下居住证怎么办",
         "社保卡丢了要补办",
         "好的，我帮您核实一下",
+        "12345市民热线",
+        "您好、12345、政务服务、便民热线、",
+        "身份证、户口本",
     ):
         assert not leaks_hotwords(speech, hint), speech
     verdict = check_segment(
