@@ -22,6 +22,9 @@ FLAG_DROPPED = "hallucination_dropped"
 FLAG_REPETITION = "repetition_collapsed"
 FLAG_LOW_CONFIDENCE = "low_confidence"
 FLAG_TERMS_RESTORED = "terms_restored"
+#: Whisper writes 什么/怎么/这么 as 什幺/怎幺/这幺 at times (幺 is the "one" of phone
+#: numbers): after these characters it is 么.
+_YAO_ME = re.compile(r"(?<=[什怎这那多要])幺")
 
 _STOCK_PATTERNS = (
     r"请不吝点赞",
@@ -163,7 +166,7 @@ def check_segment(
     conf = confidence(avg_logprob, no_speech_prob, word_probability)
     clean = text.strip()
     if language is None or language.startswith("zh"):
-        clean = to_simplified(clean)
+        clean = _YAO_ME.sub("么", to_simplified(clean))
     flags: list[str] = []
     clean, repeated = collapse_repetitions(clean)
     if repeated:

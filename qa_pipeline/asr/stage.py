@@ -247,14 +247,19 @@ class Transcriber:
 
 
 def _reversed(segments: Sequence[Segment]) -> bool:
-    """Whether a stereo call's labels point the wrong way: the agent's phrases come,
-    decisively, from the channel labelled caller, and that channel spoke first."""
+    """Whether a stereo call's labels point the wrong way: the channel labelled caller
+    spoke first, and its opening turns carry clearly more of the agent's phrases
+    (greeting, 工号, hotline name: ``audio.AGENT_CUES``, less ``CALLER_CUES``) than the
+    agent channel's opening turns. A caller's 「你好，我想问…」 scores about nothing; an
+    agent's 「您好，12345热线，工号1003，很高兴为您服务」 scores several."""
     labelled = [s for s in segments if s.speaker in (AGENT, CALLER)]
     if len(labelled) < 2 or labelled[0].speaker != CALLER:
         return False
-    result = audio.DiarizationResult([s.speaker for s in labelled], 1.0, True)
-    roles = audio.assign_roles(result, [s.text for s in labelled])
-    return roles.confident and roles.speakers[0] == AGENT
+    score = {}
+    for speaker in (AGENT, CALLER):
+        opening = " ".join([s.text for s in labelled if s.speaker == speaker][:3])
+        score[speaker] = audio.cue_score(opening)
+    return score[CALLER] >= 2 and score[CALLER] >= score[AGENT] + 2
 
 
 def _prepare(t: Transcriber, index: int, rec: Recording, key: str) -> _Job:

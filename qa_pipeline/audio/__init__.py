@@ -43,6 +43,7 @@ from qa_pipeline.audio.diarize import (
     DiarizationResult,
     RoleAssignment,
     assign_roles,
+    cue_score,
     diarize_spans,
 )
 from qa_pipeline.audio.metrics import compute_metrics
@@ -92,6 +93,7 @@ __all__ = [
     "assign_roles",
     "audio_content_hash",
     "compute_metrics",
+    "cue_score",
     "decode_audio",
     "diarize_spans",
     "is_silent",

@@ -206,6 +206,11 @@ def _cue_hits(text: str, cues: Sequence[str]) -> int:
     return sum(t.count(c) for c in cues)
 
 
+def cue_score(text: str) -> int:
+    """Agent phrases (:data:`AGENT_CUES`) minus caller phrases (:data:`CALLER_CUES`)."""
+    return _cue_hits(text, AGENT_CUES) - _cue_hits(text, CALLER_CUES)
+
+
 def assign_roles(result: DiarizationResult, texts: list[str]) -> RoleAssignment:
     """Name the clusters of a mono call agent and caller from what they say.
 
