@@ -12,7 +12,8 @@ step puts the term back where the output sounds like it, and only there:
 - a term of three or more characters where at most one syllable differs, and that one
   only slightly (fuzzy initials zh/z, ch/c, sh/s, n/l; finals in/ing, en/eng, an/ang;
   or one letter more or less: huan/hua), while the others are the same;
-- the window must be Chinese characters only, and not the term already.
+- the window must be Chinese characters only, and not the term already; the rubric
+  writes its phrases normalised (您 → 你), so 您 counts as 你 and is kept as said.
 
 Every change is counted; the segment keeps its confidence. The terms come from
 :func:`correction_terms` (the rubric's topic trigger words, and its longer phrases and
@@ -26,7 +27,7 @@ from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from typing import Any
 
-from qa_pipeline.asr.vocabulary import SEPARATOR, rubric_terms
+from qa_pipeline.asr.vocabulary import SEPARATOR, _phrases, rubric_terms
 
 _HAN_ONLY = re.compile(r"^[\u4e00-\u9fff]+$")
 _FUZZY_INITIALS = (("zh", "z"), ("ch", "c"), ("sh", "s"))
@@ -67,7 +68,8 @@ def _near(a: str, b: str) -> bool:
 
 
 def _matches(window: str, term: str, term_syllables: Sequence[str]) -> bool:
-    syl = [_syllable(c) for c in window]
+    # the rubric writes its phrases normalised (您 → 你): 您 is 你 here
+    syl = [_syllable("你" if c == "您" else c) for c in window]
     if len(term) == 2:
         return syl == list(term_syllables)
     differ = [i for i, (a, b) in enumerate(zip(syl, term_syllables, strict=True)) if a != b]
@@ -76,13 +78,26 @@ def _matches(window: str, term: str, term_syllables: Sequence[str]) -> bool:
     return len(differ) == 1 and _near(syl[differ[0]], term_syllables[differ[0]])
 
 
+#: Phrases of the checks (「你冲我喊有什么用」, 「感谢您的耐心等待」) are restored from this
+#: length on: long enough that one slightly different syllable is a mishearing, not
+#: another sentence (「你冲我还有什么用」 made a hostile call pass).
+MIN_PHRASE_CHARS = 5
+
+
 def correction_terms(rubric: Any) -> tuple[str, ...]:
-    """Terms to restore: the rubric's topic trigger words (two characters or more), then
-    its other domain terms of three characters or more (Chinese characters only)."""
+    """Terms to restore: the rubric's topic trigger words (two characters or more), its
+    other domain terms of three characters or more, and the phrases its checks look for
+    of ``MIN_PHRASE_CHARS`` or more (Chinese characters only)."""
     out: list[str] = []
     for topic in rubric.knowledge.topics.values():
         out.extend(t for t in topic.any if len(t) >= 2 and _HAN_ONLY.match(t))
     out.extend(t for t in rubric_terms(rubric) if len(t) >= 3 and _HAN_ONLY.match(t))
+    for item in rubric.items:
+        out.extend(
+            t
+            for t in _phrases(item.check.model_dump())
+            if len(t) >= MIN_PHRASE_CHARS and _HAN_ONLY.match(t)
+        )
     seen: list[str] = []
     for t in out:
         if t not in seen:
@@ -126,8 +141,15 @@ def correct_terms(text: str, terms: str | Sequence[str] | None) -> tuple[str, in
                 and _HAN_ONLY.match(window)
                 and _matches(window, term, term_syl)
             ):
-                out.append(term)
-                changed += 1
+                # keep the speaker's 您 where the rubric's phrase says 你
+                fixed = "".join(
+                    w if (w, t) == ("您", "你") else t for w, t in zip(window, term, strict=True)
+                )
+                if fixed != window:
+                    out.append(fixed)
+                    changed += 1
+                else:
+                    out.append(window)
                 i += n
             else:
                 out.append(text[i])

@@ -77,6 +77,7 @@ def test_near_miss_terms_are_restored() -> None:
         ("买房子那个汽水怎么算", "买房子那个契税怎么算"),
         ("气水是多少", "契税是多少"),
         ("居住正怎么办", "居住证怎么办"),
+        ("你冲我还有什么用,政策又不是我订的", "你冲我喊有什么用,政策又不是我订的"),
     ):
         assert correct_terms(heard, terms) == (meant, 1), heard
 
@@ -96,6 +97,10 @@ def test_no_false_corrections() -> None:
         "早上好，下午好",
         "不超过三个月",
         "您好，12345政务服务便民热线，工号1003",
+        "感谢您的耐心等待",  # the rubric writes 你: the speaker's 您 stays
+        "还有什么需要帮您的吗",
+        "我要上班了",
+        "你听得懂吗",
     ):
         assert correct_terms(text, terms) == (text, 0), text
     verdict = check_segment(
