@@ -105,10 +105,16 @@ def _coupling(own: np.ndarray, other: np.ndarray, max_lag: int) -> float | None:
             return None
         diff = y[loud] - x[loud]
         quiet = diff <= np.percentile(diff, 50)
-        xs, ys = x[loud][quiet], y[loud][quiet]
-        if xs.size < 10 or float(np.std(xs)) < 1e-6 or float(np.std(ys)) < 1e-6:
+        xs = x[loud][quiet].astype(np.float64)
+        ys = y[loud][quiet].astype(np.float64)
+        if xs.size < 10:
             continue
-        corr = float(np.corrcoef(xs, ys)[0, 1])
+        xs -= xs.mean()
+        ys -= ys.mean()
+        denom = float(np.sqrt(np.dot(xs, xs) * np.dot(ys, ys)))
+        if denom < 1e-9:  # a constant level (digital silence): nothing follows anything
+            continue
+        corr = float(np.dot(xs, ys)) / denom
         if best is None or corr > best[0]:
             best = (corr, float(np.percentile(diff, COUPLING_PERCENTILE)))
     if best is None or best[0] < MIN_LEVEL_CORRELATION:

@@ -82,3 +82,13 @@ def test_delayed_echo_is_gated_too() -> None:
     assert report.applied
     assert _rms(gl, 4.2, 6.8) < 1e-3
     assert _rms(gl, 0.7, 2.8) == pytest.approx(_rms(left2, 0.7, 2.8), rel=0.02)
+
+
+def test_digital_silence_between_turns_is_no_leak() -> None:
+    """Synthetic calls (espeak, TTS) have exact zeros between turns: constant levels
+    correlate with nothing, and no warning is raised computing that."""
+    left, right, _ = _call(None)
+    left[np.abs(left) < 1e-3] = 0.0
+    right[np.abs(right) < 1e-3] = 0.0
+    gl, gr, report = gate_crosstalk(left, right)
+    assert not report.applied and gl is left and gr is right
