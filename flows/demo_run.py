@@ -68,7 +68,7 @@ def run_demo(
     Args:
         settings: Where everything goes.
         seed: Seed of the demo centre.
-        with_audio: Include the English recordings (real speech-to-text).
+        with_audio: Include the recordings, Mandarin and English (real speech-to-text).
         run_night: The CLI's runner of the nightly flow (progress display included).
     """
     from flows.reports import quality_bulletin, weak_points

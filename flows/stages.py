@@ -346,14 +346,22 @@ def transcript_path(config: StageConfig, call_id: str) -> Path:
     return config.transcripts_dir / f"{call_file_stem(call_id)}.json"
 
 
-def _asr_options(config: StageConfig, language: str) -> Any:
+def _asr_options(config: StageConfig, language: str, rubric_path: str | None = None) -> Any:
     from qa_pipeline.asr import AsrOptions
+    from qa_pipeline.asr.correct import correction_terms, correction_text
+    from qa_pipeline.asr.vocabulary import hotwords_for_rubric
 
+    # the rubric that will score these calls knows their domain words: bias recognition
+    # toward them and restore near misses (only where the rubric speaks the call's language)
+    r = rubric(rubric_path) if rubric_path else None
+    same = r is not None and str(r.language).split("-")[0] == language.split("-")[0]
     return AsrOptions(
         model=config.asr_model,
         device=config.device,
         compute_type=config.compute_type,
         language=language,
+        hotwords=hotwords_for_rubric(r) if same else None,
+        correct_terms=correction_text(correction_terms(r)) if same else None,
     )
 
 
@@ -376,10 +384,14 @@ def transcribe_chunk(
     vendor: list[str] = []
     transcribed: list[str] = []
     cached: list[str] = []
-    audio: dict[str, list[Recording]] = {}
+    audio: dict[tuple[str, str], list[Recording]] = {}
     for rec in recordings:
         if not rec.is_transcript:
-            audio.setdefault(call_language(rec, config.language), []).append(rec)
+            try:
+                rubric_path = config.rubric_for(rec)
+            except ConfigError:
+                rubric_path = ""  # scoring records that; transcription goes on
+            audio.setdefault((call_language(rec, config.language), rubric_path), []).append(rec)
             continue
         try:
             t = config.redact(_with_meta(load_transcript(rec.path), rec))
@@ -387,13 +399,13 @@ def transcribe_chunk(
             vendor.append(rec.call_id)
         except QAPipelineError as exc:
             failures.append(Failure(rec.call_id, "transcript", exc.kind, config.scrub(exc)))
-    for language, batch in audio.items():
+    for (language, rubric_path), batch in audio.items():
         from qa_pipeline.asr import transcribe_recordings
 
         with gpu_slot(config.gpu_slots):
             results = transcribe_recordings(
                 batch,
-                _asr_options(config, language),
+                _asr_options(config, language, rubric_path),
                 models_dir=config.models_dir,
                 cache_dir=config.asr_cache_dir,
                 transform=config.redact,  # raw text never reaches the cache or a file

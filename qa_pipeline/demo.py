@@ -1,4 +1,4 @@
-"""A deterministic demo call centre: 12345 hotline nights as vendor transcripts.
+"""A deterministic demo call centre: 12345 hotline nights as vendor transcripts and recordings.
 
 Calls are generated from templates with a seed, not written by hand: eight agents in
 three teams, each with a style (how often they skip the job number, state a wrong
@@ -9,8 +9,10 @@ numbers for the redaction to mask. Timestamps are laid out turn by turn, so hold
 interruptions are visible to the timing checks.
 
 Tonight's inbox also gets one damaged vendor file (the kind of fault a recorder
-delivers) and, when ``demo/audio`` is present, the English stereo recordings made by
-``demo/make_english_calls.py`` (manifest column ``language=en``).
+delivers) and, when ``demo/audio`` is present, stereo recordings: four of tonight's
+Mandarin calls (:data:`MANDARIN_AUDIO_CALLS`, made by ``demo/make_mandarin_calls.py``)
+and the English calls made by ``demo/make_english_calls.py`` (manifest column
+``language=en``).
 """
 
 from __future__ import annotations
@@ -73,6 +75,19 @@ ENGLISH_CALLS: tuple[tuple[str, str, str, str, float], ...] = (
 )
 
 
+#: Tonight's Mandarin calls that arrive as recordings (``demo/audio/zh_<id>.ogg``, made
+#: by ``demo/make_mandarin_calls.py`` from these calls' transcripts): a 居住证 enquiry,
+#: a 契税 enquiry by the new agent who gets policy wrong, a complaint with interruptions
+#: and a 社保卡 enquiry. They go through speech-to-text; the other calls stay vendor
+#: transcripts.
+MANDARIN_AUDIO_CALLS: tuple[str, ...] = (
+    "20261120-0002",
+    "20261120-0003",
+    "20261120-0004",
+    "20261120-0013",
+)
+
+
 @dataclass(frozen=True, slots=True)
 class DemoOptions:
     """Shape of the demo centre.
@@ -83,7 +98,9 @@ class DemoOptions:
         history_nights: Earlier nights (scored straight from vendor transcripts).
         calls_tonight: Mandarin calls tonight.
         calls_per_history_night: Mandarin calls on each earlier night.
-        with_audio: Put the English recordings in tonight's inbox.
+        with_audio: Put the recordings in tonight's inbox: the English calls and the
+            Mandarin calls of :data:`MANDARIN_AUDIO_CALLS` (instead of their vendor
+            transcripts).
     """
 
     seed: int = 0
@@ -371,6 +388,19 @@ def _write_manifest(inbox: Path, rows: list[dict[str, object]]) -> None:
         writer.writerows(rows)
 
 
+def _mandarin_recordings(inbox: Path, rows: list[dict[str, object]]) -> None:
+    """Swap the vendor transcripts of :data:`MANDARIN_AUDIO_CALLS` for their recordings."""
+    for row in rows:
+        call_id = str(row["call_id"])
+        src = DEMO_AUDIO / f"zh_{call_id}.ogg"
+        if call_id not in MANDARIN_AUDIO_CALLS or not src.is_file():
+            continue
+        (inbox / str(row["file"])).unlink(missing_ok=True)
+        shutil.copyfile(src, inbox / "audio" / src.name)
+        row["file"] = f"audio/{src.name}"
+        row["duration_s"] = ""  # the recording's own length (the speech was re-timed)
+
+
 def build_demo(root: str | Path, options: DemoOptions | None = None) -> DemoCentre:
     """Write the demo centre's inboxes under ``root/inbox/<YYYY-MM-DD>/`` (replacing them).
 
@@ -401,6 +431,7 @@ def build_demo(root: str | Path, options: DemoOptions | None = None) -> DemoCent
     rows.append({**rows[0], "call_id": broken, "file": f"calls/{broken}.json"})
     if options.with_audio and DEMO_AUDIO.is_dir():
         (inbox / "audio").mkdir(exist_ok=True)
+        _mandarin_recordings(inbox, rows)
         start = datetime(
             options.tonight.year, options.tonight.month, options.tonight.day, 10, tzinfo=TZ
         )

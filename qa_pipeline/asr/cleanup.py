@@ -2,8 +2,8 @@
 
 Whisper invents text: stock phrases from subtitled video (「请不吝点赞 订阅 转发 打赏」,
 「字幕由…提供」, "Thanks for watching"), repetition loops, text over silence, and echoes of
-the initial prompt. The guard drops such segments (the transcript is flagged, nothing
-is dropped silently) and collapses repetition loops inside a segment.
+the initial prompt or the hotwords hint. The guard drops such segments (the transcript is
+flagged, nothing is dropped silently) and collapses repetition loops inside a segment.
 """
 
 from __future__ import annotations
@@ -12,12 +12,18 @@ import math
 import re
 from dataclasses import dataclass
 
+from qa_pipeline.asr.correct import correct_terms as restore_terms
+from qa_pipeline.asr.vocabulary import leaks_hotwords
 from qa_pipeline.lang import to_simplified  # the package's one copy
 
 #: Flags the guard sets on transcripts and segments.
 FLAG_DROPPED = "hallucination_dropped"
 FLAG_REPETITION = "repetition_collapsed"
 FLAG_LOW_CONFIDENCE = "low_confidence"
+FLAG_TERMS_RESTORED = "terms_restored"
+#: Whisper writes 什么/怎么/这么 as 什幺/怎幺/这幺 at times (幺 is the "one" of phone
+#: numbers): after these characters it is 么.
+_YAO_ME = re.compile(r"(?<=[什怎这那多要])幺")
 
 _STOCK_PATTERNS = (
     r"请不吝点赞",
@@ -119,6 +125,8 @@ def check_segment(
     prompt: str | None,
     options: GuardOptions | None = None,
     word_probability: float | None = None,
+    hotwords: str | None = None,
+    correct_terms: str | None = None,
 ) -> Verdict:
     """Clean one segment's text and decide whether it is real speech.
 
@@ -127,10 +135,13 @@ def check_segment(
         avg_logprob: Whisper's average token log-probability.
         no_speech_prob: Whisper's no-speech probability of the window.
         level_dbfs: RMS level of the speaker's channel under the segment.
-        language: Language of the call (``zh`` gets OpenCC t2s).
+        language: Language of the call (``zh`` gets OpenCC tw2s).
         prompt: The initial prompt the decoder saw, if any.
         options: Guard thresholds.
         word_probability: Mean probability of the segment's words, when known.
+        hotwords: The hotwords hint the decoder saw, if any (a copy of it is dropped).
+        correct_terms: Domain terms (joined with 、) to restore where the text sounds like
+            them (:mod:`qa_pipeline.asr.correct`); the segment is flagged.
 
     Returns:
         The verdict: cleaned text or ``None`` with the reason.
@@ -139,7 +150,7 @@ def check_segment(
     conf = confidence(avg_logprob, no_speech_prob, word_probability)
     clean = text.strip()
     if language is None or language.startswith("zh"):
-        clean = to_simplified(clean)
+        clean = _YAO_ME.sub("么", to_simplified(clean))
     flags: list[str] = []
     clean, repeated = collapse_repetitions(clean)
     if repeated:
@@ -156,6 +167,12 @@ def check_segment(
         return Verdict(None, "stock phrase", (), conf)
     if leaks_prompt(clean, prompt):
         return Verdict(None, "initial prompt leak", (), conf)
+    if leaks_hotwords(clean, hotwords):
+        return Verdict(None, "hotwords leak", (), conf)
+    if correct_terms:
+        clean, restored = restore_terms(clean, correct_terms)
+        if restored:
+            flags.append(FLAG_TERMS_RESTORED)
     if conf < opts.low_confidence:
         flags.append(FLAG_LOW_CONFIDENCE)
     return Verdict(clean, None, tuple(flags), conf)

@@ -1,6 +1,6 @@
 """Character error rate (CER) of the speech-to-text stage against reference transcripts.
 
-One stated normalisation, applied to both sides: Traditional → Simplified (OpenCC t2s),
+One stated normalisation, applied to both sides: Traditional → Simplified (OpenCC tw2s),
 NFKC (full-width digits and letters), lower case, punctuation and spaces stripped, every
 digit written as a Chinese numeral digit by digit (``12`` → ``一二``), 幺 → 一.
 """

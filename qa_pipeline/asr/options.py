@@ -30,6 +30,17 @@ class AsrOptions:
         cpu_threads: CTranslate2 intra-op threads on CPU (0: its default).
         initial_prompt: Text given to the decoder as context. ``None`` by default: the
             prompt 「以下是普通话的句子。」 measured worse and leaked into output.
+        hotwords: Domain terms given to the decoder as context (faster-whisper
+            ``hotwords``), e.g. :func:`qa_pipeline.asr.vocabulary.hotwords_for_rubric`;
+            ``None`` (default) gives none. Segments that copy the hint are dropped.
+        correct_terms: Domain terms joined with 、 (e.g.
+            ``correct.correction_text(correct.correction_terms(rubric))``) put back
+            where the output sounds like them (汽水 → 契税, 欢误员 → 话务员); ``None``
+            (default): no correction.
+        echo_gate: In stereo calls, silence the stretches of each channel where it
+            only carries the other side's voice leaking through (line echo,
+            crosstalk), so a leaked turn never becomes a segment; real overlaps stay
+            (``qa_pipeline.audio.echo``).
         channels: Channel map, ``left=agent,right=caller`` (stereo) or ``mono``.
         group_size: Recordings decoded and held in memory at once (bounds memory).
         max_window_s: Longest window of speech (Whisper's 30 s).
@@ -48,6 +59,9 @@ class AsrOptions:
     condition_on_previous_text: bool = False
     cpu_threads: int = 0
     initial_prompt: str | None = None
+    hotwords: str | None = None
+    correct_terms: str | None = None
+    echo_gate: bool = True
     channels: str = "left=agent,right=caller"
     group_size: int = 16
     max_window_s: float = 30.0

@@ -28,13 +28,35 @@ from qa_pipeline.asr.whisper import (
     speech_spans,
 )
 from qa_pipeline.audio import pitch as audio_pitch
+from qa_pipeline.audio.echo import gate_crosstalk
 from qa_pipeline.errors import AsrError, QAPipelineError
-from qa_pipeline.models import UNKNOWN, Recording, Segment, Transcript
+from qa_pipeline.models import AGENT, CALLER, UNKNOWN, Recording, Segment, Transcript
 
 log = logging.getLogger(__name__)
 
+#: Version of the stage's own processing (segmentation, echo gating, clean-up): part
+#: of the transcript cache key, so an upgrade that changes transcripts never reuses the
+#: old ones. Bump it with every change that changes the text or the segments.
+STAGE_VERSION = "2"
 FLAG_SPEAKER_UNKNOWN = "speaker_unknown"
 FLAG_MONO = "mono_diarized"
+#: Stereo call whose speaker labels point the wrong way: the "caller" channel spoke
+#: first with the agent's phrases (greeting, 工号, hotline name). Flagged only, unless
+#: the channel map is ``auto``: then the labels are swapped and the call is flagged
+#: ``FLAG_SWAPPED_FIXED``.
+FLAG_SWAPPED = "channels_swapped"
+FLAG_SWAPPED_FIXED = "channels_swapped_fixed"
+#: The other side's voice leaking into a channel was silenced (``audio.echo``).
+FLAG_ECHO = "line_echo_gated"
+#: The decoded audio is much shorter than the recorder's duration (manifest): a cut
+#: or truncated file. The transcript covers what is there.
+FLAG_SHORT = "shorter_than_manifest"
+#: Shorter than this share of the manifest's duration (and by ``SHORT_MIN_S``) is flagged.
+SHORT_RATIO = 0.8
+SHORT_MIN_S = 5.0
+#: ``channels="auto"``: the default map, swapped on a call whose labels point the wrong way.
+AUTO_CHANNELS = "auto"
+DEFAULT_CHANNELS = "left=agent,right=caller"
 #: On a mono call a segment ends at a pause between words this long, so one segment
 #: rarely holds both parties and diarization can label it.
 MONO_SPLIT_PAUSE_S = 0.25
@@ -62,6 +84,7 @@ class _Job:
     decoded: audio.DecodedAudio
     channels: dict[str, np.ndarray]
     streams: list[int]
+    notes: tuple[str, ...] = ()
 
 
 class Transcriber:
@@ -85,6 +108,7 @@ class Transcriber:
         ident = options.identity()
         ident["compute_type"] = self.engine.compute_type
         ident["language"] = str(self.engine.language)
+        ident["stage_version"] = STAGE_VERSION
         self.option_identity = ident
 
     def key(self, content_hash: str) -> str:
@@ -144,6 +168,8 @@ class Transcriber:
                     prompt=self.options.initial_prompt,
                     options=self.guard,
                     word_probability=seg.word_probability,
+                    hotwords=self.options.hotwords,
+                    correct_terms=self.options.correct_terms,
                 )
                 if verdict.text is None:
                     if verdict.reason != "empty":
@@ -160,7 +186,7 @@ class Transcriber:
                     )
                 )
         segments.sort(key=lambda s: (s.start or 0.0, s.end or 0.0))
-        flags: list[str] = []
+        flags: list[str] = list(job.notes)
         if dropped:
             flags.append(FLAG_DROPPED)
             log.info(
@@ -174,6 +200,20 @@ class Transcriber:
             flags.append(FLAG_MONO)
             if not sure:
                 flags.append(FLAG_SPEAKER_UNKNOWN)
+        elif segments and _reversed(segments):
+            if self.options.channels.strip().lower() == AUTO_CHANNELS:
+                swap = {AGENT: CALLER, CALLER: AGENT}
+                segments = [replace(s, speaker=swap.get(s.speaker, s.speaker)) for s in segments]
+                job.channels = {swap.get(k, k): v for k, v in job.channels.items()}
+                flags.append(FLAG_SWAPPED_FIXED)
+                log.warning("%s: channels swapped (caller greeted first)", job.recording.call_id)
+            else:
+                flags.append(FLAG_SWAPPED)
+                log.warning(
+                    "%s: the caller channel greets first with the agent's phrases: channels "
+                    "look swapped (channel map 'auto' swaps them)",
+                    job.recording.call_id,
+                )
         metrics = audio.compute_metrics(job.channels, segments, source=job.decoded)
         meta = job.recording.meta
         return Transcript(
@@ -206,10 +246,48 @@ class Transcriber:
         return [replace(s, speaker=speaker) for s, speaker in labelled], True
 
 
+def _reversed(segments: Sequence[Segment]) -> bool:
+    """Whether a stereo call's labels point the wrong way: the channel labelled caller
+    spoke first, and its opening turns carry clearly more of the agent's phrases
+    (greeting, 工号, hotline name: ``audio.AGENT_CUES``, less ``CALLER_CUES``) than the
+    agent channel's opening turns. A caller's 「你好，我想问…」 scores about nothing; an
+    agent's 「您好，12345热线，工号1003，很高兴为您服务」 scores several."""
+    labelled = [s for s in segments if s.speaker in (AGENT, CALLER)]
+    if len(labelled) < 2 or labelled[0].speaker != CALLER:
+        return False
+    score = {}
+    for speaker in (AGENT, CALLER):
+        opening = " ".join([s.text for s in labelled if s.speaker == speaker][:3])
+        score[speaker] = audio.cue_score(opening)
+    return score[CALLER] >= 2 and score[CALLER] >= score[AGENT] + 2
+
+
 def _prepare(t: Transcriber, index: int, rec: Recording, key: str) -> _Job:
     decoded = audio.decode_audio(rec.path)
-    channels = audio.split_channels(decoded, t.options.channels)
-    return _Job(index, rec, key, decoded, channels, [])
+    spec = t.options.channels
+    if spec.strip().lower() == AUTO_CHANNELS:
+        spec = DEFAULT_CHANNELS
+    channels, fallback = audio.split_channels_why(decoded, spec)
+    notes: list[str] = [fallback] if fallback else []
+    if t.options.echo_gate and AGENT in channels and CALLER in channels:
+        agent, caller, gate = gate_crosstalk(channels[AGENT], channels[CALLER])
+        if gate.applied:
+            channels = {AGENT: agent, CALLER: caller}
+            notes.append(FLAG_ECHO)
+    expected = rec.meta.duration_s
+    if (
+        expected
+        and decoded.duration_s < SHORT_RATIO * expected
+        and (expected - decoded.duration_s >= SHORT_MIN_S)
+    ):
+        log.warning(
+            "%s: %.1f s of audio, the manifest says %.1f s (cut or truncated recording)",
+            rec.call_id,
+            decoded.duration_s,
+            expected,
+        )
+        notes.append(FLAG_SHORT)
+    return _Job(index, rec, key, decoded, channels, [], tuple(notes))
 
 
 def transcribe_recordings(

@@ -300,7 +300,7 @@ class WhisperEngine:
             max_new_tokens=None,
             clip_timestamps=[],
             hallucination_silence_threshold=None,
-            hotwords=None,
+            hotwords=options.hotwords or None,
         )
         from faster_whisper.transcribe import get_suppressed_tokens
 

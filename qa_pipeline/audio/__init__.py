@@ -12,7 +12,15 @@ Heavy libraries (PyAV, librosa) are imported inside the functions that need them
 
 from __future__ import annotations
 
-from qa_pipeline.audio.channels import is_silent, parse_channel_map, rms_dbfs, split_channels
+from qa_pipeline.audio.channels import (
+    FALLBACK_IDENTICAL,
+    FALLBACK_SILENT,
+    is_silent,
+    parse_channel_map,
+    rms_dbfs,
+    split_channels,
+    split_channels_why,
+)
 from qa_pipeline.audio.constants import (
     CLIPPING_FLAG_RATIO,
     CLIPPING_LEVEL,
@@ -35,6 +43,7 @@ from qa_pipeline.audio.diarize import (
     DiarizationResult,
     RoleAssignment,
     assign_roles,
+    cue_score,
     diarize_spans,
 )
 from qa_pipeline.audio.metrics import compute_metrics
@@ -59,6 +68,8 @@ __all__ = [
     "CLIPPING_FLAG_RATIO",
     "CLIPPING_LEVEL",
     "DEFAULT_MAX_DURATION_S",
+    "FALLBACK_IDENTICAL",
+    "FALLBACK_SILENT",
     "LOW_LEVEL_DBFS",
     "MAX_PITCH_SPAN_S",
     "MAX_PROSODY_TURNS",
@@ -82,6 +93,7 @@ __all__ = [
     "assign_roles",
     "audio_content_hash",
     "compute_metrics",
+    "cue_score",
     "decode_audio",
     "diarize_spans",
     "is_silent",
@@ -89,4 +101,5 @@ __all__ = [
     "parse_channel_map",
     "rms_dbfs",
     "split_channels",
+    "split_channels_why",
 ]

@@ -97,6 +97,11 @@ def _stereo_stats(left: np.ndarray, right: np.ndarray) -> tuple[float, float, fl
     return maxdiff, corr, db(sll / n), db(srr / n)
 
 
+#: Why a stereo recording was analysed as one channel (a transcript flag each).
+FALLBACK_IDENTICAL = "channels_identical"
+FALLBACK_SILENT = "one_channel_silent"
+
+
 def split_channels(
     decoded: DecodedAudio, channel_map: str | Mapping[int, str] | None
 ) -> dict[str, np.ndarray]:
@@ -119,6 +124,15 @@ def split_channels(
     Raises:
         ConfigError: The channel map is invalid.
     """
+    return split_channels_why(decoded, channel_map)[0]
+
+
+def split_channels_why(
+    decoded: DecodedAudio, channel_map: str | Mapping[int, str] | None
+) -> tuple[dict[str, np.ndarray], str | None]:
+    """:func:`split_channels` plus why a stereo file fell back to one channel:
+    :data:`FALLBACK_IDENTICAL`, :data:`FALLBACK_SILENT`, or ``None`` (it did not, or the
+    file is mono or the map says ``mono``)."""
     mapping = (
         parse_channel_map(channel_map)
         if isinstance(channel_map, str)
@@ -128,14 +142,14 @@ def split_channels(
         raise ConfigError(f"bad channel map {mapping!r}: {_CHANNEL_EXAMPLE}")
     samples = np.atleast_2d(decoded.samples)
     if samples.shape[0] == 1:
-        return {UNKNOWN: np.asarray(samples[0], dtype=np.float32)}
+        return {UNKNOWN: np.asarray(samples[0], dtype=np.float32)}, None
     left, right = samples[0], samples[1]
     if mapping is None:
-        return {UNKNOWN: _mean_rows(left, right)}
+        return {UNKNOWN: _mean_rows(left, right)}, None
     maxdiff, corr, db_l, db_r = _stereo_stats(left, right)
     if maxdiff <= 1e-4 or (corr > 0.99 and abs(db_l - db_r) < 1.0):
         log.info("stereo channels are the same signal (corr %.3f): treating call as mono", corr)
-        return {UNKNOWN: left if maxdiff <= 1e-4 else _mean_rows(left, right)}
+        return {UNKNOWN: left if maxdiff <= 1e-4 else _mean_rows(left, right)}, FALLBACK_IDENTICAL
     if db_l < SILENCE_DBFS <= db_r or db_r < SILENCE_DBFS <= db_l:
         live = right if db_l < db_r else left
         log.info(
@@ -143,8 +157,8 @@ def split_channels(
             db_l,
             db_r,
         )
-        return {UNKNOWN: live}
-    return {mapping[0]: left, mapping[1]: right}
+        return {UNKNOWN: live}, FALLBACK_SILENT
+    return {mapping[0]: left, mapping[1]: right}, None
 
 
 def _mean_rows(a: np.ndarray, b: np.ndarray) -> np.ndarray:

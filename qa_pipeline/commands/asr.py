@@ -66,7 +66,9 @@ def transcribe_command(
     ),
     language: str | None = typer.Option(None, help="Spoken language [QA_LANGUAGE]."),
     channels: str = typer.Option(
-        "left=agent,right=caller", help="Channel map, e.g. left=agent,right=caller, or mono."
+        "left=agent,right=caller",
+        help="Channel map: left=agent,right=caller (default), right=agent,left=caller, auto "
+        "(default map, swapped on calls where the caller channel greets first) or mono.",
     ),
     batch_size: int = typer.Option(8, "--batch-size", min=1, help="Windows decoded together."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Ignore the transcript cache."),
@@ -197,8 +199,110 @@ def eval_asr(
     typer.echo(result.summary_json())
 
 
+def eval_e2e(
+    corpus: Path = typer.Option(
+        ..., "--corpus", help="Folder of labelled calls (CALL.json) with CALL.wav beside them."
+    ),
+    rubric: Path = typer.Option(
+        Path("rubrics/hotline_12345.yaml"), "--rubric", "-r", help="Rubric YAML to score with."
+    ),
+    crosstalk_db: float | None = typer.Option(
+        None, "--crosstalk-db", max=0.0, help="Leak each side into the other channel (e.g. -30)."
+    ),
+    mono: bool = typer.Option(False, "--mono", help="Mix the recordings to mono first."),
+    vocabulary: bool = typer.Option(
+        True,
+        "--vocabulary/--no-vocabulary",
+        help="Bias recognition to the rubric's terms (hotwords) and restore near-miss terms.",
+    ),
+    model: str | None = typer.Option(None, help="Model name or dir [QA_ASR_MODEL]."),
+    device: str | None = typer.Option(None, help="auto, cpu or cuda [QA_DEVICE]."),
+    compute_type: str | None = typer.Option(None, "--compute-type", help="[QA_COMPUTE_TYPE]."),
+    batch_size: int = typer.Option(8, "--batch-size", min=1, help="Windows decoded together."),
+    limit: int | None = typer.Option(None, "--limit", min=1, help="First N calls only."),
+    as_json: bool = typer.Option(False, "--json", help="Print only the JSON summary line."),
+    save: Path | None = typer.Option(
+        None, "--save", help="Also write each transcript JSON here (unredacted)."
+    ),
+) -> None:
+    """Recordings → speech-to-text → scoring, against labelled calls: agreement, review
+    rate, disagreements with evidence, CER, duplicated turns, x-real-time."""
+    from dataclasses import replace
+
+    from qa_pipeline.asr.correct import correction_terms, correction_text
+    from qa_pipeline.asr.e2e import evaluate_e2e, summary_line
+    from qa_pipeline.asr.vocabulary import hotwords_for_rubric, rubric_terms
+    from qa_pipeline.rubric import load_rubric
+
+    rb = load_rubric(rubric)
+    channels = "mono" if mono else None
+    s, options = _options(model, device, compute_type, None, channels, batch_size)
+    if vocabulary:
+        options = replace(
+            options,
+            hotwords=hotwords_for_rubric(rb),
+            correct_terms=correction_text(correction_terms(rb)),
+        )
+    calls = limit
+    with progress_bar("transcribing", 0) as bar:
+        task = bar.task_ids[0]
+        report = evaluate_e2e(
+            corpus,
+            rb,
+            options,
+            models_dir=s.models_dir,
+            crosstalk_db=crosstalk_db,
+            mono=mono,
+            terms=rubric_terms(rb),
+            limit=calls,
+            progress=lambda done, total: bar.update(task, completed=done, total=total),
+            save_dir=save,
+        )
+    if not as_json:
+        _print_e2e(report)
+    typer.echo(summary_line(report))
+
+
+def _print_e2e(report: object) -> None:
+    from rich.table import Table
+
+    from qa_pipeline.asr.e2e import E2EReport
+
+    assert isinstance(report, E2EReport)
+    table = Table(title=f"end to end ({report.variant}), {report.calls} calls")
+    for col in ("item", "decided", "agree", "review", "accuracy"):
+        table.add_column(col)
+    for item_id, t in report.items.items():
+        acc = f"{t.agree / t.decided:.1%}" if t.decided else "—"
+        table.add_row(item_id, str(t.decided), str(t.agree), str(t.reviews), acc)
+    console.print(table)
+    for d in report.disagreements:
+        ev = " | ".join(d.evidence)
+        console.print(
+            f"disagree: {d.call_id} {d.item_id} expected {d.expected} got {d.got}: {d.reason}"
+            + (f"\n    {ev}" if ev else ""),
+            highlight=False,
+            soft_wrap=True,
+        )
+    for err in report.errors:
+        console_err.print(f"[red]error:[/] {err}", highlight=False, soft_wrap=True)
+    acc = "—" if report.accuracy is None else f"{report.accuracy:.2%}"
+    rr = "—" if report.review_rate is None else f"{report.review_rate:.2%}"
+    cer = "—" if report.cer is None else f"{report.cer:.2%}"
+    terms = "—" if report.term_recall is None else f"{report.term_recall:.1%}"
+    console.print(
+        f"agreement {acc} over decided items, review rate {rr}, CER {cer}, "
+        f"domain terms heard {terms} ({report.term_hits}/{report.term_refs}), "
+        f"{report.segments} segments for {report.ref_turns} reference turns, "
+        f"{report.duplicated} duplicated, {report.audio_s:.0f} s audio at "
+        f"{report.x_realtime:.1f}x real time",
+        highlight=False,
+    )
+
+
 def register(app: typer.Typer, eval_app: typer.Typer) -> None:
     """Add this area's commands to the `qa` app."""
     app.command("transcribe")(transcribe_command)
     app.add_typer(models_app, name="models")
     eval_app.command("asr")(eval_asr)
+    eval_app.command("e2e")(eval_e2e)

@@ -204,7 +204,7 @@ def register(app: typer.Typer, eval_app: typer.Typer) -> None:
     def demo_cmd(
         seed: int = typer.Option(0, help="Seed of the demo centre."),
         no_audio: bool = typer.Option(
-            False, "--no-audio", help="Leave out the English recordings (no speech-to-text)."
+            False, "--no-audio", help="Leave out the recordings (no speech-to-text)."
         ),
     ) -> None:
         """Build the demo call centre under QA_DATA_DIR, run a night and the reports."""

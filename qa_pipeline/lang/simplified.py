@@ -1,4 +1,8 @@
-"""Traditional → Simplified Chinese: the one copy the package uses (OpenCC ``t2s``).
+"""Traditional → Simplified Chinese: the one copy the package uses (OpenCC ``tw2s``).
+
+``tw2s``, not ``t2s``: Whisper writes Traditional the Taiwan way, 著 for 着 (「別著急」);
+``t2s`` keeps 著 (a Simplified character too, 著名), and 「别著急」 then misses 「别着急」.
+``tw2s`` turns 著急/睡著/看著 into 着 and leaves 著名 alone.
 
 OpenCC runs only on text that holds a Traditional character (a numpy lookup over the
 codepoints decides), so Simplified text costs almost nothing.
@@ -26,6 +30,7 @@ def _traditional_chars() -> frozenset[str]:
             head, _, tail = line.partition("\t")
             if head and tail and head != tail.split(" ")[0]:
                 chars.add(head)
+    chars.add("著")  # Simplified too, but 著急/看著 are the Taiwan spelling of 着
     return frozenset(chars)
 
 
@@ -42,11 +47,12 @@ def _traditional_mask() -> np.ndarray:
 def _t2s() -> object:
     import opencc
 
-    return opencc.OpenCC("t2s")
+    return opencc.OpenCC("tw2s")
 
 
 def to_simplified(text: str) -> str:
-    """Traditional → Simplified Chinese (OpenCC), skipped when no Traditional character."""
+    """Traditional (Taiwan usage) → Simplified Chinese (OpenCC ``tw2s``), skipped when
+    the text holds no Traditional character."""
     cps = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
     if not _traditional_mask()[np.minimum(cps, 0xFFFF)].any():
         return text

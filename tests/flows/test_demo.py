@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import soundfile as sf
 
-from qa_pipeline.demo import DEMO_AUDIO, DemoOptions, build_demo
+from qa_pipeline.demo import DEMO_AUDIO, MANDARIN_AUDIO_CALLS, DemoOptions, build_demo
 from qa_pipeline.manifest import read_manifest
 from qa_pipeline.transcript_io import load_transcript
 
@@ -38,7 +38,12 @@ def test_tonight_is_varied_and_realistic(tmp_path: Path) -> None:
     assert len({m.agent_id for m in metas}) >= 10  # 8 Mandarin + English agents
     assert {m.team for m in metas} >= {"一组", "二组", "三组", "English desk"}
     assert {m.call_type for m in metas} >= {"咨询", "投诉", "inquiry", "complaint"}
-    assert sum(r.is_transcript for r in manifest.recordings) == 31
+    # 30 Mandarin calls + the damaged file, four of the calls as recordings instead
+    assert sum(r.is_transcript for r in manifest.recordings) == 31 - len(MANDARIN_AUDIO_CALLS)
+    spoken = {r.call_id: r.path for r in manifest.recordings if r.call_id in MANDARIN_AUDIO_CALLS}
+    assert len(spoken) == len(MANDARIN_AUDIO_CALLS)
+    assert all(p.suffix == ".ogg" and p.is_file() for p in spoken.values())
+    assert not list((centre.inbox(centre.tonight) / "calls").glob("20261120-0002.json"))
     text = ""
     for night in (*centre.history, centre.tonight):
         for p in (centre.inbox(night) / "calls").glob("*.json"):
@@ -68,6 +73,18 @@ def test_english_recordings_are_small_stereo_8k() -> None:
         assert (info.samplerate, info.channels) == (8000, 2)
         data, _ = sf.read(p)
         assert abs(data[:, 0]).max() > 0.1 and abs(data[:, 1]).max() > 0.1
+
+
+def test_mandarin_recordings_are_small_stereo_8k() -> None:
+    from qa_pipeline.audio import decode_audio
+
+    files = sorted(DEMO_AUDIO.glob("zh_*.ogg"))
+    assert [p.stem[3:] for p in files] == sorted(MANDARIN_AUDIO_CALLS)
+    assert sum(p.stat().st_size for p in files) < 1_000_000
+    for p in files:
+        decoded = decode_audio(p)
+        assert decoded.samples.shape[0] == 2 and 20 < decoded.duration_s < 120
+        assert abs(decoded.samples[0]).max() > 0.1 and abs(decoded.samples[1]).max() > 0.1
 
 
 def test_english_script_reproduces_the_committed_files(tmp_path: Path) -> None:
