@@ -395,6 +395,8 @@ def test_dev_corpus_keeps_job_numbers_areas_and_rates(shared_dir: Path) -> None:
         ("我的卡号是1234567812345678", "我的卡号是[银行卡号]"),
         # names, addresses, plates, WeChat and QQ
         ("我叫张三，电话找我", "我叫[姓名]，电话找我"),
+        ("嗯我叫那个黄小明", "嗯我叫那个[姓名]"),  # a filler between the keyword and the name
+        ("我叫，呃，张伟", "我叫，呃，[姓名]"),
         ("我姓王", "我姓[姓名]"),
         ("姓名：王小明", "姓名：[姓名]"),
         ("叫我小王就行", "叫我[姓名]就行"),
