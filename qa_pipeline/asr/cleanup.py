@@ -150,7 +150,7 @@ def check_segment(
     conf = confidence(avg_logprob, no_speech_prob, word_probability)
     clean = text.strip()
     if language is None or language.startswith("zh"):
-        clean = _YAO_ME.sub("么", to_simplified(clean))
+        clean = _YAO_ME.sub("么", to_simplified(clean, taiwan=True))
     flags: list[str] = []
     clean, repeated = collapse_repetitions(clean)
     if repeated:

@@ -16,9 +16,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from qa_pipeline.asr.cleanup import to_simplified
 from qa_pipeline.asr.options import AsrOptions
 from qa_pipeline.errors import ConfigError, QAPipelineError
+from qa_pipeline.lang import to_simplified
 from qa_pipeline.models import CallMeta, Recording
 
 _DIGITS = str.maketrans("0123456789幺", "零一二三四五六七八九一")
@@ -27,7 +27,7 @@ _STRIP = re.compile(r"[\W_]+", re.UNICODE)
 
 def normalise(text: str) -> str:
     """The CER normalisation (see the module docstring)."""
-    t = unicodedata.normalize("NFKC", to_simplified(text)).lower()
+    t = unicodedata.normalize("NFKC", to_simplified(text, taiwan=True)).lower()
     t = _STRIP.sub("", t)
     return t.translate(_DIGITS)
 

@@ -1,8 +1,10 @@
-"""Traditional → Simplified Chinese: the one copy the package uses (OpenCC ``tw2s``).
+"""Traditional → Simplified Chinese: the one copy the package uses (OpenCC).
 
-``tw2s``, not ``t2s``: Whisper writes Traditional the Taiwan way, 著 for 着 (「別著急」);
-``t2s`` keeps 著 (a Simplified character too, 著名), and 「别著急」 then misses 「别着急」.
-``tw2s`` turns 著急/睡著/看著 into 着 and leaves 著名 alone.
+Two conversions. ``t2s`` for text in general (transcripts, rubrics, scoring). ``tw2s``
+(``taiwan=True``) for Whisper's own output, which writes Traditional the Taiwan way, 著 for
+着 (「別著急」): ``t2s`` keeps 著 (a Simplified character too, 著名), and 「别著急」 then misses
+「别着急」; ``tw2s`` turns 著急/睡著/看著 into 着 and leaves 著名 alone. ``tw2s`` is not for
+general text: it also writes 什么/这么 as 什幺/这幺 and 居著证 (a misheard 居住证) as 居着证.
 
 OpenCC runs only on text that holds a Traditional character (a numpy lookup over the
 codepoints decides), so Simplified text costs almost nothing.
@@ -10,6 +12,7 @@ codepoints decides), so Simplified text costs almost nothing.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 import numpy as np
@@ -30,7 +33,6 @@ def _traditional_chars() -> frozenset[str]:
             head, _, tail = line.partition("\t")
             if head and tail and head != tail.split(" ")[0]:
                 chars.add(head)
-    chars.add("著")  # Simplified too, but 著急/看著 are the Taiwan spelling of 着
     return frozenset(chars)
 
 
@@ -43,17 +45,22 @@ def _traditional_mask() -> np.ndarray:
     return mask
 
 
-@lru_cache(maxsize=1)
-def _t2s() -> object:
+@lru_cache(maxsize=2)
+def _converter(config: str) -> object:
     import opencc
 
-    return opencc.OpenCC("tw2s")
+    return opencc.OpenCC(config)
 
 
-def to_simplified(text: str) -> str:
-    """Traditional (Taiwan usage) → Simplified Chinese (OpenCC ``tw2s``), skipped when
-    the text holds no Traditional character."""
+#: after these characters 幺 is the 么 of 什么/怎么/这么 (``tw2s`` and Whisper write 幺)
+_YAO_ME = re.compile(r"(?<=[什怎这那多要])幺")
+
+
+def to_simplified(text: str, *, taiwan: bool = False) -> str:
+    """Traditional → Simplified Chinese (OpenCC ``t2s``; ``tw2s`` with ``taiwan``, for
+    Whisper's output), skipped when the text holds no Traditional character."""
     cps = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
-    if not _traditional_mask()[np.minimum(cps, 0xFFFF)].any():
+    if not (_traditional_mask()[np.minimum(cps, 0xFFFF)].any() or (taiwan and "著" in text)):
         return text
-    return str(_t2s().convert(text))  # type: ignore[attr-defined]
+    out = str(_converter("tw2s" if taiwan else "t2s").convert(text))  # type: ignore[attr-defined]
+    return _YAO_ME.sub("么", out) if taiwan else out
