@@ -296,10 +296,16 @@ options = AsrOptions(device="cpu", compute_type="int8", cpu_threads=2)
 [r] = transcribe_recordings(
     [Recording(Path(sys.argv[1]), CallMeta("long"))], options, models_dir=Path(sys.argv[2])
 )
+# VmHWM is this program's own peak: ru_maxrss also counts the parent's peak before exec
+# (Linux keeps the larger across execve), i.e. whatever the test session had grown to
+status = Path("/proc/self/status")
+lines = status.read_text().splitlines() if status.exists() else []
+hwm = [ln for ln in lines if ln.startswith("VmHWM:")]
+peak_kb = int(hwm[0].split()[1]) if hwm else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 print(json.dumps({
     "error": str(r.error) if r.error else None,
     "segments": [[s.start, s.text] for s in r.transcript.segments] if r.transcript else [],
-    "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    "max_rss_mb": peak_kb / 1024,
 }))
 """
 
