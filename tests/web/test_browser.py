@@ -111,6 +111,25 @@ def test_inspector_plays_evidence_and_decides_a_review_item(
     assert [e for e in CONSOLE_ERRORS if "Content Security Policy" in e] == []
 
 
+def test_evidence_on_a_vendor_call_outlines_the_turn(
+    browser: Any, centre: Centre, live: LiveServer
+) -> None:
+    """A vendor-transcript call has no player; its evidence still shows where it was said."""
+    items = centre.store.items_frame()
+    vendor = {c["call_id"] for c in centre.calls if not c["audio"]}
+    rows = items[items["call_id"].isin(vendor)]
+    row, ev = next(
+        (r, e) for r in rows.itertuples() for e in r.evidence if (e.get("start") or 0) >= 3
+    )
+    page = _login(browser, live, "li")
+    page.goto(f"{live.url}/calls/{row.call_id}")
+    assert page.locator("audio#player").count() == 0
+    page.locator(f"tr#item-{row.item_id} button.evidence").first.click()
+    outlined = page.locator(".seg.hl")
+    assert outlined.count() == 1
+    assert float(outlined.get_attribute("data-t") or "nan") <= float(ev["start"]) + 0.05
+
+
 def test_agent_appeals_and_another_inspector_resolves(
     browser: Any, centre: Centre, live: LiveServer
 ) -> None:

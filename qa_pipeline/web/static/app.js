@@ -1,7 +1,21 @@
-// Evidence buttons seek the recording; a #t=SECONDS fragment seeks on load.
+// Evidence buttons seek the recording and outline the turn; a #t=SECONDS fragment does so on load.
 (function () {
   "use strict";
+  function mark(seconds) {
+    // the transcript turn said at that second is outlined (with or without a recording)
+    var best = null;
+    document.querySelectorAll(".seg[data-t]").forEach(function (seg) {
+      seg.classList.remove("hl");
+      var t = parseFloat(seg.dataset.t);
+      if (!isNaN(t) && t <= seconds + 0.05) best = seg;
+    });
+    if (best) {
+      best.classList.add("hl");
+      if (best.scrollIntoView) best.scrollIntoView({ block: "nearest" });
+    }
+  }
   function seek(seconds, play) {
+    mark(seconds);
     var audio = document.getElementById("player");
     if (!audio) return;
     var go = function () {
