@@ -15,7 +15,6 @@ import argparse
 import json
 import random
 import sys
-from collections import defaultdict
 from dataclasses import replace
 from pathlib import Path
 
@@ -24,7 +23,7 @@ sys.path.insert(0, str(REPO))
 
 from qa_pipeline.rubric import load_rubric  # noqa: E402
 from qa_pipeline.scoring import score_call  # noqa: E402
-from qa_pipeline.scoring.text import syllable  # noqa: E402
+from qa_pipeline.scoring.evaluate import homophone_noise  # noqa: E402
 from qa_pipeline.transcript_io import load_labelled_call  # noqa: E402
 
 
@@ -39,27 +38,12 @@ def main() -> None:
     calls = [
         load_labelled_call(p) for p in sorted(args.corpus.glob("*.json")) if p.stem not in noisy
     ]
-    by_syllable: dict[str, list[str]] = defaultdict(list)
-    for ch in sorted({c for call in calls for s in call.transcript.segments for c in s.text}):
-        if "\u4e00" <= ch <= "\u9fff":
-            by_syllable[syllable(ch)].append(ch)
+    texts = [s.text for call in calls for s in call.transcript.segments]
     summary = {}
     for level in args.levels.split(","):
         p_text, seed = level.split(":")
         p = float(p_text)
-        rng = random.Random(int(seed))
-
-        def noise(text: str, p: float = p, rng: random.Random = rng) -> str:
-            out = []
-            for ch in text:
-                alts = [a for a in by_syllable.get(syllable(ch), []) if a != ch]
-                if alts and "\u4e00" <= ch <= "\u9fff" and rng.random() < p:
-                    out.append(rng.choice(alts))
-                elif ch in "，。？！、" and rng.random() < 0.5:
-                    continue
-                else:
-                    out.append(ch)
-            return "".join(out)
+        noise = homophone_noise(texts, p, random.Random(int(seed)))
 
         agree = decided = reviews = total = false_critical = 0
         for call in calls:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections import Counter
+import random
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -14,6 +16,32 @@ from qa_pipeline.scoring.engine import ScoringOptions, score_call
 from qa_pipeline.transcript_io import load_labelled_call
 
 STATUSES = ("pass", "fail", "na", "review")
+
+
+def homophone_noise(texts: Iterable[str], p: float, rng: random.Random) -> Callable[[str], str]:
+    """A function that mimics Mandarin speech-to-text errors on a text: each Chinese
+    character is swapped, with probability ``p``, for another character of ``texts``
+    with the same toneless pinyin, and half the punctuation is dropped (``rng`` draws)."""
+    from qa_pipeline.scoring.text import syllable
+
+    by_syllable: dict[str, list[str]] = defaultdict(list)
+    for ch in sorted({c for text in texts for c in text}):
+        if "\u4e00" <= ch <= "\u9fff":
+            by_syllable[syllable(ch)].append(ch)
+
+    def noise(text: str) -> str:
+        out = []
+        for ch in text:
+            alts = [a for a in by_syllable.get(syllable(ch), []) if a != ch]
+            if alts and "\u4e00" <= ch <= "\u9fff" and rng.random() < p:
+                out.append(rng.choice(alts))
+            elif ch in "，。？！、" and rng.random() < 0.5:
+                continue
+            else:
+                out.append(ch)
+        return "".join(out)
+
+    return noise
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,7 +8,6 @@ the punctuation is dropped. Verdicts must stay those of the clean call.
 from __future__ import annotations
 
 import random
-from collections import defaultdict
 from dataclasses import replace
 from pathlib import Path
 
@@ -16,7 +15,7 @@ import pytest
 
 from qa_pipeline.rubric import load_rubric
 from qa_pipeline.scoring import score_call
-from qa_pipeline.scoring.text import syllable
+from qa_pipeline.scoring.evaluate import homophone_noise
 from qa_pipeline.transcript_io import LabelledCall, load_labelled_call
 
 REPO = Path(__file__).resolve().parents[2]
@@ -31,23 +30,8 @@ def _clean_calls(corpus: Path) -> list[LabelledCall]:
 def test_agreement_under_homophone_noise(shared_dir: Path, p: float, seed: int) -> None:
     rubric = load_rubric(REPO / "rubrics" / "hotline_12345.yaml")
     calls = _clean_calls(shared_dir / "corpus" / "dev")
-    by_syllable: dict[str, list[str]] = defaultdict(list)
-    for ch in sorted({c for call in calls for s in call.transcript.segments for c in s.text}):
-        if "\u4e00" <= ch <= "\u9fff":
-            by_syllable[syllable(ch)].append(ch)
-    rng = random.Random(seed)
-
-    def noise(text: str) -> str:
-        out = []
-        for ch in text:
-            alts = [a for a in by_syllable.get(syllable(ch), []) if a != ch]
-            if alts and "\u4e00" <= ch <= "\u9fff" and rng.random() < p:
-                out.append(rng.choice(alts))
-            elif ch in "，。？！、" and rng.random() < 0.5:
-                continue
-            else:
-                out.append(ch)
-        return "".join(out)
+    texts = [s.text for call in calls for s in call.transcript.segments]
+    noise = homophone_noise(texts, p, random.Random(seed))
 
     agree = decided = changed = 0
     for call in calls:
