@@ -15,16 +15,13 @@ from dataclasses import dataclass
 from qa_pipeline.asr.correct import correct_terms as restore_terms
 from qa_pipeline.asr.vocabulary import leaks_hotwords
 from qa_pipeline.lang import to_simplified  # the package's one copy
+from qa_pipeline.lang.simplified import yao_to_me
 
 #: Flags the guard sets on transcripts and segments.
 FLAG_DROPPED = "hallucination_dropped"
 FLAG_REPETITION = "repetition_collapsed"
 FLAG_LOW_CONFIDENCE = "low_confidence"
 FLAG_TERMS_RESTORED = "terms_restored"
-#: Whisper writes 什么/怎么/这么 as 什幺/怎幺/这幺 at times (幺 is the "one" of phone
-#: numbers): after these characters it is 么.
-_YAO_ME = re.compile(r"(?<=[什怎这那多要])幺")
-
 _STOCK_PATTERNS = (
     r"请不吝点赞",
     r"点赞.{0,3}订阅.{0,3}转发",
@@ -150,7 +147,8 @@ def check_segment(
     conf = confidence(avg_logprob, no_speech_prob, word_probability)
     clean = text.strip()
     if language is None or language.startswith("zh"):
-        clean = _YAO_ME.sub("么", to_simplified(clean, taiwan=True))
+        # Whisper writes 什幺 at times itself, also where nothing is Traditional
+        clean = yao_to_me(to_simplified(clean, taiwan=True))
     flags: list[str] = []
     clean, repeated = collapse_repetitions(clean)
     if repeated:

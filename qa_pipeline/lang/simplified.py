@@ -52,8 +52,14 @@ def _converter(config: str) -> object:
     return opencc.OpenCC(config)
 
 
-#: after these characters 幺 is the 么 of 什么/怎么/这么 (``tw2s`` and Whisper write 幺)
+#: after these characters 幺 is the 么 of 什么/怎么/这么 (``tw2s`` and Whisper write 幺;
+#: elsewhere 幺 is the "one" of spoken phone numbers)
 _YAO_ME = re.compile(r"(?<=[什怎这那多要])幺")
+
+
+def yao_to_me(text: str) -> str:
+    """什幺/怎幺/这幺 … → 什么/怎么/这么 (a 幺 read as "one" elsewhere is kept)."""
+    return _YAO_ME.sub("么", text)
 
 
 def to_simplified(text: str, *, taiwan: bool = False) -> str:
@@ -63,4 +69,4 @@ def to_simplified(text: str, *, taiwan: bool = False) -> str:
     if not (_traditional_mask()[np.minimum(cps, 0xFFFF)].any() or (taiwan and "著" in text)):
         return text
     out = str(_converter("tw2s" if taiwan else "t2s").convert(text))  # type: ignore[attr-defined]
-    return _YAO_ME.sub("么", out) if taiwan else out
+    return yao_to_me(out) if taiwan else out
