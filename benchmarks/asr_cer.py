@@ -2,7 +2,7 @@
 
 Plain faster-whisper is the issue's baseline: ``WhisperModel`` with the same model, int8,
 2 threads, beam 5, language zh, one file after another, no VAD, no prompt. Both sides use
-the same normalisation (``qa_pipeline.asr.eval.normalise``) in the same run.
+the same normalisation (``qa_pipeline.evaluation.asr.normalise``) in the same run.
 
     .venv/bin/python benchmarks/asr_cer.py [--model base] [--shared ../shared] [--threads 2]
 """
@@ -15,11 +15,11 @@ import logging
 import time
 from pathlib import Path
 
-from qa_pipeline.asr.eval import cer, normalise, read_refs
 from qa_pipeline.asr.options import AsrOptions
 from qa_pipeline.asr.registry import resolve_model
 from qa_pipeline.asr.stage import Transcriber, transcribe_recordings
 from qa_pipeline.asr.whisper import load_model
+from qa_pipeline.evaluation.asr import cer, normalise, read_refs
 from qa_pipeline.models import CallMeta, Recording
 
 REPO = Path(__file__).resolve().parents[1]

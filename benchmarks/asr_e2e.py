@@ -1,6 +1,6 @@
 """End to end on call recordings: speech-to-text → scoring against the labels.
 
-Runs ``qa eval e2e``'s evaluation (``qa_pipeline.asr.e2e``) on a corpus of labelled
+Runs ``qa eval e2e``'s evaluation (``qa_pipeline.evaluation.e2e``) on a corpus of labelled
 recordings (default ``../shared/corpus/dev_audio``) in several variants, one after the
 other in one process, and prints one table and one JSON line per variant:
 
@@ -48,10 +48,10 @@ def main() -> None:
     logging.basicConfig(level=logging.WARNING)
 
     from qa_pipeline.asr.correct import correction_terms, correction_text
-    from qa_pipeline.asr.e2e import evaluate_e2e
     from qa_pipeline.asr.options import AsrOptions
     from qa_pipeline.asr.vocabulary import hotwords_for_rubric, rubric_terms
     from qa_pipeline.config import Settings
+    from qa_pipeline.evaluation.e2e import evaluate_e2e
     from qa_pipeline.rubric import load_rubric
 
     settings = Settings()

@@ -29,11 +29,11 @@ from pathlib import Path
 import numpy as np
 import soundfile as sf
 
-from qa_pipeline.asr.eval import cer
 from qa_pipeline.asr.options import AsrOptions
 from qa_pipeline.asr.registry import resolve_model
 from qa_pipeline.asr.stage import Transcriber, transcribe_recordings
 from qa_pipeline.asr.whisper import load_model, resolve_compute_type, resolve_device
+from qa_pipeline.evaluation.asr import cer
 from qa_pipeline.models import CallMeta, Recording
 
 REPO = Path(__file__).resolve().parents[1]

@@ -5,7 +5,7 @@ Builds N stereo calls (default 50) from the real Mandarin clips in
 alternating with gaps, 8 kHz FLAC), then, in one process and one run:
 
 1. warms up: loads the speech model and starts Prefect (one-time costs, reported apart);
-2. ``direct``: the stages of ``flows.stages`` called in a loop, chunk by chunk;
+2. ``direct``: the stages of ``qa_pipeline.night.stages`` called in a loop, chunk by chunk;
 3. ``flow``: the ``nightly_qa`` flow (thread runner) on the same calls.
 
 Each pass has its own database and no transcript cache, so both do all the work.
@@ -108,10 +108,10 @@ def main() -> None:
 
     from prefect import flow
 
-    from flows import stages
     from flows.nightly import nightly_qa, stage_config
     from qa_pipeline.config import load_settings
-    from qa_pipeline.manifest import ManifestOptions, read_manifest
+    from qa_pipeline.intake.manifest import ManifestOptions, read_manifest
+    from qa_pipeline.night import stages
 
     # -- warm-up: model load and Prefect start are one-time costs of a process
     t0 = time.perf_counter()

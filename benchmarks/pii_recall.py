@@ -1,4 +1,4 @@
-"""PII recall and false masking of :mod:`qa_pipeline.redact` on a labelled set.
+"""PII recall and false masking of :mod:`qa_pipeline.pii.redact` on a labelled set.
 
 Usage: python benchmarks/pii_recall.py [SET.jsonl ...] [--show 20] [--style label|partial]
 
@@ -22,7 +22,7 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
-from qa_pipeline.redact import RedactOptions, find_pii, redact_text
+from qa_pipeline.pii.redact import RedactOptions, find_pii, redact_text
 
 DEFAULT = Path(__file__).resolve().parent / "data" / "pii_set.jsonl"
 

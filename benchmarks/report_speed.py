@@ -18,8 +18,8 @@ sys.path.insert(0, str(ROOT / "tests" / "reports"))
 
 from synth import RUBRIC, make_history  # noqa: E402
 
-from qa_pipeline.periods import parse_period  # noqa: E402
 from qa_pipeline.reports import build_bulletin, build_team_report  # noqa: E402
+from qa_pipeline.reports.periods import parse_period  # noqa: E402
 
 
 def main() -> None:

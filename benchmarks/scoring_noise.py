@@ -21,10 +21,10 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from qa_pipeline.evaluation.scoring import homophone_noise  # noqa: E402
+from qa_pipeline.intake.transcript_io import load_labelled_call  # noqa: E402
 from qa_pipeline.rubric import load_rubric  # noqa: E402
 from qa_pipeline.scoring import score_call  # noqa: E402
-from qa_pipeline.scoring.evaluate import homophone_noise  # noqa: E402
-from qa_pipeline.transcript_io import load_labelled_call  # noqa: E402
 
 
 def main() -> None:

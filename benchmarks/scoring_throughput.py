@@ -21,10 +21,10 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from qa_pipeline.intake.transcript_io import load_labelled_call  # noqa: E402
 from qa_pipeline.models import Segment, Transcript  # noqa: E402
 from qa_pipeline.rubric import load_rubric  # noqa: E402
 from qa_pipeline.scoring import score_call  # noqa: E402
-from qa_pipeline.transcript_io import load_labelled_call  # noqa: E402
 
 
 def build_calls(

@@ -37,8 +37,8 @@ TEAMS = ("一组", "二组", "三组", "四组", "五组")
 
 def build(store: Any, root: Path, n_calls: int, n_transcripts: int) -> Any:
     """Fill ``store`` with ``n_calls`` scored calls; returns the rubric."""
-    from qa_pipeline.review.sample_data import seed_centre
-    from qa_pipeline.store_schema import call_scores, item_results, recordings, transcripts
+    from qa_pipeline.demo.workbench import seed_centre
+    from qa_pipeline.store.schema import call_scores, item_results, recordings, transcripts
 
     tmpl_store_url = f"sqlite:///{root / 'templates.sqlite3'}"
     from qa_pipeline.store import Store

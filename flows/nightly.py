@@ -1,6 +1,6 @@
 """The ``nightly_qa`` flow: manifest → sample → transcribe → score → store → reports.
 
-Reads top to bottom like a script. Tasks are thin wrappers over :mod:`flows.stages`;
+Reads top to bottom like a script. Tasks are thin wrappers over :mod:`qa_pipeline.night.stages`;
 only transcription and I/O retry. Calls move in chunks (``chunk_size``) with at most
 ``max_in_flight`` chunks outstanding, so a night of 10,000 calls holds only ids and
 counts in memory. A re-run skips calls already scored with the same rubric version
@@ -27,17 +27,17 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
-from flows import stages
-from flows.stages import ChunkResult, Failure, NightTally, StageConfig
-from flows.summary import NightSummary
 from flows.watchdog import process_start
 from qa_pipeline.config import Settings, load_settings
 from qa_pipeline.errors import ConfigError
+from qa_pipeline.intake.manifest import Manifest, ManifestOptions, read_manifest
 from qa_pipeline.intake.rubrics import DEFAULT_RUBRIC, resolve_rubric
-from qa_pipeline.manifest import Manifest, ManifestOptions, read_manifest
+from qa_pipeline.intake.sampling import RiskWeights, Sample, parse_plan, sample_calls
 from qa_pipeline.models import Recording
-from qa_pipeline.redact import install_log_redaction
-from qa_pipeline.sampling import RiskWeights, Sample, parse_plan, sample_calls
+from qa_pipeline.night import stages
+from qa_pipeline.night.stages import ChunkResult, Failure, NightTally, StageConfig
+from qa_pipeline.night.summary import NightSummary
+from qa_pipeline.pii.redact import install_log_redaction
 
 log = logging.getLogger(__name__)
 
@@ -166,7 +166,7 @@ def record_failures_task(config: StageConfig, run_id: Any, failures: list[Failur
 def reports_task(
     config: StageConfig, night: str, reports_dir: str, formats: list[str]
 ) -> tuple[list[str], list[str]]:
-    from flows.reporting import night_reports
+    from qa_pipeline.night.reporting import night_reports
 
     paths, problems = night_reports(config, night, Path(reports_dir), formats)
     return [str(p) for p in paths], problems

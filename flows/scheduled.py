@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 from prefect import flow
 
 from flows.nightly import nightly_qa
-from flows.summary import NightSummary
 from qa_pipeline.config import load_settings
 from qa_pipeline.errors import ManifestError
+from qa_pipeline.night.summary import NightSummary
 
 
 @flow(name="scheduled-nightly-qa", validate_parameters=False)

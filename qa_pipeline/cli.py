@@ -66,7 +66,7 @@ def _root(
 def _redact_logs() -> None:
     """Mask personal data in every log line of this process (unless QA_REDACT_PII=false)."""
     from qa_pipeline.config import load_settings
-    from qa_pipeline.redact import RedactOptions, install_log_redaction
+    from qa_pipeline.pii.redact import RedactOptions, install_log_redaction
 
     try:
         enabled = load_settings().redact_pii
@@ -79,7 +79,7 @@ def _one_line(record: logging.LogRecord) -> bool:
     """Log a record's exception as one line (its type and message); tracebacks with -v."""
     if record.exc_info and record.exc_info[1] is not None:
         exc = record.exc_info[1]
-        from qa_pipeline.redact import redact_as_logged
+        from qa_pipeline.pii.redact import redact_as_logged
 
         # the message was masked when the record was made; the exception's text was not
         record.msg = redact_as_logged(f"{record.getMessage()}: {type(exc).__name__}: {exc}")

@@ -16,8 +16,8 @@ from qa_pipeline import __version__
 from qa_pipeline.cli import app
 from qa_pipeline.config import Settings, load_settings
 from qa_pipeline.errors import ConfigError, QAPipelineError, TranscriptFormatError
+from qa_pipeline.intake.transcript_io import load_transcript, save_transcript
 from qa_pipeline.models import Segment, Status, Transcript
-from qa_pipeline.transcript_io import load_transcript, save_transcript
 
 REPO = Path(__file__).resolve().parents[1]
 HEAVY = ("torch", "transformers", "faster_whisper", "ctranslate2", "prefect", "librosa")
@@ -25,7 +25,12 @@ HEAVY = ("torch", "transformers", "faster_whisper", "ctranslate2", "prefect", "l
 
 @pytest.mark.parametrize(
     "module",
-    ["qa_pipeline.scoring", "qa_pipeline.rubric", "qa_pipeline.aggregate", "qa_pipeline.models"],
+    [
+        "qa_pipeline.scoring",
+        "qa_pipeline.rubric",
+        "qa_pipeline.reports.aggregate",
+        "qa_pipeline.models",
+    ],
 )
 def test_light_modules_load_no_heavy_library(module: str) -> None:
     code = (

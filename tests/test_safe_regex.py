@@ -12,8 +12,8 @@ from typer.testing import CliRunner
 
 from qa_pipeline.cli import app
 from qa_pipeline.errors import RubricError
+from qa_pipeline.lang.safe_regex import RegexTimeout, call_budget, compile_budgeted, screen
 from qa_pipeline.models import CallMeta, Recording, Segment, Transcript
-from qa_pipeline.safe_regex import RegexTimeout, call_budget, compile_budgeted, screen
 
 
 def _rubric(tmp_path: Path, pattern: str, rubric_id: str = "hostile") -> Path:
@@ -75,9 +75,9 @@ def test_budget_turns_a_runaway_match_into_an_error() -> None:
 
 @pytest.mark.timeout(120)
 def test_runaway_check_is_a_recorded_error_and_the_chunk_goes_on(qa_env: Path) -> None:
-    from flows.stages import StageConfig, score_chunk
+    from qa_pipeline.intake.transcript_io import save_transcript
+    from qa_pipeline.night.stages import StageConfig, score_chunk
     from qa_pipeline.store import Store
-    from qa_pipeline.transcript_io import save_transcript
 
     rubric = _rubric(qa_env, r"(a|aa)+$")
     db = f"sqlite:///{qa_env / 'qa.db'}"
@@ -110,7 +110,7 @@ def test_runaway_check_is_a_recorded_error_and_the_chunk_goes_on(qa_env: Path) -
 
 _SIGTERM_PROBE = """
 import signal, sys
-from qa_pipeline.safe_regex import RegexTimeout, compile_budgeted
+from qa_pipeline.lang.safe_regex import RegexTimeout, compile_budgeted
 signal.signal(signal.SIGTERM, lambda *a: sys.exit(15))  # a Python-level handler, like Prefect's
 rx = compile_budgeted(r"(a|aa)+$")
 print("ready", flush=True)
@@ -156,7 +156,7 @@ def test_sigterm_is_handled_while_a_runaway_pattern_is_matched() -> None:
     ],
 )
 def test_only_patterns_of_bounded_work_skip_the_time_limit(pattern: str, cheap: bool) -> None:
-    from qa_pipeline.safe_regex import is_cheap
+    from qa_pipeline.lang.safe_regex import is_cheap
 
     assert is_cheap(pattern) is cheap
     assert isinstance(compile_budgeted(pattern), re.Pattern) is cheap

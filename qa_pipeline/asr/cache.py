@@ -12,8 +12,8 @@ import logging
 from pathlib import Path
 
 from qa_pipeline.errors import TranscriptFormatError
+from qa_pipeline.intake.transcript_io import load_transcript, save_transcript
 from qa_pipeline.models import Transcript
-from qa_pipeline.transcript_io import load_transcript, save_transcript
 
 log = logging.getLogger(__name__)
 

@@ -75,9 +75,9 @@ def transcribe_command(
 ) -> None:
     """Transcribe recordings into speaker-attributed transcript JSON (with audio metrics)."""
     from qa_pipeline.asr.stage import transcribe_recordings
+    from qa_pipeline.intake.transcript_io import save_transcript
     from qa_pipeline.models import CallMeta, Recording
-    from qa_pipeline.redact import RedactOptions, redact_path, redact_text, redact_transcript
-    from qa_pipeline.transcript_io import save_transcript
+    from qa_pipeline.pii.redact import RedactOptions, redact_path, redact_text, redact_transcript
 
     s, options = _options(model, device, compute_type, language, channels, batch_size)
     files = _expand(paths)
@@ -174,7 +174,7 @@ def eval_asr(
     limit: int | None = typer.Option(None, "--limit", min=1, help="First N utterances only."),
 ) -> None:
     """Character error rate and speed of speech-to-text on reference utterances."""
-    from qa_pipeline.asr.eval import evaluate, normalise, read_refs
+    from qa_pipeline.evaluation.asr import evaluate, normalise, read_refs
 
     s, options = _options(model, device, compute_type, language, "mono", batch_size)
     utterances = read_refs(refs, limit)
@@ -230,8 +230,8 @@ def eval_e2e(
     from dataclasses import replace
 
     from qa_pipeline.asr.correct import correction_terms, correction_text
-    from qa_pipeline.asr.e2e import evaluate_e2e, summary_line
     from qa_pipeline.asr.vocabulary import hotwords_for_rubric, rubric_terms
+    from qa_pipeline.evaluation.e2e import evaluate_e2e, summary_line
     from qa_pipeline.rubric import load_rubric
 
     rb = load_rubric(rubric)
@@ -266,7 +266,7 @@ def eval_e2e(
 def _print_e2e(report: object) -> None:
     from rich.table import Table
 
-    from qa_pipeline.asr.e2e import E2EReport
+    from qa_pipeline.evaluation.e2e import E2EReport
 
     assert isinstance(report, E2EReport)
     table = Table(title=f"end to end ({report.variant}), {report.calls} calls")

@@ -88,9 +88,9 @@ def register(app: typer.Typer, eval_app: typer.Typer) -> None:
         """Redact again what an earlier version left raw: every text column of the
         database, the transcript files and the speech-to-text cache (run once after an
         upgrade; running it twice changes nothing)."""
-        from qa_pipeline.redact import RedactOptions
+        from qa_pipeline.pii.redact import RedactOptions
         from qa_pipeline.store import Store
-        from qa_pipeline.store_scrub import scrub_store, scrub_transcript_files
+        from qa_pipeline.store.scrub import scrub_store, scrub_transcript_files
 
         s = settings()
         opts = RedactOptions(enabled=s.redact_pii)
@@ -112,7 +112,7 @@ def register(app: typer.Typer, eval_app: typer.Typer) -> None:
     ) -> None:
         """Show how a text is stored after PII redaction (phones, IDs, cards, names,
         addresses, plates, WeChat/QQ, e-mail)."""
-        from qa_pipeline.redact import RedactOptions, redact_text
+        from qa_pipeline.pii.redact import RedactOptions, redact_text
 
         opts = RedactOptions(style="partial") if partial else RedactOptions()
         console.print(redact_text(text, opts), highlight=False, markup=False, soft_wrap=True)

@@ -17,7 +17,7 @@ import typer
 
 from qa_pipeline.commands.common import console, console_err, progress_bar, settings
 from qa_pipeline.errors import ConfigError
-from qa_pipeline.sampling import parse_plan, sample_size
+from qa_pipeline.intake.sampling import parse_plan, sample_size
 
 
 def _prefect_ready(data_dir: Path, verbose: bool | None = None) -> None:

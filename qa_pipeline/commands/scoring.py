@@ -72,10 +72,10 @@ def score(
     Quotes and reasons are printed with personal data masked (as the store keeps
     them) unless --raw is given.
     """
-    from qa_pipeline.redact import RedactOptions, redact_score, redact_text
+    from qa_pipeline.intake.transcript_io import load_transcript
+    from qa_pipeline.pii.redact import RedactOptions, redact_score, redact_text
     from qa_pipeline.rubric import load_rubric
     from qa_pipeline.scoring import score_call
-    from qa_pipeline.transcript_io import load_transcript
 
     redact = RedactOptions(enabled=settings().redact_pii and not raw)
     if raw:
@@ -129,8 +129,8 @@ def rubric_describe(rubric: Path = typer.Argument(..., help="Rubric YAML file.")
 @rubric_app.command("test")
 def rubric_test(rubric: Path = typer.Argument(..., help="Rubric YAML file.")) -> None:
     """Run the rubric's golden examples; exit 1 naming every one that fails."""
+    from qa_pipeline.evaluation.scoring import check_examples
     from qa_pipeline.rubric import load_rubric
-    from qa_pipeline.scoring.evaluate import check_examples
 
     rb = load_rubric(rubric)
     n = check_examples(rb)
@@ -192,8 +192,8 @@ def eval_scoring(
     as_json: bool = typer.Option(False, "--json", help="Print only the JSON summary."),
 ) -> None:
     """Agreement of the scoring engine with a labelled corpus, per item and overall."""
+    from qa_pipeline.evaluation.scoring import STATUSES, evaluate_corpus
     from qa_pipeline.rubric import load_rubric
-    from qa_pipeline.scoring.evaluate import STATUSES, evaluate_corpus
 
     rb = load_rubric(rubric)
     report = evaluate_corpus(rb, corpus, _options())

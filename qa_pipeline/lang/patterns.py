@@ -4,7 +4,7 @@ Every regex a rubric or a language pack supplies (item patterns, exclusions, kno
 patterns, pack overrides) goes through :func:`compile_regex`, at validation and at
 scoring, so a screen on such patterns is a change to this one function: patterns
 with nested quantifiers are rejected (they can backtrack for ever), and matching runs
-under the call's time budget (:mod:`qa_pipeline.safe_regex`).
+under the call's time budget (:mod:`qa_pipeline.lang.safe_regex`).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from qa_pipeline.safe_regex import compile_budgeted, screen
+from qa_pipeline.lang.safe_regex import compile_budgeted, screen
 
 
 @lru_cache(maxsize=4096)

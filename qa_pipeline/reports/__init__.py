@@ -10,7 +10,7 @@ Public API::
     write_reports_from_store(store, kind, subject, period, rubric, out_dir, formats, *, since)
 
 ``rubric`` is a :class:`RubricInfo` or a loaded rubric (adapted by :func:`rubric_info`);
-``period`` a :class:`~qa_pipeline.periods.Period` or its text (``month:2026-11``).
+``period`` a :class:`~qa_pipeline.reports.periods.Period` or its text (``month:2026-11``).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from typing import Any
 import pandas as pd
 
 from qa_pipeline.errors import ReportError
-from qa_pipeline.periods import Period, parse_period, shift
+from qa_pipeline.reports.periods import Period, parse_period, shift
 from qa_pipeline.reports.builders import agent_document, team_document
 from qa_pipeline.reports.bulletin import bulletin_document
 from qa_pipeline.reports.model import Document, ItemInfo, RubricInfo, Section, rubric_info

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from qa_pipeline import aggregate as agg
+from qa_pipeline.reports import aggregate as agg
 from qa_pipeline.errors import ReportError
-from qa_pipeline.periods import Period
+from qa_pipeline.reports.periods import Period
 from qa_pipeline.reports import charts
 from qa_pipeline.reports.builders import (
     EXAMPLES,

@@ -95,7 +95,7 @@ def recording_link(recording_path: str | None, second: float, base: Path | str |
 
     Relative to ``base`` (the report's folder) when given and possible, so the report can
     be moved together with the recordings; ``file://`` URI otherwise. The night stores
-    each recording's path under its call id (:mod:`qa_pipeline.listen`), so no link
+    each recording's path under its call id (:mod:`qa_pipeline.store.listen`), so no link
     names the original file; a vendor transcript (``.json``) has no audio and no link.
     """
     if not recording_path:

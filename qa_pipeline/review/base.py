@@ -9,14 +9,11 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select
 
-from qa_pipeline.redact import redact_text
+from qa_pipeline.pii.redact import redact_text
 from qa_pipeline.review.errors import (
     ForbiddenError,
     InvalidInputError,
     NotFoundError,
-)
-from qa_pipeline.review.tables import (
-    evaluations,
 )
 from qa_pipeline.review.users import User
 from qa_pipeline.review.verdicts import (
@@ -24,11 +21,14 @@ from qa_pipeline.review.verdicts import (
     evaluation_items,
     recompute,
 )
-from qa_pipeline.store_schema import (
+from qa_pipeline.store.schema import (
     call_scores,
     item_results,
     recordings,
     review_decisions,
+)
+from qa_pipeline.store.workbench import (
+    evaluations,
 )
 
 log = logging.getLogger(__name__)

@@ -16,19 +16,19 @@ from qa_pipeline.review.errors import (
     NotFoundError,
 )
 from qa_pipeline.review.stats import cohen_kappa, fleiss_kappa, percent_agreement
-from qa_pipeline.review.tables import (
-    calibration_calls,
-    calibration_scores,
-    calibration_sessions,
-)
 from qa_pipeline.review.users import User
 from qa_pipeline.review.verdicts import (
     VERDICTS,
     latest_decisions_query,
 )
-from qa_pipeline.store_schema import (
+from qa_pipeline.store.schema import (
     call_scores,
     item_results,
+)
+from qa_pipeline.store.workbench import (
+    calibration_calls,
+    calibration_scores,
+    calibration_sessions,
 )
 
 log = logging.getLogger(__name__)

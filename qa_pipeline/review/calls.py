@@ -11,17 +11,12 @@ from typing import Any
 from sqlalchemy import and_, exists, func, literal, or_, select
 
 from qa_pipeline.review.base import PAGE_SIZE, WorkbenchBase
-from qa_pipeline.review.tables import (
-    appeals,
-    evaluations,
-    review_queue,
-)
 from qa_pipeline.review.users import User
 from qa_pipeline.review.verdicts import (
     ItemVerdict,
     recompute,
 )
-from qa_pipeline.store_schema import (
+from qa_pipeline.store.schema import (
     call_errors,
     call_scores,
     item_results,
@@ -29,6 +24,11 @@ from qa_pipeline.store_schema import (
     review_decisions,
     runs,
     transcripts,
+)
+from qa_pipeline.store.workbench import (
+    appeals,
+    evaluations,
+    review_queue,
 )
 
 log = logging.getLogger(__name__)

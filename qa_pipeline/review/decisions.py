@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import and_, exists, func, insert, select, update
 
-from qa_pipeline.redact import redact_text
+from qa_pipeline.pii.redact import redact_text
 from qa_pipeline.review.base import PAGE_SIZE, WorkbenchBase, _now
 from qa_pipeline.review.errors import (
     ConflictError,
@@ -17,20 +17,20 @@ from qa_pipeline.review.errors import (
     InvalidInputError,
     NotFoundError,
 )
-from qa_pipeline.review.tables import (
-    appeals,
-    evaluations,
-    review_queue,
-)
 from qa_pipeline.review.users import User
 from qa_pipeline.review.verdicts import (
     VERDICTS,
 )
-from qa_pipeline.store_schema import (
+from qa_pipeline.store.schema import (
     call_scores,
     item_results,
     recordings,
     review_decisions,
+)
+from qa_pipeline.store.workbench import (
+    appeals,
+    evaluations,
+    review_queue,
 )
 
 log = logging.getLogger(__name__)

@@ -10,7 +10,7 @@ import pandas as pd
 from sqlalchemy import select
 
 from qa_pipeline.review.verdicts import Grading, apply_final_verdicts, latest_decisions
-from qa_pipeline.store_schema import recordings
+from qa_pipeline.store.schema import recordings
 
 
 def call_url(base_url: str, call_id: str) -> str:

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import delete, insert, select, update
 
 from qa_pipeline.review.errors import InvalidInputError, NotFoundError
-from qa_pipeline.review.tables import users, web_sessions
+from qa_pipeline.store.workbench import users, web_sessions
 
 #: Roles and what they are called on Chinese pages.
 ROLES: dict[str, str] = {

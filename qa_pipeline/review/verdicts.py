@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Connection, and_, func, select
 
-from qa_pipeline.store_schema import call_scores, item_results, review_decisions
+from qa_pipeline.store.schema import call_scores, item_results, review_decisions
 
 Key = tuple[str, str, str, str]  # call_id, rubric_id, rubric_version, item_id
 

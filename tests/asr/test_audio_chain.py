@@ -13,8 +13,6 @@ import pytest
 import soundfile as sf
 from typer.testing import CliRunner
 
-from qa_pipeline.asr.e2e import duplicated_turns
-from qa_pipeline.asr.eval import cer
 from qa_pipeline.asr.options import AsrOptions
 from qa_pipeline.asr.stage import (
     FLAG_ECHO,
@@ -26,6 +24,8 @@ from qa_pipeline.asr.stage import (
 from qa_pipeline.asr.vocabulary import hotwords_for_rubric
 from qa_pipeline.audio import FALLBACK_IDENTICAL, FALLBACK_SILENT
 from qa_pipeline.errors import AudioDecodeError
+from qa_pipeline.evaluation.asr import cer
+from qa_pipeline.evaluation.e2e import duplicated_turns
 from qa_pipeline.models import AGENT, CALLER, CallMeta, Recording
 from qa_pipeline.rubric import load_rubric
 from tests.asr.conftest import REPO, SR, read_mono16k

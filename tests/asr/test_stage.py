@@ -16,10 +16,10 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from qa_pipeline.asr.eval import cer, normalise
 from qa_pipeline.asr.options import AsrOptions
 from qa_pipeline.asr.stage import transcribe_recordings
 from qa_pipeline.errors import AudioDecodeError, UnsupportedAudioError
+from qa_pipeline.evaluation.asr import cer, normalise
 from qa_pipeline.models import AGENT, CALLER, CallMeta, Recording, Segment
 from tests.asr.conftest import SR, read_mono16k
 
@@ -264,9 +264,9 @@ def test_cache_skips_finished_calls(
 def test_zh_cer_no_worse_than_plain_faster_whisper(
     zh_rows: list[dict[str, str]], models_dir: Path
 ) -> None:
-    from qa_pipeline.asr.eval import RefUtterance, evaluate
     from qa_pipeline.asr.registry import resolve_model
     from qa_pipeline.asr.whisper import load_model
+    from qa_pipeline.evaluation.asr import RefUtterance, evaluate
 
     rows = zh_rows[:12]
     utts = [RefUtterance(Path(r["path"]), r["reference"]) for r in rows]

@@ -15,9 +15,9 @@ from qa_pipeline.asr.cleanup import (
     leaks_prompt,
     to_simplified,
 )
-from qa_pipeline.asr.eval import cer, normalise, read_refs
 from qa_pipeline.asr.options import AsrOptions
 from qa_pipeline.errors import ConfigError
+from qa_pipeline.evaluation.asr import cer, normalise, read_refs
 
 
 def _check(text: str, **kw: object) -> str | None:

@@ -61,7 +61,7 @@ def vendor_inbox(root: Path, n: int = 8, seed: int = 1, night: str = "2026-11-20
     """An inbox of ``n`` demo vendor transcripts (no damaged file, no audio)."""
     from datetime import date
 
-    from qa_pipeline.demo import DemoOptions, build_demo
+    from qa_pipeline.demo.centre import DemoOptions, build_demo
 
     centre = build_demo(
         root,

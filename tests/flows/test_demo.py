@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 import soundfile as sf
 
-from qa_pipeline.demo import DEMO_AUDIO, MANDARIN_AUDIO_CALLS, DemoOptions, build_demo
-from qa_pipeline.manifest import read_manifest
-from qa_pipeline.transcript_io import load_transcript
+from qa_pipeline.demo.centre import DEMO_AUDIO, MANDARIN_AUDIO_CALLS, DemoOptions, build_demo
+from qa_pipeline.intake.manifest import read_manifest
+from qa_pipeline.intake.transcript_io import load_transcript
 
 
 def _digest(folder: Path) -> str:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from qa_pipeline.errors import ManifestError
-from qa_pipeline.manifest import ManifestOptions, read_manifest
+from qa_pipeline.intake.manifest import ManifestOptions, read_manifest
 
 HEADER = "call_id,file,agent_id,team,started_at,call_type,duration_s,satisfaction,topic\n"
 

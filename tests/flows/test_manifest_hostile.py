@@ -6,7 +6,7 @@ from __future__ import annotations
 import struct
 from pathlib import Path
 
-from qa_pipeline.manifest import read_manifest, wav_shortfall
+from qa_pipeline.intake.manifest import read_manifest, wav_shortfall
 
 HEADER = "call_id,file,agent_id,team,started_at,call_type,duration_s,satisfaction,topic\n"
 T = "2026-11-21T09:15:00+08:00"

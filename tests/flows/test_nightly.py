@@ -84,7 +84,7 @@ def test_weekly_quota_carries_across_nights(tmp_path: Path, qa_env: Path, h: Any
     h.needs_stages()
     from flows.nightly import nightly_qa
     from qa_pipeline.config import load_settings
-    from qa_pipeline.manifest import read_manifest
+    from qa_pipeline.intake.manifest import read_manifest
     from qa_pipeline.store import Store
 
     tue = h.vendor_inbox(tmp_path / "tue", n=10, seed=1, night="2026-11-17")

@@ -140,7 +140,7 @@ def _asr_pii(paths: list[Path], models: Path) -> set[str]:
     from qa_pipeline.asr import AsrOptions
     from qa_pipeline.asr.stage import transcribe_recordings
     from qa_pipeline.models import CallMeta, Recording
-    from qa_pipeline.redact import find_pii
+    from qa_pipeline.pii.redact import find_pii
 
     recs = [Recording(p, CallMeta(call_id=p.stem)) for p in paths]
     options = AsrOptions(model="base", device="cpu", compute_type="auto", language="zh")

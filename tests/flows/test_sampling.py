@@ -7,8 +7,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from qa_pipeline.errors import SamplingError
+from qa_pipeline.intake.sampling import RiskWeights, parse_plan, sample_calls, sample_size
 from qa_pipeline.models import CallMeta
-from qa_pipeline.sampling import RiskWeights, parse_plan, sample_calls, sample_size
 
 TZ = timezone(timedelta(hours=8))
 
@@ -96,7 +96,7 @@ def test_sample_size_with_finite_population_correction() -> None:
 
 
 def test_weekly_quota_counts_calls_inspected_on_earlier_nights() -> None:
-    from qa_pipeline.sampling import period_start, quota_taken
+    from qa_pipeline.intake.sampling import period_start, quota_taken
 
     calls = [c for c in _calls() if c.agent_id in ("A1", "A2")]  # 40 calls, Mon–Wed
     # Monday's night already inspected 3 of A1's calls and 1 of A2's (and one of tonight's,

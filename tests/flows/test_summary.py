@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from flows.stages import Failure
-from flows.summary import NightSummary
+from qa_pipeline.night.stages import Failure
+from qa_pipeline.night.summary import NightSummary
 
 
 def _summary() -> NightSummary:

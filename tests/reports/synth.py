@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from qa_pipeline.frames import ITEM_COLUMNS, SCORE_COLUMNS
+from qa_pipeline.store.frames import ITEM_COLUMNS, SCORE_COLUMNS
 from qa_pipeline.reports.model import ItemInfo, RubricInfo
 
 ITEMS = (

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from synth import RUBRIC, between, make_history
 
-from qa_pipeline.periods import parse_period
+from qa_pipeline.reports.periods import parse_period
 from qa_pipeline.reports import build_agent_report, build_team_report
 
 NOV = parse_period("month:2026-11")

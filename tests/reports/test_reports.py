@@ -12,7 +12,7 @@ from synth import RUBRIC, RUBRIC_EN, between, make_history, write_to_store
 from typer.testing import CliRunner
 
 from qa_pipeline.errors import ReportError
-from qa_pipeline.periods import parse_period
+from qa_pipeline.reports.periods import parse_period
 from qa_pipeline.reports import build_agent_report, build_bulletin, build_team_report
 from qa_pipeline.reports.builders import agent_document, team_document
 

@@ -7,9 +7,9 @@ import math
 import pandas as pd
 import pytest
 
-from qa_pipeline import aggregate as agg
+from qa_pipeline.reports import aggregate as agg
 from qa_pipeline.errors import ReportError
-from qa_pipeline.periods import parse_period, shift
+from qa_pipeline.reports.periods import parse_period, shift
 
 
 def test_wilson_matches_known_values() -> None:

@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 
 from qa_pipeline.errors import ConfigError
+from qa_pipeline.intake.transcript_io import load_transcript
 from qa_pipeline.models import Segment, Status, Transcript
 from qa_pipeline.rubric import load_rubric
 from qa_pipeline.scoring import ScoringOptions, score_call
 from qa_pipeline.scoring.emotion_model import load_emotion_classifier
-from qa_pipeline.transcript_io import load_transcript
 
 REPO = Path(__file__).resolve().parents[2]
 

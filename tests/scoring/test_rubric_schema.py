@@ -10,9 +10,9 @@ import pytest
 import yaml
 
 from qa_pipeline.errors import RubricError
+from qa_pipeline.evaluation.scoring import check_examples
 from qa_pipeline.rubric import CHECK_KINDS, load_rubric, parse_rubric
 from qa_pipeline.scoring import CHECKS
-from qa_pipeline.scoring.evaluate import check_examples
 
 REPO = Path(__file__).resolve().parents[2]
 

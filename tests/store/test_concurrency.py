@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 
 from qa_pipeline.models import CallScore, ItemResult, Status
 from qa_pipeline.store import Store
-from qa_pipeline.store_schema import call_scores, item_results
+from qa_pipeline.store.schema import call_scores, item_results
 
 WRITER = Path(__file__).with_name("writer.py")
 N_CALLS = 1000

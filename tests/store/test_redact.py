@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from qa_pipeline.models import CallScore, Evidence, ItemResult, Segment, Status, Transcript
-from qa_pipeline.redact import (
+from qa_pipeline.pii.redact import (
     BANK_CARD,
     EMAIL,
     ID_CARD,

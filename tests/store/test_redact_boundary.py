@@ -12,9 +12,8 @@ import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from qa_pipeline.listen import call_file_stem, link_recording
 from qa_pipeline.models import CallMeta, Recording
-from qa_pipeline.redact import (
+from qa_pipeline.pii.redact import (
     RedactOptions,
     install_log_redaction,
     redact_field,
@@ -24,7 +23,8 @@ from qa_pipeline.redact import (
 )
 from qa_pipeline.reports.model import recording_link
 from qa_pipeline.store import Store
-from qa_pipeline.store_schema import call_errors, recordings, runs
+from qa_pipeline.store.listen import call_file_stem, link_recording
+from qa_pipeline.store.schema import call_errors, recordings, runs
 
 RAW = ("13600003333", "13766554433", "司马相如", "13955667788", "13700004444")
 
@@ -171,9 +171,9 @@ def test_qa_score_masks_unless_raw(tmp_path: Path) -> None:
 def test_scrub_redacts_what_an_earlier_version_left_raw(
     db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from qa_pipeline.intake.transcript_io import load_transcript, save_transcript
     from qa_pipeline.models import CallScore, Evidence, ItemResult, Segment, Status, Transcript
-    from qa_pipeline.store_scrub import scrub_store, scrub_transcript_files
-    from qa_pipeline.transcript_io import load_transcript, save_transcript
+    from qa_pipeline.store.scrub import scrub_store, scrub_transcript_files
 
     audio = tmp_path / "inbox" / "13600003333_0815.wav"
     audio.parent.mkdir()
@@ -213,7 +213,7 @@ def test_scrub_redacts_what_an_earlier_version_left_raw(
 
 
 def test_call_ids_that_carry_personal_data_are_pseudonymized() -> None:
-    from qa_pipeline.redact import pseudonymize_id
+    from qa_pipeline.pii.redact import pseudonymize_id
 
     first = pseudonymize_id("13812345678_0815")
     assert first.startswith("[手机号]_0815~") and "13812345678" not in first

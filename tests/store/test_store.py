@@ -12,7 +12,6 @@ import pytest
 from sqlalchemy import select
 
 from qa_pipeline.errors import StoreError
-from qa_pipeline.frames import ERROR_COLUMNS, ITEM_COLUMNS, SCORE_COLUMNS
 from qa_pipeline.models import (
     CallMeta,
     CallScore,
@@ -24,7 +23,8 @@ from qa_pipeline.models import (
     Transcript,
 )
 from qa_pipeline.store import Store, mask_url
-from qa_pipeline.store_schema import TABLES
+from qa_pipeline.store.frames import ERROR_COLUMNS, ITEM_COLUMNS, SCORE_COLUMNS
+from qa_pipeline.store.schema import TABLES
 
 CST = timezone(timedelta(hours=8))
 PHONE = "13812345678"

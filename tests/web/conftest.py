@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
+from qa_pipeline.demo.workbench import seed_centre
 from qa_pipeline.review import User, UserStore, Workbench
-from qa_pipeline.review.sample_data import seed_centre
 from qa_pipeline.review.verdicts import Grading
 from qa_pipeline.store import Store
 

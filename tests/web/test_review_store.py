@@ -15,8 +15,8 @@ from qa_pipeline.review import (
     InvalidInputError,
     NotFoundError,
 )
-from qa_pipeline.review.tables import review_decisions
 from qa_pipeline.review.verdicts import final_frames
+from qa_pipeline.store.workbench import review_decisions
 
 from .conftest import PASSWORD, Centre
 
@@ -49,7 +49,7 @@ def test_accounts_sessions_and_disabling(centre: Centre) -> None:
     with pytest.raises(NotFoundError):
         acc.disable("nobody")
     with centre.store._read("t") as conn:
-        from qa_pipeline.review.tables import users
+        from qa_pipeline.store.workbench import users
 
         hashes = [r.password_hash for r in conn.execute(select(users))]
     assert all(h.startswith("$argon2id$") and PASSWORD not in h for h in hashes)
@@ -331,7 +331,7 @@ def test_calls_pages_by_cursor_match_pages_by_offset(centre: Centre) -> None:
     from sqlalchemy import update
 
     from qa_pipeline.review.workbench import CallFilters
-    from qa_pipeline.store_schema import recordings
+    from qa_pipeline.store.schema import recordings
 
     # calls without a start time sort last (SQLite) or first (PostgreSQL): the cursor walk
     # must still give exactly the offset walk, every call once

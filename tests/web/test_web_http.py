@@ -193,7 +193,7 @@ def test_logins_are_throttled_and_cookies_are_httponly(live: LiveServer) -> None
 
 
 def test_pages_show_only_redacted_text(centre: Centre, live: LiveServer) -> None:
-    from qa_pipeline.redact import find_pii, redact_text
+    from qa_pipeline.pii.redact import find_pii, redact_text
 
     li = login(live.url, "li")
     leaked, checked = [], 0

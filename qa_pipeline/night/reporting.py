@@ -8,8 +8,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from flows import stages
-from flows.stages import StageConfig
+from qa_pipeline.night import stages
+from qa_pipeline.night.stages import StageConfig
 
 log = logging.getLogger(__name__)
 

@@ -6,7 +6,7 @@ number, a manifest column); transcript files and speech-to-text cache entries fr
 before redaction reached them hold raw transcripts. Every text column and every
 transcript file is redacted again in place (redaction is idempotent, so scrubbing twice
 changes nothing). A stored recording path that still exists on disk is replaced by its
-call-id link (:mod:`qa_pipeline.listen`) so the report links keep working.
+call-id link (:mod:`qa_pipeline.store.listen`) so the report links keep working.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from sqlalchemy import Table, select, update
 
 from qa_pipeline.errors import TranscriptFormatError
 from qa_pipeline.models import CallMeta, Recording, Segment, Transcript
-from qa_pipeline.redact import (
+from qa_pipeline.pii.redact import (
     RedactOptions,
     redact_field,
     redact_path,
@@ -28,7 +28,7 @@ from qa_pipeline.redact import (
     redact_transcript,
     redact_value,
 )
-from qa_pipeline.store_schema import (
+from qa_pipeline.store.schema import (
     call_errors,
     call_scores,
     item_results,
@@ -62,7 +62,7 @@ def _recording_path(row: Any, opts: RedactOptions, recordings_dir: Path | None) 
     if not path:
         return path
     if recordings_dir is not None and not row.is_transcript and Path(path).is_file():
-        from qa_pipeline.listen import link_recording
+        from qa_pipeline.store.listen import link_recording
 
         rec = Recording(Path(path), CallMeta(call_id=row.call_id))
         linked = link_recording(rec, recordings_dir)
@@ -147,7 +147,7 @@ def _scrub_rows(
 
 def scrub_transcript_files(folder: Path, options: RedactOptions | None = None) -> int:
     """Redact every transcript JSON file under ``folder`` in place; returns files changed."""
-    from qa_pipeline.transcript_io import load_transcript, save_transcript
+    from qa_pipeline.intake.transcript_io import load_transcript, save_transcript
 
     opts = options or RedactOptions()
     n = 0

@@ -16,7 +16,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-from qa_pipeline.store_schema import UTCDateTime, metadata, review_decisions
+from qa_pipeline.store.schema import UTCDateTime, metadata, review_decisions
 
 __all__ = [
     "appeals",

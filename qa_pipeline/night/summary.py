@@ -6,7 +6,7 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from flows.stages import Failure
+from qa_pipeline.night.stages import Failure
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +50,7 @@ class NightSummary:
     def redacted(self, options: Any) -> NightSummary:
         """The summary as it may leave memory (store, logs, artifact, stdout): personal
         data in failure messages, call ids and paths masked (``RedactOptions``)."""
-        from qa_pipeline.redact import redact_path, redact_text
+        from qa_pipeline.pii.redact import redact_path, redact_text
 
         failures = tuple(
             replace(

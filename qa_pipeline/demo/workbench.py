@@ -1,6 +1,6 @@
 """A small scored centre for the workbench's tests, benchmark and demos.
 
-Calls come from :func:`qa_pipeline.demo.make_call` (vendor-style transcripts with phone
+Calls come from :func:`qa_pipeline.demo.centre.make_call` (vendor-style transcripts with phone
 numbers in them, so redaction is exercised) and are scored by the real engine with the
 shipped rubric. Some calls get a generated WAV recording so the player can be tested.
 """
@@ -14,9 +14,9 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-from qa_pipeline.demo import AGENTS, make_call
+from qa_pipeline.demo.centre import AGENTS, make_call
+from qa_pipeline.intake.transcript_io import transcript_from_mapping
 from qa_pipeline.models import CallMeta, Recording, Status
-from qa_pipeline.transcript_io import transcript_from_mapping
 
 CST = timezone(timedelta(hours=8))
 RUBRIC = Path(__file__).resolve().parents[2] / "rubrics" / "hotline_12345.yaml"

@@ -1,7 +1,7 @@
 """Tables of the results store (SQLAlchemy Core) and the engine set-up per backend.
 
 The schema itself is created and changed only by the Alembic migrations in
-``qa_pipeline/migrations``; these ``Table`` objects describe the head revision for
+``qa_pipeline/store/migrations``; these ``Table`` objects describe the head revision for
 queries. Timestamps are stored timezone-aware in UTC (:class:`UTCDateTime`).
 """
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from qa_pipeline.errors import ConfigError, QAPipelineError
-from qa_pipeline.manifest import Manifest
+from qa_pipeline.intake.manifest import Manifest
 from qa_pipeline.models import CallMeta, Recording, Transcript
 
 log = logging.getLogger(__name__)
@@ -88,21 +88,21 @@ class StageConfig:
     web_base_url: str | None = None
 
     def redact_options(self) -> Any:
-        """What :mod:`qa_pipeline.redact` masks here (nothing when ``redact_pii`` is off)."""
-        from qa_pipeline.redact import RedactOptions
+        """What :mod:`qa_pipeline.pii.redact` masks here (nothing when ``redact_pii`` is off)."""
+        from qa_pipeline.pii.redact import RedactOptions
 
         return RedactOptions(enabled=self.redact_pii)
 
     def scrub(self, error: object) -> str:
         """An error's message as a task may return it (results can be pickled, spilled
         or persisted by the task runner): personal data masked."""
-        from qa_pipeline.redact import redact_text
+        from qa_pipeline.pii.redact import redact_text
 
         return str(redact_text(str(error), self.redact_options()))
 
     def redact(self, transcript: Transcript) -> Transcript:
         """The transcript as it may be written to disk: personal data masked."""
-        from qa_pipeline.redact import redact_transcript
+        from qa_pipeline.pii.redact import redact_transcript
 
         return redact_transcript(transcript, self.redact_options())
 
@@ -139,7 +139,7 @@ def pseudonymize(manifest: Manifest, config: StageConfig) -> Manifest:
     """The manifest with call ids that carry personal data (a recording system that names
     calls after the caller's number) replaced by a masked id with a short hash, before
     anything stores, logs or publishes them; row errors redacted too."""
-    from qa_pipeline.redact import pseudonymize_id, redact_text
+    from qa_pipeline.pii.redact import pseudonymize_id, redact_text
 
     opts = config.redact_options()
     if not opts.enabled:
@@ -341,7 +341,7 @@ def _with_meta(transcript: Transcript, rec: Recording) -> Transcript:
 
 def transcript_path(config: StageConfig, call_id: str) -> Path:
     """Where a call's transcript JSON is written (one file per distinct call id)."""
-    from qa_pipeline.transcript_io import call_file_stem
+    from qa_pipeline.intake.transcript_io import call_file_stem
 
     return config.transcripts_dir / f"{call_file_stem(call_id)}.json"
 
@@ -375,8 +375,8 @@ def transcribe_chunk(
         ``call_id -> transcript path`` for the calls that have a transcript now, and the
         chunk's counts and failures.
     """
-    from qa_pipeline.redact import install_log_redaction
-    from qa_pipeline.transcript_io import load_transcript, save_transcript
+    from qa_pipeline.intake.transcript_io import load_transcript, save_transcript
+    from qa_pipeline.pii.redact import install_log_redaction
 
     install_log_redaction(config.redact_options())  # this may be a fresh worker process
     paths: dict[str, Path] = {}
@@ -439,10 +439,10 @@ def score_chunk(
     A call that fails to score is recorded with its reason; a store that cannot be
     written raises (the task retries it).
     """
-    from qa_pipeline.redact import install_log_redaction
-    from qa_pipeline.safe_regex import call_budget
+    from qa_pipeline.intake.transcript_io import load_transcript
+    from qa_pipeline.lang.safe_regex import call_budget
+    from qa_pipeline.pii.redact import install_log_redaction
     from qa_pipeline.scoring import score_call
-    from qa_pipeline.transcript_io import load_transcript
 
     install_log_redaction(config.redact_options())  # this may be a fresh worker process
     db = store(config.database_url, config.redact_pii)
@@ -468,7 +468,7 @@ def score_chunk(
             failures.append(Failure(rec.call_id, "score", type(exc).__name__, config.scrub(exc)))
             continue
         if config.recordings_dir is not None:
-            from qa_pipeline.listen import link_recording
+            from qa_pipeline.store.listen import link_recording
 
             rec = link_recording(rec, config.recordings_dir)  # stored and linked by call id
         # one transaction: a night killed here leaves the call wholly done or not at all
@@ -515,8 +515,8 @@ def quota_taken(
 
     import pandas as pd
 
-    from qa_pipeline.sampling import period_start
-    from qa_pipeline.sampling import quota_taken as count_taken
+    from qa_pipeline.intake.sampling import period_start
+    from qa_pipeline.intake.sampling import quota_taken as count_taken
 
     starts = [c.started_at for c in calls if c.started_at is not None]
     if not starts:

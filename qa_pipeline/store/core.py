@@ -4,7 +4,7 @@ SQLite by default (a file under the data dir) and PostgreSQL by URL. Every write
 transaction: scoring a call again with the same rubric id and version replaces its score
 and item results atomically, a new rubric version is kept beside the old one, and a
 process killed mid-call leaves no partial rows. Text is PII-redacted
-(:mod:`qa_pipeline.redact`) before it is written. Database passwords never appear in
+(:mod:`qa_pipeline.pii.redact`) before it is written. Database passwords never appear in
 messages or logs (:func:`mask_url`).
 
 Typical use (the flows)::
@@ -32,10 +32,9 @@ from sqlalchemy import Connection, Engine, delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 
-from qa_pipeline import migrations
 from qa_pipeline.errors import StoreError
 from qa_pipeline.models import CallScore, Recording, Status, Transcript
-from qa_pipeline.redact import (
+from qa_pipeline.pii.redact import (
     RedactOptions,
     redact_field,
     redact_path,
@@ -44,8 +43,9 @@ from qa_pipeline.redact import (
     redact_transcript,
     redact_value,
 )
-from qa_pipeline.store_queries import QueryMixin
-from qa_pipeline.store_schema import (
+from qa_pipeline.store import migrations
+from qa_pipeline.store.queries import QueryMixin
+from qa_pipeline.store.schema import (
     TABLES,
     call_errors,
     call_scores,

@@ -1,6 +1,6 @@
 """Numbers that are personal data: mobiles, ID numbers, bank cards and landlines.
 
-The number engine of :mod:`qa_pipeline.redact` (pure functions over text). Digits are
+The number engine of :mod:`qa_pipeline.pii.redact` (pure functions over text). Digits are
 read in arabic and Chinese numerals (幺, 两, financial numerals, speech-to-text
 homophones beside a numeral), joined across the separators, punctuation and hesitations
 people and speech-to-text put between groups, and classified by length, prefix, check

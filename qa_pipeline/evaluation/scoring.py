@@ -10,10 +10,10 @@ from pathlib import Path
 from typing import Any
 
 from qa_pipeline.errors import RubricError, TranscriptFormatError
+from qa_pipeline.intake.transcript_io import load_labelled_call
 from qa_pipeline.models import Segment, Status, Transcript
 from qa_pipeline.rubric.schema import Example, RubricModel
 from qa_pipeline.scoring.engine import ScoringOptions, score_call
-from qa_pipeline.transcript_io import load_labelled_call
 
 STATUSES = ("pass", "fail", "na", "review")
 

@@ -19,7 +19,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from qa_pipeline.models import Recording
-from qa_pipeline.redact import _HEX_TO_LETTERS, redact_path
+from qa_pipeline.pii.redact import _HEX_TO_LETTERS, redact_path
 
 log = logging.getLogger(__name__)
 

@@ -1,6 +1,6 @@
 """Read queries of the results store, returned as pandas DataFrames.
 
-The columns are the contract in :mod:`qa_pipeline.frames`. Timestamps come back as
+The columns are the contract in :mod:`qa_pipeline.store.frames`. Timestamps come back as
 timezone-aware (UTC) pandas Timestamps; call them through :class:`qa_pipeline.store.Store`.
 """
 
@@ -14,8 +14,8 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Connection, Select, select
 
-from qa_pipeline.frames import ERROR_COLUMNS, ITEM_COLUMNS, SCORE_COLUMNS
-from qa_pipeline.store_schema import (
+from qa_pipeline.store.frames import ERROR_COLUMNS, ITEM_COLUMNS, SCORE_COLUMNS
+from qa_pipeline.store.schema import (
     call_errors,
     call_scores,
     item_results,

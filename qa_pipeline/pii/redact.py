@@ -10,11 +10,11 @@ What is masked (each kind can be switched off in :class:`RedactOptions`):
 * mobiles, resident ID numbers, bank cards and landlines, written or spoken digit by digit,
   with spaces, dashes, punctuation (``138，1234，5678``, ``138.1234.5678``,
   ``(138)12345678``) or hesitations (``一三八 嗯 一二三四``) between groups
-  (:mod:`qa_pipeline.redact_numbers`); an ID or card number after its keyword whatever
+  (:mod:`qa_pipeline.pii.numbers`); an ID or card number after its keyword whatever
   its check digit; a number split over neighbouring transcript segments;
 * e-mail addresses;
 * names, street addresses (house number down to the room), licence plates, WeChat and QQ
-  ids (:mod:`qa_pipeline.redact_words`);
+  ids (:mod:`qa_pipeline.pii.words`);
 * in file names, numbers glued to letters too (:func:`redact_path`); whole manifest
   values whose column names personal data (:func:`redact_field`).
 
@@ -38,7 +38,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from qa_pipeline.models import CallScore, Evidence, ItemResult, Segment, Transcript
-from qa_pipeline.redact_numbers import (
+from qa_pipeline.pii.numbers import (
     BANK_CARD,
     ID_CARD,
     LANDLINE,
@@ -49,7 +49,7 @@ from qa_pipeline.redact_numbers import (
     landline_ok,
     number_matches,
 )
-from qa_pipeline.redact_words import (
+from qa_pipeline.pii.words import (
     ADDRESS,
     NAME,
     PLATE,

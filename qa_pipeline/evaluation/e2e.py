@@ -28,9 +28,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from qa_pipeline.asr.eval import edit_distance, normalise
 from qa_pipeline.asr.options import AsrOptions
 from qa_pipeline.errors import ConfigError, QAPipelineError
+from qa_pipeline.evaluation.asr import edit_distance, normalise
 from qa_pipeline.models import AGENT, CALLER, CallMeta, Recording, Segment, Transcript
 
 log = logging.getLogger(__name__)
@@ -187,7 +187,7 @@ def load_corpus(corpus: Path) -> list[LabelledRecording]:
     Raises:
         ConfigError: the folder is missing or holds no labelled recording.
     """
-    from qa_pipeline.transcript_io import load_labelled_call
+    from qa_pipeline.intake.transcript_io import load_labelled_call
 
     if not corpus.is_dir():
         raise ConfigError(f"corpus folder not found: {corpus}")
@@ -355,7 +355,7 @@ def evaluate_e2e(
             continue
         report.calls += 1
         if save_dir is not None:
-            from qa_pipeline.transcript_io import save_transcript
+            from qa_pipeline.intake.transcript_io import save_transcript
 
             save_transcript(tr, save_dir / f"{cid}.json")
         report.audio_s += tr.duration_s or 0.0

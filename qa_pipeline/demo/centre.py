@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
-from qa_pipeline.manifest import EXPECTED_COLUMNS
+from qa_pipeline.intake.manifest import EXPECTED_COLUMNS
 
 DEMO_AUDIO = Path(__file__).resolve().parents[1] / "demo" / "audio"
 TZ = timezone(timedelta(hours=8))

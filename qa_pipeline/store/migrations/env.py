@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from alembic import context
 
-from qa_pipeline.store_schema import metadata
+from qa_pipeline.store.schema import metadata
 
 connection = context.config.attributes.get("connection")
 if connection is None:  # pragma: no cover - only reachable through the alembic CLI
