@@ -52,7 +52,7 @@ def main() -> None:
     from qa_pipeline.asr.vocabulary import hotwords_for_rubric, rubric_terms
     from qa_pipeline.config import Settings
     from qa_pipeline.evaluation.e2e import evaluate_e2e
-    from qa_pipeline.rubric import load_rubric
+    from qa_pipeline.scoring import load_rubric
 
     settings = Settings()
     rubric = load_rubric(args.rubric)

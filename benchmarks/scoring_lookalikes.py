@@ -20,8 +20,10 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from qa_pipeline.models import Status  # noqa: E402
-from qa_pipeline.rubric import load_rubric  # noqa: E402
-from qa_pipeline.scoring import score_call  # noqa: E402
+from qa_pipeline.scoring import (  # noqa: E402
+    load_rubric,
+    score_call,
+)
 from tests.scoring.lookalikes import AGENT_TURNS  # noqa: E402
 from tests.scoring.test_lookalikes import _call  # noqa: E402
 

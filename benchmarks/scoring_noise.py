@@ -23,8 +23,10 @@ sys.path.insert(0, str(REPO))
 
 from qa_pipeline.evaluation.scoring import homophone_noise  # noqa: E402
 from qa_pipeline.intake.transcript_io import load_labelled_call  # noqa: E402
-from qa_pipeline.rubric import load_rubric  # noqa: E402
-from qa_pipeline.scoring import score_call  # noqa: E402
+from qa_pipeline.scoring import (  # noqa: E402
+    load_rubric,
+    score_call,
+)
 
 
 def main() -> None:

@@ -27,7 +27,6 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
-from flows.watchdog import process_start
 from qa_pipeline.config import Settings, load_settings
 from qa_pipeline.errors import ConfigError
 from qa_pipeline.intake.manifest import Manifest, ManifestOptions, read_manifest
@@ -35,6 +34,7 @@ from qa_pipeline.intake.rubrics import DEFAULT_RUBRIC, resolve_rubric
 from qa_pipeline.intake.sampling import RiskWeights, Sample, parse_plan, sample_calls
 from qa_pipeline.models import Recording
 from qa_pipeline.night import stages
+from qa_pipeline.night.processes import process_start
 from qa_pipeline.night.stages import ChunkResult, Failure, NightTally, StageConfig
 from qa_pipeline.night.summary import NightSummary
 from qa_pipeline.pii.redact import install_log_redaction

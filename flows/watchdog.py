@@ -36,13 +36,6 @@ def _stat(pid: int) -> tuple[int, int] | None:
     return int(fields[1]), int(fields[19])
 
 
-def process_start(pid: int) -> int | None:
-    """When process ``pid`` started (clock ticks since boot), or ``None`` if it is gone
-    or ``/proc`` is missing: with the pid it names one process, even after pid reuse."""
-    info = _stat(pid)
-    return None if info is None else info[1]
-
-
 def server_children(parent: int) -> dict[int, int]:
     """``pid -> start time`` of the ephemeral Prefect servers whose parent is ``parent``."""
     found: dict[int, int] = {}

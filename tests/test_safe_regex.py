@@ -58,7 +58,7 @@ def test_rubric_check_rejects_catastrophic_backtracking(tmp_path: Path) -> None:
 
 
 def test_rubric_id_must_be_a_name(tmp_path: Path) -> None:
-    from qa_pipeline.rubric import load_rubric
+    from qa_pipeline.scoring import load_rubric
 
     with pytest.raises(RubricError, match="id"):
         load_rubric(_rubric(tmp_path, "x", rubric_id="../x"))

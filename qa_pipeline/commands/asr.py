@@ -232,7 +232,7 @@ def eval_e2e(
     from qa_pipeline.asr.correct import correction_terms, correction_text
     from qa_pipeline.asr.vocabulary import hotwords_for_rubric, rubric_terms
     from qa_pipeline.evaluation.e2e import evaluate_e2e, summary_line
-    from qa_pipeline.rubric import load_rubric
+    from qa_pipeline.scoring import load_rubric
 
     rb = load_rubric(rubric)
     channels = "mono" if mono else None

@@ -31,7 +31,7 @@ def _run(
     from qa_pipeline.errors import ReportError
     from qa_pipeline.intake.rubrics import resolve_rubric
     from qa_pipeline.reports import write_reports_from_store
-    from qa_pipeline.rubric import load_rubric
+    from qa_pipeline.scoring import load_rubric
     from qa_pipeline.store import Store
 
     cfg = settings()

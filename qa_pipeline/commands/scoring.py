@@ -74,8 +74,7 @@ def score(
     """
     from qa_pipeline.intake.transcript_io import load_transcript
     from qa_pipeline.pii.redact import RedactOptions, redact_score, redact_text
-    from qa_pipeline.rubric import load_rubric
-    from qa_pipeline.scoring import score_call
+    from qa_pipeline.scoring import load_rubric, score_call
 
     redact = RedactOptions(enabled=settings().redact_pii and not raw)
     if raw:
@@ -109,7 +108,7 @@ def score(
 @rubric_app.command("check")
 def rubric_check(rubric: Path = typer.Argument(..., help="Rubric YAML file.")) -> None:
     """Validate a rubric file (schema, points, knowledge tables, regexes)."""
-    from qa_pipeline.rubric import load_rubric
+    from qa_pipeline.scoring import load_rubric
 
     rb = load_rubric(rubric)
     typer.echo(
@@ -121,7 +120,7 @@ def rubric_check(rubric: Path = typer.Argument(..., help="Rubric YAML file.")) -
 @rubric_app.command("describe")
 def rubric_describe(rubric: Path = typer.Argument(..., help="Rubric YAML file.")) -> None:
     """Print the rubric in plain language (Chinese or English, as the rubric)."""
-    from qa_pipeline.rubric import load_rubric
+    from qa_pipeline.scoring import load_rubric
 
     typer.echo(load_rubric(rubric).describe())
 
@@ -130,7 +129,7 @@ def rubric_describe(rubric: Path = typer.Argument(..., help="Rubric YAML file.")
 def rubric_test(rubric: Path = typer.Argument(..., help="Rubric YAML file.")) -> None:
     """Run the rubric's golden examples; exit 1 naming every one that fails."""
     from qa_pipeline.evaluation.scoring import check_examples
-    from qa_pipeline.rubric import load_rubric
+    from qa_pipeline.scoring import load_rubric
 
     rb = load_rubric(rubric)
     n = check_examples(rb)
@@ -149,7 +148,7 @@ def rubric_diff(
     """Re-score stored calls with two rubric versions; list verdicts that would change."""
     from datetime import datetime
 
-    from qa_pipeline.rubric import load_rubric
+    from qa_pipeline.scoring import load_rubric
     from qa_pipeline.scoring.diff import diff_rubrics
     from qa_pipeline.store import Store
 
@@ -193,7 +192,7 @@ def eval_scoring(
 ) -> None:
     """Agreement of the scoring engine with a labelled corpus, per item and overall."""
     from qa_pipeline.evaluation.scoring import STATUSES, evaluate_corpus
-    from qa_pipeline.rubric import load_rubric
+    from qa_pipeline.scoring import load_rubric
 
     rb = load_rubric(rubric)
     report = evaluate_corpus(rb, corpus, _options())

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
+from typing import Any
 
 import typer
 from rich.table import Table
 
 from qa_pipeline.commands.common import console, settings
+
+log = logging.getLogger(__name__)
 
 URL_HELP = "Database URL (default QA_DATABASE_URL, else a SQLite file under QA_DATA_DIR)."
 
@@ -35,7 +39,7 @@ def register(app: typer.Typer, eval_app: typer.Typer) -> None:
         import uvicorn
 
         from qa_pipeline.store import Store
-        from qa_pipeline.web import WebOptions, create_app, load_rubrics
+        from qa_pipeline.web import WebOptions, create_app
 
         cfg = settings()
         store = Store.open(_url(url), redact=cfg.redact_pii)
@@ -112,3 +116,17 @@ def register(app: typer.Typer, eval_app: typer.Typer) -> None:
         with Store.open(_url(url)) as store:
             UserStore(store).disable(name)
         console.print(f"disabled {name}", highlight=False, markup=False)
+
+
+def load_rubrics(directory: Path) -> tuple[Any, ...]:
+    """Every rubric YAML in ``directory`` (bad files are logged and skipped)."""
+    from qa_pipeline.errors import RubricError
+    from qa_pipeline.scoring import load_rubric
+
+    out = []
+    for path in sorted(directory.glob("*.y*ml")) if directory.is_dir() else []:
+        try:
+            out.append(load_rubric(path))
+        except RubricError as exc:
+            log.warning("workbench: skipping rubric %s: %s", path, exc)
+    return tuple(out)

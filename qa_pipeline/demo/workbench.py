@@ -73,8 +73,7 @@ def seed_centre(
         The loaded rubric and one dict per call (``call_id``, ``agent_id``, ``raw``: the
         raw transcript JSON, before redaction, for checks that pages never show it).
     """
-    from qa_pipeline.rubric import load_rubric
-    from qa_pipeline.scoring import score_call
+    from qa_pipeline.scoring import load_rubric, score_call
 
     rubric = load_rubric(rubric_path)
     rng = random.Random(seed)

@@ -174,7 +174,7 @@ _GPU: dict[int, threading.Semaphore] = {}
 
 def rubric(path: str) -> Any:
     """The loaded rubric at ``path`` (loaded once per process)."""
-    from qa_pipeline.rubric import load_rubric
+    from qa_pipeline.scoring import load_rubric
 
     with _LOCK:
         if path not in _RUBRICS:
@@ -289,7 +289,7 @@ def mark_crashed_runs(config: StageConfig, kind: str = "nightly") -> list[int]:
     import os
     import socket
 
-    from flows.watchdog import process_start
+    from qa_pipeline.night.processes import process_start
 
     db = store(config.database_url, config.redact_pii)
     marked = []

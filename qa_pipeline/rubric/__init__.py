@@ -1,11 +1,22 @@
-"""Rubrics as data: schema, ``parse_rubric`` (pure), ``load_rubric`` (I/O), ``describe``."""
+"""Rubrics as data: schema, ``parse_rubric`` (pure), ``load_rubric`` (I/O), ``describe``.
+
+This package knows no check kind: the caller hands the kinds over
+(``parse_rubric(data, kinds=…)``). :func:`qa_pipeline.scoring.load_rubric` does that
+with every kind the scoring engine registers.
+"""
 
 from __future__ import annotations
 
-from qa_pipeline.rubric.loader import load_rubric, parse_rubric
+from qa_pipeline.rubric.loader import KindSet, load_rubric, parse_rubric, rubric_model
 from qa_pipeline.rubric.schema import Dimension, Item, Knowledge, Rubric
-from qa_pipeline.scoring.registry import KINDS
 
-CHECK_KINDS: tuple[str, ...] = tuple(KINDS)  # filled while the schema was built
-
-__all__ = ["CHECK_KINDS", "Dimension", "Item", "Knowledge", "Rubric", "load_rubric", "parse_rubric"]
+__all__ = [
+    "Dimension",
+    "Item",
+    "KindSet",
+    "Knowledge",
+    "Rubric",
+    "load_rubric",
+    "parse_rubric",
+    "rubric_model",
+]

@@ -5,15 +5,17 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Union
 
-from pydantic import ValidationError
+from pydantic import BaseModel, Field, ValidationError, create_model
 
 from qa_pipeline.errors import ConfigError, RubricError
 from qa_pipeline.lang import load_pack
-from qa_pipeline.rubric.schema import Conditions, MaterialsList, RateTable, RubricModel
+from qa_pipeline.rubric.schema import Conditions, Item, MaterialsList, RateTable, RubricModel
 
 _TOLERANCE = 1e-6
 
@@ -38,12 +40,40 @@ def _fail(source: str, where: str, msg: str) -> RubricError:
     return RubricError(f"{source}: {where}: {msg}")
 
 
-def _cross_check(rubric: RubricModel, source: str) -> None:
+@dataclass(frozen=True, slots=True)
+class KindSet:
+    """What an engine can run, handed to :func:`parse_rubric` by its caller.
+
+    The rubric package knows no check kind: the scoring engine builds this from its
+    registry (:func:`qa_pipeline.scoring.registry.kind_set`).
+
+    Attributes:
+        params: The parameter model of every check kind (each with a ``kind`` literal).
+        check_scoring: Validates a rubric's ``scoring:`` block (``ConfigError`` on a bad
+            field); ``None`` accepts any block.
+    """
+
+    params: tuple[type[BaseModel], ...]
+    check_scoring: Callable[[Mapping[str, Any], str], None] | None = None
+
+
+@lru_cache(maxsize=8)
+def rubric_model(params: tuple[type[BaseModel], ...]) -> type[RubricModel]:
+    """A :class:`RubricModel` whose items' ``check`` is the union of ``params``."""
+    if not params:
+        raise ConfigError("no check kinds given to the rubric parser")
+    union: Any = params[0] if len(params) == 1 else Union[params]  # noqa: UP007
+    check: Any = Annotated[union, Field(discriminator="kind")] if len(params) > 1 else union
+    item: Any = create_model("Item", __base__=Item, check=(check, ...))
+    items: Any = list[item]  # type: ignore[valid-type]
+    return create_model("RubricModel", __base__=RubricModel, items=(items, Field(min_length=1)))
+
+
+def _cross_check(rubric: RubricModel, source: str, kinds: KindSet) -> None:
     try:
         load_pack(rubric.language, rubric.language_pack, source)
-        from qa_pipeline.scoring.options import ScoringOptions
-
-        ScoringOptions().updated(rubric.scoring, f"{source}: scoring", explicit=False)
+        if kinds.check_scoring is not None:
+            kinds.check_scoring(rubric.scoring, f"{source}: scoring")
     except ConfigError as exc:
         raise RubricError(str(exc)) from None
     dims = {d.id: d for d in rubric.dimensions}
@@ -94,12 +124,15 @@ def _cross_check(rubric: RubricModel, source: str) -> None:
         )
 
 
-def parse_rubric(mapping: Mapping[str, Any], source: str = "<mapping>") -> RubricModel:
+def parse_rubric(
+    mapping: Mapping[str, Any], source: str = "<mapping>", *, kinds: KindSet
+) -> RubricModel:
     """Validate a rubric given as a mapping (pure; no I/O).
 
     Args:
         mapping: The parsed YAML/JSON document.
         source: Name used in error messages (usually the file path).
+        kinds: The check kinds the caller's engine runs (and its options check).
 
     Returns:
         The validated rubric; ``sha256`` is the hash of its canonical JSON.
@@ -110,13 +143,13 @@ def parse_rubric(mapping: Mapping[str, Any], source: str = "<mapping>") -> Rubri
     if not isinstance(mapping, Mapping):
         raise RubricError(f"{source}: a rubric must be a mapping, got {type(mapping).__name__}")
     try:
-        rubric = RubricModel.model_validate(dict(mapping))
+        rubric = rubric_model(kinds.params).model_validate(dict(mapping))
     except ValidationError as exc:
         problems = "; ".join(
             f"{_where(mapping, tuple(e['loc']))}: {e['msg']}" for e in exc.errors()[:5]
         )
         raise RubricError(f"{source}: {problems}") from None
-    _cross_check(rubric, source)
+    _cross_check(rubric, source, kinds)
     for it in rubric.items:
         it._language = rubric.language
     canonical = json.dumps(mapping, sort_keys=True, ensure_ascii=False, default=str)
@@ -125,8 +158,12 @@ def parse_rubric(mapping: Mapping[str, Any], source: str = "<mapping>") -> Rubri
     return rubric
 
 
-def load_rubric(path: str | Path) -> RubricModel:
+def load_rubric(path: str | Path, *, kinds: KindSet) -> RubricModel:
     """Load and validate a rubric YAML (or JSON) file; ``sha256`` is of the file's bytes.
+
+    Args:
+        path: The rubric file.
+        kinds: The check kinds the caller's engine runs (see :func:`parse_rubric`).
 
     Raises:
         RubricError: the file is missing, not YAML, or not a valid rubric.
@@ -142,6 +179,6 @@ def load_rubric(path: str | Path) -> RubricModel:
         data = yaml.safe_load(raw.decode("utf-8"))
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         raise RubricError(f"{p}: not valid YAML: {exc}") from exc
-    rubric = parse_rubric(data, source=str(p))
+    rubric = parse_rubric(data, source=str(p), kinds=kinds)
     rubric._sha256 = hashlib.sha256(raw).hexdigest()
     return rubric

@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
 from qa_pipeline.rubric.checks import compile_patterns
-
-if TYPE_CHECKING:
-    CheckSpec = Any  # at run time: the union of registered kinds (end of this module)
 
 Speaker = Literal["agent", "caller", "any"]
 StatusName = Literal["pass", "fail", "na"]
@@ -165,7 +162,9 @@ class Item(_Strict):
     speaker: Speaker = "agent"
     window: Window = Field(default_factory=Window)
     applies_when: AppliesWhen = Field(default_factory=AppliesWhen)
-    check: CheckSpec
+    #: a check kind's parameter model; :func:`~qa_pipeline.rubric.loader.parse_rubric`
+    #: narrows it to the union of the kinds its caller hands over
+    check: Any
     coaching: str = ""
     examples: list[Example] = Field(default_factory=list)
     _language: str = PrivateAttr(default="zh")
@@ -288,16 +287,3 @@ class RubricModel(_Strict):
 
 
 Rubric = RubricModel
-
-
-def _check_union() -> Any:
-    """The discriminated union of every registered check kind's parameter model."""
-    from qa_pipeline.scoring.registry import load_kinds
-
-    models = tuple(k.params for k in load_kinds().values())
-    return Annotated[Union[models], Field(discriminator="kind")]  # noqa: UP007
-
-
-CheckSpec = _check_union()  # type: ignore[misc]
-Item.model_rebuild()
-RubricModel.model_rebuild()

@@ -2,20 +2,23 @@
 
 A kind module defines its parameter model (a pydantic model with a ``kind`` literal and
 ``describe(lang)``) and its function, registered with :func:`check_kind`. The rubric
-schema builds its union of kinds from :func:`load_kinds`; the engine looks kinds up in
-:data:`CHECKS` and imports none of them. Adding a kind is one file in ``kinds/`` and its
-tests.
+parser gets the union of kinds from :func:`kind_set` (the rubric package imports nothing
+from scoring); the engine looks kinds up in :data:`CHECKS` and imports none of them.
+Adding a kind is one file in ``kinds/`` and its tests.
 """
 
 from __future__ import annotations
 
 import importlib
 import pkgutil
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, get_args
 
 from pydantic import BaseModel
+
+from qa_pipeline.rubric.loader import KindSet
+from qa_pipeline.scoring.options import ScoringOptions
 
 CheckFn = Callable[[Any, Any, Any], Any]
 
@@ -71,3 +74,12 @@ def load_kinds() -> dict[str, CheckKind]:
     for mod in pkgutil.iter_modules(kinds.__path__):
         importlib.import_module(f"{kinds.__name__}.{mod.name}")
     return KINDS
+
+
+def _check_scoring(values: Mapping[str, Any], source: str) -> None:
+    ScoringOptions().updated(values, source, explicit=False)
+
+
+def kind_set() -> KindSet:
+    """Every registered kind and the ``scoring:`` block check, for the rubric parser."""
+    return KindSet(tuple(k.params for k in load_kinds().values()), _check_scoring)

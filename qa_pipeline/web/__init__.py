@@ -5,6 +5,6 @@ Start it with ``qa web``; build it in code with :func:`create_app`.
 
 from __future__ import annotations
 
-from qa_pipeline.web.app import WebOptions, create_app, load_rubrics
+from qa_pipeline.web.app import WebOptions, create_app
 
-__all__ = ["WebOptions", "create_app", "load_rubrics"]
+__all__ = ["WebOptions", "create_app"]

@@ -74,20 +74,6 @@ class Ctx:
     csrf: str
 
 
-def load_rubrics(directory: Path) -> tuple[Any, ...]:
-    """Every rubric YAML in ``directory`` (bad files are logged and skipped)."""
-    from qa_pipeline.errors import RubricError
-    from qa_pipeline.rubric import load_rubric
-
-    out = []
-    for path in sorted(directory.glob("*.y*ml")) if directory.is_dir() else []:
-        try:
-            out.append(load_rubric(path))
-        except RubricError as exc:
-            log.warning("workbench: skipping rubric %s: %s", path, exc)
-    return tuple(out)
-
-
 def create_app(store: Any, options: WebOptions | None = None) -> FastAPI:
     """The workbench on an open :class:`qa_pipeline.store.Store`."""
     from qa_pipeline.web import pages

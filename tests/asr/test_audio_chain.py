@@ -27,7 +27,7 @@ from qa_pipeline.errors import AudioDecodeError
 from qa_pipeline.evaluation.asr import cer
 from qa_pipeline.evaluation.e2e import duplicated_turns
 from qa_pipeline.models import AGENT, CALLER, CallMeta, Recording
-from qa_pipeline.rubric import load_rubric
+from qa_pipeline.scoring import load_rubric
 from tests.asr.conftest import REPO, SR, read_mono16k
 
 pytestmark = pytest.mark.slow

@@ -13,7 +13,7 @@ from qa_pipeline.asr.vocabulary import (
     leaks_hotwords,
     rubric_terms,
 )
-from qa_pipeline.rubric import load_rubric
+from qa_pipeline.scoring import load_rubric
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from flows.watchdog import process_start
+from qa_pipeline.night.processes import process_start
 from qa_pipeline.night.stages import StageConfig, mark_crashed_runs
 from qa_pipeline.store import Store
 

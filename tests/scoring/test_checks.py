@@ -8,8 +8,7 @@ from typing import Any
 import pytest
 
 from qa_pipeline.models import AudioMetrics, Overlap, Segment, Transcript, TurnProsody
-from qa_pipeline.rubric import load_rubric, parse_rubric
-from qa_pipeline.scoring import score_call
+from qa_pipeline.scoring import load_rubric, parse_rubric, score_call
 
 REPO = Path(__file__).resolve().parents[2]
 A, C = "agent", "caller"

@@ -8,8 +8,7 @@ import pytest
 
 from qa_pipeline.evaluation.scoring import evaluate_corpus, run_examples
 from qa_pipeline.intake.transcript_io import load_labelled_call
-from qa_pipeline.rubric import load_rubric
-from qa_pipeline.scoring import score_call
+from qa_pipeline.scoring import load_rubric, score_call
 
 REPO = Path(__file__).resolve().parents[2]
 RUBRICS = sorted((REPO / "rubrics").glob("*.yaml"))

@@ -9,8 +9,7 @@ import pytest
 from qa_pipeline.errors import ConfigError
 from qa_pipeline.intake.transcript_io import load_transcript
 from qa_pipeline.models import Segment, Status, Transcript
-from qa_pipeline.rubric import load_rubric
-from qa_pipeline.scoring import ScoringOptions, score_call
+from qa_pipeline.scoring import ScoringOptions, load_rubric, score_call
 from qa_pipeline.scoring.emotion_model import load_emotion_classifier
 
 REPO = Path(__file__).resolve().parents[2]

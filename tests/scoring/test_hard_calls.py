@@ -7,8 +7,7 @@ from pathlib import Path
 import pytest
 
 from qa_pipeline.models import Segment, Transcript
-from qa_pipeline.rubric import load_rubric
-from qa_pipeline.scoring import score_call
+from qa_pipeline.scoring import load_rubric, score_call
 
 from .hard_calls import CALLS
 

@@ -7,8 +7,7 @@ from pathlib import Path
 import pytest
 
 from qa_pipeline.models import Segment, Status, Transcript
-from qa_pipeline.rubric import load_rubric
-from qa_pipeline.scoring import score_call
+from qa_pipeline.scoring import load_rubric, score_call
 from tests.scoring.lookalikes import AGENT_TURNS
 
 REPO = Path(__file__).resolve().parents[2]

@@ -15,8 +15,7 @@ import pytest
 
 from qa_pipeline.evaluation.scoring import homophone_noise
 from qa_pipeline.intake.transcript_io import LabelledCall, load_labelled_call
-from qa_pipeline.rubric import load_rubric
-from qa_pipeline.scoring import score_call
+from qa_pipeline.scoring import load_rubric, score_call
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from qa_pipeline.cli import app
 from qa_pipeline.models import CallMeta, Recording, Segment, Transcript
-from qa_pipeline.rubric import load_rubric
+from qa_pipeline.scoring import load_rubric
 from qa_pipeline.scoring.diff import diff_rubrics
 from qa_pipeline.store import Store
 

@@ -11,8 +11,8 @@ import yaml
 
 from qa_pipeline.errors import RubricError
 from qa_pipeline.evaluation.scoring import check_examples
-from qa_pipeline.rubric import CHECK_KINDS, load_rubric, parse_rubric
-from qa_pipeline.scoring import CHECKS
+from qa_pipeline.scoring import CHECKS, kind_set, load_rubric, parse_rubric
+from qa_pipeline.scoring.registry import kind_name
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -75,7 +75,7 @@ def test_minimal_rubric_parses_and_hashes() -> None:
 
 
 def test_registry_matches_schema() -> None:
-    assert set(CHECKS) == set(CHECK_KINDS)
+    assert set(CHECKS) == {kind_name(p) for p in kind_set().params}
 
 
 @pytest.mark.parametrize(

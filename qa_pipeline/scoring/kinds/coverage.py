@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import Field
 
+from qa_pipeline.models import AGENT
 from qa_pipeline.rubric.checks import Strict
 from qa_pipeline.scoring.base import (
     Outcome,
@@ -58,8 +59,6 @@ def _mentioned(ctx: CallContext, phrases: tuple[str, ...], segs: list[Seg]) -> S
 @check_kind(Coverage)
 def coverage(ctx: CallContext, item: Item, p: Coverage) -> Outcome:
     """Every required material of each topic the call is about is mentioned (一次性告知)."""
-    from qa_pipeline.models import AGENT
-
     tables = [(k, ctx.cr.rubric.knowledge.materials[k]) for k in p.materials]
     tables = [(k, t) for k, t in tables if t.topic in ctx.topics]
     if not tables:

@@ -12,6 +12,7 @@ from qa_pipeline.scoring.base import (
     na,
 )
 from qa_pipeline.scoring.registry import check_kind
+from qa_pipeline.scoring.search import respond
 
 if TYPE_CHECKING:
     from qa_pipeline.rubric.schema import Item
@@ -40,9 +41,6 @@ class EmotionTrigger(Strict):
 @check_kind(EmotionTrigger)
 def emotion_trigger(ctx: CallContext, item: Item, p: EmotionTrigger) -> Outcome:
     """After the caller's first negative turn the agent acknowledges it within N turns."""
-    # imported on use: kinds load while the rubric schema is being defined
-    from qa_pipeline.scoring.search import respond
-
     anchor = ctx.first_negative()
     if anchor is None:
         return na(ctx.msg("no_negative"))

@@ -7,10 +7,12 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import Field
 
 from qa_pipeline.rubric.checks import Strict
+from qa_pipeline.rubric.schema import RateTable
 from qa_pipeline.scoring.base import (
     Outcome,
     na,
 )
+from qa_pipeline.scoring.facts import check_conditions, check_rates
 from qa_pipeline.scoring.registry import check_kind
 
 if TYPE_CHECKING:
@@ -47,11 +49,6 @@ class FactCheck(Strict):
 @check_kind(FactCheck)
 def fact_check(ctx: CallContext, item: Item, p: FactCheck) -> Outcome:
     """Compare what the agent states with ``knowledge.rates`` or ``knowledge.conditions``."""
-    from qa_pipeline.rubric.schema import RateTable
-
-    # imported on use: kinds load while the rubric schema is being defined
-    from qa_pipeline.scoring.facts import check_conditions, check_rates
-
     know = ctx.cr.rubric.knowledge
     table = know.rates.get(p.table) or know.conditions.get(p.table)
     if table is None:  # parse_rubric guarantees it; keep the engine total anyway

@@ -13,6 +13,7 @@ from qa_pipeline.scoring.base import (
     review,
 )
 from qa_pipeline.scoring.registry import check_kind
+from qa_pipeline.scoring.timing import holds
 
 if TYPE_CHECKING:
     from qa_pipeline.rubric.schema import Item
@@ -43,9 +44,6 @@ class GapEtiquette(Strict):
 @check_kind(GapEtiquette)
 def gap_etiquette(ctx: CallContext, item: Item, p: GapEtiquette) -> Outcome:
     """Each hold is announced before; a long hold is followed by thanks or an apology."""
-    # imported on use: kinds load while the rubric schema is being defined
-    from qa_pipeline.scoring.timing import holds
-
     if not ctx.has_times:
         return review(ctx.msg("no_times_hold"))
     found = holds(ctx, p.min_gap_s)

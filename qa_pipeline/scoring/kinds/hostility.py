@@ -12,6 +12,7 @@ from qa_pipeline.scoring.base import (
     passed,
 )
 from qa_pipeline.scoring.registry import check_kind
+from qa_pipeline.scoring.search import find_violations, hits_outcome, violation_spec
 
 if TYPE_CHECKING:
     from qa_pipeline.rubric.schema import Item
@@ -39,9 +40,6 @@ class Hostility(Strict):
 @check_kind(Hostility)
 def hostility(ctx: CallContext, item: Item, p: Hostility) -> Outcome:
     """The speaker never answers with hostility, mockery, blame or insults."""
-    # imported on use: kinds load while the rubric schema is being defined
-    from qa_pipeline.scoring.search import find_violations, hits_outcome, violation_spec
-
     segs = ctx.window(item.speaker, item.window)
     hits = find_violations(ctx, segs, violation_spec(ctx, p.phrases, p.patterns, p.allowed))
     if hits:

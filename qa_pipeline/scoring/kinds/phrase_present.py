@@ -14,6 +14,7 @@ from qa_pipeline.scoring.base import (
     quote,
 )
 from qa_pipeline.scoring.registry import check_kind
+from qa_pipeline.scoring.search import echo_hit
 
 if TYPE_CHECKING:
     from qa_pipeline.rubric.schema import Item
@@ -39,9 +40,6 @@ class PhrasePresent(Strict):
 @check_kind(PhrasePresent)
 def phrase_present(ctx: CallContext, item: Item, p: PhrasePresent) -> Outcome:
     """The speaker says something from every (or any) group inside the item's window."""
-    # imported on use: kinds load while the rubric schema is being defined
-    from qa_pipeline.scoring.search import echo_hit
-
     segs = ctx.window(item.speaker, item.window)
     limit = item.window.start_within_s
     if limit is not None and segs and ctx.has_times and segs[0].start > limit:

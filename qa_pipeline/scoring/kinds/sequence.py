@@ -12,6 +12,7 @@ from qa_pipeline.scoring.base import (
     na,
 )
 from qa_pipeline.scoring.registry import check_kind
+from qa_pipeline.scoring.search import respond
 
 if TYPE_CHECKING:
     from qa_pipeline.rubric.schema import Item
@@ -42,9 +43,6 @@ class Sequence(Strict):
 @check_kind(Sequence)
 def sequence(ctx: CallContext, item: Item, p: Sequence) -> Outcome:
     """After the first anchor turn, the item's speaker says B within N of its turns."""
-    # imported on use: kinds load while the rubric schema is being defined
-    from qa_pipeline.scoring.search import respond
-
     anchor_g = ctx.cr.group(p.anchor)
     anchor = ctx.find(anchor_g, ctx.of(p.anchor_speaker))
     if anchor is None:
