@@ -108,10 +108,11 @@ def main() -> None:
 
     from prefect import flow
 
-    from flows.nightly import nightly_qa, stage_config
+    from flows.nightly import nightly_qa
     from qa_pipeline.config import load_settings
     from qa_pipeline.intake.manifest import ManifestOptions, read_manifest
     from qa_pipeline.night import stages
+    from qa_pipeline.night.config import stage_config
 
     # -- warm-up: model load and Prefect start are one-time costs of a process
     t0 = time.perf_counter()

@@ -9,11 +9,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from flows.nightly import rubric_table, stage_config
 from qa_pipeline.config import Settings
 from qa_pipeline.demo.centre import DemoCentre, DemoOptions, build_demo
 from qa_pipeline.intake.manifest import ManifestOptions, read_manifest
 from qa_pipeline.night import stages
+from qa_pipeline.night.config import StageConfig, rubric_table, stage_config
 from qa_pipeline.night.summary import NightSummary
 
 log = logging.getLogger(__name__)
@@ -39,7 +39,7 @@ def demo_rubrics() -> list[str]:
     return DEMO_RUBRICS
 
 
-def score_history(centre: DemoCentre, config: stages.StageConfig) -> int:
+def score_history(centre: DemoCentre, config: StageConfig) -> int:
     """Score the earlier nights straight from their vendor transcripts (no Prefect)."""
     db = stages.store(config.database_url, config.redact_pii)
     scored = 0

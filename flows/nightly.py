@@ -1,11 +1,12 @@
 """The ``nightly_qa`` flow: manifest → sample → transcribe → score → store → reports.
 
-Reads top to bottom like a script. Tasks are thin wrappers over :mod:`qa_pipeline.night.stages`;
+Reads top to bottom like a script. Tasks are thin wrappers over :mod:`qa_pipeline.night`;
 only transcription and I/O retry. Calls move in chunks (``chunk_size``) with at most
-``max_in_flight`` chunks outstanding, so a night of 10,000 calls holds only ids and
-counts in memory. A re-run skips calls already scored with the same rubric version
-(the store's ``has_score``) and reuses transcripts from the speech-to-text cache (keyed
-by content hash), so a night killed half-way is simply started again.
+``max_in_flight`` chunks outstanding (:func:`qa_pipeline.night.pipeline.run_chunks`), so
+a night of 10,000 calls holds only ids and counts in memory. A re-run skips calls already
+scored with the same rubric version (the store's ``has_score``) and reuses transcripts
+from the speech-to-text cache (keyed by content hash), so a night killed half-way is
+simply started again.
 
 Speech-to-text runs under the ``gpu`` tag and a per-process semaphore
 (``StageConfig.gpu_slots``); across processes or machines, limit it on the server with
@@ -17,8 +18,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
-from collections import deque
-from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -30,61 +30,17 @@ from prefect.cache_policies import NO_CACHE
 from qa_pipeline.config import Settings, load_settings
 from qa_pipeline.errors import ConfigError
 from qa_pipeline.intake.manifest import Manifest, ManifestOptions, read_manifest
-from qa_pipeline.intake.rubrics import DEFAULT_RUBRIC, resolve_rubric
 from qa_pipeline.intake.sampling import RiskWeights, Sample, parse_plan, sample_calls
 from qa_pipeline.models import Recording
 from qa_pipeline.night import stages
+from qa_pipeline.night.config import StageConfig, stage_config
+from qa_pipeline.night.pipeline import Progress, run_chunks
 from qa_pipeline.night.processes import process_start
-from qa_pipeline.night.stages import ChunkResult, Failure, NightTally, StageConfig
+from qa_pipeline.night.results import ChunkResult, Failure, NightTally, night_status
 from qa_pipeline.night.summary import NightSummary
 from qa_pipeline.pii.redact import install_log_redaction
 
 log = logging.getLogger(__name__)
-
-
-#: ``fn(done, total)`` callbacks told after each chunk (the CLI's progress bar).
-ProgressListener = Callable[[int, int], None]
-_listeners: list[ProgressListener] = []
-
-
-def add_progress_listener(fn: ProgressListener) -> Callable[[], None]:
-    """Call ``fn(calls_done, calls_total)`` as chunks finish; returns a remover."""
-    _listeners.append(fn)
-    return lambda: _listeners.remove(fn)
-
-
-def rubric_table(rubrics: Sequence[str] | str | None) -> tuple[tuple[str, str], ...]:
-    """Parse ``["hotline_12345", "en=contact_center_en", "投诉=complaints"]`` entries."""
-    entries = [rubrics] if isinstance(rubrics, str) else list(rubrics or [DEFAULT_RUBRIC])
-    table: dict[str, str] = {}
-    for entry in entries:
-        key, _, value = entry.rpartition("=")
-        table[key.strip() or "default"] = resolve_rubric(value.strip())
-    if "default" not in table:
-        table["default"] = resolve_rubric(DEFAULT_RUBRIC)
-    return tuple(table.items())
-
-
-def stage_config(
-    settings: Settings, rubrics: Sequence[str] | str | None, gpu_slots: int = 1
-) -> StageConfig:
-    """The stages' configuration from settings (the flow is an edge: it reads them)."""
-    return StageConfig(
-        database_url=settings.resolved_database_url,
-        models_dir=settings.models_dir,
-        transcripts_dir=settings.transcripts_dir,
-        asr_cache_dir=settings.data_dir / "asr_cache",
-        rubrics=rubric_table(rubrics),
-        asr_model=settings.asr_model,
-        device=settings.device,
-        compute_type=settings.compute_type,
-        language=settings.language,
-        gpu_slots=gpu_slots,
-        redact_pii=settings.redact_pii,
-        timezone=settings.timezone,
-        recordings_dir=settings.data_dir / "recordings",
-        web_base_url=settings.web_base_url,
-    )
 
 
 # -- tasks: one per stage, thin ------------------------------------------------------
@@ -177,137 +133,146 @@ def finish_run_task(config: StageConfig, run_id: Any, status: str, summary: dict
     stages.store(config.database_url, config.redact_pii).finish_run(run_id, status, summary)
 
 
-def night_status(scored: int, already_done: int, failures: Sequence[Failure], found: int) -> str:
-    """``failed`` when the night scored nothing (none already done either) and either
-    something failed or nothing was delivered: an empty or wholly broken delivery must
-    not pass as a quiet success. A plan that picked no call (a quota already met) is
-    ``completed``. Otherwise ``completed`` or ``completed_with_failures``."""
-    if scored == 0 and already_done == 0 and (failures or found == 0):
-        return "failed"
-    return "completed_with_failures" if failures else "completed"
+@dataclass(frozen=True, slots=True)
+class _Request:
+    """The flow's parameters that shape the night's work."""
+
+    inbox: str
+    night: str
+    plan: str
+    seed: int
+    policy_topics: tuple[str, ...]
+    chunk_size: int
+    max_in_flight: int
+    write_reports: bool
+    report_formats: tuple[str, ...]
 
 
-def _chunk_failed(chunk: Sequence[Recording], stage: str, exc: BaseException) -> ChunkResult:
-    kind = str(getattr(exc, "kind", type(exc).__name__))
-    return ChunkResult(failures=tuple(Failure(r.call_id, stage, kind, str(exc)) for r in chunk))
+@dataclass(frozen=True, slots=True)
+class _Intake:
+    """What the night delivered and which calls are left to do."""
+
+    manifest: Manifest
+    sample: Sample
+    picked: int
+    todo: list[Recording]
+    done: list[Recording]
+    reused: list[Failure]
 
 
-class _Pipeline:
-    """Chunks in flight: transcriptions, then scoring, at most ``window`` of each.
-
-    A chunk's scoring is submitted with the transcription's result (paths), not its
-    future: futures passed as task arguments do not serialize on every runner (Dask).
-    """
-
-    def __init__(self, config: StageConfig, run_id: int, window: int, total: int) -> None:
-        self.config, self.run_id, self.window, self.total = config, run_id, max(1, window), total
-        self.transcribing: deque[tuple[tuple[Recording, ...], Any]] = deque()
-        self.scoring: deque[tuple[tuple[Recording, ...], list[str], Any]] = deque()
-        self.tally = NightTally()
-        self.finished = 0
-
-    def submit(self, chunk: tuple[Recording, ...]) -> None:
-        self.transcribing.append((chunk, transcribe_task.submit(chunk, self.config)))
-        while len(self.transcribing) >= self.window:
-            self._to_scoring()
-        while len(self.scoring) >= self.window:
-            self._collect()
-
-    def drain(self) -> NightTally:
-        while self.transcribing:
-            self._to_scoring()
-        while self.scoring:
-            self._collect()
-        return self.tally
-
-    def _to_scoring(self) -> None:
-        chunk, future = self.transcribing.popleft()
-        try:
-            paths, result = future.result()
-        except Exception as exc:  # the whole chunk failed after its retries
-            self.tally.add(_chunk_failed(chunk, "transcribe", exc))
-            self._done(len(chunk))
-            return
-        self.tally.add(result)
-        s_future = score_task.submit(chunk, paths, self.config, self.run_id)
-        self.scoring.append((chunk, list(paths), s_future))
-
-    def _collect(self) -> None:
-        chunk, ids, future = self.scoring.popleft()
-        try:
-            self.tally.add(future.result())
-        except Exception as exc:  # storing failed after its retries: the transcribed calls
-            done = set(ids)
-            self.tally.add(_chunk_failed([r for r in chunk if r.call_id in done], "store", exc))
-        self._done(len(chunk))
-
-    def _done(self, n: int) -> None:
-        self.finished += n
-        for fn in list(_listeners):
-            fn(self.finished, self.total)
-
-
-def _night(
-    config: StageConfig,
-    settings: Settings,
-    run_id: int,
-    inbox: str,
-    night: str,
-    plan: str,
-    seed: int,
-    policy_topics: list[str] | None,
-    chunk_size: int,
-    max_in_flight: int,
-    write_reports: bool,
-    report_formats: list[str] | None,
-) -> NightSummary:
-    """The night after its run is started (the flow marks the run failed if this raises)."""
-    logger = get_run_logger()
-    manifest = stages.pseudonymize(validate_task(str(inbox), settings.timezone), config)
-    note_intake_task(config, run_id, night, manifest)
-    sample = sample_task(manifest, plan, seed, list(policy_topics or []), config)
-    picked_ids = set(sample.selected)
-    picked = [r for r in manifest.recordings if r.call_id in picked_ids]
+def _intake(config: StageConfig, settings: Settings, run_id: int, req: _Request) -> _Intake:
+    """Validate, pseudonymise and sample the manifest; drop calls done or reused."""
+    manifest = stages.pseudonymize(validate_task(req.inbox, settings.timezone), config)
+    note_intake_task(config, run_id, req.night, manifest)
+    sample = sample_task(manifest, req.plan, req.seed, list(req.policy_topics), config)
+    chosen = set(sample.selected)
+    picked = [r for r in manifest.recordings if r.call_id in chosen]
     fresh, reused = screen_reused_task(picked, config)
     todo, done = split_done_task(fresh, config)
-    logger.info("%s; %d already scored, %d to do", sample.description, len(done), len(todo))
+    return _Intake(manifest, sample, len(picked), todo, done, reused)
 
-    pipeline = _Pipeline(config, run_id, max_in_flight, len(todo))
-    for chunk in stages.chunked(todo, chunk_size):
-        pipeline.submit(chunk)
-    tally = pipeline.drain()
-    tally.failures[:0] = [*stages.manifest_failures(manifest), *reused]
 
-    reports: list[str] = []
-    if write_reports:
-        try:
-            reports, problems = reports_task(
-                config, night, str(settings.reports_dir), list(report_formats or ["html", "md"])
-            )
-            tally.failures += [Failure(None, "report", "report", p) for p in problems]
-        except Exception as exc:  # the scores are stored; a report can be made again later
-            kind = str(getattr(exc, "kind", type(exc).__name__))
-            tally.failures.append(Failure(None, "report", kind, f"night reports: {exc}"))
-    record_failures_task(config, run_id, tally.failures)
-    summary = NightSummary(
-        night=night,
-        inbox=str(inbox),
+def _reports(
+    config: StageConfig, settings: Settings, req: _Request
+) -> tuple[list[str], list[Failure]]:
+    """The night's reports; a failure is recorded (the scores are stored, reports can be
+    made again later)."""
+    if not req.write_reports:
+        return [], []
+    formats = list(req.report_formats or ("html", "md"))
+    try:
+        paths, problems = reports_task(config, req.night, str(settings.reports_dir), formats)
+    except Exception as exc:
+        kind = str(getattr(exc, "kind", type(exc).__name__))
+        return [], [Failure(None, "report", kind, f"night reports: {exc}")]
+    return paths, [Failure(None, "report", "report", p) for p in problems]
+
+
+def _summary(
+    run_id: int, req: _Request, intake: _Intake, tally: NightTally, reports: list[str]
+) -> NightSummary:
+    return NightSummary(
+        night=req.night,
+        inbox=req.inbox,
         run_id=run_id,
-        plan=sample.description,
-        found=manifest.rows,
-        valid=len(manifest.recordings),
-        sampled=len(picked),
-        already_done=len(done),
+        plan=intake.sample.description,
+        found=intake.manifest.rows,
+        valid=len(intake.manifest.recordings),
+        sampled=intake.picked,
+        already_done=len(intake.done),
         transcribed=tuple(tally.transcribed),
         from_cache=tuple(tally.from_cache),
         vendor=tuple(tally.vendor),
         scored=tally.scored,
         failures=tuple(tally.failures),
         reports=tuple(reports),
-        status=night_status(tally.scored, len(done), tally.failures, manifest.rows),
-    ).redacted(config.redact_options())  # what is stored, published, logged and returned
+        status=night_status(tally.scored, len(intake.done), tally.failures, intake.manifest.rows),
+    )
+
+
+def _night(
+    config: StageConfig,
+    settings: Settings,
+    run_id: int,
+    req: _Request,
+    progress: Progress | None,
+) -> NightSummary:
+    """The night after its run is started (the flow marks the run failed if this raises)."""
+    intake = _intake(config, settings, run_id, req)
+    get_run_logger().info(
+        "%s; %d already scored, %d to do",
+        intake.sample.description,
+        len(intake.done),
+        len(intake.todo),
+    )
+    tally = run_chunks(
+        stages.chunked(intake.todo, req.chunk_size),
+        lambda chunk: transcribe_task.submit(chunk, config),
+        lambda chunk, paths: score_task.submit(chunk, paths, config, run_id),
+        window=req.max_in_flight,
+        total=len(intake.todo),
+        progress=progress,
+    )
+    tally.failures[:0] = [*stages.manifest_failures(intake.manifest), *intake.reused]
+    reports, problems = _reports(config, settings, req)
+    tally.failures += problems
+    record_failures_task(config, run_id, tally.failures)
+    # what is stored, published, logged and returned
+    summary = _summary(run_id, req, intake, tally, reports).redacted(config.redact_options())
     finish_run_task(config, run_id, summary.status, summary.as_dict())
     return summary
+
+
+def _mark_ended(config: StageConfig, run_id: int, exc: BaseException) -> None:
+    """The run row must not stay ``running`` for ever."""
+    status = "cancelled" if isinstance(exc, KeyboardInterrupt) else "failed"
+    try:
+        db = stages.store(config.database_url, config.redact_pii)
+        db.finish_run(run_id, status, {"error": f"{type(exc).__name__}: {exc}"})
+    except Exception:
+        log.warning("could not mark run %s %s", run_id, status, exc_info=True)
+
+
+def _publish(summary: NightSummary) -> None:
+    """The summary as a markdown artifact and log lines."""
+    create_markdown_artifact(
+        markdown=summary.to_markdown(),
+        key="nightly-qa-summary",
+        description=f"Nightly QA {summary.night}",
+    )
+    logger = get_run_logger()
+    logger.info(
+        "night %s: %d found, %d sampled, %d skipped, %d transcribed, %d scored, %d failed",
+        summary.night,
+        summary.found,
+        summary.sampled,
+        summary.already_done,
+        len(summary.transcribed),
+        summary.scored,
+        len(summary.failures),
+    )
+    for f in summary.failures:
+        logger.info("failed: %s", f)
 
 
 @flow(name="nightly-qa", log_prints=False, validate_parameters=False)
@@ -323,6 +288,7 @@ def nightly_qa(
     gpu_slots: int = 1,
     write_reports: bool = True,
     report_formats: list[str] | None = None,
+    progress: Progress | None = None,
 ) -> NightSummary:
     """Inspect one night's calls.
 
@@ -340,60 +306,37 @@ def nightly_qa(
         gpu_slots: Concurrent speech-to-text batches per process.
         write_reports: Write the night's agent, team and bulletin reports.
         report_formats: Report formats (default ``html`` and ``md``).
+        progress: Told ``(calls done, calls total)`` as chunks finish (a progress bar).
 
     Returns:
         The night's summary (also logged and published as a markdown artifact).
     """
-    logger = get_run_logger()
     try:
         date.fromisoformat(night)
     except ValueError:
         raise ConfigError(f"night {night!r} is not a date (YYYY-MM-DD)") from None
+    req = _Request(
+        str(inbox),
+        night,
+        plan,
+        seed,
+        tuple(policy_topics or ()),
+        chunk_size,
+        max_in_flight,
+        write_reports,
+        tuple(report_formats or ()),
+    )
     settings = load_settings()
     config = stage_config(settings, rubrics, gpu_slots)
     install_log_redaction(config.redact_options())  # Prefect's stored logs included
     check_rubrics_task(config)
-    params = {"inbox": str(inbox), "night": night, "plan": plan, "seed": seed}
-    run_id = start_run_task(config, params)
-
+    run_id = start_run_task(
+        config, {"inbox": req.inbox, "night": night, "plan": plan, "seed": seed}
+    )
     try:
-        summary = _night(
-            config,
-            settings,
-            run_id,
-            inbox,
-            night,
-            plan,
-            seed,
-            policy_topics,
-            chunk_size,
-            max_in_flight,
-            write_reports,
-            report_formats,
-        )
-    except BaseException as exc:  # the run row must not stay "running" for ever
-        status = "cancelled" if isinstance(exc, KeyboardInterrupt) else "failed"
-        try:
-            db = stages.store(config.database_url, config.redact_pii)
-            db.finish_run(run_id, status, {"error": f"{type(exc).__name__}: {exc}"})
-        except Exception:
-            log.warning("could not mark run %s %s", run_id, status, exc_info=True)
+        summary = _night(config, settings, run_id, req, progress)
+    except BaseException as exc:
+        _mark_ended(config, run_id, exc)
         raise
-    create_markdown_artifact(
-        markdown=summary.to_markdown(),
-        key="nightly-qa-summary",
-        description=f"Nightly QA {night}",
-    )
-    logger.info(
-        "night %s: %d found, %d sampled, %d skipped, %d transcribed, %d scored, %d failed",
-        night,
-        summary.found,
-        summary.sampled,
-        summary.already_done,
-        len(summary.transcribed),
-        summary.scored,
-        len(summary.failures),
-    )
-    for f in summary.failures:
-        logger.info("failed: %s", f)
+    _publish(summary)
     return summary

@@ -7,11 +7,10 @@ from pathlib import Path
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
-from flows.nightly import stage_config
 from qa_pipeline.config import load_settings
 from qa_pipeline.errors import ConfigError
+from qa_pipeline.night.config import StageConfig, stage_config
 from qa_pipeline.night.reporting import write_reports
-from qa_pipeline.night.stages import StageConfig
 
 
 @task(name="write-report", retries=1, retry_delay_seconds=2, cache_policy=NO_CACHE)

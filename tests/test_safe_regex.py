@@ -76,7 +76,8 @@ def test_budget_turns_a_runaway_match_into_an_error() -> None:
 @pytest.mark.timeout(120)
 def test_runaway_check_is_a_recorded_error_and_the_chunk_goes_on(qa_env: Path) -> None:
     from qa_pipeline.intake.transcript_io import save_transcript
-    from qa_pipeline.night.stages import StageConfig, score_chunk
+    from qa_pipeline.night.config import StageConfig
+    from qa_pipeline.night.stages import score_chunk
     from qa_pipeline.store import Store
 
     rubric = _rubric(qa_env, r"(a|aa)+$")

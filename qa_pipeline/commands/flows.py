@@ -72,7 +72,7 @@ def run_night(
     write_reports: bool = True,
 ) -> Any:
     """Run the nightly flow once in this process, with a progress bar; returns the summary."""
-    from flows.nightly import add_progress_listener, nightly_qa
+    from flows.nightly import nightly_qa
     from flows.runners import make_task_runner
 
     task_runner = make_task_runner(runner, dask_address=dask_address, workers=workers)
@@ -83,20 +83,17 @@ def run_night(
         def _advance(done: int, total: int) -> None:
             bar.update(task_id, completed=done, total=total)
 
-        remove = add_progress_listener(_advance)
-        try:
-            return flow(
-                str(inbox),
-                night,
-                rubrics=rubrics,
-                plan=plan,
-                seed=seed,
-                chunk_size=chunk_size,
-                policy_topics=policy_topics,
-                write_reports=write_reports,
-            )
-        finally:
-            remove()
+        return flow(
+            str(inbox),
+            night,
+            rubrics=rubrics,
+            plan=plan,
+            seed=seed,
+            chunk_size=chunk_size,
+            policy_topics=policy_topics,
+            write_reports=write_reports,
+            progress=_advance,
+        )
 
 
 def register(app: typer.Typer, eval_app: typer.Typer) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from qa_pipeline.night import stages
-from qa_pipeline.night.stages import StageConfig
+from qa_pipeline.night.config import StageConfig
 
 log = logging.getLogger(__name__)
 

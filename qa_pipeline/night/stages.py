@@ -12,127 +12,17 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from qa_pipeline.errors import ConfigError, QAPipelineError
 from qa_pipeline.intake.manifest import Manifest
 from qa_pipeline.models import CallMeta, Recording, Transcript
+from qa_pipeline.night.config import StageConfig, call_language
+from qa_pipeline.night.results import ChunkResult, Failure
 
 log = logging.getLogger(__name__)
-
-#: Manifest column naming a call's spoken language (routes speech-to-text and rubric).
-LANGUAGE_COLUMN = "language"
-
-
-@dataclass(frozen=True, slots=True)
-class Failure:
-    """One call (or manifest row) that failed one stage, and why."""
-
-    call_id: str | None
-    stage: str
-    kind: str
-    message: str
-    row: int | None = None
-
-    def __str__(self) -> str:
-        where = self.call_id or (f"row {self.row}" if self.row else "night")
-        if self.call_id and self.row:
-            where = f"{self.call_id} (row {self.row})"
-        return f"{where}: {self.stage}/{self.kind}: {self.message}"
-
-
-@dataclass(frozen=True, slots=True)
-class StageConfig:
-    """Everything a worker needs to run the stages: paths and names only (picklable).
-
-    Attributes:
-        database_url: Results store URL.
-        models_dir: Local model cache.
-        transcripts_dir: Where per-call transcript JSON files are written.
-        asr_cache_dir: Speech-to-text cache keyed by content hash (re-runs skip work).
-        rubrics: ``(key, rubric path)`` pairs; key ``default``, a language (``en``) or a
-            call type (``投诉``); the call type wins over the language over the default.
-        asr_model: Speech-to-text model registry name or directory.
-        device: ``auto``, ``cpu`` or ``cuda``.
-        compute_type: CTranslate2 compute type or ``auto``.
-        language: Default spoken language when a call has no ``language`` column.
-        gpu_slots: How many speech-to-text calls may run at once in one process (the
-            GPU concurrency limit; across processes use a Prefect tag limit on ``gpu``).
-        redact_pii: Mask personal data before it is stored (database, transcript files,
-            speech-to-text cache, logs).
-        timezone: Time zone of the night and the report periods.
-        recordings_dir: Where each recording is linked under its call id (what the
-            store and the reports' "listen" links point at); ``None``: not linked.
-        score_time_limit_s: Longest one call's scoring may spend matching rubric
-            regexes; past it the call is recorded as a ``score/timeout`` error and the
-            chunk goes on (a runaway pattern can never hold the night).
-        web_base_url: The workbench's address; report call links open its call page.
-    """
-
-    database_url: str
-    models_dir: Path
-    transcripts_dir: Path
-    asr_cache_dir: Path | None
-    rubrics: tuple[tuple[str, str], ...]
-    asr_model: str = "base"
-    device: str = "auto"
-    compute_type: str = "auto"
-    language: str = "zh"
-    gpu_slots: int = 1
-    redact_pii: bool = True
-    timezone: str = "Asia/Shanghai"
-    recordings_dir: Path | None = None
-    score_time_limit_s: float = 20.0
-    web_base_url: str | None = None
-
-    def redact_options(self) -> Any:
-        """What :mod:`qa_pipeline.pii.redact` masks here (nothing when ``redact_pii`` is off)."""
-        from qa_pipeline.pii.redact import RedactOptions
-
-        return RedactOptions(enabled=self.redact_pii)
-
-    def scrub(self, error: object) -> str:
-        """An error's message as a task may return it (results can be pickled, spilled
-        or persisted by the task runner): personal data masked."""
-        from qa_pipeline.pii.redact import redact_text
-
-        return str(redact_text(str(error), self.redact_options()))
-
-    def redact(self, transcript: Transcript) -> Transcript:
-        """The transcript as it may be written to disk: personal data masked."""
-        from qa_pipeline.pii.redact import redact_transcript
-
-        return redact_transcript(transcript, self.redact_options())
-
-    def rubric_for(self, recording: Recording) -> str:
-        """The rubric path that applies to a call."""
-        table = dict(self.rubrics)
-        if recording.meta.call_type and recording.meta.call_type in table:
-            return table[recording.meta.call_type]
-        lang = call_language(recording, self.language)
-        if lang in table:
-            return table[lang]
-        if "default" not in table:
-            raise ConfigError(f"no rubric for call {recording.call_id} (language {lang})")
-        return table["default"]
-
-
-@dataclass(frozen=True, slots=True)
-class ChunkResult:
-    """What one chunk of calls came to (small: ids and counts only)."""
-
-    transcribed: tuple[str, ...] = ()
-    from_cache: tuple[str, ...] = ()
-    vendor: tuple[str, ...] = ()
-    scored: tuple[tuple[str, float | None], ...] = ()
-    failures: tuple[Failure, ...] = ()
-
-
-def call_language(recording: Recording, default: str) -> str:
-    """The call's language from the manifest's ``language`` column, else ``default``."""
-    return dict(recording.meta.extra).get(LANGUAGE_COLUMN, "").strip().lower() or default
 
 
 def pseudonymize(manifest: Manifest, config: StageConfig) -> Manifest:
@@ -483,24 +373,6 @@ def record_failures(config: StageConfig, run_id: Any, failures: Iterable[Failure
     for f in failures:
         message = f.message if f.row is None else f"row {f.row}: {f.message}"
         db.record_error(run_id, f.call_id, f.stage, f.kind, message)
-
-
-@dataclass(slots=True)
-class NightTally:
-    """Counts gathered as chunks finish (the flow keeps only this, not the calls)."""
-
-    transcribed: list[str] = field(default_factory=list)
-    from_cache: list[str] = field(default_factory=list)
-    vendor: list[str] = field(default_factory=list)
-    scored: int = 0
-    failures: list[Failure] = field(default_factory=list)
-
-    def add(self, result: ChunkResult) -> None:
-        self.transcribed.extend(result.transcribed)
-        self.from_cache.extend(result.from_cache)
-        self.vendor.extend(result.vendor)
-        self.scored += len(result.scored)
-        self.failures.extend(result.failures)
 
 
 def quota_taken(

@@ -6,7 +6,7 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from qa_pipeline.night.stages import Failure
+from qa_pipeline.night.results import Failure
 
 
 @dataclass(frozen=True, slots=True)

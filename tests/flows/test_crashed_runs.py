@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from qa_pipeline.night.config import StageConfig
 from qa_pipeline.night.processes import process_start
-from qa_pipeline.night.stages import StageConfig, mark_crashed_runs
+from qa_pipeline.night.stages import mark_crashed_runs
 from qa_pipeline.store import Store
 
 

@@ -14,17 +14,19 @@ def test_night_of_vendor_transcripts_then_rerun_skips(tmp_path: Path, qa_env: Pa
     h.needs_stages()
     from prefect.artifacts import Artifact
 
-    from flows.nightly import add_progress_listener, nightly_qa
+    from flows.nightly import nightly_qa
     from qa_pipeline.config import load_settings
     from qa_pipeline.store import Store
 
     inbox = h.vendor_inbox(tmp_path / "centre", n=10)
     seen: list[tuple[int, int]] = []
-    remove = add_progress_listener(lambda done, total: seen.append((done, total)))
-    try:
-        first = nightly_qa(str(inbox), "2026-11-20", chunk_size=4, write_reports=False)
-    finally:
-        remove()
+    first = nightly_qa(
+        str(inbox),
+        "2026-11-20",
+        chunk_size=4,
+        write_reports=False,
+        progress=lambda done, total: seen.append((done, total)),
+    )
     assert (first.found, first.valid, first.sampled, first.scored) == (10, 10, 10, 10)
     assert len(first.vendor) == 10 and not first.transcribed and not first.failures
     assert seen[-1] == (10, 10) and len(seen) == 3  # three chunks of at most 4

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from qa_pipeline.night.stages import Failure
+from qa_pipeline.night.results import Failure
 from qa_pipeline.night.summary import NightSummary
 
 
