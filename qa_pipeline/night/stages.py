@@ -307,7 +307,8 @@ def transcribe_chunk(
                 kind = getattr(err, "kind", "asr")
                 failures.append(Failure(rec.call_id, "transcribe", kind, config.scrub(err)))
                 continue
-            t = config.redact(_with_meta(res.transcript, rec))
+            # masked already: the transform above is the door of the cache and the file
+            t = _with_meta(res.transcript, rec)
             paths[rec.call_id] = save_transcript(t, transcript_path(config, rec.call_id))
             (cached if res.cached else transcribed).append(rec.call_id)
     return paths, ChunkResult(

@@ -9,7 +9,6 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select
 
-from qa_pipeline.pii.redact import redact_text
 from qa_pipeline.review.errors import (
     ForbiddenError,
     InvalidInputError,
@@ -175,7 +174,7 @@ class WorkbenchBase:
                     "machine_status": item.status,
                     "kind": kind,
                     "appeal_id": appeal_id,
-                    "note": redact_text(reason, self.store.redact_options),
+                    "note": self.store.mask(reason),
                     "decided_at": _now(),
                 },
             ).scalar_one()

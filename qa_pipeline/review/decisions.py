@@ -9,7 +9,6 @@ from typing import Any
 
 from sqlalchemy import and_, exists, func, insert, select, update
 
-from qa_pipeline.pii.redact import redact_text
 from qa_pipeline.review.base import PAGE_SIZE, WorkbenchBase, _now
 from qa_pipeline.review.errors import (
     ConflictError,
@@ -276,7 +275,7 @@ class DecisionsMixin(WorkbenchBase):
                     "item_id": item_id,
                     "agent_id": rec.agent_id,
                     "filed_by": user.id,
-                    "reason": redact_text(reason, self.store.redact_options),
+                    "reason": self.store.mask(reason),
                     "state": "open",
                     "filed_at": now,
                 },
@@ -329,7 +328,7 @@ class DecisionsMixin(WorkbenchBase):
                     state="overturned" if overturn else "upheld",
                     resolved_by=user.id,
                     resolved_at=_now(),
-                    resolution=redact_text(reason, self.store.redact_options),
+                    resolution=self.store.mask(reason),
                 )
             )
             still_open = conn.execute(

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from qa_pipeline.models import CALLER, Transcript
 from qa_pipeline.rubric.schema import Conditions, MaterialsList, RateTable, RubricModel
+from qa_pipeline.scoring.text import fuzzy_key
 
 if TYPE_CHECKING:
     from qa_pipeline.scoring.context import CallContext, Seg
@@ -101,8 +102,6 @@ def _misheard_topic(ctx: CallContext, topic: str) -> bool:
     cr = ctx.cr
     if not cr.language.startswith("zh"):
         return False
-    from qa_pipeline.scoring.search import fuzzy_key
-
     joined, _ = ctx.joined("any")
     text = ctx.cache.get("fuzzy_key")
     if text is None:

@@ -22,14 +22,12 @@ from dataclasses import dataclass
 from itertools import product
 from typing import Any
 
-import numpy as np
-
 from qa_pipeline.lang import LangPack
 from qa_pipeline.lang.patterns import compile_regex
 from qa_pipeline.rubric.checks import Echo
 from qa_pipeline.scoring.base import Outcome, failed, passed, quote, review
 from qa_pipeline.scoring.context import SEP, CallContext, Seg
-from qa_pipeline.scoring.text import _syllable_arrays
+from qa_pipeline.scoring.text import fuzzy_key
 
 
 @dataclass(frozen=True, slots=True)
@@ -253,16 +251,6 @@ def _reads_back(
             agent_said |= content_bigrams(a.norm, stop)
     own = last - agent_said
     return len(own) >= echo.min_shared and len(mine & own) >= echo.repeat_ratio * len(own)
-
-
-def fuzzy_key(text: str) -> str:
-    """``text`` as one character per fuzzy pinyin syllable (for sound-alike search)."""
-    _, fuzzy, _ = _syllable_arrays()
-    cps = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
-    ids = fuzzy[np.minimum(cps, 0xFFFF)].astype(np.uint32)
-    # characters without pinyin (and beyond the BMP) stand for themselves
-    keyed = np.where((ids == 0) | (cps > 0xFFFF), cps, ids)
-    return keyed.astype(np.uint32).tobytes().decode("utf-32-le")
 
 
 def could_say(text: str, phrases: tuple[str, ...], min_len: int = 4) -> bool:

@@ -406,3 +406,13 @@ class Lexicon:
             if chars is not None:
                 text = "".join(chars)
         return text
+
+
+def fuzzy_key(text: str) -> str:
+    """``text`` as one character per fuzzy pinyin syllable (for sound-alike search)."""
+    _, fuzzy, _ = _syllable_arrays()
+    cps = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    ids = fuzzy[np.minimum(cps, 0xFFFF)].astype(np.uint32)
+    # characters without pinyin (and beyond the BMP) stand for themselves
+    keyed = np.where((ids == 0) | (cps > 0xFFFF), cps, ids)
+    return keyed.astype(np.uint32).tobytes().decode("utf-32-le")

@@ -90,6 +90,13 @@ class Store(QueryMixin):
         self.redact_options = redact
         self._pid = os.getpid()
 
+    def mask(self, text: str) -> str:
+        """``text`` as this store writes it, personal data masked.
+
+        The door for notes and reasons that the review layer writes into its tables.
+        """
+        return str(redact_text(text, self.redact_options))
+
     def _connect(self) -> Connection:
         # a forked worker (dask, multiprocessing) must not reuse the parent's sockets
         if os.getpid() != self._pid:
