@@ -16,8 +16,8 @@ Public API::
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import replace
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +27,7 @@ from qa_pipeline.errors import ReportError
 from qa_pipeline.periods import Period, parse_period, shift
 from qa_pipeline.reports.builders import agent_document, team_document
 from qa_pipeline.reports.bulletin import bulletin_document
+from qa_pipeline.reports.human import FinalView, human_section
 from qa_pipeline.reports.model import Document, ItemInfo, RubricInfo, Section, rubric_info
 from qa_pipeline.reports.render import FORMATS, check_formats, write_document
 
@@ -226,8 +227,6 @@ def write_reports_from_store(
     Raises:
         ReportError: unknown kind, agent or team, no calls, bad period or format.
     """
-    from qa_pipeline.review.reporting import FinalView, human_section
-
     info = _info(rubric)
     p = _period(period, tz)
     check_formats(formats)

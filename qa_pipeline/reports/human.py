@@ -1,5 +1,8 @@
-"""What the reports take from the human-decision layer: final verdicts, workbench links,
-and how far people checked the machine."""
+"""What the reports take from the human-decision layer.
+
+Final verdicts (a person's decision wins over the machine's), links to the workbench,
+and a section saying how far people checked the machine.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +12,9 @@ from urllib.parse import quote
 import pandas as pd
 from sqlalchemy import select
 
+from qa_pipeline.reports.model import Section, Table, fmt_pct, rows
 from qa_pipeline.review.verdicts import Grading, apply_final_verdicts, latest_decisions
+from qa_pipeline.review.workbench import Workbench
 from qa_pipeline.store_schema import recordings
 
 
@@ -46,8 +51,6 @@ class FinalView:
 
     def machine_agreement(self, rubric_id: str) -> list[dict[str, Any]]:
         """Per item: the machine's agreement with final human verdicts (see Workbench)."""
-        from qa_pipeline.review.workbench import Workbench
-
         return Workbench(self.store).machine_agreement(rubric_id)
 
     def _links(self, df: pd.DataFrame) -> pd.DataFrame:
@@ -82,8 +85,6 @@ def human_section(
 ) -> Any:
     """A report section saying how many items people checked, and (for the bulletin)
     the machine's agreement with them per item; ``None`` when nobody checked anything."""
-    from qa_pipeline.reports.model import Section, Table, fmt_pct, rows
-
     zh = language.startswith("zh")
     human = items[items["human"].astype(bool)] if "human" in items else items.iloc[0:0]
     if human.empty and not agreement:
