@@ -25,11 +25,12 @@ import pandas as pd
 
 from qa_pipeline.errors import ReportError
 from qa_pipeline.periods import Period, parse_period, shift
-from qa_pipeline.reports.builders import agent_document, team_document
+from qa_pipeline.reports.agent import agent_document
 from qa_pipeline.reports.bulletin import bulletin_document
 from qa_pipeline.reports.human import FinalView, human_section
 from qa_pipeline.reports.model import Document, ItemInfo, RubricInfo, Section, rubric_info
 from qa_pipeline.reports.render import FORMATS, check_formats, write_document
+from qa_pipeline.reports.team import team_document
 
 DEFAULT_FORMATS = ("html", "md", "csv")
 #: Earlier periods fetched for trend charts.

@@ -14,7 +14,8 @@ from typer.testing import CliRunner
 from qa_pipeline.errors import ReportError
 from qa_pipeline.periods import parse_period
 from qa_pipeline.reports import build_agent_report, build_bulletin, build_team_report
-from qa_pipeline.reports.builders import agent_document, team_document
+from qa_pipeline.reports.agent import agent_document
+from qa_pipeline.reports.team import team_document
 
 NOV = parse_period("month:2026-11")
 OCT = NOV.previous()
