@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -193,6 +193,117 @@ def intake_counts(store: Any, period: Period) -> tuple[int, int] | None:
     return int(inspected), total
 
 
+@dataclass(frozen=True)
+class _StoreRequest:
+    """What :func:`write_reports_from_store` was asked for, its store seen with final verdicts."""
+
+    store: FinalView
+    subject: str | None
+    period: Period
+    rubric: RubricInfo
+    out_dir: Path
+    formats: Sequence[str]
+    since: dt.date | str | None
+
+    @property
+    def rid(self) -> dict[str, str]:
+        """The filter that keeps the rubric's rows."""
+        return {"rubric_id": self.rubric.id}
+
+
+def _human_sections(
+    req: _StoreRequest, items: pd.DataFrame, agreement: bool = False
+) -> tuple[Section, ...]:
+    """The section on what people checked (with the machine's agreement), if any."""
+    rows = req.store.machine_agreement(req.rubric.id) if agreement else None
+    section = human_section(items, req.rubric.language, rows)
+    return (section,) if section is not None else ()
+
+
+def _agent_from_store(req: _StoreRequest) -> list[Path]:
+    """The agent report: the agent's team is the comparison, earlier periods the trend."""
+    if not req.subject:
+        raise ReportError("the agent report needs an agent id")
+    store, p, rid, agent = req.store, req.period, req.rid, req.subject
+    mine = store.scores_frame(p.start, p.end, agent_id=agent, **rid)
+    if mine.empty:
+        raise ReportError(f"agent {agent!r} has no calls scored with {req.rubric.id} in {p.spec}")
+    team = mine["team"].dropna()
+    scope = {"team": str(team.iloc[0])} if len(team) else {"agent_id": agent}
+    scores = store.scores_frame(p.start, p.end, **scope, **rid)
+    items = store.items_frame(p.start, p.end, **scope, **rid)
+    history = store.scores_frame(shift(p, -TREND_PERIODS).start, p.start, agent_id=agent, **rid)
+    return build_agent_report(
+        scores,
+        items,
+        agent_id=agent,
+        period=p,
+        rubric=req.rubric,
+        out_dir=req.out_dir,
+        formats=req.formats,
+        history=history,
+        extra_sections=_human_sections(req, items[items["agent_id"] == agent]),
+    )
+
+
+def _team_from_store(req: _StoreRequest) -> list[Path]:
+    """The team report; a training date fetches the verdicts on both sides of it."""
+    if not req.subject:
+        raise ReportError("the team report needs a team name")
+    store, p, rid, team = req.store, req.period, req.rid, req.subject
+    scores = store.scores_frame(p.start, p.end, team=team, **rid)
+    if scores.empty:
+        raise ReportError(f"team {team!r} has no calls scored with {req.rubric.id} in {p.spec}")
+    items = store.items_frame(p.start, p.end, team=team, **rid)
+    ts = _since(req.since, p)
+    effect = None
+    if ts is not None:
+        first = min(ts - (p.end - p.start), pd.Timestamp(p.start))
+        effect = store.items_frame(first.to_pydatetime(), p.end, team=team, **rid)
+    return build_team_report(
+        scores,
+        items,
+        team=team,
+        period=p,
+        rubric=req.rubric,
+        out_dir=req.out_dir,
+        formats=req.formats,
+        since=ts,
+        effect_items=effect,
+        extra_sections=_human_sections(req, items),
+    )
+
+
+def _bulletin_from_store(req: _StoreRequest) -> list[Path]:
+    """The bulletin, against the previous period, with the coverage of calls received."""
+    store, p, rid = req.store, req.period, req.rid
+    scores = store.scores_frame(p.start, p.end, **rid)
+    items = store.items_frame(p.start, p.end, **rid)
+    prev = p.previous()
+    human = _human_sections(req, items, agreement=True)
+    return build_bulletin(
+        scores,
+        items,
+        period=p,
+        rubric=req.rubric,
+        out_dir=req.out_dir,
+        formats=req.formats,
+        previous_scores=store.scores_frame(prev.start, prev.end, **rid),
+        previous_items=store.items_frame(prev.start, prev.end, **rid),
+        history=store.scores_frame(shift(p, -TREND_PERIODS).start, p.start, **rid),
+        intake=intake_counts(store, p),
+        previous_intake=intake_counts(store, prev),
+        extra_sections=human,
+    )
+
+
+_FROM_STORE = {
+    "agent": _agent_from_store,
+    "team": _team_from_store,
+    "bulletin": _bulletin_from_store,
+}
+
+
 def write_reports_from_store(
     store: Any,
     kind: str,
@@ -231,82 +342,11 @@ def write_reports_from_store(
     info = _info(rubric)
     p = _period(period, tz)
     check_formats(formats)
-    store = FinalView(store, info, web_base_url)
-    rid = {"rubric_id": info.id}
-
-    def extra(items: pd.DataFrame, agreement: bool = False) -> tuple[Section, ...]:
-        rows = store.machine_agreement(info.id) if agreement else None
-        section = human_section(items, info.language, rows)
-        return (section,) if section is not None else ()
-
-    if kind == "agent":
-        if not subject:
-            raise ReportError("the agent report needs an agent id")
-        mine = store.scores_frame(p.start, p.end, agent_id=subject, **rid)
-        if mine.empty:
-            raise ReportError(f"agent {subject!r} has no calls scored with {info.id} in {p.spec}")
-        team = mine["team"].dropna()
-        scope = {"team": str(team.iloc[0])} if len(team) else {"agent_id": subject}
-        scores = store.scores_frame(p.start, p.end, **scope, **rid)
-        items = store.items_frame(p.start, p.end, **scope, **rid)
-        history = store.scores_frame(
-            shift(p, -TREND_PERIODS).start, p.start, agent_id=subject, **rid
-        )
-        return build_agent_report(
-            scores,
-            items,
-            agent_id=subject,
-            period=p,
-            rubric=info,
-            out_dir=out_dir,
-            formats=formats,
-            history=history,
-            extra_sections=extra(items[items["agent_id"] == subject]),
-        )
-    if kind == "team":
-        if not subject:
-            raise ReportError("the team report needs a team name")
-        scores = store.scores_frame(p.start, p.end, team=subject, **rid)
-        if scores.empty:
-            raise ReportError(f"team {subject!r} has no calls scored with {info.id} in {p.spec}")
-        items = store.items_frame(p.start, p.end, team=subject, **rid)
-        ts = _since(since, p)
-        effect = None
-        if ts is not None:
-            first = min(ts - (p.end - p.start), pd.Timestamp(p.start))
-            effect = store.items_frame(first.to_pydatetime(), p.end, team=subject, **rid)
-        return build_team_report(
-            scores,
-            items,
-            team=subject,
-            period=p,
-            rubric=info,
-            out_dir=out_dir,
-            formats=formats,
-            since=ts,
-            effect_items=effect,
-            extra_sections=extra(items),
-        )
-    if kind == "bulletin":
-        scores = store.scores_frame(p.start, p.end, **rid)
-        items = store.items_frame(p.start, p.end, **rid)
-        prev = p.previous()
-        human = extra(items, agreement=True)
-        return build_bulletin(
-            scores,
-            items,
-            period=p,
-            rubric=info,
-            out_dir=out_dir,
-            formats=formats,
-            previous_scores=store.scores_frame(prev.start, prev.end, **rid),
-            previous_items=store.items_frame(prev.start, prev.end, **rid),
-            history=store.scores_frame(shift(p, -TREND_PERIODS).start, p.start, **rid),
-            intake=intake_counts(store, p),
-            previous_intake=intake_counts(store, prev),
-            extra_sections=human,
-        )
-    raise ReportError(f"unknown report kind {kind!r} (agent, team or bulletin)")
+    view = FinalView(store, info, web_base_url)
+    write = _FROM_STORE.get(kind)
+    if write is None:
+        raise ReportError(f"unknown report kind {kind!r} (agent, team or bulletin)")
+    return write(_StoreRequest(view, subject, p, info, Path(out_dir), formats, since))
 
 
 __all__ = [
