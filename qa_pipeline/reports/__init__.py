@@ -1,5 +1,10 @@
-"""Reports: agent coaching (个人辅导报告), team weak points (培训薄弱项报告) and the
-management bulletin (质量简报), as HTML, Markdown, CSV and optional PDF.
+"""Reports: agent coaching, team weak points and the management bulletin.
+
+The agent coaching report (个人辅导报告), the team weak-point report for trainers
+(培训薄弱项报告) and the quality bulletin for management (质量简报), as HTML, Markdown,
+CSV and optional PDF. Each document is built in its own module (:mod:`.agent`,
+:mod:`.team`, :mod:`.bulletin`) from small section functions; :mod:`.human` adds what
+people checked, and :mod:`.render` writes the files.
 
 Public API::
 
@@ -62,10 +67,25 @@ def build_agent_report(
     tz: str = "Asia/Shanghai",
     extra_sections: Sequence[Section] = (),
 ) -> list[Path]:
-    """Write the coaching report of one agent; returns the files written.
+    """Write the coaching report of one agent.
 
-    ``scores``/``items`` are the period's frames for the agent's team (the comparison);
-    ``history`` the agent's scores of earlier periods for the trend chart.
+    Args:
+        scores: The period's scores for the agent's team (the comparison).
+        items: The period's item verdicts for the same calls.
+        agent_id: The agent.
+        period: The period or its text (``month:2026-11``).
+        rubric: A loaded rubric or :class:`RubricInfo`.
+        out_dir: Folder for the files.
+        formats: Any of ``html``, ``md``, ``csv``, ``pdf``.
+        history: The agent's scores of earlier periods, for the trend chart.
+        tz: Time zone of a period given as text.
+        extra_sections: Sections added at the end (what people checked).
+
+    Returns:
+        The files written.
+
+    Raises:
+        ReportError: the agent has no calls, bad period or format.
     """
     p = _period(period, tz)
     doc = agent_document(
@@ -96,8 +116,27 @@ def build_team_report(
     tz: str = "Asia/Shanghai",
     extra_sections: Sequence[Section] = (),
 ) -> list[Path]:
-    """Write the weak-point report of one team; ``since`` adds the training effect
-    (``effect_items`` must then cover calls on both sides of it)."""
+    """Write the weak-point report of one team.
+
+    Args:
+        scores: The period's scores (the team's rows are used).
+        items: The period's item verdicts.
+        team: The team.
+        period: The period or its text (``month:2026-11``).
+        rubric: A loaded rubric or :class:`RubricInfo`.
+        out_dir: Folder for the files.
+        formats: Any of ``html``, ``md``, ``csv``, ``pdf``.
+        since: Date of a training event: adds the training effect, before against after.
+        effect_items: Item verdicts covering calls on both sides of ``since``.
+        tz: Time zone of a period given as text.
+        extra_sections: Sections added at the end (what people checked).
+
+    Returns:
+        The files written.
+
+    Raises:
+        ReportError: the team has no calls, bad period, date or format.
+    """
     p = _period(period, tz)
     doc = team_document(
         scores,
@@ -130,7 +169,26 @@ def build_bulletin(
 ) -> list[Path]:
     """Write the management bulletin; the previous period's frames give the comparison.
 
-    ``intake``: ``(calls inspected, calls received)`` for the coverage figure.
+    Args:
+        scores: The period's scores.
+        items: The period's item verdicts.
+        period: The period or its text (``month:2026-11``).
+        rubric: A loaded rubric or :class:`RubricInfo`.
+        out_dir: Folder for the files.
+        formats: Any of ``html``, ``md``, ``csv``, ``pdf``.
+        previous_scores: The previous period's scores.
+        previous_items: The previous period's item verdicts.
+        history: Scores of earlier periods, for the trend chart.
+        tz: Time zone of a period given as text.
+        intake: ``(calls inspected, calls received)`` for the coverage figure.
+        previous_intake: The same for the previous period.
+        extra_sections: Sections added at the end (what people checked).
+
+    Returns:
+        The files written.
+
+    Raises:
+        ReportError: no calls, bad period or format.
     """
     p = _period(period, tz)
     doc = bulletin_document(
@@ -161,13 +219,21 @@ def _since(since: dt.date | pd.Timestamp | str | None, period: Period) -> pd.Tim
 
 
 def intake_counts(store: Any, period: Period) -> tuple[int, int] | None:
-    """``(calls inspected with any rubric, calls received)`` over the nights of a period
-    whose nightly run recorded what it received, or ``None`` when none did.
+    """Calls inspected and calls received over the nights of a period.
 
-    Calls received are the valid manifest rows of a night, from its latest nightly run
-    that recorded them (the flow notes them right after reading the manifest, so the
-    night's own reports already see them); calls inspected are the calls scored that
-    started on those nights (local dates of the period's time zone).
+    Only nights whose nightly run recorded what it received count. Calls received are
+    the valid manifest rows of a night, from its latest nightly run that recorded them
+    (the flow notes them right after reading the manifest, so the night's own reports
+    already see them); calls inspected are the calls scored that started on those
+    nights (local dates of the period's time zone), with any rubric.
+
+    Args:
+        store: An open store (``runs_frame``/``scores_frame``).
+        period: The period.
+
+    Returns:
+        ``(calls inspected, calls received)``, or ``None`` when no night recorded what
+        it received.
     """
     runs = store.runs_frame()
     received: dict[dt.date, int] = {}

@@ -188,8 +188,11 @@ def _items_section(a: _Agent, ranked: pd.DataFrame) -> Section:
 
 
 def _excerpts(a: _Agent, item_id: str, n: int) -> list[tuple[Any, ...]]:
-    """Up to ``n`` of the agent's failed verdicts on an item: the longest quote of each,
-    its time, the call and a link to hear it."""
+    """Up to ``n`` of the agent's failed verdicts on an item, as evidence rows.
+
+    Each row: the item, the longest quote (or the reason), its time, the call and a
+    link to hear it there.
+    """
     items = a.items
     fails = items[(items["item_id"] == item_id) & (items["status"] == "fail")]
     out: list[tuple[Any, ...]] = []

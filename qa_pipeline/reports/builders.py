@@ -136,7 +136,13 @@ def trend_section(
 ) -> Section | None:
     """Mean score and pass rate over time, or ``None`` with fewer than two buckets.
 
-    Months are bucketed by month, weeks by week, other periods by day (in ``tz``).
+    Args:
+        lab: The report's labels.
+        scores: The scores to chart (earlier periods and this one).
+        period: The report period: months are bucketed by month, weeks by week, other
+            periods by day.
+        tz: Time zone of the buckets.
+        rubric: Rubric facts (the pass mark).
     """
     freq = {"month": "MS", "week": "W-MON"}.get(period.kind, "D")
     t = agg.trend(scores, freq, tz, rubric.pass_mark)
