@@ -1,5 +1,10 @@
-"""Reports: agent coaching (个人辅导报告), team weak points (培训薄弱项报告) and the
-management bulletin (质量简报), as HTML, Markdown, CSV and optional PDF.
+"""Reports: agent coaching, team weak points and the management bulletin.
+
+The agent coaching report (个人辅导报告), the team weak-point report for trainers
+(培训薄弱项报告) and the quality bulletin for management (质量简报), as HTML, Markdown,
+CSV and optional PDF. Each document is built in its own module (:mod:`.agent`,
+:mod:`.team`, :mod:`.bulletin`) from small section functions; :mod:`.human` adds what
+people checked, and :mod:`.render` writes the files.
 
 Public API::
 
@@ -16,19 +21,21 @@ Public API::
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import replace
 from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from qa_pipeline.errors import ReportError
-from qa_pipeline.reports.periods import Period, parse_period, shift
-from qa_pipeline.reports.builders import agent_document, team_document
+from qa_pipeline.reports.agent import agent_document
 from qa_pipeline.reports.bulletin import bulletin_document
+from qa_pipeline.reports.human import FinalView, human_section
 from qa_pipeline.reports.model import Document, ItemInfo, RubricInfo, Section, rubric_info
+from qa_pipeline.reports.periods import Period, parse_period, shift
 from qa_pipeline.reports.render import FORMATS, check_formats, write_document
+from qa_pipeline.reports.team import team_document
 
 DEFAULT_FORMATS = ("html", "md", "csv")
 #: Earlier periods fetched for trend charts.
@@ -60,10 +67,25 @@ def build_agent_report(
     tz: str = "Asia/Shanghai",
     extra_sections: Sequence[Section] = (),
 ) -> list[Path]:
-    """Write the coaching report of one agent; returns the files written.
+    """Write the coaching report of one agent.
 
-    ``scores``/``items`` are the period's frames for the agent's team (the comparison);
-    ``history`` the agent's scores of earlier periods for the trend chart.
+    Args:
+        scores: The period's scores for the agent's team (the comparison).
+        items: The period's item verdicts for the same calls.
+        agent_id: The agent.
+        period: The period or its text (``month:2026-11``).
+        rubric: A loaded rubric or :class:`RubricInfo`.
+        out_dir: Folder for the files.
+        formats: Any of ``html``, ``md``, ``csv``, ``pdf``.
+        history: The agent's scores of earlier periods, for the trend chart.
+        tz: Time zone of a period given as text.
+        extra_sections: Sections added at the end (what people checked).
+
+    Returns:
+        The files written.
+
+    Raises:
+        ReportError: the agent has no calls, bad period or format.
     """
     p = _period(period, tz)
     doc = agent_document(
@@ -94,8 +116,27 @@ def build_team_report(
     tz: str = "Asia/Shanghai",
     extra_sections: Sequence[Section] = (),
 ) -> list[Path]:
-    """Write the weak-point report of one team; ``since`` adds the training effect
-    (``effect_items`` must then cover calls on both sides of it)."""
+    """Write the weak-point report of one team.
+
+    Args:
+        scores: The period's scores (the team's rows are used).
+        items: The period's item verdicts.
+        team: The team.
+        period: The period or its text (``month:2026-11``).
+        rubric: A loaded rubric or :class:`RubricInfo`.
+        out_dir: Folder for the files.
+        formats: Any of ``html``, ``md``, ``csv``, ``pdf``.
+        since: Date of a training event: adds the training effect, before against after.
+        effect_items: Item verdicts covering calls on both sides of ``since``.
+        tz: Time zone of a period given as text.
+        extra_sections: Sections added at the end (what people checked).
+
+    Returns:
+        The files written.
+
+    Raises:
+        ReportError: the team has no calls, bad period, date or format.
+    """
     p = _period(period, tz)
     doc = team_document(
         scores,
@@ -128,7 +169,26 @@ def build_bulletin(
 ) -> list[Path]:
     """Write the management bulletin; the previous period's frames give the comparison.
 
-    ``intake``: ``(calls inspected, calls received)`` for the coverage figure.
+    Args:
+        scores: The period's scores.
+        items: The period's item verdicts.
+        period: The period or its text (``month:2026-11``).
+        rubric: A loaded rubric or :class:`RubricInfo`.
+        out_dir: Folder for the files.
+        formats: Any of ``html``, ``md``, ``csv``, ``pdf``.
+        previous_scores: The previous period's scores.
+        previous_items: The previous period's item verdicts.
+        history: Scores of earlier periods, for the trend chart.
+        tz: Time zone of a period given as text.
+        intake: ``(calls inspected, calls received)`` for the coverage figure.
+        previous_intake: The same for the previous period.
+        extra_sections: Sections added at the end (what people checked).
+
+    Returns:
+        The files written.
+
+    Raises:
+        ReportError: no calls, bad period or format.
     """
     p = _period(period, tz)
     doc = bulletin_document(
@@ -159,13 +219,21 @@ def _since(since: dt.date | pd.Timestamp | str | None, period: Period) -> pd.Tim
 
 
 def intake_counts(store: Any, period: Period) -> tuple[int, int] | None:
-    """``(calls inspected with any rubric, calls received)`` over the nights of a period
-    whose nightly run recorded what it received, or ``None`` when none did.
+    """Calls inspected and calls received over the nights of a period.
 
-    Calls received are the valid manifest rows of a night, from its latest nightly run
-    that recorded them (the flow notes them right after reading the manifest, so the
-    night's own reports already see them); calls inspected are the calls scored that
-    started on those nights (local dates of the period's time zone).
+    Only nights whose nightly run recorded what it received count. Calls received are
+    the valid manifest rows of a night, from its latest nightly run that recorded them
+    (the flow notes them right after reading the manifest, so the night's own reports
+    already see them); calls inspected are the calls scored that started on those
+    nights (local dates of the period's time zone), with any rubric.
+
+    Args:
+        store: An open store (``runs_frame``/``scores_frame``).
+        period: The period.
+
+    Returns:
+        ``(calls inspected, calls received)``, or ``None`` when no night recorded what
+        it received.
     """
     runs = store.runs_frame()
     received: dict[dt.date, int] = {}
@@ -189,6 +257,117 @@ def intake_counts(store: Any, period: Period) -> tuple[int, int] | None:
     days = scores["started_at"].dt.tz_convert(period.start.tzinfo).dt.date
     inspected = scores.loc[days.isin(set(received)), "call_id"].nunique()
     return int(inspected), total
+
+
+@dataclass(frozen=True)
+class _StoreRequest:
+    """What :func:`write_reports_from_store` was asked for, its store seen with final verdicts."""
+
+    store: FinalView
+    subject: str | None
+    period: Period
+    rubric: RubricInfo
+    out_dir: Path
+    formats: Sequence[str]
+    since: dt.date | str | None
+
+    @property
+    def rid(self) -> dict[str, str]:
+        """The filter that keeps the rubric's rows."""
+        return {"rubric_id": self.rubric.id}
+
+
+def _human_sections(
+    req: _StoreRequest, items: pd.DataFrame, agreement: bool = False
+) -> tuple[Section, ...]:
+    """The section on what people checked (with the machine's agreement), if any."""
+    rows = req.store.machine_agreement(req.rubric.id) if agreement else None
+    section = human_section(items, req.rubric.language, rows)
+    return (section,) if section is not None else ()
+
+
+def _agent_from_store(req: _StoreRequest) -> list[Path]:
+    """The agent report: the agent's team is the comparison, earlier periods the trend."""
+    if not req.subject:
+        raise ReportError("the agent report needs an agent id")
+    store, p, rid, agent = req.store, req.period, req.rid, req.subject
+    mine = store.scores_frame(p.start, p.end, agent_id=agent, **rid)
+    if mine.empty:
+        raise ReportError(f"agent {agent!r} has no calls scored with {req.rubric.id} in {p.spec}")
+    team = mine["team"].dropna()
+    scope = {"team": str(team.iloc[0])} if len(team) else {"agent_id": agent}
+    scores = store.scores_frame(p.start, p.end, **scope, **rid)
+    items = store.items_frame(p.start, p.end, **scope, **rid)
+    history = store.scores_frame(shift(p, -TREND_PERIODS).start, p.start, agent_id=agent, **rid)
+    return build_agent_report(
+        scores,
+        items,
+        agent_id=agent,
+        period=p,
+        rubric=req.rubric,
+        out_dir=req.out_dir,
+        formats=req.formats,
+        history=history,
+        extra_sections=_human_sections(req, items[items["agent_id"] == agent]),
+    )
+
+
+def _team_from_store(req: _StoreRequest) -> list[Path]:
+    """The team report; a training date fetches the verdicts on both sides of it."""
+    if not req.subject:
+        raise ReportError("the team report needs a team name")
+    store, p, rid, team = req.store, req.period, req.rid, req.subject
+    scores = store.scores_frame(p.start, p.end, team=team, **rid)
+    if scores.empty:
+        raise ReportError(f"team {team!r} has no calls scored with {req.rubric.id} in {p.spec}")
+    items = store.items_frame(p.start, p.end, team=team, **rid)
+    ts = _since(req.since, p)
+    effect = None
+    if ts is not None:
+        first = min(ts - (p.end - p.start), pd.Timestamp(p.start))
+        effect = store.items_frame(first.to_pydatetime(), p.end, team=team, **rid)
+    return build_team_report(
+        scores,
+        items,
+        team=team,
+        period=p,
+        rubric=req.rubric,
+        out_dir=req.out_dir,
+        formats=req.formats,
+        since=ts,
+        effect_items=effect,
+        extra_sections=_human_sections(req, items),
+    )
+
+
+def _bulletin_from_store(req: _StoreRequest) -> list[Path]:
+    """The bulletin, against the previous period, with the coverage of calls received."""
+    store, p, rid = req.store, req.period, req.rid
+    scores = store.scores_frame(p.start, p.end, **rid)
+    items = store.items_frame(p.start, p.end, **rid)
+    prev = p.previous()
+    human = _human_sections(req, items, agreement=True)
+    return build_bulletin(
+        scores,
+        items,
+        period=p,
+        rubric=req.rubric,
+        out_dir=req.out_dir,
+        formats=req.formats,
+        previous_scores=store.scores_frame(prev.start, prev.end, **rid),
+        previous_items=store.items_frame(prev.start, prev.end, **rid),
+        history=store.scores_frame(shift(p, -TREND_PERIODS).start, p.start, **rid),
+        intake=intake_counts(store, p),
+        previous_intake=intake_counts(store, prev),
+        extra_sections=human,
+    )
+
+
+_FROM_STORE = {
+    "agent": _agent_from_store,
+    "team": _team_from_store,
+    "bulletin": _bulletin_from_store,
+}
 
 
 def write_reports_from_store(
@@ -226,87 +405,14 @@ def write_reports_from_store(
     Raises:
         ReportError: unknown kind, agent or team, no calls, bad period or format.
     """
-    from qa_pipeline.review.reporting import FinalView, human_section
-
     info = _info(rubric)
     p = _period(period, tz)
     check_formats(formats)
-    store = FinalView(store, info, web_base_url)
-    rid = {"rubric_id": info.id}
-
-    def extra(items: pd.DataFrame, agreement: bool = False) -> tuple[Section, ...]:
-        rows = store.machine_agreement(info.id) if agreement else None
-        section = human_section(items, info.language, rows)
-        return (section,) if section is not None else ()
-
-    if kind == "agent":
-        if not subject:
-            raise ReportError("the agent report needs an agent id")
-        mine = store.scores_frame(p.start, p.end, agent_id=subject, **rid)
-        if mine.empty:
-            raise ReportError(f"agent {subject!r} has no calls scored with {info.id} in {p.spec}")
-        team = mine["team"].dropna()
-        scope = {"team": str(team.iloc[0])} if len(team) else {"agent_id": subject}
-        scores = store.scores_frame(p.start, p.end, **scope, **rid)
-        items = store.items_frame(p.start, p.end, **scope, **rid)
-        history = store.scores_frame(
-            shift(p, -TREND_PERIODS).start, p.start, agent_id=subject, **rid
-        )
-        return build_agent_report(
-            scores,
-            items,
-            agent_id=subject,
-            period=p,
-            rubric=info,
-            out_dir=out_dir,
-            formats=formats,
-            history=history,
-            extra_sections=extra(items[items["agent_id"] == subject]),
-        )
-    if kind == "team":
-        if not subject:
-            raise ReportError("the team report needs a team name")
-        scores = store.scores_frame(p.start, p.end, team=subject, **rid)
-        if scores.empty:
-            raise ReportError(f"team {subject!r} has no calls scored with {info.id} in {p.spec}")
-        items = store.items_frame(p.start, p.end, team=subject, **rid)
-        ts = _since(since, p)
-        effect = None
-        if ts is not None:
-            first = min(ts - (p.end - p.start), pd.Timestamp(p.start))
-            effect = store.items_frame(first.to_pydatetime(), p.end, team=subject, **rid)
-        return build_team_report(
-            scores,
-            items,
-            team=subject,
-            period=p,
-            rubric=info,
-            out_dir=out_dir,
-            formats=formats,
-            since=ts,
-            effect_items=effect,
-            extra_sections=extra(items),
-        )
-    if kind == "bulletin":
-        scores = store.scores_frame(p.start, p.end, **rid)
-        items = store.items_frame(p.start, p.end, **rid)
-        prev = p.previous()
-        human = extra(items, agreement=True)
-        return build_bulletin(
-            scores,
-            items,
-            period=p,
-            rubric=info,
-            out_dir=out_dir,
-            formats=formats,
-            previous_scores=store.scores_frame(prev.start, prev.end, **rid),
-            previous_items=store.items_frame(prev.start, prev.end, **rid),
-            history=store.scores_frame(shift(p, -TREND_PERIODS).start, p.start, **rid),
-            intake=intake_counts(store, p),
-            previous_intake=intake_counts(store, prev),
-            extra_sections=human,
-        )
-    raise ReportError(f"unknown report kind {kind!r} (agent, team or bulletin)")
+    view = FinalView(store, info, web_base_url)
+    write = _FROM_STORE.get(kind)
+    if write is None:
+        raise ReportError(f"unknown report kind {kind!r} (agent, team or bulletin)")
+    return write(_StoreRequest(view, subject, p, info, Path(out_dir), formats, since))
 
 
 __all__ = [

@@ -1,5 +1,6 @@
-"""Charts as inline SVG with text kept as text (``svg.fonttype: none``), so Chinese
-labels render in any browser with a CJK font.
+"""Charts as inline SVG with text kept as text, so Chinese labels render anywhere.
+
+Text stays text (``svg.fonttype: none``): any browser with a CJK font shows the labels.
 
 The charts do not depend on the machine's fonts: the SVG names a font list and the
 browser (or Chromium printing a PDF) picks the glyphs, so matplotlib's "Glyph … missing
@@ -66,7 +67,17 @@ def line_chart(
     ylabel: str = "",
     ylim: tuple[float, float] | None = None,
 ) -> str:
-    """A line chart over ``labels`` with one line per series. Returns SVG text."""
+    """A line chart over ``labels`` with one line per series.
+
+    Args:
+        labels: The x-axis labels (periods), in order.
+        series: Line name → one value per label.
+        ylabel: The y-axis label.
+        ylim: Fixed y-axis limits; automatic when ``None``.
+
+    Returns:
+        SVG text.
+    """
     plt = _plt()
     fig, ax = plt.subplots(figsize=(7.5, 2.6))
     x = list(range(len(labels)))
@@ -92,7 +103,19 @@ def bar_chart(
     compare_label: str = "",
     value_label: str = "",
 ) -> str:
-    """Horizontal bars (values 0..1 shown as percentages), optional comparison marks."""
+    """Horizontal bars of rates, top to bottom, with optional comparison marks.
+
+    Args:
+        labels: One label per bar.
+        values: Rates 0..1, shown as percentages.
+        xlabel: The x-axis label.
+        compare: A rate per bar to mark on it (the team's, say); optional.
+        compare_label: Legend text of the marks.
+        value_label: Legend text of the bars.
+
+    Returns:
+        SVG text.
+    """
     plt = _plt()
     fig, ax = plt.subplots(figsize=(7.5, 0.35 * len(labels) + 0.8))
     y = list(range(len(labels)))[::-1]
@@ -116,7 +139,17 @@ def bar_chart(
 
 
 def heatmap(rows: Sequence[str], cols: Sequence[str], values: Any, *, label: str = "") -> str:
-    """A rows × cols heatmap of rates 0..1 (NaN blank) with the percentage in each cell."""
+    """A rows × cols heatmap of rates with the percentage in each cell.
+
+    Args:
+        rows: Row labels (agents).
+        cols: Column labels (items).
+        values: A rows × cols array of rates 0..1; NaN cells stay blank.
+        label: The colour bar's label.
+
+    Returns:
+        SVG text.
+    """
     import numpy as np
 
     plt = _plt()

@@ -97,6 +97,14 @@ def recording_link(recording_path: str | None, second: float, base: Path | str |
     be moved together with the recordings; ``file://`` URI otherwise. The night stores
     each recording's path under its call id (:mod:`qa_pipeline.store.listen`), so no link
     names the original file; a vendor transcript (``.json``) has no audio and no link.
+
+    Args:
+        recording_path: The recording's path, or a workbench URL (kept as it is).
+        second: Where to start playing.
+        base: The report's folder, or ``None``.
+
+    Returns:
+        The link, or ``""`` when there is nothing to hear.
     """
     if not recording_path:
         return ""

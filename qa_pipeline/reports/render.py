@@ -1,5 +1,8 @@
-"""Writers: self-contained HTML (Jinja2, inline CSS and SVG), Markdown, CSV, and PDF via
-headless Chromium (optional)."""
+"""Writers of a :class:`~qa_pipeline.reports.model.Document`.
+
+Self-contained HTML (Jinja2, inline CSS and SVG), Markdown, CSV, and PDF via headless
+Chromium (optional).
+"""
 
 from __future__ import annotations
 
@@ -64,17 +67,22 @@ md_escape = _md_escape
 
 
 def _md_href(href: str) -> str:
-    """A link target that cannot close the link or run script (hrefs are built
-    percent-encoded; this guards the characters Markdown itself gives meaning)."""
+    """A link target that cannot close the link or run script.
+
+    Hrefs are built percent-encoded; this guards the characters Markdown itself gives
+    meaning.
+    """
     if href.split(":", 1)[0].lower() in ("javascript", "data", "vbscript"):
         return ""
     return href.replace(" ", "%20").replace("(", "%28").replace(")", "%29").replace("<", "%3C")
 
 
 def csv_cell(value: str) -> str:
-    """A CSV cell that a spreadsheet shows as text, not runs as a formula (OWASP: a
-    leading ``'`` before ``= + - @``, tab or carriage return); plain numbers such as
-    ``-2.5`` stay numbers."""
+    """A CSV cell that a spreadsheet shows as text, not runs as a formula.
+
+    OWASP: a leading ``'`` before ``= + - @``, tab or carriage return; plain numbers
+    such as ``-2.5`` stay numbers.
+    """
     if value.startswith(_FORMULA_START) and not _PLAIN_NUMBER.fullmatch(value):
         return "'" + value
     return value
@@ -156,6 +164,14 @@ def chromium_args(profile: Path) -> list[str]:
 def write_pdf(html_path: Path, pdf_path: Path, timeout_s: float = 120) -> Path:
     """Print an HTML file to PDF with headless Chromium.
 
+    Args:
+        html_path: The HTML file.
+        pdf_path: The PDF file to write.
+        timeout_s: How long Chromium may take.
+
+    Returns:
+        ``pdf_path``.
+
     Raises:
         ReportError: Chromium is not installed or failed.
     """
@@ -195,7 +211,19 @@ def check_formats(formats: Sequence[str]) -> list[str]:
 
 
 def write_document(doc: Document, out_dir: Path, formats: Sequence[str]) -> list[Path]:
-    """Write the document in the given formats; returns the files written."""
+    """Write the document in the given formats.
+
+    Args:
+        doc: The document.
+        out_dir: Folder for the files (created if missing), named after ``doc.stem``.
+        formats: Any of ``html``, ``md``, ``csv`` (one file per named table), ``pdf``.
+
+    Returns:
+        The files written.
+
+    Raises:
+        ReportError: an unknown format, or PDF without Chromium.
+    """
     wanted = check_formats(formats)
     out_dir.mkdir(parents=True, exist_ok=True)
     paths: list[Path] = []

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from qa_pipeline.store.frames import ITEM_COLUMNS, SCORE_COLUMNS
 from qa_pipeline.reports.model import ItemInfo, RubricInfo
+from qa_pipeline.store.frames import ITEM_COLUMNS, SCORE_COLUMNS
 
 ITEMS = (
     ItemInfo("greeting", "开场问候", "script", 10, False, "开场报工号并问候。"),

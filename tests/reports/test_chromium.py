@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 from synth import RUBRIC, between
 
-from qa_pipeline.reports.periods import parse_period
 from qa_pipeline.reports import build_agent_report, build_bulletin, build_team_report
+from qa_pipeline.reports.periods import parse_period
 from qa_pipeline.reports.render import chromium_args, chromium_binary
 
 NOV = parse_period("month:2026-11")

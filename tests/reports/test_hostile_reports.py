@@ -10,11 +10,11 @@ import pandas as pd
 import pytest
 from synth import RUBRIC, between, make_history
 
-from qa_pipeline.reports.periods import parse_period
 from qa_pipeline.reports import build_agent_report, build_team_report
+from qa_pipeline.reports.periods import parse_period
 
 NOV = parse_period("month:2026-11")
-AGENT = "=HYPERLINK(\"http://evil\",\"x\")"
+AGENT = '=HYPERLINK("http://evil","x")'
 AGENT2 = "<img src=x onerror=alert(1)>"
 AGENT3 = "-2+3"
 TEAM = "组$\\undefinedcmd$"
@@ -82,7 +82,9 @@ def test_html_recording_links_cannot_run_script(hostile, tmp_path: Path) -> None
     )
     hrefs = re.findall(r'href="([^"]*)"', html.read_text(encoding="utf-8"))
     assert hrefs
-    assert all(not re.match(r"^[a-z][a-z0-9+.-]*:", h, re.I) or h.startswith("file:") for h in hrefs)
+    assert all(
+        not re.match(r"^[a-z][a-z0-9+.-]*:", h, re.I) or h.startswith("file:") for h in hrefs
+    )
     assert any(h.startswith("javascript%3A") for h in hrefs)
 
 

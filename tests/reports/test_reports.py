@@ -12,9 +12,10 @@ from synth import RUBRIC, RUBRIC_EN, between, make_history, write_to_store
 from typer.testing import CliRunner
 
 from qa_pipeline.errors import ReportError
-from qa_pipeline.reports.periods import parse_period
 from qa_pipeline.reports import build_agent_report, build_bulletin, build_team_report
-from qa_pipeline.reports.builders import agent_document, team_document
+from qa_pipeline.reports.agent import agent_document
+from qa_pipeline.reports.periods import parse_period
+from qa_pipeline.reports.team import team_document
 
 NOV = parse_period("month:2026-11")
 OCT = NOV.previous()

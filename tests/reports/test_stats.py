@@ -7,8 +7,8 @@ import math
 import pandas as pd
 import pytest
 
-from qa_pipeline.reports import aggregate as agg
 from qa_pipeline.errors import ReportError
+from qa_pipeline.reports import aggregate as agg
 from qa_pipeline.reports.periods import parse_period, shift
 
 

@@ -1,5 +1,8 @@
-"""What the reports take from the human-decision layer: final verdicts, workbench links,
-and how far people checked the machine."""
+"""What the reports take from the human-decision layer.
+
+Final verdicts (a person's decision wins over the machine's), links to the workbench,
+and a section saying how far people checked the machine.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +12,9 @@ from urllib.parse import quote
 import pandas as pd
 from sqlalchemy import select
 
+from qa_pipeline.reports.model import Section, Table, fmt_pct, rows
 from qa_pipeline.review.verdicts import Grading, apply_final_verdicts, latest_decisions
+from qa_pipeline.review.workbench import Workbench
 from qa_pipeline.store.schema import recordings
 
 
@@ -28,6 +33,14 @@ class FinalView:
     """
 
     def __init__(self, store: Any, rubric: Any, web_base_url: str | None = None) -> None:
+        """Read the latest human decisions on the rubric and which calls are transcripts.
+
+        Args:
+            store: An open :class:`~qa_pipeline.store.Store`.
+            rubric: The rubric (loaded or :class:`~qa_pipeline.reports.model.RubricInfo`)
+                whose decisions apply; ``None`` for the decisions on every rubric.
+            web_base_url: Where the workbench is served; call links then open its pages.
+        """
         self.store = store
         self.rubric = rubric
         self.web_base_url = web_base_url
@@ -42,12 +55,11 @@ class FinalView:
             }
 
     def __getattr__(self, name: str) -> Any:
+        """Anything else is the store's own (``runs_frame``, ``_read``, ...)."""
         return getattr(self.store, name)
 
     def machine_agreement(self, rubric_id: str) -> list[dict[str, Any]]:
         """Per item: the machine's agreement with final human verdicts (see Workbench)."""
-        from qa_pipeline.review.workbench import Workbench
-
         return Workbench(self.store).machine_agreement(rubric_id)
 
     def _links(self, df: pd.DataFrame) -> pd.DataFrame:
@@ -69,21 +81,51 @@ class FinalView:
         return self._links(scores), self._links(items)
 
     def scores_frame(self, *args: Any, **kw: Any) -> pd.DataFrame:
+        """The store's ``scores_frame`` with final verdicts and report links."""
         return self._both(*args, **kw)[0]
 
     def items_frame(self, *args: Any, **kw: Any) -> pd.DataFrame:
+        """The store's ``items_frame`` with final verdicts and report links."""
         item_id = kw.get("item_id")
         items = self._both(*args, **kw)[1]
         return items[items["item_id"] == item_id] if item_id is not None else items
 
 
+def _agreement_table(agreement: list[dict[str, Any]], zh: bool) -> Table:
+    """Per item and rubric version: the machine's agreement with people."""
+    cols = (
+        ("评分项", "版本", "人工核查", "机器一致率", "扣分准确率", "随机抽检")
+        if zh
+        else ("Item", "Version", "Checked", "Agreement", "Precision of fails", "Sampled")
+    )
+    data = [
+        (
+            a["name"],
+            a["rubric_version"],
+            a["n"],
+            fmt_pct(a["agreement"]),
+            fmt_pct(a["fail_precision"]),
+            a["sampled"],
+        )
+        for a in agreement
+    ]
+    return Table(cols, rows(data), "machine_agreement")
+
+
 def human_section(
     items: pd.DataFrame, language: str, agreement: list[dict[str, Any]] | None
-) -> Any:
-    """A report section saying how many items people checked, and (for the bulletin)
-    the machine's agreement with them per item; ``None`` when nobody checked anything."""
-    from qa_pipeline.reports.model import Section, Table, fmt_pct, rows
+) -> Section | None:
+    """A report section saying how many items people checked.
 
+    Args:
+        items: The report's item verdicts (``human`` marks those a person decided).
+        language: The rubric's language (``zh…`` → Chinese).
+        agreement: The machine's agreement with people per item (the bulletin), or
+            ``None``.
+
+    Returns:
+        The section, or ``None`` when nobody checked anything.
+    """
     zh = language.startswith("zh")
     human = items[items["human"].astype(bool)] if "human" in items else items.iloc[0:0]
     if human.empty and not agreement:
@@ -99,24 +141,6 @@ def human_section(
             f"People checked {n} item verdicts on {calls} calls this period; scores and "
             "figures use their final verdicts."
         )
-    tables: tuple[Any, ...] = ()
-    if agreement:
-        cols = (
-            ("评分项", "版本", "人工核查", "机器一致率", "扣分准确率", "随机抽检")
-            if zh
-            else ("Item", "Version", "Checked", "Agreement", "Precision of fails", "Sampled")
-        )
-        data = [
-            (
-                a["name"],
-                a["rubric_version"],
-                a["n"],
-                fmt_pct(a["agreement"]),
-                fmt_pct(a["fail_precision"]),
-                a["sampled"],
-            )
-            for a in agreement
-        ]
-        tables = (Table(cols, rows(data), "machine_agreement"),)
+    tables = (_agreement_table(agreement, zh),) if agreement else ()
     title = "人工复核与机器一致性" if zh else "Checked by people"
     return Section(title, paragraphs=(text,), tables=tables)
