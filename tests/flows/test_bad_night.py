@@ -11,7 +11,6 @@ pytestmark = [pytest.mark.usefixtures("prefect_harness"), pytest.mark.slow]
 
 
 def test_bad_night_completes_and_names_every_problem(tmp_path: Path, qa_env: Path, h: Any) -> None:
-    h.needs_stages()
     h.needs_model()
     from flows.nightly import nightly_qa
     from qa_pipeline.config import load_settings

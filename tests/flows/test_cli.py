@@ -40,7 +40,6 @@ def test_sample_size() -> None:
 
 
 def test_run_prints_each_failed_call_and_why(tmp_path: Path, cli_env: Path, h: Any) -> None:
-    h.needs_stages()
     inbox = h.vendor_inbox(tmp_path / "centre", n=3)
     with (inbox / "manifest.csv").open("a", encoding="utf-8") as fh:
         fh.write("X-1,calls/missing.json,A1001,一组,2026-11-20T09:00:00+08:00,咨询,1,5,,1,zh\n")
@@ -62,7 +61,6 @@ def test_run_rejects_bad_date_and_plan(tmp_path: Path, cli_env: Path) -> None:
 
 @pytest.mark.slow
 def test_demo_without_audio(cli_env: Path, h: Any) -> None:
-    h.needs_stages()
     out = CliRunner().invoke(app, ["demo", "--no-audio"])
     assert out.exit_code == 0, out.output
     assert "20261120-9001" in out.output  # the damaged vendor file is named
