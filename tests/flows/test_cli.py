@@ -66,17 +66,13 @@ def test_demo_without_audio(cli_env: Path, h: Any) -> None:
     assert "20261120-9001" in out.output  # the damaged vendor file is named
     data = cli_env / "data" / "demo" / "inbox"
     assert len(list(data.iterdir())) == 11  # ten earlier nights and tonight
-    import qa_pipeline.reports as reports
-
-    if hasattr(reports, "write_reports_from_store"):
-        written = cli_env / "reports"
-        for name in ("bulletin_week-2026-W47.html", "bulletin_month-2026-11.md",
-                     "team_二组_week-2026-W47.html", "agent_A1006_week-2026-W47.html",
-                     "bulletin_day-2026-11-20.html", "agent_A1001_day-2026-11-20.md"):  # fmt: skip
-            assert (written / name).is_file(), name
-            assert str(written / name) in out.output.replace("\n", ""), name
-    else:
-        assert "report writer" in out.output
+    assert "report writer" not in out.output  # the reports were written, not skipped
+    written = cli_env / "reports"
+    for name in ("bulletin_week-2026-W47.html", "bulletin_month-2026-11.md",
+                 "team_二组_week-2026-W47.html", "agent_A1006_week-2026-W47.html",
+                 "bulletin_day-2026-11-20.html", "agent_A1001_day-2026-11-20.md"):  # fmt: skip
+        assert (written / name).is_file(), name
+        assert str(written / name) in out.output.replace("\n", ""), name
 
 
 def test_every_flows_command_has_help() -> None:
