@@ -14,8 +14,12 @@ $(BIN)/python:
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip setuptools wheel
 
+# setuptools announces every editable install with an informational warning, "Editable
+# installation" (the strict and compat modes print one too, and compat is deprecated);
+# pip shows it even with -q. Only that warning is ignored: errors and other warnings show.
 $(STAMP): pyproject.toml constraints.txt | $(BIN)/python
-	$(BIN)/pip install -q -c constraints.txt -e '.[$(EXTRAS)]'
+	PYTHONWARNINGS="$${PYTHONWARNINGS:+$$PYTHONWARNINGS,}ignore:Editable installation:UserWarning" \
+	  $(BIN)/pip install -q -c constraints.txt -e '.[$(EXTRAS)]'
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 
