@@ -1,6 +1,7 @@
 # qa-pipeline: two commands from a fresh clone.
 #   make demo   install into .venv, make the embedded model available, run the demo night
-#   make test   install into .venv with dev extras, run ruff, mypy and pytest
+#   make test   set up the machine (scripts/test_env.sh: Debian packages, PostgreSQL), install
+#               into .venv with dev extras, run ruff, mypy, the rubrics' examples and pytest
 PY ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -39,10 +40,13 @@ typecheck: install
 rubrics: install
 	@for r in rubrics/*.yaml; do $(BIN)/qa rubric test $$r || exit 1; done
 
+# pytest as this machine is: tests whose component is missing skip and say why
 pytest: install
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-test: lint typecheck rubrics pytest
+# everything, on a machine set up for all of it, or one line on what is missing
+test:
+	@bash scripts/test_env.sh $(MAKE) --no-print-directory lint typecheck rubrics pytest
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache build *.egg-info
