@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Start the Debian PostgreSQL cluster (installed by .ci/run) and make a test database.
+# Start the Debian PostgreSQL cluster (installed by scripts/test_env.sh) and make a test database.
 # Prints the SQLAlchemy URL to use as QA_TEST_POSTGRES_URL. Idempotent.
 set -euo pipefail
 ver=$(ls /usr/lib/postgresql 2>/dev/null | sort -V | tail -n1)

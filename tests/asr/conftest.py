@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import os
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -43,12 +42,9 @@ def read_mono16k(path: str | Path) -> np.ndarray:
 
 
 @pytest.fixture(scope="session")
-def espeak_wav(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """English speech made with espeak-ng (skip when espeak-ng is not installed)."""
-    exe = shutil.which("espeak-ng")
-    if exe is None:
-        pytest.skip("espeak-ng not installed")
+def espeak_wav(tmp_path_factory: pytest.TempPathFactory, espeak_ng: str) -> Path:
+    """English speech made with espeak-ng (the ``espeak_ng`` fixture skips without it)."""
     out = tmp_path_factory.mktemp("espeak") / "hello.wav"
     text = "Hello, thank you for calling the city service hotline. How can I help you today?"
-    subprocess.run([exe, "-s", "150", "-w", str(out), text], check=True, capture_output=True)
+    subprocess.run([espeak_ng, "-s", "150", "-w", str(out), text], check=True, capture_output=True)
     return out

@@ -125,10 +125,7 @@ def test_hotwords_never_reach_the_output_on_silence_or_noise(
     assert sum(len(x) for x in texts.values()) == 0, texts
 
 
-def _ffmpeg(src: Path, dst: Path, *args: str) -> Path:
-    exe = shutil.which("ffmpeg")
-    if exe is None:
-        pytest.skip("ffmpeg not installed")
+def _ffmpeg(exe: str, src: Path, dst: Path, *args: str) -> Path:
     cmd = [exe, "-nostdin", "-loglevel", "error", "-y", "-i", str(src), *args, str(dst)]
     subprocess.run(cmd, check=True)
     return dst
@@ -143,13 +140,17 @@ def dev_call(shared_dir: Path) -> Path:
 
 
 def test_bad_channels_and_files_get_specific_reasons(
-    dev_call: Path, tmp_path: Path, models_dir: Path
+    dev_call: Path, tmp_path: Path, models_dir: Path, ffmpeg: str
 ) -> None:
     cut = ["-t", "20", "-ar", "8000", "-c:a", "pcm_mulaw"]
-    silent = _ffmpeg(dev_call, tmp_path / "silent.wav", "-af", "pan=stereo|c0=c0|c1=0*c1", *cut)
-    same = _ffmpeg(dev_call, tmp_path / "same.wav", "-af", "pan=stereo|c0=c0|c1=c0", *cut)
-    swapped = _ffmpeg(dev_call, tmp_path / "swapped.wav", "-af", "pan=stereo|c0=c1|c1=c0", *cut)
-    short = _ffmpeg(dev_call, tmp_path / "short.wav", *cut)
+
+    def cut_to(name: str, *args: str) -> Path:
+        return _ffmpeg(ffmpeg, dev_call, tmp_path / name, *args, *cut)
+
+    silent = cut_to("silent.wav", "-af", "pan=stereo|c0=c0|c1=0*c1")
+    same = cut_to("same.wav", "-af", "pan=stereo|c0=c0|c1=c0")
+    swapped = cut_to("swapped.wav", "-af", "pan=stereo|c0=c1|c1=c0")
+    short = cut_to("short.wav")
     empty = tmp_path / "empty.wav"
     empty.write_bytes(b"")
     recs = [_rec(silent), _rec(same), _rec(swapped), _rec(short, 120.0), _rec(empty)]
@@ -171,7 +172,10 @@ def test_bad_channels_and_files_get_specific_reasons(
     assert "12345" in fixed.transcript.segments[0].text  # the agent's greeting
 
 
-def test_eval_e2e_on_one_call_with_line_echo(dev_call: Path, tmp_path: Path, qa_env: Path) -> None:
+def test_eval_e2e_on_one_call_with_line_echo(
+    dev_call: Path, tmp_path: Path, qa_env: Path, ffmpeg: str
+) -> None:
+    """``--crosstalk-db`` mixes the echo in with ffmpeg (found on PATH by ``qa eval e2e``)."""
     from qa_pipeline.cli import app
 
     corpus = tmp_path / "corpus"

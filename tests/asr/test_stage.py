@@ -7,7 +7,6 @@ when absent). Nothing here is mocked: faster-whisper runs the shipped weights.
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -185,7 +184,7 @@ def test_silence_and_noise_give_no_text(tmp_path: Path, models_dir: Path) -> Non
 
 
 def test_bad_inputs_are_recorded_and_the_batch_goes_on(
-    zh_rows: list[dict[str, str]], tmp_path: Path, models_dir: Path
+    zh_rows: list[dict[str, str]], tmp_path: Path, models_dir: Path, ffmpeg: str
 ) -> None:
     good, _ = _stereo_call(zh_rows, tmp_path, 4, 5)
     empty = tmp_path / "empty.wav"
@@ -199,27 +198,10 @@ def test_bad_inputs_are_recorded_and_the_batch_goes_on(
     three = tmp_path / "three_channels.wav"
     sf.write(three, np.zeros((SR, 3), dtype=np.float32), SR, subtype="PCM_16")
     missing = tmp_path / "missing.wav"
-    files = [empty, text, good, truncated, header_only, three, missing]
-    if shutil.which("ffmpeg"):
-        ulaw = tmp_path / "ulaw_8k_mono.wav"
-        subprocess.run(
-            [
-                "ffmpeg",
-                "-loglevel",
-                "error",
-                "-i",
-                zh_rows[11]["path"],
-                "-ar",
-                "8000",
-                "-ac",
-                "1",
-                "-c:a",
-                "pcm_mulaw",
-                str(ulaw),
-            ],
-            check=True,
-        )
-        files.append(ulaw)
+    ulaw = tmp_path / "ulaw_8k_mono.wav"
+    to_ulaw = ["-ar", "8000", "-ac", "1", "-c:a", "pcm_mulaw", str(ulaw)]
+    subprocess.run([ffmpeg, "-loglevel", "error", "-i", zh_rows[11]["path"], *to_ulaw], check=True)
+    files = [empty, text, good, truncated, header_only, three, missing, ulaw]
     results = {
         r.recording.path.name: r
         for r in transcribe_recordings([rec(p) for p in files], ZH, models_dir=models_dir)
@@ -233,12 +215,11 @@ def test_bad_inputs_are_recorded_and_the_batch_goes_on(
         assert name in str(err)
     assert isinstance(results["three_channels.wav"].error, UnsupportedAudioError)
     assert "3 channels" in str(results["three_channels.wav"].error)
-    if "ulaw_8k_mono.wav" in results:
-        r = results["ulaw_8k_mono.wav"]
-        assert r.ok and r.transcript is not None, r.error
-        hyp = "".join(s.text for s in r.transcript.segments)
-        assert cer([zh_rows[11]["reference"]], [hyp]) < 0.5, hyp
-        assert r.transcript.metrics is not None and r.transcript.metrics.sample_rate == 8000
+    r = results["ulaw_8k_mono.wav"]
+    assert r.ok and r.transcript is not None, r.error
+    hyp = "".join(s.text for s in r.transcript.segments)
+    assert cer([zh_rows[11]["reference"]], [hyp]) < 0.5, hyp
+    assert r.transcript.metrics is not None and r.transcript.metrics.sample_rate == 8000
 
 
 def test_cache_skips_finished_calls(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import shutil
 import subprocess
 import wave
 from collections.abc import Callable, Iterator
@@ -35,26 +34,18 @@ SR = SAMPLE_RATE
 # --------------------------------------------------------------------------- helpers
 
 
-def need(tool: str) -> str:
-    """Path of a command-line tool, or skip the test when it is not installed."""
-    exe = shutil.which(tool)
-    if exe is None:
-        pytest.skip(f"{tool} not installed (needed to make the test recording)")
-    return exe
-
-
 def run(*args: str) -> None:
     subprocess.run(list(args), check=True, capture_output=True, timeout=60)
 
 
-def lavfi(source: str, out: Path, *args: str) -> Path:
+def lavfi(ffmpeg: str, source: str, out: Path, *args: str) -> Path:
     """Render an ffmpeg lavfi ``source`` (e.g. ``sine=...``) to ``out`` with ``args``."""
-    run(need("ffmpeg"), "-v", "error", "-y", "-f", "lavfi", "-i", source, *args, str(out))
+    run(ffmpeg, "-v", "error", "-y", "-f", "lavfi", "-i", source, *args, str(out))
     return out
 
 
 @pytest.fixture
-def make_tone(tmp_path: Path) -> Callable[..., Path]:
+def make_tone(tmp_path: Path, ffmpeg: str) -> Callable[..., Path]:
     """``make_tone(name, *codec_args, rate=, channels=, seconds=, freq=)`` → a sine file."""
 
     def make(
@@ -66,7 +57,9 @@ def make_tone(tmp_path: Path) -> Callable[..., Path]:
         freq: float = 440.0,
     ) -> Path:
         source = f"sine=frequency={freq}:duration={seconds}:sample_rate={rate}"
-        return lavfi(source, tmp_path / name, "-ac", str(channels), "-ar", str(rate), *codec_args)
+        return lavfi(
+            ffmpeg, source, tmp_path / name, "-ac", str(channels), "-ar", str(rate), *codec_args
+        )
 
     return make
 
@@ -290,8 +283,8 @@ def test_decode_three_channels(make_tone: Callable[..., Path]) -> None:
     assert str(err.value).startswith(str(path))
 
 
-def test_decode_no_audio_stream(tmp_path: Path) -> None:
-    path = lavfi("testsrc=d=0.2:s=32x32", tmp_path / "video.mkv", "-c:v", "ffv1")
+def test_decode_no_audio_stream(tmp_path: Path, ffmpeg: str) -> None:
+    path = lavfi(ffmpeg, "testsrc=d=0.2:s=32x32", tmp_path / "video.mkv", "-c:v", "ffv1")
     with pytest.raises(UnsupportedAudioError, match="no audio stream"):
         decode_audio(path)
 
@@ -478,10 +471,9 @@ LINES = [
 
 @pytest.fixture(scope="module")
 def espeak_call(
-    tmp_path_factory: pytest.TempPathFactory,
+    tmp_path_factory: pytest.TempPathFactory, espeak_ng: str
 ) -> tuple[np.ndarray, list[tuple[float, float]]]:
     """A mono call of six alternating turns by two espeak-ng voices (low and high)."""
-    exe = need("espeak-ng")
     folder = tmp_path_factory.mktemp("espeak")
     voices = [("en-us", "20"), ("en-us+f3", "80")]
     pieces: list[np.ndarray] = []
@@ -491,7 +483,7 @@ def espeak_call(
     for i, text in enumerate(LINES):
         voice, pitch = voices[i % 2]
         wav = folder / f"turn{i}.wav"
-        run(exe, "-v", voice, "-p", pitch, "-s", "170", "-w", str(wav), text)
+        run(espeak_ng, "-v", voice, "-p", pitch, "-s", "170", "-w", str(wav), text)
         y = decode_audio(wav).samples[0]
         pieces += [y, gap]
         spans.append((pos / SR, (pos + y.size) / SR))

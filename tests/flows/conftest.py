@@ -35,17 +35,6 @@ def models_dir() -> Path:
     return Path(os.environ.get("QA_MODELS_DIR", REPO / "models"))
 
 
-def needs_stages() -> None:
-    """Skip until the scoring and rubric stages exist (they land in parallel)."""
-    pytest.importorskip("qa_pipeline.scoring", reason="scoring stage not available")
-    from qa_pipeline import rubric, scoring
-
-    if not hasattr(scoring, "score_call") or not hasattr(rubric, "load_rubric"):
-        pytest.skip("scoring stage not available yet")
-    if not (REPO / "rubrics" / "hotline_12345.yaml").is_file():
-        pytest.skip("rubrics/hotline_12345.yaml not available yet")
-
-
 def needs_model() -> None:
     """Assemble the embedded base model into the models folder (offline, seconds)."""
     from qa_pipeline.asr.registry import assemble_base
@@ -120,7 +109,6 @@ def free_port() -> int:
 class Helpers:
     """Helpers for the tests (pytest's importlib mode cannot import conftest)."""
 
-    needs_stages = staticmethod(needs_stages)
     needs_model = staticmethod(needs_model)
     vendor_inbox = staticmethod(vendor_inbox)
     qa_env = staticmethod(qa_env)

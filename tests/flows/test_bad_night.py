@@ -11,7 +11,6 @@ pytestmark = [pytest.mark.usefixtures("prefect_harness"), pytest.mark.slow]
 
 
 def test_bad_night_completes_and_names_every_problem(tmp_path: Path, qa_env: Path, h: Any) -> None:
-    h.needs_stages()
     h.needs_model()
     from flows.nightly import nightly_qa
     from qa_pipeline.config import load_settings
@@ -62,4 +61,10 @@ def test_bad_night_completes_and_names_every_problem(tmp_path: Path, qa_env: Pat
     errors = store.errors_frame(summary.run_id)
     assert len(errors) == 7
     assert any(m.startswith("row 9:") for m in errors["message"])
-    assert "row 10" not in summary.to_markdown() or "b5" in summary.to_markdown()
+    # the night's markdown lists every failure: call, manifest row (if any), stage and kind
+    md = summary.to_markdown()
+    listed = [ln for ln in md.split("## Failures", 1)[1].splitlines() if ln.startswith("| b")]
+    assert len(listed) == 6, md  # b1, b2, b4, b5, b6, b7 (the duplicate has a demo call id)
+    assert "| b1 | 6 | manifest/" in md, md
+    assert f"| b5 |  | {decode.stage}/{decode.kind} |" in md, md
+    assert f"| b7 |  | {cut.stage}/{cut.kind} |" in md, md

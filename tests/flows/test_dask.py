@@ -13,7 +13,6 @@ pytestmark = pytest.mark.slow
 
 
 def test_nightly_on_a_two_worker_dask_cluster(tmp_path: Path, h: Any, prefect_server: str) -> None:
-    h.needs_stages()
     inbox = h.vendor_inbox(tmp_path / "centre", n=8)
     env = h.qa_env(tmp_path, PREFECT_API_URL=prefect_server)
     args = ["--inbox", str(inbox), "--date", "2026-11-20", "--no-reports"]

@@ -6,7 +6,6 @@ import hashlib
 import json
 from pathlib import Path
 
-import pytest
 import soundfile as sf
 
 from qa_pipeline.demo.centre import DEMO_AUDIO, MANDARIN_AUDIO_CALLS, DemoOptions, build_demo
@@ -87,13 +86,13 @@ def test_mandarin_recordings_are_small_stereo_8k() -> None:
         assert abs(decoded.samples[0]).max() > 0.1 and abs(decoded.samples[1]).max() > 0.1
 
 
-def test_english_script_reproduces_the_committed_files(tmp_path: Path) -> None:
-    import shutil
+def test_english_script_reproduces_the_committed_files(
+    tmp_path: Path, espeak_ng: str, sox: str
+) -> None:
+    """The script runs espeak-ng and sox from PATH; the fixtures skip without them."""
     import subprocess
     import sys
 
-    if not (shutil.which("espeak-ng") and shutil.which("sox")):
-        pytest.skip("espeak-ng and sox are needed")
     script = DEMO_AUDIO.parent / "make_english_calls.py"
     subprocess.run([sys.executable, str(script), "--out", str(tmp_path)], check=True)
     made = {p.name: p.read_bytes() for p in tmp_path.glob("*.flac")}

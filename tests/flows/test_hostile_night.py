@@ -35,7 +35,6 @@ def _db(tmp_path: Path) -> sqlite3.Connection:
 
 
 def test_hostile_night(tmp_path: Path, qa_env: Path, h: Any) -> None:
-    h.needs_stages()
     from flows.nightly import nightly_qa
     from qa_pipeline.commands.flows import _print_summary
 

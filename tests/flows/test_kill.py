@@ -27,7 +27,6 @@ def _scored(db: Path) -> list[str]:
 
 
 def test_killed_night_resumes_without_redoing_finished_calls(tmp_path: Path, h: Any) -> None:
-    h.needs_stages()
     h.needs_model()
     inbox = h.vendor_inbox(tmp_path / "centre", n=3)
     manifest = inbox / "manifest.csv"

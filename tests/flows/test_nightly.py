@@ -11,7 +11,6 @@ pytestmark = pytest.mark.usefixtures("prefect_harness")
 
 
 def test_night_of_vendor_transcripts_then_rerun_skips(tmp_path: Path, qa_env: Path, h: Any) -> None:
-    h.needs_stages()
     from prefect.artifacts import Artifact
 
     from flows.nightly import nightly_qa
@@ -45,7 +44,6 @@ def test_night_of_vendor_transcripts_then_rerun_skips(tmp_path: Path, qa_env: Pa
 
 
 def test_bad_plan_and_date_fail_fast(tmp_path: Path, qa_env: Path, h: Any) -> None:
-    h.needs_stages()
     from flows.nightly import nightly_qa
     from qa_pipeline.errors import ConfigError, SamplingError
 
@@ -59,7 +57,6 @@ def test_bad_plan_and_date_fail_fast(tmp_path: Path, qa_env: Path, h: Any) -> No
 def test_scheduled_entry_takes_the_night_under_the_inbox_root(
     tmp_path: Path, qa_env: Path, h: Any
 ) -> None:
-    h.needs_stages()
     from flows.scheduled import scheduled_nightly
     from qa_pipeline.errors import ManifestError
 
@@ -83,7 +80,6 @@ def test_weak_points_needs_one_subject(qa_env: Path) -> None:
 
 def test_weekly_quota_carries_across_nights(tmp_path: Path, qa_env: Path, h: Any) -> None:
     """quota:1:week: an agent inspected on Tuesday is not sampled again on Wednesday."""
-    h.needs_stages()
     from flows.nightly import nightly_qa
     from qa_pipeline.config import load_settings
     from qa_pipeline.intake.manifest import read_manifest

@@ -62,7 +62,6 @@ def _gone(pids: dict[int, int], within_s: float) -> bool:
 
 @pytest.mark.skipif(not Path("/proc/self/stat").is_file(), reason="needs /proc (Linux)")
 def test_operator_sees_one_line_crashed_runs_and_exit_codes(tmp_path: Path, h: Any) -> None:
-    h.needs_stages()
     env = h.qa_env(tmp_path)
     db = tmp_path / "data" / "qa.sqlite3"
     inbox = tmp_path / "inbox"

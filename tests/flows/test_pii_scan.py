@@ -186,7 +186,6 @@ def _postgres_url() -> tuple[str, str] | None:
 def test_no_raw_personal_data_in_anything_a_night_writes(
     tmp_path: Path, h: Any, backend: str, shared_dir: Path
 ) -> None:
-    h.needs_stages()
     h.needs_model()
     audio = h.repo / "demo" / "audio" / "en_05.flac"
     spoken = _spoken_numbers(shared_dir)

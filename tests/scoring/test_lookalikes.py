@@ -43,8 +43,21 @@ def test_no_lookalike_is_a_forbidden_phrase(results) -> None:
     assert bad == []
 
 
+# look-alike turns that only sound like hostile words: wording in the turn -> the word heard
+SOUND_ALIKES = {"你货该到了吧": "活该", "方式了解": "烦死了", "白吃白喝": "白痴", "必最": "闭嘴"}
+
+
 def test_sound_alike_hostility_goes_to_review_with_the_words(results) -> None:
-    reviews = [r.item("no_hostility") for r in results]
-    reviews = [i for i in reviews if i.status is Status.REVIEW]
-    for it in reviews:
-        assert "音近" in it.reason and it.evidence
+    expected = {
+        r.call_id: word
+        for r, turn in zip(results, AGENT_TURNS, strict=True)
+        for wording, word in SOUND_ALIKES.items()
+        if wording in turn
+    }
+    assert len(expected) >= len(SOUND_ALIKES)  # each wording is in at least one turn
+    reviews = {r.call_id: r.item("no_hostility") for r in results}
+    reviews = {k: i for k, i in reviews.items() if i.status is Status.REVIEW}
+    assert sorted(reviews) == sorted(expected)  # these calls and no others
+    for call_id, it in reviews.items():
+        assert f"「{expected[call_id]}」" in it.reason and "音近" in it.reason, it.reason
+        assert it.evidence and it.evidence[0].speaker == "agent", it.evidence
