@@ -74,6 +74,7 @@ def run_night(
     """Run the nightly flow once in this process, with a progress bar; returns the summary."""
     from flows.nightly import nightly_qa
     from flows.runners import make_task_runner
+    from qa_pipeline.night.pipeline import LocalProgress
 
     task_runner = make_task_runner(runner, dask_address=dask_address, workers=workers)
     flow = nightly_qa.with_options(task_runner=task_runner)
@@ -92,7 +93,7 @@ def run_night(
             chunk_size=chunk_size,
             policy_topics=policy_topics,
             write_reports=write_reports,
-            progress=_advance,
+            progress=LocalProgress(_advance),
         )
 
 

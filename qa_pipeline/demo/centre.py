@@ -27,7 +27,7 @@ from pathlib import Path
 
 from qa_pipeline.intake.manifest import EXPECTED_COLUMNS
 
-DEMO_AUDIO = Path(__file__).resolve().parents[1] / "demo" / "audio"
+DEMO_AUDIO = Path(__file__).resolve().parents[2] / "demo" / "audio"
 TZ = timezone(timedelta(hours=8))
 MANIFEST_COLUMNS = (*EXPECTED_COLUMNS, "topic", "agent_tenure_months", "language")
 

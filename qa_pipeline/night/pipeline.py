@@ -22,6 +22,32 @@ Chunk = tuple[Recording, ...]
 Progress = Callable[[int, int], None]
 
 
+class LocalProgress:
+    """A progress callback that stays in the process that made it.
+
+    Task runners that run tasks in other processes (Dask) pickle the flow's context,
+    parameters included; a progress bar cannot travel (it holds locks and a terminal)
+    and is needed only where the flow runs. Pickled, this becomes a callback that does
+    nothing.
+    """
+
+    def __init__(self, fn: Progress) -> None:
+        """Wrap ``fn(calls_done, calls_total)``."""
+        self.fn = fn
+
+    def __call__(self, done: int, total: int) -> None:
+        """Tell ``fn``."""
+        self.fn(done, total)
+
+    def __reduce__(self) -> tuple[Any, tuple[()]]:
+        """Pickle as a callback that does nothing."""
+        return (_ignore, ())
+
+
+def _ignore(*_: object) -> None:
+    return None
+
+
 class Future(Protocol):
     """What a submit function returns."""
 

@@ -52,3 +52,22 @@ def test_run_chunks_bounds_work_in_flight_and_fails_only_the_bad_chunk() -> None
     assert {c for c, s in failed if s == "store"} == {"c16", "c17", "c18", "c19"}
     assert {f.kind for f in tally.failures} == {"RuntimeError", "OSError"}
     assert seen[-1] == (24, 24) and len(seen) == 6
+
+
+def test_local_progress_pickles_as_a_callback_that_does_nothing() -> None:
+    import pickle
+
+    from qa_pipeline.night.pipeline import LocalProgress
+
+    lock = threading.Lock()  # what a progress bar holds: cannot be pickled
+    seen: list[tuple[int, int]] = []
+
+    def tell(done: int, total: int) -> None:
+        with lock:
+            seen.append((done, total))
+
+    progress = LocalProgress(tell)
+    progress(1, 2)
+    assert seen == [(1, 2)]
+    pickle.loads(pickle.dumps(progress))(3, 4)  # in another process: nothing happens
+    assert seen == [(1, 2)]
