@@ -10,6 +10,7 @@ import pandas as pd
 from sqlalchemy import select
 
 from qa_pipeline.review.verdicts import Grading, apply_final_verdicts, latest_decisions
+from qa_pipeline.review.views import AgreementRow
 from qa_pipeline.store.schema import recordings
 
 
@@ -44,7 +45,7 @@ class FinalView:
     def __getattr__(self, name: str) -> Any:
         return getattr(self.store, name)
 
-    def machine_agreement(self, rubric_id: str) -> list[dict[str, Any]]:
+    def machine_agreement(self, rubric_id: str) -> list[AgreementRow]:
         """Per item: the machine's agreement with final human verdicts (see Workbench)."""
         from qa_pipeline.review.workbench import Workbench
 
@@ -77,9 +78,7 @@ class FinalView:
         return items[items["item_id"] == item_id] if item_id is not None else items
 
 
-def human_section(
-    items: pd.DataFrame, language: str, agreement: list[dict[str, Any]] | None
-) -> Any:
+def human_section(items: pd.DataFrame, language: str, agreement: list[AgreementRow] | None) -> Any:
     """A report section saying how many items people checked, and (for the bulletin)
     the machine's agreement with them per item; ``None`` when nobody checked anything."""
     from qa_pipeline.reports.model import Section, Table, fmt_pct, rows
@@ -108,12 +107,12 @@ def human_section(
         )
         data = [
             (
-                a["name"],
-                a["rubric_version"],
-                a["n"],
-                fmt_pct(a["agreement"]),
-                fmt_pct(a["fail_precision"]),
-                a["sampled"],
+                a.name,
+                a.rubric_version,
+                a.n,
+                fmt_pct(a.agreement),
+                fmt_pct(a.fail_precision),
+                a.sampled,
             )
             for a in agreement
         ]
