@@ -21,7 +21,7 @@ from fastapi.staticfiles import StaticFiles
 
 from qa_pipeline.review import ReviewError, UserStore, Workbench
 from qa_pipeline.review.verdicts import Grading
-from qa_pipeline.web.deps import COOKIE, AuthRequired, WebState, render
+from qa_pipeline.web.deps import COOKIE, AuthRequired, WebState, render, web
 from qa_pipeline.web.labels import labels
 from qa_pipeline.web.options import WebOptions
 from qa_pipeline.web.routes import ROUTERS
@@ -63,8 +63,8 @@ def create_app(store: Any, options: WebOptions | None = None) -> FastAPI:
     )
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
     app.middleware("http")(security_headers)
-    app.add_exception_handler(AuthRequired, auth_required)  # type: ignore[arg-type]
-    app.add_exception_handler(ReviewError, review_error)  # type: ignore[arg-type]
+    app.exception_handler(AuthRequired)(auth_required)
+    app.exception_handler(ReviewError)(review_error)
     for router in ROUTERS:
         app.include_router(router)
     return app
@@ -106,7 +106,7 @@ async def auth_required(request: Request, exc: AuthRequired) -> Response:
     Returns:
         The redirect or the 401 page.
     """
-    lab = request.app.state.web.lab
+    lab = web(request).lab
     if exc.reason:
         resp = render(
             request, "error.html.j2", None, status=401, message=lab["session_ended"], login=True
