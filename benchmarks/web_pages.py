@@ -148,6 +148,7 @@ def main() -> None:
     from conftest import PASSWORD, LiveServer, login  # tests/web/conftest.py
 
     from qa_pipeline.review import UserStore, Workbench
+    from qa_pipeline.review.views import QueueRow
     from qa_pipeline.store import Store
 
     root = Path(tempfile.mkdtemp(prefix="qa-web-bench-"))
@@ -241,7 +242,7 @@ def main() -> None:
         added = bench.fill_queue(rate=0.002, seed=1)
         fill_s = time.perf_counter() - t0
         print(f"\nreview queue filled in {fill_s:.1f} s: {added}")
-        queue: list[dict[str, Any]] = []
+        queue: list[QueueRow] = []
         page = 1
         while len(queue) < args.reviews:
             rows, more = bench.queue(page, per_page=500)
@@ -257,12 +258,12 @@ def main() -> None:
             s, w, r = timed(
                 li,
                 "POST",
-                f"/calls/{q['call_id']}/decide",
+                f"/calls/{q.call_id}/decide",
                 data={
                     "csrf": li.csrf,
-                    "rubric_id": q["rubric_id"],
-                    "rubric_version": q["rubric_version"],
-                    "item_id": q["item_id"],
+                    "rubric_id": q.rubric_id,
+                    "rubric_version": q.rubric_version,
+                    "item_id": q.item_id,
                     "status": verdict,
                     "reason": "基准复核",
                     "expected_last": "0",

@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from qa_pipeline.reports.model import Section, Table, fmt_pct, rows
 from qa_pipeline.review.verdicts import Grading, apply_final_verdicts, latest_decisions
+from qa_pipeline.review.views import AgreementRow
 from qa_pipeline.review.workbench import Workbench
 from qa_pipeline.store.schema import recordings
 
@@ -58,7 +59,7 @@ class FinalView:
         """Anything else is the store's own (``runs_frame``, ``_read``, ...)."""
         return getattr(self.store, name)
 
-    def machine_agreement(self, rubric_id: str) -> list[dict[str, Any]]:
+    def machine_agreement(self, rubric_id: str) -> list[AgreementRow]:
         """Per item: the machine's agreement with final human verdicts (see Workbench)."""
         return Workbench(self.store).machine_agreement(rubric_id)
 
@@ -91,7 +92,7 @@ class FinalView:
         return items[items["item_id"] == item_id] if item_id is not None else items
 
 
-def _agreement_table(agreement: list[dict[str, Any]], zh: bool) -> Table:
+def _agreement_table(agreement: list[AgreementRow], zh: bool) -> Table:
     """Per item and rubric version: the machine's agreement with people."""
     cols = (
         ("评分项", "版本", "人工核查", "机器一致率", "扣分准确率", "随机抽检")
@@ -100,12 +101,12 @@ def _agreement_table(agreement: list[dict[str, Any]], zh: bool) -> Table:
     )
     data = [
         (
-            a["name"],
-            a["rubric_version"],
-            a["n"],
-            fmt_pct(a["agreement"]),
-            fmt_pct(a["fail_precision"]),
-            a["sampled"],
+            a.name,
+            a.rubric_version,
+            a.n,
+            fmt_pct(a.agreement),
+            fmt_pct(a.fail_precision),
+            a.sampled,
         )
         for a in agreement
     ]
@@ -113,7 +114,7 @@ def _agreement_table(agreement: list[dict[str, Any]], zh: bool) -> Table:
 
 
 def human_section(
-    items: pd.DataFrame, language: str, agreement: list[dict[str, Any]] | None
+    items: pd.DataFrame, language: str, agreement: list[AgreementRow] | None
 ) -> Section | None:
     """A report section saying how many items people checked.
 

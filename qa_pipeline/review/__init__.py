@@ -15,16 +15,19 @@ from qa_pipeline.review.errors import (
     NotFoundError,
     ReviewError,
 )
+from qa_pipeline.review.permissions import ROLE_PERMISSIONS, Permission
 from qa_pipeline.review.stats import cohen_kappa, fleiss_kappa, percent_agreement
 from qa_pipeline.review.users import ROLES, User, UserStore
 from qa_pipeline.review.workbench import Workbench
 
 __all__ = [
     "ROLES",
+    "ROLE_PERMISSIONS",
     "ConflictError",
     "ForbiddenError",
     "InvalidInputError",
     "NotFoundError",
+    "Permission",
     "ReviewError",
     "User",
     "UserStore",

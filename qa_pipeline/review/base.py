@@ -62,7 +62,7 @@ class WorkbenchBase:
         row = conn.execute(select(recordings).where(recordings.c.call_id == call_id)).first()
         if row is None:
             raise NotFoundError(f"no call {call_id!r}")
-        if user.is_agent and row.agent_id != user.agent_id:
+        if not user.sees_all_calls and row.agent_id != user.agent_id:
             raise ForbiddenError(f"call {call_id!r} belongs to another agent")
         return row
 

@@ -11,15 +11,23 @@ from sqlalchemy import and_, insert, select
 
 from qa_pipeline.review.base import WorkbenchBase, _now
 from qa_pipeline.review.errors import (
-    ForbiddenError,
     InvalidInputError,
     NotFoundError,
 )
+from qa_pipeline.review.permissions import Permission
 from qa_pipeline.review.stats import cohen_kappa, fleiss_kappa, percent_agreement
 from qa_pipeline.review.users import User
 from qa_pipeline.review.verdicts import (
     VERDICTS,
     latest_decisions_query,
+)
+from qa_pipeline.review.views import (
+    AgreementRow,
+    Calibration,
+    CalibrationItem,
+    CalibrationResults,
+    CalibrationScore,
+    CalibrationSession,
 )
 from qa_pipeline.store.schema import (
     call_scores,
@@ -43,8 +51,9 @@ class CalibrationMixin(WorkbenchBase):
         self, user: User, name: str, rubric_id: str, rubric_version: str, call_ids: Sequence[str]
     ) -> int:
         """A calibration session: several inspectors score the same calls blind."""
-        if user.role not in ("admin", "trainer", "inspector"):
-            raise ForbiddenError("only admins, trainers and inspectors start calibrations")
+        user.need(
+            Permission.START_CALIBRATION, "only admins, trainers and inspectors start calibrations"
+        )
         calls = [c.strip() for c in call_ids if c.strip()]
         if not name.strip() or not calls:
             raise InvalidInputError("a calibration needs a name and at least one call")
@@ -67,16 +76,17 @@ class CalibrationMixin(WorkbenchBase):
             )
             return int(sid)
 
-    def calibrations(self) -> list[dict[str, Any]]:
+    def calibrations(self) -> list[CalibrationSession]:
+        """Calibration sessions, newest first."""
         with self.store._read("list calibrations") as conn:
             return [
-                dict(r._mapping)
+                CalibrationSession.from_row(r)
                 for r in conn.execute(
                     select(calibration_sessions).order_by(calibration_sessions.c.id.desc())
                 )
             ]
 
-    def calibration(self, session_id: int) -> dict[str, Any]:
+    def calibration(self, session_id: int) -> Calibration:
         """A session, its calls and items (names, no machine verdicts: the scoring is blind)."""
         with self.store._read("read a calibration") as conn:
             s = conn.execute(
@@ -105,24 +115,23 @@ class CalibrationMixin(WorkbenchBase):
             scores = conn.execute(
                 select(calibration_scores).where(calibration_scores.c.session_id == session_id)
             ).all()
-        return {
-            "session": dict(s._mapping),
-            "calls": calls,
-            "items": [(i.item_id, i.item_name or i.item_id) for i in items],
-            "scores": [dict(r._mapping) for r in scores],
-        }
+        return Calibration(
+            CalibrationSession.from_row(s),
+            tuple(calls),
+            tuple((i.item_id, i.item_name or i.item_id) for i in items),
+            tuple(CalibrationScore.from_row(r) for r in scores),
+        )
 
     def score_calibration(
         self, user: User, session_id: int, call_id: str, verdicts: Mapping[str, str]
     ) -> None:
         """One inspector's blind verdicts on one call of a session (a new score replaces
         their own earlier one)."""
-        if user.role not in ("inspector", "trainer"):
-            raise ForbiddenError("only inspectors and trainers score calibrations")
+        user.need(Permission.SCORE_CALIBRATION, "only inspectors and trainers score calibrations")
         data = self.calibration(session_id)
-        if call_id not in data["calls"]:
+        if call_id not in data.calls:
             raise NotFoundError(f"call {call_id!r} is not in calibration {session_id}")
-        known = {i for i, _ in data["items"]}
+        known = {i for i, _ in data.items}
         for item_id, status in verdicts.items():
             if item_id not in known:
                 raise InvalidInputError(f"the rubric has no item {item_id!r}")
@@ -146,16 +155,16 @@ class CalibrationMixin(WorkbenchBase):
                     )
                 )
 
-    def calibration_results(self, session_id: int) -> dict[str, Any]:
+    def calibration_results(self, session_id: int) -> CalibrationResults:
         """Per item: raters, percent agreement, Fleiss' kappa and mean pairwise Cohen's kappa."""
         data = self.calibration(session_id)
         by_item: dict[str, dict[str, dict[int, str]]] = defaultdict(lambda: defaultdict(dict))
         raters: set[int] = set()
-        for s in data["scores"]:
-            by_item[s["item_id"]][s["call_id"]][s["user_id"]] = s["status"]
-            raters.add(s["user_id"])
+        for s in data.scores:
+            by_item[s.item_id][s.call_id][s.user_id] = s.status
+            raters.add(s.user_id)
         rows = []
-        for item_id, name in data["items"]:
+        for item_id, name in data.items:
             calls = by_item.get(item_id, {})
             ratings = [list(v.values()) for v in calls.values()]
             pairs = []
@@ -168,20 +177,22 @@ class CalibrationMixin(WorkbenchBase):
                         if k is not None:
                             pairs.append(k)
             rows.append(
-                {
-                    "item_id": item_id,
-                    "name": name,
-                    "calls": sum(1 for r in ratings if len(r) >= 2),
-                    "agreement": percent_agreement(ratings),
-                    "fleiss": fleiss_kappa(ratings),
-                    "cohen": sum(pairs) / len(pairs) if pairs else None,
-                }
+                CalibrationItem(
+                    item_id=item_id,
+                    name=name,
+                    calls=sum(1 for r in ratings if len(r) >= 2),
+                    agreement=percent_agreement(ratings),
+                    fleiss=fleiss_kappa(ratings),
+                    cohen=sum(pairs) / len(pairs) if pairs else None,
+                )
             )
-        return {**data, "raters": sorted(raters), "rows": rows}
+        return CalibrationResults(
+            data.session, data.calls, data.items, data.scores, tuple(sorted(raters)), tuple(rows)
+        )
 
     # ------------------------------------------------------------------ machine agreement
 
-    def machine_agreement(self, rubric_id: str | None = None) -> list[dict[str, Any]]:
+    def machine_agreement(self, rubric_id: str | None = None) -> list[AgreementRow]:
         """Per rubric version and item: how often the machine's verdict matches the final
         human one, and the precision of its fails, over items people decided.
 
@@ -238,13 +249,13 @@ class CalibrationMixin(WorkbenchBase):
         out = []
         for (rid, ver, item_id), st in sorted(stats.items()):
             out.append(
-                {
-                    "rubric_id": rid,
-                    "rubric_version": ver,
-                    "item_id": item_id,
+                AgreementRow(
+                    rubric_id=rid,
+                    rubric_version=ver,
+                    item_id=item_id,
                     **st,
-                    "agreement": st["agree"] / st["n"] if st["n"] else None,
-                    "fail_precision": st["fails_ok"] / st["fails"] if st["fails"] else None,
-                }
+                    agreement=st["agree"] / st["n"] if st["n"] else None,
+                    fail_precision=st["fails_ok"] / st["fails"] if st["fails"] else None,
+                )
             )
         return out

@@ -8,13 +8,24 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import and_, exists, func, literal, or_, select
+from sqlalchemy import Connection, and_, exists, func, literal, or_, select
 
 from qa_pipeline.review.base import PAGE_SIZE, WorkbenchBase
 from qa_pipeline.review.users import User
 from qa_pipeline.review.verdicts import (
     ItemVerdict,
     recompute,
+)
+from qa_pipeline.review.views import (
+    AppealRow,
+    CallDetail,
+    CallRow,
+    Decision,
+    EvaluationView,
+    ItemView,
+    NightRow,
+    Recording,
+    Segment,
 )
 from qa_pipeline.store.schema import (
     call_errors,
@@ -55,7 +66,7 @@ class CallsMixin(WorkbenchBase):
 
     # ------------------------------------------------------------------ nights, calls
 
-    def nights(self, tz: str, user: User | None = None, limit: int = 60) -> list[dict[str, Any]]:
+    def nights(self, tz: str, user: User | None = None, limit: int = 60) -> list[NightRow]:
         """Per night (local date in ``tz``): calls received, scored, failed, in review."""
         from zoneinfo import ZoneInfo
 
@@ -73,7 +84,7 @@ class CallsMixin(WorkbenchBase):
         out: dict[str, dict[str, Any]] = defaultdict(
             lambda: {"received": None, "scored": 0, "failed": 0, "in_review": 0}
         )
-        agent = user.agent_id if user is not None and user.is_agent else None
+        agent = user.agent_id if user is not None and not user.sees_all_calls else None
         with self.store._read("count nights") as conn:
             h = hour(recordings.c.started_at)
             q = (
@@ -121,8 +132,8 @@ class CallsMixin(WorkbenchBase):
                     if "valid" in summary and night not in seen:
                         seen.add(night)
                         out[night]["received"] = int(summary["valid"] or 0)
-        rows = [{"night": k, **v} for k, v in out.items()]
-        rows.sort(key=lambda r: r["night"], reverse=True)
+        rows = [NightRow(night=k, **v) for k, v in out.items()]
+        rows.sort(key=lambda r: r.night, reverse=True)
         return rows[:limit]
 
     def _final_score(self) -> Any:
@@ -135,7 +146,7 @@ class CallsMixin(WorkbenchBase):
         page: int = 1,
         per_page: int = PAGE_SIZE,
         after: tuple[datetime, int] | None = None,
-    ) -> tuple[list[dict[str, Any]], bool]:
+    ) -> tuple[list[CallRow], bool]:
         """One page of evaluations (newest call first) and whether a next page exists.
 
         ``after`` (the ``started_at`` and ``score_id`` of the last row of the previous
@@ -162,7 +173,7 @@ class CallsMixin(WorkbenchBase):
             recordings.c.team,
             recordings.c.started_at,
         ).select_from(call_scores.join(recordings).outerjoin(evaluations, ev_on))
-        if user.is_agent:
+        if not user.sees_all_calls:
             q = q.where(recordings.c.agent_id == user.agent_id)
         if f.start is not None:
             q = q.where(recordings.c.started_at >= f.start)
@@ -202,7 +213,7 @@ class CallsMixin(WorkbenchBase):
         with self.store._read("list calls") as conn:
             if after is None:
                 page_q = q.limit(per_page + 1).offset(max(page - 1, 0) * per_page)
-                rows = [dict(r._mapping) for r in conn.execute(page_q)]
+                rows = [CallRow.from_row(r) for r in conn.execute(page_q)]
             else:
                 ts, sid = after
                 # the first term is a range on ix_recordings_started_at; the second breaks
@@ -211,110 +222,91 @@ class CallsMixin(WorkbenchBase):
                     recordings.c.started_at <= ts,
                     or_(recordings.c.started_at < ts, call_scores.c.id < sid),
                 )
-                rows = [dict(r._mapping) for r in conn.execute(dated.limit(per_page + 1))]
+                rows = [CallRow.from_row(r) for r in conn.execute(dated.limit(per_page + 1))]
                 if len(rows) <= per_page and self.store.engine.dialect.name == "sqlite":
                     # SQLite sorts calls without a start time last when descending
                     # (PostgreSQL first: they were on earlier pages there)
                     undated = q.where(recordings.c.started_at.is_(None))
                     undated = undated.limit(per_page + 1 - len(rows))
-                    rows += [dict(r._mapping) for r in conn.execute(undated)]
+                    rows += [CallRow.from_row(r) for r in conn.execute(undated)]
         return rows[:per_page], len(rows) > per_page
 
-    def call_detail(self, user: User, call_id: str) -> dict[str, Any]:
+    def call_detail(self, user: User, call_id: str) -> CallDetail:
         """Everything the call page shows: recording, transcript, evaluations, history."""
         with self.store._read("read a call") as conn:
             rec = self._check_call(conn, user, call_id)
             tr = conn.execute(
-                select(transcripts)
+                select(transcripts.c.segments)
                 .where(transcripts.c.call_id == call_id)
                 .order_by(transcripts.c.created_at.desc())
             ).first()
-            evals = []
-            for s in conn.execute(
-                select(call_scores)
-                .where(call_scores.c.call_id == call_id)
-                .order_by(call_scores.c.rubric_id, call_scores.c.rubric_version)
-            ):
-                items = [
-                    dict(r._mapping)
-                    for r in conn.execute(
-                        select(item_results)
-                        .where(item_results.c.score_id == s.id)
-                        .order_by(item_results.c.id)
-                    )
-                ]
-                decisions = [
-                    dict(r._mapping)
-                    for r in conn.execute(
-                        select(review_decisions)
-                        .where(
-                            review_decisions.c.call_id == call_id,
-                            review_decisions.c.rubric_id == s.rubric_id,
-                            review_decisions.c.rubric_version == s.rubric_version,
-                        )
-                        .order_by(review_decisions.c.id)
-                    )
-                ]
-                latest: dict[str, dict[str, Any]] = {}
-                for d in decisions:
-                    latest[d["item_id"]] = d
-                for it in items:
-                    last = latest.get(it["item_id"])
-                    it["final_status"] = last["new_status"] if last else it["status"]
-                    it["decided_by"] = last["reviewer"] if last else None
-                    it["last_decision"] = last["id"] if last else 0
-                # recomputed on every read: right even if the machine re-scored the call
-                final = recompute(
-                    [
-                        ItemVerdict(
-                            i["item_id"],
-                            float(i["points"]),
-                            i["status"],
-                            bool(i["critical_failed"]),
-                            i["final_status"],
-                            i["decided_by"] is not None,
-                        )
-                        for i in items
-                    ],
-                    self.gradings.get((s.rubric_id, s.rubric_version)),
+            evals = tuple(
+                self._evaluation(conn, s)
+                for s in conn.execute(
+                    select(call_scores)
+                    .where(call_scores.c.call_id == call_id)
+                    .order_by(call_scores.c.rubric_id, call_scores.c.rubric_version)
                 )
-                ev = conn.execute(
-                    select(evaluations).where(
-                        evaluations.c.call_id == call_id,
-                        evaluations.c.rubric_id == s.rubric_id,
-                        evaluations.c.rubric_version == s.rubric_version,
-                    )
-                ).first()
-                apps = [
-                    dict(r._mapping)
-                    for r in conn.execute(
-                        select(appeals)
-                        .where(
-                            appeals.c.call_id == call_id,
-                            appeals.c.rubric_id == s.rubric_id,
-                            appeals.c.rubric_version == s.rubric_version,
-                        )
-                        .order_by(appeals.c.id)
-                    )
-                ]
-                evals.append(
-                    {
-                        "score_row": dict(s._mapping),
-                        "items": items,
-                        "decisions": decisions,
-                        "evaluation": dict(ev._mapping) if ev else None,
-                        "state": ev.state if ev else "machine",
-                        "score": final[0] if latest else s.score,
-                        "grade": final[1] if latest else s.grade,
-                        "appeals": apps,
-                        "appeal_deadline": s.scored_at + self.appeal_window,
-                    }
+            )
+        segments = (tr.segments if tr else None) or []
+        return CallDetail(
+            Recording.from_row(rec),
+            tuple(Segment.from_json(s) for s in segments if isinstance(s, dict)),
+            evals,
+        )
+
+    def _evaluation(self, conn: Connection, s: Any) -> EvaluationView:
+        """One evaluation of the call page: items with their final verdicts, the history."""
+        key = (s.call_id, s.rubric_id, s.rubric_version)
+        decisions = tuple(
+            Decision.from_row(r)
+            for r in conn.execute(
+                select(review_decisions)
+                .where(*_same(review_decisions, key))
+                .order_by(review_decisions.c.id)
+            )
+        )
+        latest = {d.item_id: d for d in decisions}
+        items = tuple(
+            _item_view(r, latest.get(r.item_id))
+            for r in conn.execute(
+                select(item_results)
+                .where(item_results.c.score_id == s.id)
+                .order_by(item_results.c.id)
+            )
+        )
+        # recomputed on every read: right even if the machine re-scored the call
+        final = recompute(
+            [
+                ItemVerdict(
+                    i.item_id,
+                    float(i.points),
+                    i.status,
+                    bool(i.critical_failed),
+                    i.final_status,
+                    i.decided_by is not None,
                 )
-        return {
-            "recording": dict(rec._mapping),
-            "transcript": dict(tr._mapping) if tr else None,
-            "evaluations": evals,
-        }
+                for i in items
+            ],
+            self.gradings.get((s.rubric_id, s.rubric_version)),
+        )
+        ev = conn.execute(select(evaluations).where(*_same(evaluations, key))).first()
+        apps = conn.execute(select(appeals).where(*_same(appeals, key)).order_by(appeals.c.id))
+        return EvaluationView(
+            rubric_id=s.rubric_id,
+            rubric_version=s.rubric_version,
+            machine_score=s.score,
+            score=final[0] if latest else s.score,
+            grade=final[1] if latest else s.grade,
+            state=ev.state if ev else "machine",
+            human_items=ev.human_items if ev else None,
+            acknowledged_by=ev.acknowledged_by if ev else None,
+            acknowledged_at=ev.acknowledged_at if ev else None,
+            items=items,
+            decisions=decisions,
+            appeals=tuple(AppealRow.from_row(a) for a in apps),
+            appeal_deadline=s.scored_at + self.appeal_window,
+        )
 
     def teams_and_agents(self) -> tuple[list[str], list[str]]:
         """Distinct teams and agents (for filter menus)."""
@@ -322,3 +314,26 @@ class CallsMixin(WorkbenchBase):
             teams = [r[0] for r in conn.execute(select(recordings.c.team).distinct()) if r[0]]
             agents = [r[0] for r in conn.execute(select(recordings.c.agent_id).distinct()) if r[0]]
         return sorted(teams), sorted(agents)
+
+
+def _same(table: Any, key: tuple[str, str, str]) -> tuple[Any, ...]:
+    """``WHERE`` terms: ``table``'s rows of one call's evaluation with one rubric version."""
+    call_id, rid, ver = key
+    return (
+        table.c.call_id == call_id,
+        table.c.rubric_id == rid,
+        table.c.rubric_version == ver,
+    )
+
+
+def _item_view(row: Any, last: Decision | None) -> ItemView:
+    """An item of the call page: the machine's verdict, and the latest human one if any."""
+    evidence = row.evidence if isinstance(row.evidence, list) else []
+    return ItemView.from_row(
+        row,
+        critical_failed=bool(row.critical_failed),
+        evidence=tuple(Segment.from_json(e) for e in evidence if isinstance(e, dict)),
+        final_status=last.new_status if last else row.status,
+        decided_by=last.reviewer if last else None,
+        last_decision=last.id if last else 0,
+    )

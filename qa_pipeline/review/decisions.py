@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import random
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import and_, exists, func, insert, select, update
 
@@ -16,10 +15,12 @@ from qa_pipeline.review.errors import (
     InvalidInputError,
     NotFoundError,
 )
+from qa_pipeline.review.permissions import Permission
 from qa_pipeline.review.users import User
 from qa_pipeline.review.verdicts import (
     VERDICTS,
 )
+from qa_pipeline.review.views import AppealRow, QueueRow
 from qa_pipeline.store.schema import (
     call_scores,
     item_results,
@@ -60,8 +61,7 @@ class DecisionsMixin(WorkbenchBase):
             InvalidInputError: bad verdict, empty reason, item not in the rubric.
             ConflictError: another decision came first (its author and verdict named).
         """
-        if not user.can_decide:
-            raise ForbiddenError("only inspectors decide verdicts")
+        user.need(Permission.DECIDE, "only inspectors decide verdicts")
         if status not in VERDICTS:
             raise InvalidInputError(f"verdict must be one of {', '.join(VERDICTS)}, not {status!r}")
         reason = reason.strip()
@@ -179,7 +179,7 @@ class DecisionsMixin(WorkbenchBase):
         log.info("review queue: %s", added)
         return added
 
-    def queue(self, page: int = 1, per_page: int = PAGE_SIZE) -> tuple[list[dict[str, Any]], bool]:
+    def queue(self, page: int = 1, per_page: int = PAGE_SIZE) -> tuple[list[QueueRow], bool]:
         """Open queue entries, oldest first, with the machine's verdict and reason."""
         q = (
             select(
@@ -214,7 +214,7 @@ class DecisionsMixin(WorkbenchBase):
             .offset(max(page - 1, 0) * per_page)
         )
         with self.store._read("read the review queue") as conn:
-            rows = [dict(r._mapping) for r in conn.execute(q)]
+            rows = [QueueRow.from_row(r) for r in conn.execute(q)]
         return rows[:per_page], len(rows) > per_page
 
     # ------------------------------------------------------------------ appeals
@@ -235,8 +235,7 @@ class DecisionsMixin(WorkbenchBase):
             ForbiddenError: not an agent, or another agent's call.  InvalidInputError:
             window passed, evaluation final, empty reason, an open appeal on the item.
         """
-        if not user.is_agent:
-            raise ForbiddenError("only the call's agent can appeal")
+        user.need(Permission.APPEAL, "only the call's agent can appeal")
         reason = reason.strip()
         if not reason:
             raise InvalidInputError("an appeal needs a reason")
@@ -295,8 +294,7 @@ class DecisionsMixin(WorkbenchBase):
             ForbiddenError: not an inspector, or the inspector who made the disputed
             decision.  NotFoundError: unknown appeal.  ConflictError: already resolved.
         """
-        if not user.can_decide:
-            raise ForbiddenError("only inspectors resolve appeals")
+        user.need(Permission.RESOLVE_APPEAL, "only inspectors resolve appeals")
         reason = reason.strip()
         if not reason:
             raise InvalidInputError("a resolution needs a reason")
@@ -348,8 +346,7 @@ class DecisionsMixin(WorkbenchBase):
         Raises:
             ForbiddenError: not the call's agent.  InvalidInputError: an appeal is open.
         """
-        if not user.is_agent:
-            raise ForbiddenError("only the call's agent acknowledges an evaluation")
+        user.need(Permission.ACKNOWLEDGE, "only the call's agent acknowledges an evaluation")
         with self.store._write("acknowledge an evaluation") as conn:
             self._check_call(conn, user, call_id)
             if self._state(conn, call_id, rubric_id, rubric_version) == "appealed":
@@ -366,12 +363,12 @@ class DecisionsMixin(WorkbenchBase):
                 .values(acknowledged_by=user.id, acknowledged_at=_now())
             )
 
-    def list_appeals(self, user: User, state: str | None = None) -> list[dict[str, Any]]:
+    def list_appeals(self, user: User, state: str | None = None) -> list[AppealRow]:
         """Appeals newest first; an agent sees only their own."""
         q = select(appeals).order_by(appeals.c.id.desc()).limit(500)
-        if user.is_agent:
+        if not user.sees_all_calls:
             q = q.where(appeals.c.filed_by == user.id)
         if state:
             q = q.where(appeals.c.state == state)
         with self.store._read("list appeals") as conn:
-            return [dict(r._mapping) for r in conn.execute(q)]
+            return [AppealRow.from_row(r) for r in conn.execute(q)]

@@ -12,17 +12,11 @@ from typing import Any
 
 from sqlalchemy import delete, insert, select, update
 
-from qa_pipeline.review.errors import InvalidInputError, NotFoundError
+from qa_pipeline.review.errors import ForbiddenError, InvalidInputError, NotFoundError
+from qa_pipeline.review.permissions import ROLES, Permission, permissions_of
 from qa_pipeline.store.workbench import users, web_sessions
 
-#: Roles and what they are called on Chinese pages.
-ROLES: dict[str, str] = {
-    "admin": "管理员",
-    "inspector": "质检员",
-    "trainer": "培训师",
-    "manager": "管理层",
-    "agent": "话务员",
-}
+__all__ = ["ROLES", "SESSION_HOURS", "User", "UserStore"]
 
 #: A login session lasts this long (then the user signs in again).
 SESSION_HOURS = 12.0
@@ -54,12 +48,31 @@ class User:
     disabled: bool
 
     @property
-    def can_decide(self) -> bool:
-        return self.role == "inspector"
+    def permissions(self) -> frozenset[Permission]:
+        """What the user's role may do (``ROLE_PERMISSIONS``)."""
+        return permissions_of(self.role)
+
+    def can(self, permission: Permission) -> bool:
+        """Whether the user's role has ``permission``."""
+        return permission in permissions_of(self.role)
+
+    def need(self, permission: Permission, what: str | None = None) -> None:
+        """Refuse unless the user's role has ``permission``.
+
+        Args:
+            permission: The permission the action needs.
+            what: The refusal's message (default: names the role and the permission).
+
+        Raises:
+            ForbiddenError: the role lacks ``permission``.
+        """
+        if not self.can(permission):
+            raise ForbiddenError(what or f"this is not open to the {self.role} role")
 
     @property
-    def is_agent(self) -> bool:
-        return self.role == "agent"
+    def sees_all_calls(self) -> bool:
+        """Whether every agent's calls are open to the user (else only their own)."""
+        return self.can(Permission.VIEW_ALL_CALLS)
 
 
 def _user(row: Any) -> User:

@@ -1,7 +1,9 @@
 """The workbench's reads and writes: calls, decisions, review queue, appeals, calibration.
 
-Rights are checked here as well as in the web routes: an agent only ever reaches calls
-whose ``agent_id`` is theirs, and only inspectors decide.
+Rights are checked here as well as in the web routes, both against the one table of
+:mod:`qa_pipeline.review.permissions`: a user without ``VIEW_ALL_CALLS`` (an agent) only
+ever reaches calls whose ``agent_id`` is theirs, and only ``DECIDE`` (inspectors) decides.
+Reads return the frozen views of :mod:`qa_pipeline.review.views`.
 """
 
 from __future__ import annotations

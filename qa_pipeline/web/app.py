@@ -1,8 +1,9 @@
 """The workbench app: FastAPI, server-rendered Jinja2 pages, a little vanilla JS.
 
 Every route resolves the user from the session cookie and checks their rights on the
-server; every POST carries the session's CSRF token. Pages show only what the store
-holds, which is redacted text.
+server (:mod:`qa_pipeline.web.deps`); every POST carries the session's CSRF token. Pages
+show only what the store holds, which is redacted text. The routes live in
+:mod:`qa_pipeline.web.routes`, one router per area.
 """
 
 from __future__ import annotations
@@ -10,190 +11,122 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from fastapi import FastAPI, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from qa_pipeline.review import ReviewError, User, UserStore, Workbench
+from qa_pipeline.review import ReviewError, UserStore, Workbench
 from qa_pipeline.review.verdicts import Grading
+from qa_pipeline.web.deps import COOKIE, AuthRequired, WebState, render, web
 from qa_pipeline.web.labels import labels
-from qa_pipeline.web.security import LoginThrottle, same_token
+from qa_pipeline.web.options import WebOptions
+from qa_pipeline.web.routes import ROUTERS
+from qa_pipeline.web.security import LoginThrottle
+from qa_pipeline.web.templating import page_env
+
+__all__ = ["WebOptions", "create_app"]
 
 log = logging.getLogger(__name__)
 
-HERE = Path(__file__).resolve().parent
-COOKIE = "qa_session"
-LOGIN_COOKIE = "qa_login_csrf"
-
-
-@dataclass(frozen=True, slots=True)
-class WebOptions:
-    """Knobs of the workbench (``qa web`` fills them from ``Settings``).
-
-    Attributes:
-        language: Page language (``zh`` → Chinese labels).
-        timezone: Nights are local dates in this zone.
-        rubrics: Loaded rubrics; their grades and critical items recompute scores, and a
-            decision on an item a rubric lacks is refused.
-        appeal_window_days: How long after scoring an agent may appeal.
-        sample_rate: Share of machine passes/fails drawn into the review queue.
-        secure_cookies: Mark cookies ``Secure`` (serve over HTTPS).
-        session_hours: Login lifetime.
-    """
-
-    language: str = "zh"
-    timezone: str = "Asia/Shanghai"
-    rubrics: tuple[Any, ...] = field(default=())
-    appeal_window_days: float = 7.0
-    sample_rate: float = 0.02
-    secure_cookies: bool = False
-    session_hours: float = 12.0
-
-
-class AuthRequired(Exception):
-    """No valid session: redirect to the login page (or explain why the session ended)."""
-
-    def __init__(self, reason: str | None = None) -> None:
-        super().__init__(reason or "login required")
-        self.reason = reason
-
-
-@dataclass
-class Ctx:
-    """What a page handler knows about the request's user."""
-
-    request: Request
-    user: User
-    csrf: str
+STATIC = Path(__file__).resolve().parent / "static"
+CSP = (
+    "default-src 'self'; media-src 'self'; img-src 'self' data:; "
+    "style-src 'self'; script-src 'self'; frame-ancestors 'none'"
+)
 
 
 def create_app(store: Any, options: WebOptions | None = None) -> FastAPI:
-    """The workbench on an open :class:`qa_pipeline.store.Store`."""
-    from qa_pipeline.web import pages
+    """The workbench on an open :class:`qa_pipeline.store.Store`.
 
+    Args:
+        store: An open store (migrated to 0002 or later).
+        options: The workbench's knobs (defaults when ``None``).
+
+    Returns:
+        The app, with every area's router, the static files and the error pages.
+    """
     opts = options or WebOptions()
     gradings = {(str(r.id), str(r.version)): Grading.from_rubric(r) for r in opts.rubrics}
     app = FastAPI(title="qa-pipeline workbench", docs_url=None, redoc_url=None, openapi_url=None)
-    app.state.store = store
-    app.state.opts = opts
-    app.state.users = UserStore(store)
-    app.state.bench = Workbench(
-        store, gradings, timedelta(days=opts.appeal_window_days), opts.sample_rate
+    app.state.web = WebState(
+        store=store,
+        opts=opts,
+        users=UserStore(store),
+        bench=Workbench(store, gradings, timedelta(days=opts.appeal_window_days), opts.sample_rate),
+        throttle=LoginThrottle(),
+        lab=labels(opts.language),
+        env=page_env(opts.timezone),
     )
-    app.state.throttle = LoginThrottle()
-    app.state.lab = labels(opts.language)
-    env = Environment(
-        loader=FileSystemLoader(str(HERE / "templates")),
-        autoescape=select_autoescape(["html", "j2"]),
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.filters["clock"] = _clock
-    zone = ZoneInfo(opts.timezone)
-    env.filters["local"] = lambda dt, fmt="%Y-%m-%d %H:%M": (
-        "–" if dt is None else dt.astimezone(zone).strftime(fmt)
-    )
-    env.filters["pct"] = lambda x: "–" if x is None else f"{100 * x:.0f}%"
-    env.filters["num"] = lambda x, d=2: "–" if x is None else f"{x:.{d}f}"
-    env.filters["score"] = lambda x: "–" if x is None else f"{x:.1f}"
-    app.state.env = env
-    app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
-
-    @app.middleware("http")
-    async def headers(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        started = time.perf_counter()
-        response = await call_next(request)
-        # server time of the page (headers are sent before a streamed body finishes)
-        response.headers["Server-Timing"] = f"app;dur={1000 * (time.perf_counter() - started):.1f}"
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault(
-            "Content-Security-Policy",
-            "default-src 'self'; media-src 'self'; img-src 'self' data:; "
-            "style-src 'self'; script-src 'self'; frame-ancestors 'none'",
-        )
-        return response
-
-    @app.exception_handler(AuthRequired)
-    async def _auth(request: Request, exc: AuthRequired) -> Response:
-        if exc.reason:
-            resp = render(
-                request,
-                "error.html.j2",
-                None,
-                status=401,
-                message=app.state.lab["session_ended"],
-                login=True,
-            )
-            resp.delete_cookie(COOKIE, path="/")
-            return resp
-        if request.method == "GET":
-            return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
-        return render(
-            request, "error.html.j2", None, status=401, message="login required", login=True
-        )
-
-    @app.exception_handler(ReviewError)
-    async def _review(request: Request, exc: ReviewError) -> Response:
-        ctx = getattr(request.state, "ctx", None)
-        return render(request, "error.html.j2", ctx, status=exc.status_code, message=str(exc))
-
-    pages.register(app)
+    app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
+    app.middleware("http")(security_headers)
+    app.exception_handler(AuthRequired)(auth_required)
+    app.exception_handler(ReviewError)(review_error)
+    for router in ROUTERS:
+        app.include_router(router)
     return app
 
 
-def _clock(seconds: Any) -> str:
-    if seconds is None:
-        return "–"
-    s = max(0, int(float(seconds)))
-    return f"{s // 60:02d}:{s % 60:02d}"
+async def security_headers(
+    request: Request, call_next: Callable[[Request], Awaitable[Response]]
+) -> Response:
+    """Add the server time of the page and the security headers to every response.
+
+    Args:
+        request: The request.
+        call_next: The rest of the app.
+
+    Returns:
+        The app's response, with the headers.
+    """
+    started = time.perf_counter()
+    response = await call_next(request)
+    # server time of the page (headers are sent before a streamed body finishes)
+    response.headers["Server-Timing"] = f"app;dur={1000 * (time.perf_counter() - started):.1f}"
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("Content-Security-Policy", CSP)
+    return response
 
 
-def render(
-    request: Request, template: str, ctx: Ctx | None, status: int = 200, **values: Any
-) -> HTMLResponse:
-    """A page from ``template`` with the labels, the user and their CSRF token."""
-    app = request.app
-    html = app.state.env.get_template(template).render(
-        lab=app.state.lab,
-        user=ctx.user if ctx else None,
-        csrf=ctx.csrf if ctx else "",
-        path=request.url.path,
-        **values,
-    )
-    return HTMLResponse(html, status_code=status, headers={"Cache-Control": "no-store"})
+async def auth_required(request: Request, exc: AuthRequired) -> Response:
+    """No valid session: a GET goes to the login page, anything else gets 401.
+
+    A session that ended (disabled user, expired) gets a page saying so, and its cookie
+    is dropped.
+
+    Args:
+        request: The refused request.
+        exc: Why.
+
+    Returns:
+        The redirect or the 401 page.
+    """
+    lab = web(request).lab
+    if exc.reason:
+        resp = render(
+            request, "error.html.j2", None, status=401, message=lab["session_ended"], login=True
+        )
+        resp.delete_cookie(COOKIE, path="/")
+        return resp
+    if request.method == "GET":
+        return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+    return render(request, "error.html.j2", None, status=401, message="login required", login=True)
 
 
-def current(request: Request) -> Ctx:
-    """The signed-in user, or :class:`AuthRequired`."""
-    token = request.cookies.get(COOKIE)
-    if not token:
-        raise AuthRequired()
-    users: UserStore = request.app.state.users
-    found = users.session(token)
-    if found is None:
-        raise AuthRequired(users.ended_reason(token) or None)
-    ctx = Ctx(request, found[0], found[1])
-    request.state.ctx = ctx
-    return ctx
+async def review_error(request: Request, exc: ReviewError) -> Response:
+    """A refused or failed action: the error page with the error's status (403, 404, …).
 
+    Args:
+        request: The request.
+        exc: The review layer's error.
 
-async def form_of(request: Request, ctx: Ctx) -> dict[str, str]:
-    """The posted form, after checking its CSRF token (403 without a matching one)."""
-    from qa_pipeline.review import ForbiddenError
-
-    form = await request.form()
-    data = {k: str(v) for k, v in form.items()}
-    if not same_token(ctx.csrf, data.get("csrf")):
-        raise ForbiddenError("the form's CSRF token is missing or wrong; reload the page")
-    return data
+    Returns:
+        The error page.
+    """
+    ctx = getattr(request.state, "ctx", None)
+    return render(request, "error.html.j2", ctx, status=exc.status_code, message=str(exc))

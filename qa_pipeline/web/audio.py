@@ -28,8 +28,16 @@ def _read(path: Path, start: int, length: int) -> Iterator[bytes]:
 
 
 def parse_range(header: str | None, size: int) -> tuple[int, int] | str | None:
-    """``(start, end)`` inclusive for a single byte range, ``None`` without a usable
-    header (the whole file), or ``"unsatisfiable"``."""
+    """The byte range a ``Range`` header asks for.
+
+    Args:
+        header: The request's ``Range`` header, if any.
+        size: The file's size in bytes.
+
+    Returns:
+        ``(start, end)`` inclusive for a single byte range, ``None`` without a usable
+        header (send the whole file), or ``"unsatisfiable"``.
+    """
     if not header:
         return None
     m = _RANGE.match(header.strip())
@@ -51,7 +59,15 @@ def parse_range(header: str | None, size: int) -> tuple[int, int] | str | None:
 
 
 def stream_file(path: Path, range_header: str | None) -> Response:
-    """A 200 or 206 response with the file's bytes (416 for a range past its end)."""
+    """A 200 or 206 response with the file's bytes (416 for a range past its end).
+
+    Args:
+        path: The recording (a path from the store, never from the request).
+        range_header: The request's ``Range`` header, if any.
+
+    Returns:
+        The streamed response.
+    """
     size = path.stat().st_size
     media = _TYPES.get(path.suffix.lower()) or mimetypes.guess_type(path.name)[0]
     media = media or "application/octet-stream"

@@ -200,5 +200,12 @@ EN = {
 
 
 def labels(language: str) -> dict[str, str]:
-    """Labels for a site language (``zh…`` → Chinese, else English)."""
+    """Labels for a site language.
+
+    Args:
+        language: ``zh…`` for Chinese, anything else for English.
+
+    Returns:
+        Label key → text.
+    """
     return ZH if language.lower().startswith("zh") else EN

@@ -93,7 +93,7 @@ def test_inspector_plays_evidence_and_decides_a_review_item(
     first = page.locator("#queue tbody tr").first
     call_id, item_id = first.get_attribute("data-call"), first.get_attribute("data-item")
     assert call_id and item_id
-    before = centre.bench.call_detail(centre.users["li"], call_id)["evaluations"][0]["score"]
+    before = centre.bench.call_detail(centre.users["li"], call_id).evaluations[0].score
     first.locator("select[name=status]").select_option("fail")
     first.locator("input[name=reason]").fill("复听：没有结束语")
     first.locator("button[type=submit]").click()

@@ -16,6 +16,7 @@ from qa_pipeline.review import (
     NotFoundError,
 )
 from qa_pipeline.review.verdicts import final_frames
+from qa_pipeline.review.views import NightRow
 from qa_pipeline.store.workbench import review_decisions
 
 from .conftest import PASSWORD, Centre
@@ -68,30 +69,26 @@ def test_nights_count_calls_by_local_date(centre: Centre) -> None:
     run = centre.store.start_run("nightly", {})
     centre.store.note_run(run, {"night": "2026-11-20", "valid": 20})
     centre.bench.fill_queue(rate=0.0)
-    rows = {r["night"]: r for r in centre.bench.nights("Asia/Shanghai")}
-    assert rows["2026-11-20"] == {
-        "night": "2026-11-20",
-        "received": 20,
-        "scored": 16,
-        "failed": 0,
-        "in_review": 4,
-    }
-    assert rows["2026-11-21"]["failed"] == 1 and rows["2026-11-21"]["scored"] == 0
-    mine = {r["night"]: r for r in centre.bench.nights("Asia/Shanghai", centre.users["a1001"])}
-    assert mine["2026-11-20"]["scored"] == 2 and mine["2026-11-20"]["received"] is None
+    rows = {r.night: r for r in centre.bench.nights("Asia/Shanghai")}
+    assert rows["2026-11-20"] == NightRow(
+        night="2026-11-20", received=20, scored=16, failed=0, in_review=4
+    )
+    assert rows["2026-11-21"].failed == 1 and rows["2026-11-21"].scored == 0
+    mine = {r.night: r for r in centre.bench.nights("Asia/Shanghai", centre.users["a1001"])}
+    assert mine["2026-11-20"].scored == 2 and mine["2026-11-20"].received is None
 
 
 def test_a_decision_is_appended_and_the_score_recomputed(centre: Centre) -> None:
     b, li = centre.bench, centre.users["li"]
     call_id, item_id = _failed_item(centre)
     rid, ver = centre.rubric.id, centre.rubric.version
-    before = b.call_detail(li, call_id)["evaluations"][0]
+    before = b.call_detail(li, call_id).evaluations[0]
     did = b.decide(li, call_id, rid, ver, item_id, "pass", "录音里有结束语", expected_last=0)
-    after = b.call_detail(li, call_id)["evaluations"][0]
-    assert after["state"] == "reviewed"
-    assert after["score"] > before["score"]
-    item = next(i for i in after["items"] if i["item_id"] == item_id)
-    assert item["status"] == "fail" and item["final_status"] == "pass"  # machine kept
+    after = b.call_detail(li, call_id).evaluations[0]
+    assert after.state == "reviewed"
+    assert after.score > before.score
+    item = next(i for i in after.items if i.item_id == item_id)
+    assert item.status == "fail" and item.final_status == "pass"  # machine kept
     # a second decision appends; the first stays
     b.decide(
         centre.users["wang"], call_id, rid, ver, item_id, "fail", "复听确认", expected_last=did
@@ -104,8 +101,8 @@ def test_a_decision_is_appended_and_the_score_recomputed(centre: Centre) -> None
         ("li", "fail", "fail", "pass"),
         ("wang", "fail", "pass", "fail"),
     ]
-    again = b.call_detail(li, call_id)["evaluations"][0]
-    assert again["score"] == pytest.approx(before["score"])
+    again = b.call_detail(li, call_id).evaluations[0]
+    assert again.score == pytest.approx(before.score)
 
 
 def test_bad_decisions_are_refused_and_nothing_is_written(centre: Centre) -> None:
@@ -166,22 +163,22 @@ def test_appeal_states_window_and_resolution(centre: Centre) -> None:
         b.file_appeal(u["a1002"], call_id, rid, ver, item_id, "不是我的")
     with pytest.raises(ForbiddenError):
         b.file_appeal(u["li"], call_id, rid, ver, item_id, "inspectors do not appeal")
-    late = b.call_detail(u["a1001"], call_id)["evaluations"][0]["appeal_deadline"]
+    late = b.call_detail(u["a1001"], call_id).evaluations[0].appeal_deadline
     with pytest.raises(InvalidInputError, match=r"appeal window .* closed"):
         b.file_appeal(u["a1001"], call_id, rid, ver, item_id, "太晚了", now=late + timedelta(1))
     aid = b.file_appeal(u["a1001"], call_id, rid, ver, item_id, "我说了结束语，电话13812345678")
-    assert b.call_detail(u["a1001"], call_id)["evaluations"][0]["state"] == "appealed"
+    assert b.call_detail(u["a1001"], call_id).evaluations[0].state == "appealed"
     with pytest.raises(InvalidInputError, match="already under appeal"):
         b.file_appeal(u["a1001"], call_id, rid, ver, item_id, "again")
     with pytest.raises(InvalidInputError, match="still open"):
         b.acknowledge(u["a1001"], call_id, rid, ver)
     [appeal] = b.list_appeals(u["a1001"])
-    assert "13812345678" not in appeal["reason"] and "[手机号]" in appeal["reason"]
+    assert "13812345678" not in appeal.reason and "[手机号]" in appeal.reason
     assert b.list_appeals(u["a1002"]) == []
     b.resolve_appeal(u["wang"], aid, overturn=True, reason="复听后改判")
-    ev = b.call_detail(u["a1001"], call_id)["evaluations"][0]
-    assert ev["state"] == "final"
-    assert next(i for i in ev["items"] if i["item_id"] == item_id)["final_status"] == "pass"
+    ev = b.call_detail(u["a1001"], call_id).evaluations[0]
+    assert ev.state == "final"
+    assert next(i for i in ev.items if i.item_id == item_id).final_status == "pass"
     with pytest.raises(ConflictError, match="already resolved"):
         b.resolve_appeal(u["li"], aid, overturn=False, reason="x")
     with pytest.raises(InvalidInputError, match="is final"):
@@ -209,8 +206,8 @@ def test_acknowledging_makes_an_evaluation_final(centre: Centre) -> None:
     rid, ver = centre.rubric.id, centre.rubric.version
     call_id = centre.call(agent_id="A1001")["call_id"]
     b.acknowledge(u["a1001"], call_id, rid, ver)
-    ev = b.call_detail(u["a1001"], call_id)["evaluations"][0]
-    assert ev["state"] == "final" and ev["evaluation"]["acknowledged_by"] == u["a1001"].id
+    ev = b.call_detail(u["a1001"], call_id).evaluations[0]
+    assert ev.state == "final" and ev.acknowledged_by == u["a1001"].id
 
 
 def test_review_queue_holds_review_items_and_a_sample(centre: Centre) -> None:
@@ -221,15 +218,15 @@ def test_review_queue_holds_review_items_and_a_sample(centre: Centre) -> None:
     assert n_review > 0 and none == {"review": n_review, "sample": 0}
     assert b.fill_queue(rate=1.0, seed=1)["review"] == 0  # already queued, and no new calls
     queue, _ = b.queue(per_page=500)
-    assert {q["reason"] for q in queue} == {"review"}
+    assert {q.reason for q in queue} == {"review"}
     # deciding a queued item takes it off the queue and recomputes the score
     q = queue[0]
     b.decide(
         centre.users["li"],
-        q["call_id"],
-        q["rubric_id"],
-        q["rubric_version"],
-        q["item_id"],
+        q.call_id,
+        q.rubric_id,
+        q.rubric_version,
+        q.item_id,
         "pass",
         "有结束语",
         0,
@@ -245,27 +242,23 @@ def test_sampled_items_measure_machine_agreement(db_url: str, tmp_path) -> None:
         added = c.bench.fill_queue(rate=1.0, seed=3)
         assert added["sample"] == int(c.store.items_frame()["status"].isin(["pass", "fail"]).sum())
         queue, _ = c.bench.queue(per_page=1000)
-        sampled = [q for q in queue if q["reason"] == "sample"][:6]
+        sampled = [q for q in queue if q.reason == "sample"][:6]
         for k, q in enumerate(sampled):
             # the inspector disagrees with every other verdict
-            new = (
-                q["machine_status"]
-                if k % 2
-                else ("fail" if q["machine_status"] == "pass" else "pass")
-            )
+            new = q.machine_status if k % 2 else ("fail" if q.machine_status == "pass" else "pass")
             c.bench.decide(
                 c.users["li"],
-                q["call_id"],
-                q["rubric_id"],
-                q["rubric_version"],
-                q["item_id"],
+                q.call_id,
+                q.rubric_id,
+                q.rubric_version,
+                q.item_id,
                 new,
                 "抽检",
                 0,
             )
         rows = c.bench.machine_agreement()
-        assert sum(r["n"] for r in rows) == 6 and sum(r["agree"] for r in rows) == 3
-        assert sum(r["sampled"] for r in rows) == 6
+        assert sum(r.n for r in rows) == 6 and sum(r.agree for r in rows) == 3
+        assert sum(r.sampled for r in rows) == 6
     finally:
         c.store.close()
 
@@ -284,11 +277,11 @@ def test_calibration_agreement_and_kappa(centre: Centre) -> None:
         b.score_calibration(
             u["wang"], sid, call_id, {"opening": "pass", "closing": "fail" if k < 2 else "pass"}
         )
-    res = {r["item_id"]: r for r in b.calibration_results(sid)["rows"]}
-    assert res["opening"]["agreement"] == 1.0 and res["opening"]["calls"] == 4
-    assert res["closing"]["agreement"] == 0.5
-    assert res["closing"]["cohen"] == pytest.approx(0.0)
-    assert res["empathy"]["agreement"] is None
+    res = {r.item_id: r for r in b.calibration_results(sid).rows}
+    assert res["opening"].agreement == 1.0 and res["opening"].calls == 4
+    assert res["closing"].agreement == 0.5
+    assert res["closing"].cohen == pytest.approx(0.0)
+    assert res["empathy"].agreement is None
 
 
 @pytest.mark.filterwarnings("ignore:Glyph.*missing from font")  # machines without a CJK font
@@ -299,11 +292,11 @@ def test_reports_use_final_verdicts(centre: Centre, tmp_path) -> None:
     scores, items = centre.store.scores_frame(), centre.store.items_frame()
     b.decide(li, call_id, rid, ver, item_id, "pass", "误判", 0)
     fs, fi = final_frames(centre.store, scores, items, centre.rubric)
-    row = fi[(fi["call_id"] == call_id) & (fi["item_id"] == item_id)].iloc[0]
+    row = fi[(fi.call_id == call_id) & (fi.item_id == item_id)].iloc[0]
     assert row["status"] == "pass" and row["machine_status"] == "fail" and row["human"]
     srow = fs[fs["call_id"] == call_id].iloc[0]
-    ev = b.call_detail(li, call_id)["evaluations"][0]
-    assert srow["score"] == pytest.approx(ev["score"]) and srow["human_items"] == 1
+    ev = b.call_detail(li, call_id).evaluations[0]
+    assert srow["score"] == pytest.approx(ev.score) and srow["human_items"] == 1
     assert int(fi["human"].sum()) == 1
     assert scores[scores["call_id"] == call_id].iloc[0]["score"] < srow["score"]
     out = tmp_path / "rep"
@@ -345,18 +338,18 @@ def test_calls_pages_by_cursor_match_pages_by_offset(centre: Centre) -> None:
     by_offset, page = [], 1
     while True:
         rows, more = b.list_calls(li, CallFilters(), page, per_page=3)
-        by_offset += [r["call_id"] for r in rows]
+        by_offset += [r.call_id for r in rows]
         if not more:
             break
         page += 1
     by_cursor, after, page = [], None, 1
     while True:
         rows, more = b.list_calls(li, CallFilters(), page, per_page=3, after=after)
-        by_cursor += [r["call_id"] for r in rows]
+        by_cursor += [r.call_id for r in rows]
         if not more:
             break
         last = rows[-1]
-        after = (last["started_at"], last["score_id"]) if last["started_at"] else None
+        after = (last.started_at, last.score_id) if last.started_at else None
         page += 1
     assert by_cursor == by_offset
     assert sorted(by_offset) == sorted(c["call_id"] for c in centre.calls)

@@ -166,9 +166,12 @@ def _login_token(client: httpx.Client) -> str:
 
 
 def test_logins_are_throttled_and_cookies_are_httponly(live: LiveServer) -> None:
+    from dataclasses import replace
+
     from qa_pipeline.web.security import LoginThrottle
 
-    live.app.state.throttle = LoginThrottle(per_name=5, per_address=8)
+    state = live.app.state.web
+    live.app.state.web = replace(state, throttle=LoginThrottle(per_name=5, per_address=8))
     client = httpx.Client(base_url=live.url)
     token = _login_token(client)
     for _ in range(5):

@@ -1,0 +1,30 @@
+"""The workbench's knobs (``qa web`` fills them from ``Settings``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class WebOptions:
+    """Knobs of the workbench (``qa web`` fills them from ``Settings``).
+
+    Attributes:
+        language: Page language (``zh`` → Chinese labels).
+        timezone: Nights are local dates in this zone.
+        rubrics: Loaded rubrics; their grades and critical items recompute scores, and a
+            decision on an item a rubric lacks is refused.
+        appeal_window_days: How long after scoring an agent may appeal.
+        sample_rate: Share of machine passes/fails drawn into the review queue.
+        secure_cookies: Mark cookies ``Secure`` (serve over HTTPS).
+        session_hours: Login lifetime.
+    """
+
+    language: str = "zh"
+    timezone: str = "Asia/Shanghai"
+    rubrics: tuple[Any, ...] = field(default=())
+    appeal_window_days: float = 7.0
+    sample_rate: float = 0.02
+    secure_cookies: bool = False
+    session_hours: float = 12.0
