@@ -15,6 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
+from qa_pipeline.pii import lexicon
+
 MOBILE = "mobile"
 ID_CARD = "id_card"
 BANK_CARD = "bank_card"
@@ -24,77 +26,18 @@ Span = tuple[str, int, int, str]
 
 _DIGITS: dict[str, str] = {str(d): str(d) for d in range(10)}
 _DIGITS.update({chr(0xFF10 + d): str(d) for d in range(10)})  # full-width ０-９
-_DIGITS.update(
-    {
-        "零": "0",
-        "〇": "0",
-        "○": "0",
-        "一": "1",
-        "幺": "1",
-        "二": "2",
-        "两": "2",
-        "三": "3",
-        "四": "4",
-        "五": "5",
-        "六": "6",
-        "七": "7",
-        "八": "8",
-        "九": "9",
-        # financial numerals, which speech-to-text sometimes writes
-        "壹": "1",
-        "贰": "2",
-        "叁": "3",
-        "肆": "4",
-        "伍": "5",
-        "陆": "6",
-        "柒": "7",
-        "捌": "8",
-        "玖": "9",
-    }
-)
+_DIGITS.update(lexicon.mapping("numbers", "digits"))  # Chinese and financial numerals
 _ARABIC = set("0123456789") | {chr(0xFF10 + d) for d in range(10)}
 # speech-to-text homophones of spoken digits (幺 → 要/腰/妖, 拐 = 7, 洞 = 0): digits only
 # next to another Chinese numeral, so 我要 / 拐弯 stay words
-_HOMOPHONES = {"要": "1", "腰": "1", "妖": "1", "拐": "7", "洞": "0"}
+_HOMOPHONES = lexicon.mapping("numbers", "homophones")
 _SEPARATORS = set(" \t\u3000\u00a0-‐‑–—－_")
 # punctuation people and speech-to-text put between digit groups: 138，1234，5678 /
 # 138、1234 / 138.1234.5678 / 138/1234/5678 / (138)12345678
 _PUNCT_SEPARATORS = set(",，、。./／()（）")
 _MAX_GAP = 3
 # hesitations inside a spoken number: 一三八 嗯 一二三四 / 一三八呃… / 一三八那个…
-_FILLERS = (
-    "然后是",
-    "后面是",
-    "接着是",
-    "再就是",
-    "然后",
-    "那个",
-    "这个",
-    "就是",
-    "还有",
-    "对吧",
-    "是吧",
-    "……",
-    "...",
-    "嗯",
-    "呃",
-    "额",
-    "啊",
-    "哦",
-    "噢",
-    "唔",
-    "呀",
-    "呢",
-    "吧",
-    "嘛",
-    "哈",
-    "诶",
-    "欸",
-    "唉",
-    "是",
-    "对",
-    "…",
-)
+_FILLERS = lexicon.words("numbers", "fillers")
 _MAX_FILLER_GAP = 8
 _X_CHARS = set("Xx叉Ｘｘ")
 
@@ -115,27 +58,19 @@ _ID_CHECK = "10X98765432"
 
 # labels that make the number that follows a reference number, not personal data
 _NOT_PII_LABEL_RE = re.compile(
-    r"(工号|订单号?|工单号?|单号|编号|流水号?|受理号|合同号|票号|批次号|发票号码?|案件号|"
-    r"案号|保单号?|序号|邮编|邮政编码|房号|批号|型号|版本号?|验证码|尾号|快递|运单号?|"
-    r"案卷号|档案号|证书号|车架号|发动机号|备案号|许可证号|执照号|登记号|注册号|税号|信用代码|"
-    r"金额|总额|总价|价格|余额|欠款|罚款|补贴|工资|费用|预算|资金|收入|参考号|回执号|查询号|"
-    r"预约号|排队号|取件码|提取码|凭证号|交易号|业务号|申请号|办件号|文号|准字|第|"
-    r"报价|价款|货款|造价|售价|租金|房租|押金|赔偿|损失|赔款)"
-    r"[码是为：:\s#]*$"
+    rf"({lexicon.alternatives('numbers', 'not_pii_labels')})[码是为：:\s#]*$"
 )
 # keywords after which a number of the right length is personal data whatever its checksum
 # (people and speech-to-text get a digit wrong); searched in the words just before it
-_ID_KEY_RE = re.compile(r"身份证|证件号|身份号|公民身份|ID号")
-_CARD_KEY_RE = re.compile(r"卡号|银行卡|信用卡|储蓄卡|借记卡|银行账号|账号|帐号|账户|帐户|卡的号")
+_ID_KEY_RE = re.compile(lexicon.alternatives("numbers", "id_keywords"))
+_CARD_KEY_RE = re.compile(lexicon.alternatives("numbers", "card_keywords"))
 _PHONE_LABEL_RE = re.compile(
-    r"(座机|固话|固定电话|电话|办公室|家里|小灵通)(号码|号)?[号码是为：:\s]*$"
+    rf"({lexicon.alternatives('numbers', 'phone_labels')})(号码|号)?[号码是为：:\s]*$"
 )
 _KEY_WINDOW = 16
 _COMMA_MOBILE_RE = re.compile(r"(?<![\d.,])1[3-9],\d{3},\d{3},\d{3}(?![\d,]|\.\d)")
 # a unit or currency right after the number makes it a quantity, not an identifier
-_UNITS = set(
-    "元块角毛分万亿千百十米平方公斤克吨度%％个人次岁年月日号点秒天周倍套楼层室栋户份张台辆条"
-)
+_UNITS = set(lexicon.chars("numbers", "units"))
 _CURRENCY = set("¥￥$＄")
 
 

@@ -38,6 +38,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from qa_pipeline.models import CallScore, Evidence, ItemResult, Segment, Transcript
+from qa_pipeline.pii import lexicon
 from qa_pipeline.pii.numbers import (
     BANK_CARD,
     ID_CARD,
@@ -93,18 +94,8 @@ __all__ = [
 EMAIL = "email"
 
 #: Label written in place of each kind of personal data (``style="label"``).
-LABELS: dict[str, str] = {
-    MOBILE: "[手机号]",
-    ID_CARD: "[身份证号]",
-    BANK_CARD: "[银行卡号]",
-    LANDLINE: "[座机号]",
-    EMAIL: "[邮箱]",
-    NAME: "[姓名]",
-    ADDRESS: "[地址]",
-    PLATE: "[车牌号]",
-    WECHAT: "[微信号]",
-    QQ: "[QQ号]",
-}
+LABELS: dict[str, str] = lexicon.labels()  # zh.yaml: labels
+_FAMILIAR = lexicon.words("names", "familiar")
 #: Every kind :func:`find_pii` knows, in the order of :data:`LABELS`.
 KINDS: tuple[str, ...] = tuple(LABELS)
 
@@ -218,7 +209,7 @@ def _mask(match: PiiMatch, style: str) -> str:
         user, _, domain = match.value.partition("@")
         return f"{user[:1]}***@{domain}"
     if match.kind == NAME:  # the surname stays, unless the surname is all there is
-        if len(match.value) < 2 or match.value.startswith(("小", "老", "阿")):
+        if len(match.value) < 2 or match.value.startswith(_FAMILIAR):
             return "*" * max(1, len(match.value))
         return match.value[:1] + "*" * (len(match.value) - 1)
     if match.kind in (ADDRESS, WECHAT, QQ):
