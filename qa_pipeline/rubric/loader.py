@@ -71,7 +71,7 @@ def rubric_model(params: tuple[type[BaseModel], ...]) -> type[RubricModel]:
 
 def _cross_check(rubric: RubricModel, source: str, kinds: KindSet) -> None:
     try:
-        load_pack(rubric.language, rubric.language_pack, source)
+        load_pack(rubric.language, rubric.language_pack, source, domain=rubric.domain)
         if kinds.check_scoring is not None:
             kinds.check_scoring(rubric.scoring, f"{source}: scoring")
     except ConfigError as exc:

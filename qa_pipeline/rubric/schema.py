@@ -232,6 +232,12 @@ class RubricModel(_Strict):
     id: str = Field(min_length=1, max_length=128, pattern=r"^\w[\w.-]*$")
     version: str = Field(min_length=1)
     language: str = "zh"
+    domain: str | None = Field(
+        None,
+        pattern=r"^[a-z][a-z0-9_]*$",
+        description="line of business whose words join the language pack "
+        "(qa_pipeline/lang/domains/<domain>.yaml); default: the pack's default_domain",
+    )
     name: str
     total_points: float = 100.0
     grades: list[tuple[str, float]] = Field(

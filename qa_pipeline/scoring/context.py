@@ -94,7 +94,9 @@ class CompiledRubric:
     def __init__(self, rubric: RubricModel) -> None:
         self.rubric = rubric
         self.language = rubric.language
-        self.pack = load_pack(rubric.language, rubric.language_pack, rubric.source)
+        self.pack = load_pack(
+            rubric.language, rubric.language_pack, rubric.source, domain=rubric.domain
+        )
         terms: list[str] = []
         _strings(rubric, terms)
         # a word from a regex joins the vocabulary only when it is a content word: 是吧 /
