@@ -138,24 +138,30 @@ def _classify(value: str, before: str, punct: bool = False) -> str | None:
     a phone, a valid ID or a labelled number counts (a checksum met by chance does not).
     """
     n = len(value)
-    if n == 18 and id18_ok(value):
-        return ID_CARD
     near = before[-_KEY_WINDOW:]
-    id_key = _ID_KEY_RE.search(near) is not None
-    if id_key and n in (17, 18, 19) and value[:-1].isdigit():
+    if (n == 18 and id18_ok(value)) or _keyed_id(value, near):
         return ID_CARD
-    if id_key and n == 15 and value.isdigit():
-        return ID_CARD
-    if "X" in value:
-        return None
-    if _NOT_PII_LABEL_RE.search(before):
+    if "X" in value or _NOT_PII_LABEL_RE.search(before):
         return None
     if mobile_ok(value):
         return MOBILE
     if 10 <= n <= 12 and landline_ok(value):
         return LANDLINE
-    card_key = _CARD_KEY_RE.search(near) is not None
-    if card_key and 15 <= n <= 19:
+    return _card_or_other(value, before, near, punct)
+
+
+def _keyed_id(value: str, near: str) -> bool:
+    """Whether ``value`` has an ID's length after an ID keyword in ``near``."""
+    if _ID_KEY_RE.search(near) is None:
+        return False
+    n = len(value)
+    return (n in (17, 18, 19) and value[:-1].isdigit()) or (n == 15 and value.isdigit())
+
+
+def _card_or_other(value: str, before: str, near: str, punct: bool) -> str | None:
+    """A bank card, a legacy 15-digit ID or a labelled landline (else ``None``)."""
+    n = len(value)
+    if _CARD_KEY_RE.search(near) is not None and 15 <= n <= 19:
         return BANK_CARD
     # card numbers start with an issuer digit: 3 (JCB/Amex), 4, 5, 6 (UnionPay 62), 9
     if not punct and 16 <= n <= 19 and value[0] in "345689" and _luhn_ok(value):
@@ -315,8 +321,29 @@ def number_matches(
         wants: Whether a kind is to be found (``RedactOptions.wants``).
         free: Whether ``text[start:end]`` is not already taken by an earlier match.
     """
+    found = _comma_mobiles(text, wants)
+
+    def unclaimed(a: int, b: int) -> bool:
+        return free(a, b) and all(b <= f[1] or a >= f[2] for f in found)
+
+    for run in _digit_runs(text):
+        i = 0
+        while i < len(run):
+            hit = _run_hit(text, run, i, wants, unclaimed)
+            if hit is None:
+                i += 1
+                continue
+            i, (kind, a, b, value) = hit
+            # (138)12345678: take the opening bracket along with its closing one
+            if a > 0 and text[a - 1] in "(（" and any(c in text[a:b] for c in ")）"):
+                a -= 1
+            found.append((kind, a, b, value))
+    return found
+
+
+def _comma_mobiles(text: str, wants: Callable[[str], bool]) -> list[Span]:
+    """Mobiles speech-to-text formatted as a number (13,812,345,678)."""
     found: list[Span] = []
-    # speech-to-text may format a spoken mobile as a number: 13,812,345,678
     for m in _COMMA_MOBILE_RE.finditer(text):
         value = re.sub(r"\D", "", m[0])
         before = text[max(0, m.start() - 24) : m.start()]
@@ -328,43 +355,43 @@ def number_matches(
             and not is_quantity(text, m.start(), m.end())
         ):
             found.append((MOBILE, m.start(), m.end(), value))
-
-    def unclaimed(a: int, b: int) -> bool:
-        return free(a, b) and all(b <= f[1] or a >= f[2] for f in found)
-
-    for run in _digit_runs(text):
-        i = 0
-        while i < len(run):
-            hit = None
-            # a match has at most 19 digits, so at most 19 groups: keeps long runs linear
-            for j in range(min(len(run), i + 19), i, -1):
-                groups = run[i:j]
-                whole = "".join(g.digits for g in groups)
-                if len(whole) > 23:
-                    continue
-                punct = any(g.punct for g in groups[1:])
-                trims = _trims(groups[0], groups[-1], text, i == 0, j == len(run))
-                for a, b in trims:
-                    value = whole[a : len(whole) - b]
-                    if not 7 <= len(value) <= 19:
-                        continue
-                    start = groups[0].pos[a] if a else groups[0].start
-                    end = groups[-1].pos[-b - 1] + 1 if b else groups[-1].end
-                    if not unclaimed(start, end):
-                        continue
-                    kind = _classify(value, text[max(0, start - 24) : start], punct)
-                    if kind and wants(kind) and not is_quantity(text, start, end, len(value)):
-                        hit = (j, (kind, start, end, value))
-                        break
-                if hit:
-                    break
-            if hit:
-                j, (kind, a, b, value) = hit
-                # (138)12345678: take the opening bracket along with its closing one
-                if a > 0 and text[a - 1] in "(（" and any(c in text[a:b] for c in ")）"):
-                    a -= 1
-                found.append((kind, a, b, value))
-                i = j
-            else:
-                i += 1
     return found
+
+
+_Wants = Callable[[str], bool]
+_Free = Callable[[int, int], bool]
+
+
+def _run_hit(
+    text: str, run: list[_Group], i: int, wants: _Wants, unclaimed: _Free
+) -> tuple[int, Span] | None:
+    """The longest match starting at group ``i`` of ``run``: (the group after it, span)."""
+    # a match has at most 19 digits, so at most 19 groups: keeps long runs linear
+    for j in range(min(len(run), i + 19), i, -1):
+        span = _groups_hit(text, run, i, j, wants, unclaimed)
+        if span is not None:
+            return j, span
+    return None
+
+
+def _groups_hit(
+    text: str, run: list[_Group], i: int, j: int, wants: _Wants, unclaimed: _Free
+) -> Span | None:
+    """A number made of groups ``run[i:j]``, whole or with a stray numeral trimmed."""
+    groups = run[i:j]
+    whole = "".join(g.digits for g in groups)
+    if len(whole) > 23:
+        return None
+    punct = any(g.punct for g in groups[1:])
+    for a, b in _trims(groups[0], groups[-1], text, i == 0, j == len(run)):
+        value = whole[a : len(whole) - b]
+        if not 7 <= len(value) <= 19:
+            continue
+        start = groups[0].pos[a] if a else groups[0].start
+        end = groups[-1].pos[-b - 1] + 1 if b else groups[-1].end
+        if not unclaimed(start, end):
+            continue
+        kind = _classify(value, text[max(0, start - 24) : start], punct)
+        if kind and wants(kind) and not is_quantity(text, start, end, len(value)):
+            return (kind, start, end, value)
+    return None

@@ -169,10 +169,7 @@ def find_pii(text: str, options: RedactOptions | None = None) -> list[PiiMatch]:
     if opts.email:
         found += [PiiMatch(EMAIL, m.start(), m.end(), m.group(0)) for m in _EMAIL_RE.finditer(text)]
     if opts.landline:
-        for m in _PAREN_LANDLINE_RE.finditer(text):
-            value = m.group(1) + m.group(2) + m.group(3)
-            if landline_ok(value) and not is_quantity(text, m.start(), m.end()):
-                found.append(PiiMatch(LANDLINE, m.start(), m.end(), value))
+        found += _paren_landlines(text)
 
     def free(a: int, b: int) -> bool:
         return all(b <= f.start or a >= f.end for f in found)
@@ -183,6 +180,25 @@ def find_pii(text: str, options: RedactOptions | None = None) -> list[PiiMatch]:
             area = m.group("area") or m.group("area2")
             if area not in _TOLL_FREE and free(m.start(), m.end()):
                 found.append(PiiMatch(LANDLINE, m.start(), m.end(), re.sub(r"\D", "", m[0])))
+    for kind, a, b, value in _word_spans(text, opts):
+        if a < b and opts.wants(kind) and free(a, b):
+            found.append(PiiMatch(kind, a, b, value))
+    found.sort(key=lambda m: m.start)
+    return found
+
+
+def _paren_landlines(text: str) -> list[PiiMatch]:
+    """Landlines with the area code in brackets: (010)12345678."""
+    found: list[PiiMatch] = []
+    for m in _PAREN_LANDLINE_RE.finditer(text):
+        value = m.group(1) + m.group(2) + m.group(3)
+        if landline_ok(value) and not is_quantity(text, m.start(), m.end()):
+            found.append(PiiMatch(LANDLINE, m.start(), m.end(), value))
+    return found
+
+
+def _word_spans(text: str, opts: RedactOptions) -> list[tuple[str, int, int, str]]:
+    """Messaging ids, plates, addresses and names, by the finders ``opts`` asks for."""
     words = []
     for kind, finder in (
         (WECHAT, find_im_ids),
@@ -195,11 +211,7 @@ def find_pii(text: str, options: RedactOptions | None = None) -> list[PiiMatch]:
         if kind not in (WECHAT, QQ) and not opts.wants(kind):
             continue
         words += finder(text)
-    for kind, a, b, value in words:
-        if a < b and opts.wants(kind) and free(a, b):
-            found.append(PiiMatch(kind, a, b, value))
-    found.sort(key=lambda m: m.start)
-    return found
+    return words
 
 
 def _mask(match: PiiMatch, style: str) -> str:
@@ -412,30 +424,35 @@ def _mask_across(texts: list[str], opts: RedactOptions) -> list[str]:
             window = out[i : i + size]
             if len(window) < size or not _has_digit(window[-1][:8]):
                 continue
-            starts, pos = [], 0
-            for t in window:
-                starts.append(pos)
-                pos += len(t) + 1
-            joined = "，".join(window)
-            edits: dict[int, list[tuple[int, int, str]]] = {}
-            for m in find_pii(joined, opts):
-                if m.kind not in _NUMBER_KINDS:
-                    continue
-                parts = [
-                    (k, max(m.start, s0) - s0, min(m.end, s0 + len(window[k])) - s0)
-                    for k, s0 in enumerate(starts)
-                    if max(m.start, s0) < min(m.end, s0 + len(window[k]))
-                ]
-                if len(parts) > 1:  # only what crosses a segment boundary
-                    for k, a, b in parts:
-                        if _has_digit(window[k][a:b]):  # a filler turn between stays
-                            edits.setdefault(k, []).append((a, b, _mask(m, opts.style)))
-            for k, spans in edits.items():
+            for k, spans in _window_edits(window, opts).items():
                 text = window[k]
                 for a, b, label in sorted(spans, reverse=True):
                     text = text[:a] + label + text[b:]
                 out[i + k] = text
     return out
+
+
+def _window_edits(window: list[str], opts: RedactOptions) -> dict[int, list[tuple[int, int, str]]]:
+    """The masks of numbers that cross a boundary of ``window`` (segment -> spans)."""
+    starts, pos = [], 0
+    for t in window:
+        starts.append(pos)
+        pos += len(t) + 1
+    joined = "，".join(window)
+    edits: dict[int, list[tuple[int, int, str]]] = {}
+    for m in find_pii(joined, opts):
+        if m.kind not in _NUMBER_KINDS:
+            continue
+        parts = [
+            (k, max(m.start, s0) - s0, min(m.end, s0 + len(window[k])) - s0)
+            for k, s0 in enumerate(starts)
+            if max(m.start, s0) < min(m.end, s0 + len(window[k]))
+        ]
+        if len(parts) > 1:  # only what crosses a segment boundary
+            for k, a, b in parts:
+                if _has_digit(window[k][a:b]):  # a filler turn between stays
+                    edits.setdefault(k, []).append((a, b, _mask(m, opts.style)))
+    return edits
 
 
 def redact_transcript(transcript: Transcript, options: RedactOptions | None = None) -> Transcript:

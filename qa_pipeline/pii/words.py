@@ -94,29 +94,33 @@ def _name_ok(text: str, a: int, b: int) -> bool:
     )
 
 
-def find_names(text: str) -> list[Span]:
-    """Names after a self-introduction keyword and before a title."""
+def _keyed_name(text: str, m: re.Match[str]) -> Span | None:
+    """The name after a self-introduction keyword match ``m`` (我叫王明, 姓名：王)."""
+    i = m.end()
+    prefix = 1 if text[i : i + 1] in _FAMILIAR else 0
+    s = _surname_at(text, i + prefix) if i + prefix < len(text) else 0
+    if not s:
+        return None
+    given = _given_len(text, i + prefix + s, 2)
+    after = text[i + prefix + s + given : i + prefix + s + given + 1]
+    if prefix and not given:
+        end = i + prefix + s  # 叫我小王
+    elif given or not after or after in "，。,.！？!? 、；;":
+        end = i + prefix + s + given  # 姓名：王。
+    else:
+        return None
+    # 居民楼底下: after a word for a resident, a name only where a pause or verb follows
+    weak = m.group("weak") and not (
+        text[end : end + 1] in _I_AM_NEXT or text.startswith(_AFTER_NAME, end)
+    )
+    if not weak and _name_ok(text, i + prefix, end):
+        return (NAME, i, end, text[i:end])
+    return None
+
+
+def _surname_names(text: str) -> list[Span]:
+    """Surnames after 我姓 / 免贵姓 …, with their spelling-out (高低的高)."""
     out: list[Span] = []
-    for m in _NAME_KEY_RE.finditer(text):
-        i = m.end()
-        prefix = 1 if text[i : i + 1] in _FAMILIAR else 0
-        s = _surname_at(text, i + prefix) if i + prefix < len(text) else 0
-        if not s:
-            continue
-        given = _given_len(text, i + prefix + s, 2)
-        after = text[i + prefix + s + given : i + prefix + s + given + 1]
-        if prefix and not given:
-            end = i + prefix + s  # 叫我小王
-        elif given or not after or after in "，。,.！？!? 、；;":
-            end = i + prefix + s + given  # 姓名：王。
-        else:
-            continue
-        # 居民楼底下: after a word for a resident, a name only where a pause or verb follows
-        weak = m.group("weak") and not (
-            text[end : end + 1] in _I_AM_NEXT or text.startswith(_AFTER_NAME, end)
-        )
-        if not weak and _name_ok(text, i + prefix, end):
-            out.append((NAME, i, end, text[i:end]))
     for m in _SURNAME_KEY_RE.finditer(text):
         i = m.end()
         s = _surname_at(text, i) if i < len(text) else 0
@@ -125,6 +129,12 @@ def find_names(text: str) -> list[Span]:
             spelled = re.compile(_SPELL_RE.format(s=re.escape(text[i : i + s]))).match(text, i + s)
             if spelled and spelled.end() - (i + s) <= 8:
                 out.append((NAME, i + s, spelled.end(), spelled.group(0)))
+    return out
+
+
+def _i_am_names(text: str) -> list[Span]:
+    """我是张三，… : a name only when a pause or a verb follows it."""
+    out: list[Span] = []
     for m in _I_AM_RE.finditer(text):
         i = m.end()
         s = _surname_at(text, i) if i < len(text) else 0
@@ -135,28 +145,44 @@ def find_names(text: str) -> list[Span]:
                 if _name_ok(text, i, end):
                     out.append((NAME, i, end, text[i:end]))
                 break
+    return out
+
+
+def _relative_names(text: str) -> list[Span]:
+    """A name after a person it belongs to (我儿子叫冯浩)."""
+    out: list[Span] = []
     for m in _RELATIVE_KEY_RE.finditer(text):
         i = m.end()
         s = _surname_at(text, i) if i < len(text) else 0
         given = _given_len(text, i + s, 2) if s else 0
         if given and _name_ok(text, i, i + s + given):
             out.append((NAME, i, i + s + given, text[i : i + s + given]))
-    for m in _TITLE_RE.finditer(text):
-        t = m.start()
-        for size in (4, 3, 2, 1):
-            a = t - size
-            if a < 0:
-                continue
-            cand = text[a:t]
-            s = _surname_at(text, a)
-            if not s or size - s > 2 or not re.fullmatch(f"[{_CJK}]+", cand):
-                continue
-            if any(ch in _NAME_STOP for ch in cand[s:]) or (s == 1 and cand[0] in _NAME_STOP):
-                continue
-            if any(cand.startswith(w) for w in _NOT_NAME_PREFIX) or not _name_ok(text, a, t):
-                continue
-            out.append((NAME, a, t, cand))
-            break
+    return out
+
+
+def _titled_name(text: str, t: int) -> Span | None:
+    """The name (or surname) right before the title at ``text[t]`` (张先生), if any."""
+    for size in (4, 3, 2, 1):
+        a = t - size
+        if a < 0:
+            continue
+        cand = text[a:t]
+        s = _surname_at(text, a)
+        if not s or size - s > 2 or not re.fullmatch(f"[{_CJK}]+", cand):
+            continue
+        if any(ch in _NAME_STOP for ch in cand[s:]) or (s == 1 and cand[0] in _NAME_STOP):
+            continue
+        if any(cand.startswith(w) for w in _NOT_NAME_PREFIX) or not _name_ok(text, a, t):
+            continue
+        return (NAME, a, t, cand)
+    return None
+
+
+def find_names(text: str) -> list[Span]:
+    """Names after a self-introduction keyword and before a title."""
+    out = [span for m in _NAME_KEY_RE.finditer(text) if (span := _keyed_name(text, m))]
+    out += _surname_names(text) + _i_am_names(text) + _relative_names(text)
+    out += [span for m in _TITLE_RE.finditer(text) if (span := _titled_name(text, m.start()))]
     return out
 
 
