@@ -77,20 +77,24 @@ def _nested(items: Any) -> bool:
                 sub
             ):
                 return True
-            if _nested(sub):
-                return True
-        elif op == sre_constants.SUBPATTERN:
-            if _nested(av[-1]):
-                return True
-        elif op == sre_constants.BRANCH:
-            if any(_nested(b) for b in av[1]):
-                return True
-        elif op in (sre_constants.ATOMIC_GROUP, sre_constants.POSSESSIVE_REPEAT):
-            if _nested(av if op == sre_constants.ATOMIC_GROUP else av[2]):
-                return True
-        elif op in (sre_constants.ASSERT, sre_constants.ASSERT_NOT) and _nested(av[1]):
+        if any(_nested(sub) for sub in _children(op, av)):
             return True
     return False
+
+
+def _children(op: Any, av: Any) -> list[Any]:
+    """The parsed sub-patterns of one node that :func:`_nested` looks into."""
+    if op in _REPEATS or op == sre_constants.POSSESSIVE_REPEAT:
+        return [av[2]]
+    if op == sre_constants.SUBPATTERN:
+        return [av[-1]]
+    if op == sre_constants.BRANCH:
+        return list(av[1])
+    if op == sre_constants.ATOMIC_GROUP:
+        return [av]
+    if op in (sre_constants.ASSERT, sre_constants.ASSERT_NOT):
+        return [av[1]]
+    return []
 
 
 #: Largest product of bounded repeat widths that still counts as cheap to match.
@@ -105,46 +109,57 @@ _SINGLE = {
 
 
 def _cost(items: Any) -> tuple[int, int] | None:
-    """(unbounded repeats, product of bounded widths) of a parsed pattern whose every
-    repeat is over a single character; ``None`` if some repeat is over more."""
+    """(unbounded repeats, product of bounded widths) of a parsed pattern.
+
+    ``None`` if some repeat is over more than a single character (and is not a short
+    bounded repeat of a cheap part).
+    """
     unbounded, work = 0, 1
     for op, av in items:
-        if op in _REPEATS or op == sre_constants.POSSESSIVE_REPEAT:
-            lo, hi, sub = av
-            if len(sub) != 1 or sub[0][0] not in _SINGLE:
-                # a short bounded repeat of a cheap part with no unbounded repeat inside
-                # ((如果|要是)? …): its choices multiply, still a constant
-                inner = _cost(sub) if hi <= _SMALL_REPEAT else None
-                if inner is None or inner[0]:
-                    return None
-                work *= sum(inner[1] ** k for k in range(lo, hi + 1))
-                if work > _CHEAP_WORK:
-                    return None
-                continue
-            if hi == sre_constants.MAXREPEAT:
-                unbounded += 1
-            else:
-                work *= hi - lo + 1
-        elif op == sre_constants.SUBPATTERN:
-            inner = _cost(av[-1])
-            if inner is None:
-                return None
-            unbounded, work = unbounded + inner[0], work * inner[1]
-        elif op == sre_constants.BRANCH:
-            costs = [_cost(b) for b in av[1]]
-            if any(c is None for c in costs):
-                return None
-            known = [c for c in costs if c is not None]
-            unbounded += max(c[0] for c in known)
-            work *= max(c[1] for c in known)
-        elif op in (sre_constants.ASSERT, sre_constants.ASSERT_NOT, sre_constants.ATOMIC_GROUP):
-            inner = _cost(av[1] if op != sre_constants.ATOMIC_GROUP else av)
-            if inner is None:
-                return None
-            unbounded, work = unbounded + inner[0], work * inner[1]
-        elif op == sre_constants.GROUPREF_EXISTS:
+        if op == sre_constants.GROUPREF_EXISTS:
+            return None
+        part = _node_cost(op, av)
+        if part is None:
+            return None
+        unbounded, work = unbounded + part[0], work * part[1]
+        if part[2] and work > _CHEAP_WORK:
             return None
     return unbounded, work
+
+
+def _node_cost(op: Any, av: Any) -> tuple[int, int, bool] | None:
+    """(unbounded repeats, width product, whether the product is to be capped) of a node."""
+    if op in _REPEATS or op == sre_constants.POSSESSIVE_REPEAT:
+        return _repeat_cost(av)
+    if op == sre_constants.BRANCH:
+        return _branch_cost(av[1])
+    if op == sre_constants.SUBPATTERN:
+        inner = _cost(av[-1])
+    elif op in (sre_constants.ASSERT, sre_constants.ASSERT_NOT, sre_constants.ATOMIC_GROUP):
+        inner = _cost(av[1] if op != sre_constants.ATOMIC_GROUP else av)
+    else:
+        return 0, 1, False
+    return None if inner is None else (inner[0], inner[1], False)
+
+
+def _repeat_cost(av: Any) -> tuple[int, int, bool] | None:
+    lo, hi, sub = av
+    if len(sub) == 1 and sub[0][0] in _SINGLE:
+        return (1, 1, False) if hi == sre_constants.MAXREPEAT else (0, hi - lo + 1, False)
+    # a short bounded repeat of a cheap part with no unbounded repeat inside
+    # ((如果|要是)? …): its choices multiply, still a constant
+    inner = _cost(sub) if hi <= _SMALL_REPEAT else None
+    if inner is None or inner[0]:
+        return None
+    return 0, sum(inner[1] ** k for k in range(lo, hi + 1)), True
+
+
+def _branch_cost(branches: Any) -> tuple[int, int, bool] | None:
+    costs = [_cost(b) for b in branches]
+    known = [c for c in costs if c is not None]
+    if len(known) < len(costs):
+        return None
+    return max(c[0] for c in known), max(c[1] for c in known), False
 
 
 def is_cheap(pattern: str) -> bool:
