@@ -321,30 +321,26 @@ class CallContext:
                     return s
             return None
         if len(segs) < 4 or g.exclude:
-            for s in segs:
-                if self.matches(g, s):
-                    return s
-            return None
+            return next((s for s in segs if self.matches(g, s)), None)
         joined = self.join(segs)
         best = self._earliest(g.phrases, joined)
         for rx in g.patterns:
-            if _anchored(rx):  # ^ and $ mean the segment's start and end: search each one
-                hit = next((s for s in segs if rx.search(s.norm)), None)
-                if hit is not None:
-                    pos = self._offsets(segs)[segs.index(hit)]
-                    if best < 0 or pos < best:
-                        best = pos
-                continue
-            m = rx.search(joined)
-            if m and (best < 0 or m.start() < best):
-                best = m.start()
+            pos = self._pattern_at(rx, segs, joined)
+            if pos >= 0 and (best < 0 or pos < best):
+                best = pos
         if best >= 0:
             return segs[joined.count(SEP, 0, best)]
         if g.fuzzy and fuzzy_in(g.phrases, joined, self.opts):
-            for s in segs:
-                if fuzzy_in(g.phrases, s.norm, self.opts):
-                    return s
+            return next((s for s in segs if fuzzy_in(g.phrases, s.norm, self.opts)), None)
         return None
+
+    def _pattern_at(self, rx: re.Pattern[str], segs: list[Seg], joined: str) -> int:
+        """Where ``rx`` first matches in ``joined`` (-1: nowhere)."""
+        if _anchored(rx):  # ^ and $ mean the segment's start and end: search each one
+            hit = next((s for s in segs if rx.search(s.norm)), None)
+            return -1 if hit is None else self._offsets(segs)[segs.index(hit)]
+        m = rx.search(joined)
+        return m.start() if m else -1
 
     def joined(self, speaker: str) -> tuple[str, list[Seg]]:
         """All normalised text of ``speaker`` joined by :data:`SEP`, with its segments."""

@@ -134,24 +134,59 @@ def _reported(text: str, start: int, spec: ViolationSpec, lookback: int) -> bool
     )
 
 
+_Raw = tuple[int, int, str, str, str]  # joined start, end, phrase, said, how
+_RANK = {"exact": 0, "pattern": 1, "near": 2, "sound_alike": 3}
+
+
 def find_violations(ctx: CallContext, segs: list[Seg], spec: ViolationSpec) -> list[Hit]:
     """Every segment of ``segs`` with forbidden wording (first decisive hit per segment)."""
     if not segs:
         return []
     joined = ctx.join(segs)
     offsets = ctx.offsets(segs)
-    raw: list[tuple[int, int, str, str, str]] = []  # joined start, end, phrase, said, how
-    if spec.first is not None:
-        for f in spec.first.finditer(joined):
-            rx, order = spec.by_first[joined[f.start()]]
-            m = rx.match(joined, f.start())
-            if m is None:
-                continue
-            v = order[(m.lastindex or 1) - 1]
-            said = m.group(0)
-            if said != v and spec._extra(said, v) > spec.pack.max_inserted:
-                continue
-            raw.append((m.start(), m.end(), spec.owner[v], said, "exact" if said == v else "near"))
+    raw = _phrase_hits(joined, spec) + _pattern_hits(segs, offsets, joined, spec)
+    best: dict[int, Hit] = {}
+    lookbacks = (ctx.opts.subject_lookback, ctx.opts.reported_lookback)
+    for a, b, phrase, said, how in sorted(raw):
+        if SEP in joined[a:b]:
+            continue
+        k = bisect.bisect_right(offsets, a) - 1
+        s = segs[k]
+        la, lb = a - offsets[k], b - offsets[k]
+        if _excused(s.norm, la, lb, phrase, how, spec, lookbacks):
+            continue
+        if s.sound_alike(la, lb):
+            how = "sound_alike"
+        hit = Hit(s, la, lb, phrase, said, how, phrase in spec.pattern_texts)
+        old = best.get(s.index)
+        if old is None or _RANK[how] < _RANK[old.how]:
+            best[s.index] = hit
+    return [best[i] for i in sorted(best)]
+
+
+def _phrase_hits(joined: str, spec: ViolationSpec) -> list[_Raw]:
+    """Forbidden phrases in ``joined``, exact or with at most ``max_inserted`` fillers."""
+    raw: list[_Raw] = []
+    if spec.first is None:
+        return raw
+    for f in spec.first.finditer(joined):
+        rx, order = spec.by_first[joined[f.start()]]
+        m = rx.match(joined, f.start())
+        if m is None:
+            continue
+        v = order[(m.lastindex or 1) - 1]
+        said = m.group(0)
+        if said != v and spec._extra(said, v) > spec.pack.max_inserted:
+            continue
+        raw.append((m.start(), m.end(), spec.owner[v], said, "exact" if said == v else "near"))
+    return raw
+
+
+def _pattern_hits(
+    segs: list[Seg], offsets: list[int], joined: str, spec: ViolationSpec
+) -> list[_Raw]:
+    """Matches of the forbidden regexes (anchored ones searched segment by segment)."""
+    raw: list[_Raw] = []
     for rx in spec.patterns:
         if "$" in rx.pattern or "^" in rx.pattern:
             for k, s in enumerate(segs):
@@ -161,30 +196,24 @@ def find_violations(ctx: CallContext, segs: list[Seg], spec: ViolationSpec) -> l
             continue
         for m in rx.finditer(joined):
             raw.append((m.start(), m.end(), rx.pattern, m.group(0), "pattern"))
-    best: dict[int, Hit] = {}
-    subject_lookback = ctx.opts.subject_lookback
-    reported_lookback = ctx.opts.reported_lookback
-    rank = {"exact": 0, "pattern": 1, "near": 2, "sound_alike": 3}
-    for a, b, phrase, said, how in sorted(raw):
-        if SEP in joined[a:b]:
-            continue
-        k = bisect.bisect_right(offsets, a) - 1
-        s = segs[k]
-        la, lb = a - offsets[k], b - offsets[k]
-        text = s.norm
-        if any(m.start() <= la and lb <= m.end() for rx in spec.allowed for m in rx.finditer(text)):
-            continue
-        if how != "pattern" and _about_caller(text, la, phrase, spec.pack, subject_lookback):
-            continue
-        if _reported(text, la, spec, reported_lookback):
-            continue
-        if s.sound_alike(la, lb):
-            how = "sound_alike"
-        hit = Hit(s, la, lb, phrase, said, how, phrase in spec.pattern_texts)
-        old = best.get(s.index)
-        if old is None or rank[how] < rank[old.how]:
-            best[s.index] = hit
-    return [best[i] for i in sorted(best)]
+    return raw
+
+
+def _excused(
+    text: str,
+    la: int,
+    lb: int,
+    phrase: str,
+    how: str,
+    spec: ViolationSpec,
+    lookbacks: tuple[int, int],
+) -> bool:
+    """Whether a hit is a polite look-alike, about the caller, or reported speech."""
+    if any(m.start() <= la and lb <= m.end() for rx in spec.allowed for m in rx.finditer(text)):
+        return True
+    if how != "pattern" and _about_caller(text, la, phrase, spec.pack, lookbacks[0]):
+        return True
+    return _reported(text, la, spec, lookbacks[1])
 
 
 def content_bigrams(text: str, stop: frozenset[str]) -> set[str]:
