@@ -1,4 +1,4 @@
-"""Rubric regexes that cannot hang a night.
+r"""Rubric regexes that cannot hang a night.
 
 A rubric is data written by people, and one pattern with catastrophic backtracking
 (``(a+)+$`` against a line of 40 ``a``) makes Python's :mod:`re` spin for ever, holding
@@ -6,7 +6,7 @@ the GIL so that even SIGTERM is not handled. Two guards:
 
 1. :func:`screen` rejects, at rubric load, the classic shape of such patterns: a
    quantifier whose repeated part itself holds a variable quantifier (``(a+)+``,
-   ``(\\w*x?)*``, ``(a{1,3})+``), unless the inner part is possessive or atomic. The
+   ``(\w*x?)*``, ``(a{1,3})+``), unless the inner part is possessive or atomic. The
    message names the pattern, so ``qa rubric check`` stops there.
 2. :func:`compile_budgeted` compiles with the ``regex`` package, whose matching takes a
    ``timeout``. Every match runs under the smaller of :data:`MATCH_TIMEOUT_S` and what is
@@ -163,8 +163,11 @@ def _branch_cost(branches: Any) -> tuple[int, int, bool] | None:
 
 
 def is_cheap(pattern: str) -> bool:
-    """Whether matching ``pattern`` costs at most a small constant per start position
-    (so it needs no time limit): see the module docstring."""
+    """Whether ``pattern`` is cheap to match (needs no time limit).
+
+    Whether matching ``pattern`` costs at most a small constant per start position
+    (so it needs no time limit): see the module docstring.
+    """
     try:
         cost = _cost(list(sre_parse.parse(pattern)))
     except re.error:
@@ -260,8 +263,11 @@ def _ran_out(pattern: str, timeout: float) -> RegexTimeout:
 
 
 class BudgetedPattern:
-    """A compiled pattern with :class:`re.Pattern`'s matching methods, each run under the
-    current time budget (see the module docstring)."""
+    """A compiled pattern whose matching runs under the current time budget.
+
+    A compiled pattern with :class:`re.Pattern`'s matching methods, each run under the
+    current time budget (see the module docstring).
+    """
 
     __slots__ = ("_rx", "flags", "groups", "pattern")
 
@@ -274,6 +280,7 @@ class BudgetedPattern:
     # each method inlined (no shared helper): matching is the scoring engine's inner loop
 
     def search(self, string: str, pos: int = 0, endpos: int | None = None) -> Any:
+        """Like :meth:`re.Pattern.search`, under the time budget."""
         t = _timeout(self.pattern)
         try:
             return self._rx.search(string, pos, endpos, timeout=t)
@@ -281,6 +288,7 @@ class BudgetedPattern:
             raise _ran_out(self.pattern, t) from None
 
     def match(self, string: str, pos: int = 0, endpos: int | None = None) -> Any:
+        """Like :meth:`re.Pattern.match`, under the time budget."""
         t = _timeout(self.pattern)
         try:
             return self._rx.match(string, pos, endpos, timeout=t)
@@ -288,6 +296,7 @@ class BudgetedPattern:
             raise _ran_out(self.pattern, t) from None
 
     def fullmatch(self, string: str, pos: int = 0, endpos: int | None = None) -> Any:
+        """Like :meth:`re.Pattern.fullmatch`, under the time budget."""
         t = _timeout(self.pattern)
         try:
             return self._rx.fullmatch(string, pos, endpos, timeout=t)
@@ -295,6 +304,7 @@ class BudgetedPattern:
             raise _ran_out(self.pattern, t) from None
 
     def finditer(self, string: str, pos: int = 0, endpos: int | None = None) -> Iterator[Any]:
+        """Like :meth:`re.Pattern.finditer`, under the time budget."""
         t = _timeout(self.pattern)
         try:
             # materialised: the time limit covers the whole scan, not just its first step
@@ -303,6 +313,7 @@ class BudgetedPattern:
             raise _ran_out(self.pattern, t) from None
 
     def findall(self, string: str, pos: int = 0, endpos: int | None = None) -> list[Any]:
+        """Like :meth:`re.Pattern.findall`, under the time budget."""
         t = _timeout(self.pattern)
         try:
             return cast(list[Any], self._rx.findall(string, pos, endpos, timeout=t))
@@ -310,6 +321,7 @@ class BudgetedPattern:
             raise _ran_out(self.pattern, t) from None
 
     def sub(self, repl: Any, string: str, count: int = 0) -> str:
+        """Like :meth:`re.Pattern.sub`, under the time budget."""
         t = _timeout(self.pattern)
         try:
             return cast(str, self._rx.sub(repl, string, count, timeout=t))

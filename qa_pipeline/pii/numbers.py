@@ -113,6 +113,7 @@ def _id15_ok(value: str) -> bool:
 
 
 def landline_ok(value: str) -> bool:
+    """Whether ``value`` is a landline: a valid area code and a 7- or 8-digit local number."""
     # area codes: 010, 02x, or 0[3-9]xx (there is no other 01x code)
     if not value.startswith("0") or (value[1] in "01" and not value.startswith("010")):
         return False
@@ -123,6 +124,7 @@ def landline_ok(value: str) -> bool:
 
 
 def mobile_ok(value: str) -> bool:
+    """Whether ``value`` is a mainland mobile (``1[3-9]…``, 11 digits, or with 86 / 0086)."""
     n = len(value)
     if n == 11:
         return value[0] == "1" and value[1] in "3456789"
@@ -202,8 +204,11 @@ def digit_at(text: str, k: int) -> str | None:
 
 
 def _gap(text: str, i: int) -> tuple[int, bool]:
-    """Where the next digit group starts after a gap at ``i`` (``i`` when none), and
-    whether the gap holds punctuation or a filler word."""
+    """Where the next digit group starts after a gap at ``i``.
+
+    Where the next digit group starts after a gap at ``i`` (``i`` when none), and
+    whether the gap holds punctuation or a filler word.
+    """
     n = len(text)
     j, punct = i, False
     while j < n and j - i <= _MAX_FILLER_GAP:
@@ -271,6 +276,7 @@ def _digit_runs(text: str) -> list[list[_Group]]:
 
 
 def is_quantity(text: str, start: int, end: int, digits: int = 0) -> bool:
+    """Whether the number at ``text[start:end]`` is a quantity or part of a longer token."""
     before = text[start - 1] if start > 0 else ""
     if before and (
         before in _CURRENCY or (before.isascii() and (before.isalpha() or before in "._"))
@@ -292,8 +298,11 @@ def is_quantity(text: str, start: int, end: int, digits: int = 0) -> bool:
 def _trims(
     group_first: _Group, group_last: _Group, text: str, at_start: bool, at_end: bool
 ) -> list[tuple[int, int]]:
-    """(digits cut at the start, digits cut at the end): first none, then a stray
-    Chinese numeral or two at the outer edge of a run (号码幺三八…五六七八一下: 一 of 一下)."""
+    """The ways to trim a stray numeral off the edges of a run of groups.
+
+    (digits cut at the start, digits cut at the end): first none, then a stray
+    Chinese numeral or two at the outer edge of a run (号码幺三八…五六七八一下: 一 of 一下).
+    """
     out = [(0, 0)]
 
     def cn(k: int) -> bool:

@@ -133,6 +133,7 @@ class RedactOptions:
     style: Literal["label", "partial"] = "label"
 
     def wants(self, kind: str) -> bool:
+        """Whether personal data of ``kind`` is to be found."""
         return bool(getattr(self, kind))
 
 
@@ -279,7 +280,9 @@ _HEX_TO_LETTERS = str.maketrans("0123456789abcdef", "ghijklmnopabcdef")
 
 
 def pseudonymize_id(value: str, options: RedactOptions | None = None) -> str:
-    """An identifier (a call id) with its personal data masked and a short hash added, so
+    """An identifier with its personal data masked, still unique.
+
+    An identifier (a call id) with its personal data masked and a short hash added, so
     ids stay unique and the same on every run: ``13812345678_0815`` →
     ``[手机号]_0815~kdjebcaa``. An id without personal data is returned unchanged.
 
@@ -334,8 +337,11 @@ _PII_FIELDS: tuple[tuple[str, re.Pattern[str]], ...] = (
 
 
 def redact_field(name: str, value: str, options: RedactOptions | None = None) -> str:
-    """A manifest value, given its column name: the whole value masked where the column
-    holds personal data (``caller_name``, ``手机``, ``地址`` …), else :func:`redact_text`."""
+    """A manifest value with its personal data masked.
+
+    A manifest value, given its column name: the whole value masked where the column
+    holds personal data (``caller_name``, ``手机``, ``地址`` …), else :func:`redact_text`.
+    """
     opts = options or RedactOptions()
     if not opts.enabled or not value or not value.strip():
         return value
@@ -346,8 +352,11 @@ def redact_field(name: str, value: str, options: RedactOptions | None = None) ->
 
 
 def redact_value(value: Any, options: RedactOptions | None = None) -> Any:
-    """``value`` with every string inside it (dicts, lists, tuples) redacted; other
-    values unchanged. For JSON columns, run summaries and event payloads."""
+    """``value`` with every string inside it redacted.
+
+    ``value`` with every string inside it (dicts, lists, tuples) redacted; other
+    values unchanged. For JSON columns, run summaries and event payloads.
+    """
     if isinstance(value, str):
         return redact_text(value, options)
     if isinstance(value, dict):
@@ -393,8 +402,11 @@ def install_log_redaction(options: RedactOptions | None = None) -> None:
 
 
 def redact_as_logged(text: str) -> str:
-    """``text`` masked as the installed log redaction masks log messages (unchanged where
-    none is installed): for text a log filter builds after the record was made."""
+    """``text`` masked as log messages are.
+
+    ``text`` masked as the installed log redaction masks log messages (unchanged where
+    none is installed): for text a log filter builds after the record was made.
+    """
     factory = logging.getLogRecordFactory()
     if isinstance(factory, _RedactingFactory):
         return str(redact_text(text, factory.options))
@@ -414,8 +426,11 @@ def _has_digit(text: str) -> bool:
 
 
 def _mask_across(texts: list[str], opts: RedactOptions) -> list[str]:
-    """Mask numbers that speech-to-text split over neighbouring segments
-    (``我电话是一三八一二三四`` | ``嗯`` | ``五六七八``): each part gets the label."""
+    """Mask numbers that speech-to-text split over neighbouring segments.
+
+    Mask numbers that speech-to-text split over neighbouring segments
+    (``我电话是一三八一二三四`` | ``嗯`` | ``五六七八``): each part gets the label.
+    """
     out = list(texts)
     for i in range(len(out) - 1):
         if not _has_digit(out[i][-8:]):
@@ -456,8 +471,11 @@ def _window_edits(window: list[str], opts: RedactOptions) -> dict[int, list[tupl
 
 
 def redact_transcript(transcript: Transcript, options: RedactOptions | None = None) -> Transcript:
-    """A copy of ``transcript`` with every segment's text redacted, including numbers
-    split over neighbouring segments."""
+    """A copy of ``transcript`` with its personal data masked.
+
+    A copy of ``transcript`` with every segment's text redacted, including numbers
+    split over neighbouring segments.
+    """
     opts = options or RedactOptions()
     if not opts.enabled:
         return transcript

@@ -1,5 +1,7 @@
-"""Personal data that is words rather than a bare number: names, street addresses,
-licence plates, WeChat and QQ ids. Used by :mod:`qa_pipeline.pii.redact`; pure functions.
+"""Personal data that is words rather than a bare number.
+
+Names, street addresses, licence plates, WeChat and QQ ids. Used by
+:mod:`qa_pipeline.pii.redact`; pure functions.
 
 Each finder returns ``(kind, start, end, value)`` spans. They are written from classes of
 forms, not examples:

@@ -73,6 +73,7 @@ class PhraseGroup(Strict):
     )
 
     def label(self, lang: str) -> str:
+        """The group's name, or its first phrases quoted."""
         return self.name or _quote(self.any or self.patterns, lang, 3)
 
 

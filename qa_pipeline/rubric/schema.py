@@ -46,6 +46,8 @@ class MaterialVariant(_Strict):
 
 
 class Material(_Strict):
+    """One required material: its name, the words that mention it, its variants."""
+
     name: str
     any: list[str] = Field(min_length=1)
     variants: list[MaterialVariant] = Field(default_factory=list)
@@ -59,6 +61,8 @@ class MaterialsList(Fact):
 
 
 class Rate(_Strict):
+    """One rate of a rate table: the case it applies to and its area bounds."""
+
     case: str
     rate: float
     area_max: float | None = None
@@ -115,6 +119,8 @@ class EmotionLexicon(_Strict):
 
 
 class Knowledge(_Strict):
+    """The rubric's knowledge: emotion words, topics, materials, rates and conditions."""
+
     emotion: EmotionLexicon = Field(default_factory=EmotionLexicon)
     topics: dict[str, Topic] = Field(default_factory=dict)
     materials: dict[str, MaterialsList] = Field(default_factory=dict)
@@ -192,6 +198,8 @@ class Example(_Strict):
 
 
 class Item(_Strict):
+    """One scored item: its points, speaker, window, conditions and check."""
+
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     name: str
     dimension: str
@@ -220,6 +228,8 @@ class Item(_Strict):
 
 
 class Dimension(_Strict):
+    """A dimension of the rubric; its items' points sum to its own."""
+
     id: str
     name: str
     points: float = Field(gt=0)
@@ -262,10 +272,12 @@ class RubricModel(_Strict):
 
     @property
     def sha256(self) -> str:
+        """The hash of the rubric's source bytes (or canonical JSON)."""
         return self._sha256
 
     @property
     def source(self) -> str:
+        """The file the rubric came from (``<mapping>`` when parsed from a mapping)."""
         return self._source
 
     def item(self, item_id: str) -> Item:

@@ -80,6 +80,8 @@ def _anchored_text(pattern: str) -> bool:
 
 @dataclass
 class CompiledGroup:
+    """A phrase group with its phrases normalised and its regexes compiled."""
+
     phrases: tuple[str, ...]
     patterns: tuple[re.Pattern[str], ...]
     fuzzy: bool
@@ -122,6 +124,7 @@ class CompiledRubric:
         self._phrases: dict[int, tuple[list[str], tuple[str, ...]]] = {}
 
     def group(self, g: PhraseGroup) -> CompiledGroup:
+        """The phrase group ``g`` compiled (cached per group)."""
         cg = self._groups.get(id(g))
         if cg is None:
             cg = CompiledGroup(
@@ -136,6 +139,7 @@ class CompiledRubric:
         return cg
 
     def phrase(self, p: str) -> str:
+        """A rubric phrase normalised like transcripts are."""
         return norm_phrase(p, self.language)
 
     def phrases(self, ps: list[str]) -> tuple[str, ...]:
@@ -147,8 +151,11 @@ class CompiledRubric:
         return hit[1]
 
     def alternation(self, phrases: tuple[str, ...]) -> re.Pattern[str] | None:
-        """One regex for a long phrase list (one scan instead of a ``find`` per phrase);
-        ``None`` for short lists, where plain ``find`` is faster."""
+        """One regex for a long phrase list (``None`` for a short one).
+
+        One regex for a long phrase list (one scan instead of a ``find`` per phrase);
+        ``None`` for short lists, where plain ``find`` is faster.
+        """
         if len(phrases) < ALTERNATION_MIN:
             return None
         hit = self._alts.get(id(phrases))
@@ -159,6 +166,7 @@ class CompiledRubric:
         return hit[1]
 
     def regex(self, pattern: str) -> re.Pattern[str]:
+        """A rubric or pack regex compiled (cached per pattern)."""
         rx = self._regex.get(pattern)
         if rx is None:
             rx = self._regex[pattern] = compile_regex(pattern)
@@ -218,10 +226,12 @@ class CallContext:
 
     @property
     def language(self) -> str:
+        """The rubric's language."""
         return self.cr.language
 
     @property
     def has_unknown(self) -> bool:
+        """Whether some segment has no speaker attributed."""
         if self._unknown is None:
             self._unknown = any(s.speaker == UNKNOWN for s in self.segs)
         return self._unknown
@@ -257,6 +267,7 @@ class CallContext:
         return self.cr.pack.msg("at_turn", n=s.index + 1)
 
     def first_negative(self) -> Seg | None:
+        """The caller's first segment with negative emotion (``None`` if none)."""
         for s, neg in zip(self.segs, self.negative, strict=True):
             if neg:
                 return s
@@ -393,6 +404,7 @@ class CallContext:
         return out
 
     def mentions(self, phrases: tuple[str, ...], speaker: str = "any") -> Seg | None:
+        """The first segment of ``speaker`` that contains one of ``phrases``."""
         joined, segs = self.joined(speaker)
         best = self._earliest(phrases, joined)
         return segs[joined.count(SEP, 0, best)] if best >= 0 else None

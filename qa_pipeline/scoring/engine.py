@@ -26,8 +26,11 @@ log = logging.getLogger(__name__)
 
 
 def _hung_up(ctx: CallContext) -> bool:
-    """Caller ended the call upset: last turn is the caller's, not a goodbye, within
-    ``hangup_window_s`` of a caller turn showing negative emotion, no agent turn after it."""
+    """Whether the caller hung up upset.
+
+    Caller ended the call upset: last turn is the caller's, not a goodbye, within
+    ``hangup_window_s`` of a caller turn showing negative emotion, no agent turn after it.
+    """
     if not ctx.segs or ctx.segs[-1].speaker != CALLER:
         return False
     last = ctx.segs[-1]

@@ -93,6 +93,8 @@ def words(ctx: CallContext, units: tuple[str, ...] = ()) -> FactWords:
 
 @dataclass(frozen=True, slots=True)
 class Statement:
+    """A rate the agent states, with the case and area category it is said of."""
+
     seg: Seg
     rate: float
     case: str | None
@@ -214,10 +216,13 @@ def _alternation(words: Iterable[str]) -> re.Pattern[str]:
 def _about_something_else(
     ctx: CallContext, s: Seg, text: str, start: int, at: int, own: re.Pattern[str], w: FactWords
 ) -> bool:
-    """Whether the rate at ``at`` is said of another subject (个税, 贷款利率, 中介费 …):
+    """Whether the rate at ``at`` is said of another subject.
+
+    Whether the rate at ``at`` is said of another subject (个税, 贷款利率, 中介费 …):
     the last subject word before it, since the previous rate, is another subject's rather
     than the table's topic or case words; with no subject word at all, the caller's
-    question just before decides."""
+    question just before decides.
+    """
     window = text[max(start, at - w.subject_window) : at]
     other = _last_of(window, w.other_subjects)
     mine = _last_of(window, own)
@@ -293,6 +298,7 @@ def _statements(
 
 
 def check_rates(ctx: CallContext, item: Item, table: RateTable) -> Outcome:
+    """The rates the agent states agree with the rate table, for the caller's case."""
     case, cats = _caller_case(ctx, table)
     stmts = _statements(ctx, table, case, cats)
     wrong = [st for st in stmts if st.wrong]

@@ -115,8 +115,11 @@ class ViolationSpec:
 
 
 def _about_caller(text: str, start: int, phrase: str, pack: LangPack, lookback: int) -> bool:
-    """Someone else as the subject right before a phrase that names no one: the caller
-    (你不知道) or other people (很多人都不知道)."""
+    """Whether someone else is the subject right before a phrase.
+
+    Someone else as the subject right before a phrase that names no one: the caller
+    (你不知道) or other people (很多人都不知道).
+    """
     if not any(w in phrase for w in pack.subject_phrases):
         return False
     if any(p in phrase for p in (*pack.first_person, *pack.second_person)):
@@ -233,10 +236,13 @@ _STOP_SPLIT: dict[frozenset[str], re.Pattern[str]] = {}
 
 
 def echo_hit(ctx: CallContext, echo: Echo, tags: tuple[str, ...], segs: list[Seg]) -> Seg | None:
-    """The first of ``segs`` that restates the caller's own words: it ends in a tag question
+    """The first of ``segs`` that restates the caller's own words.
+
+    The first of ``segs`` that restates the caller's own words: it ends in a tag question
     and shares ``min_shared`` content bigrams with the caller's earlier turns, or it reads
     back most (``repeat_ratio``) of the caller's turn just before it, not counting words
-    the caller only repeated from the agent (a list of materials read back to the agent)."""
+    the caller only repeated from the agent (a list of materials read back to the agent).
+    """
     wanted = {s.index for s in segs}
     questions = ctx.cr.pack.question_words
     stop = frozenset(ctx.cr.pack.stop_chars)
@@ -283,9 +289,12 @@ def _reads_back(
 
 
 def could_say(text: str, phrases: tuple[str, ...], min_len: int = 4) -> bool:
-    """Whether ``text`` could be one of ``phrases`` misheard: the phrase's fuzzy pinyin
+    """Whether ``text`` could be one of ``phrases`` misheard.
+
+    Whether ``text`` could be one of ``phrases`` misheard: the phrase's fuzzy pinyin
     occurs in the text's, with at most one syllable substituted for phrases of
-    ``min_len`` or more characters (shorter ones need every syllable)."""
+    ``min_len`` or more characters (shorter ones need every syllable).
+    """
     key = fuzzy_key(text)
     for p in phrases:
         if not p:
@@ -311,6 +320,7 @@ def could_say(text: str, phrases: tuple[str, ...], min_len: int = 4) -> bool:
 def violation_spec(
     ctx: CallContext, phrases: list[str], patterns: list[str], allowed: list[str]
 ) -> ViolationSpec:
+    """The compiled forbidden-wording search of these lists (cached per rubric)."""
     cr = ctx.cr
     key = (id(phrases), id(patterns), id(allowed))
     spec = cr._specs.get(key)
@@ -326,8 +336,11 @@ def violation_spec(
 
 
 def hits_outcome(ctx: CallContext, item: Any, hits: list[Hit], key: str) -> Outcome:
-    """Fail on wording a person accepts; sound-alike matches alone give review on a
-    critical item (a zeroed call must rest on what was said, not on what it sounds like)."""
+    """The outcome of an item with forbidden-wording hits.
+
+    Fail on wording a person accepts; sound-alike matches alone give review on a
+    critical item (a zeroed call must rest on what was said, not on what it sounds like).
+    """
     msg = ctx.cr.pack.msg
     firm = [h for h in hits if h.how != "sound_alike" or not item.critical]
     parts = []
@@ -346,6 +359,7 @@ def hits_outcome(ctx: CallContext, item: Any, hits: list[Hit], key: str) -> Outc
 
 
 def respond(ctx: CallContext, speaker: str, anchor: Seg, group: object, within: int) -> Outcome:
+    """Whether ``speaker`` says something from ``group`` within ``within`` turns of ``anchor``."""
     after = [s for s in ctx.segs if s.index > anchor.index and s.speaker == speaker][:within]
     if not after:
         if ctx.has_unknown:

@@ -291,8 +291,11 @@ _MAX_TERM = 8  # longer phrases: their short words are terms too, and fuzzy matc
 
 
 def _in_number(text: str, i: int, term: str) -> bool:
-    """Whether rewriting ``text[i:]`` to ``term`` would turn a digit of a longer number
-    into a word (电话是8265 must not become 电话是吧265; a lone 7 of 7税 may become 契)."""
+    """Whether rewriting at ``i`` would break a longer number.
+
+    Whether rewriting ``text[i:]`` to ``term`` would turn a digit of a longer number
+    into a word (电话是8265 must not become 电话是吧265; a lone 7 of 7税 may become 契).
+    """
     for j, ch in enumerate(term):
         k = i + j
         if not text[k].isdigit() or ch.isdigit():

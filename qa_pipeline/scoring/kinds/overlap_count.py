@@ -40,8 +40,11 @@ class OverlapCount(Strict):
 
 
 def interruptions(ctx: CallContext, p: OverlapCount) -> list[tuple[Seg, Seg, float]]:
-    """``(by_seg, over_seg, overlap_s)`` for each turn of ``p.by`` that starts while
-    ``p.over`` is talking and overlaps it by more than ``p.min_overlap_s``."""
+    """The turns of ``p.by`` that talk over ``p.over``.
+
+    ``(by_seg, over_seg, overlap_s)`` for each turn of ``p.by`` that starts while
+    ``p.over`` is talking and overlaps it by more than ``p.min_overlap_s``.
+    """
     over = ctx.of(p.over)
     starts = [o.start for o in over]
     out = []
