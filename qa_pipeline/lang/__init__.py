@@ -10,9 +10,9 @@ that does not compile stops loading with a message naming the file and the field
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +23,8 @@ from qa_pipeline.lang.patterns import compile_regex
 from qa_pipeline.lang.simplified import to_simplified
 
 _DIR = Path(__file__).parent
+_DOMAINS = _DIR / "domains"
+_DOMAIN_NAME = re.compile(r"[a-z][a-z0-9_]*")
 _LIST_FIELDS = (
     "negations",
     "second_person",
@@ -117,6 +119,78 @@ def _strings(value: Any, source: str, where: str) -> tuple[str, ...]:
     return tuple(value)
 
 
+def _compiles(pats: tuple[str, ...], source: str, where: str) -> None:
+    for p in pats:
+        try:
+            compile_regex(p)
+        except re.error as exc:
+            raise _fail(source, where, f"regex {p!r} does not compile: {exc}") from None
+
+
+def _mapping(value: Any, source: str, where: str) -> dict[Any, Any]:
+    if not isinstance(value, dict):
+        raise _fail(source, where, "must be a mapping")
+    return value
+
+
+# each setter: (base, key, value, source, where) -> None; checks value, stores it in base
+_Setter = Callable[[dict[str, Any], str, Any, str, str], None]
+
+
+def _set_list(base: dict[str, Any], key: str, value: Any, source: str, where: str) -> None:
+    base[key] = _strings(value, source, where)
+
+
+def _set_regexes(base: dict[str, Any], key: str, value: Any, source: str, where: str) -> None:
+    pats = _strings(value, source, where)
+    _compiles(pats, source, where)
+    base[key] = pats
+
+
+def _set_synonyms(base: dict[str, Any], key: str, value: Any, source: str, where: str) -> None:
+    if not isinstance(value, list):
+        raise _fail(source, where, f"must be a list of word lists, got {value!r}")
+    base[key] = tuple(_strings(v, source, f"{where}[{i}]") for i, v in enumerate(value))
+
+
+def _set_count(base: dict[str, Any], key: str, value: Any, source: str, where: str) -> None:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise _fail(source, where, f"must be a non-negative integer, got {value!r}")
+    base[key] = value
+
+
+def _set_facts(base: dict[str, Any], key: str, value: Any, source: str, where: str) -> None:
+    merged = dict(base.get("facts", {}))
+    for fk, fv in _mapping(value, source, where).items():
+        merged[fk] = _fact(fk, fv, source, f"{where}.{fk}")
+    base[key] = merged
+
+
+def _set_numerals(base: dict[str, Any], key: str, value: Any, source: str, where: str) -> None:
+    base[key] = {**base.get("numerals", {}), **_mapping(value, source, where)}
+
+
+def _set_messages(base: dict[str, Any], key: str, value: Any, source: str, where: str) -> None:
+    if not isinstance(value, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+    ):
+        raise _fail(source, where, "must map message keys to template strings")
+    merged = dict(base.get("messages", {}))
+    merged.update(value)
+    base[key] = merged
+
+
+_SETTERS: dict[str, _Setter] = {
+    **dict.fromkeys(_LIST_FIELDS, _set_list),
+    **dict.fromkeys(_REGEX_FIELDS, _set_regexes),
+    "synonyms": _set_synonyms,
+    "max_inserted": _set_count,
+    "facts": _set_facts,
+    "numerals": _set_numerals,
+    "messages": _set_messages,
+}
+
+
 def _apply(data: Mapping[str, Any], base: dict[str, Any], source: str, prefix: str) -> None:
     known = {f.name for f in fields(LangPack)} - {"source", "language"}
     for key, value in data.items():
@@ -127,43 +201,7 @@ def _apply(data: Mapping[str, Any], base: dict[str, Any], source: str, prefix: s
                 where,
                 f"unknown language-pack list {key!r} (known: {', '.join(sorted(known))})",
             )
-        if key in _LIST_FIELDS:
-            base[key] = _strings(value, source, where)
-        elif key in _REGEX_FIELDS:
-            pats = _strings(value, source, where)
-            for p in pats:
-                try:
-                    compile_regex(p)
-                except re.error as exc:
-                    raise _fail(source, where, f"regex {p!r} does not compile: {exc}") from None
-            base[key] = pats
-        elif key == "synonyms":
-            if not isinstance(value, list):
-                raise _fail(source, where, f"must be a list of word lists, got {value!r}")
-            base[key] = tuple(_strings(v, source, f"{where}[{i}]") for i, v in enumerate(value))
-        elif key == "max_inserted":
-            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-                raise _fail(source, where, f"must be a non-negative integer, got {value!r}")
-            base[key] = value
-        elif key == "facts":
-            if not isinstance(value, dict):
-                raise _fail(source, where, "must be a mapping")
-            merged_facts = dict(base.get("facts", {}))
-            for fk, fv in value.items():
-                merged_facts[fk] = _fact(fk, fv, source, f"{where}.{fk}")
-            base[key] = merged_facts
-        elif key == "numerals":
-            if not isinstance(value, dict):
-                raise _fail(source, where, "must be a mapping")
-            base[key] = {**base.get("numerals", {}), **value}
-        elif key == "messages":
-            if not isinstance(value, dict) or not all(
-                isinstance(k, str) and isinstance(v, str) for k, v in value.items()
-            ):
-                raise _fail(source, where, "must map message keys to template strings")
-            merged = dict(base.get("messages", {}))
-            merged.update(value)
-            base[key] = merged
+        _SETTERS[key](base, key, value, source, where)
 
 
 _FACT_REGEX = {"rate_patterns", "duration_pattern"}
@@ -176,19 +214,27 @@ _FACT_KEYS = {
 }  # fmt: skip
 
 
+def _fact_window(value: Any, source: str, where: str) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise _fail(source, where, f"must be a positive integer, got {value!r}")
+    return value
+
+
+def _fact_units(value: Any, source: str, where: str) -> dict[str, float]:
+    if not isinstance(value, dict) or not all(
+        isinstance(v, int | float) and not isinstance(v, bool) for v in value.values()
+    ):
+        raise _fail(source, where, "must map unit words to months (numbers)")
+    return {str(k): float(v) for k, v in value.items()}
+
+
 def _fact(key: str, value: Any, source: str, where: str) -> Any:
     if key not in _FACT_KEYS:
         raise _fail(source, where, f"unknown facts entry (known: {', '.join(sorted(_FACT_KEYS))})")
     if key in ("subject_window", "carry_window"):
-        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-            raise _fail(source, where, f"must be a positive integer, got {value!r}")
-        return value
+        return _fact_window(value, source, where)
     if key == "duration_units":
-        if not isinstance(value, dict) or not all(
-            isinstance(v, int | float) and not isinstance(v, bool) for v in value.values()
-        ):
-            raise _fail(source, where, "must map unit words to months (numbers)")
-        return {str(k): float(v) for k, v in value.items()}
+        return _fact_units(value, source, where)
     if key in _FACT_STR:
         if not isinstance(value, str):
             raise _fail(source, where, f"must be a string, got {value!r}")
@@ -196,27 +242,58 @@ def _fact(key: str, value: Any, source: str, where: str) -> Any:
     else:
         values = _strings(value, source, where)
     if key in _FACT_REGEX:
-        for p in values:
-            try:
-                compile_regex(p)
-            except re.error as exc:
-                raise _fail(source, where, f"regex {p!r} does not compile: {exc}") from None
+        _compiles(values, source, where)
     return value if key in _FACT_STR else values
 
 
-@lru_cache(maxsize=8)
-def _base(language: str, path: str) -> dict[str, Any]:
-    p = Path(path)
+def _read(p: Path, what: str) -> dict[str, Any]:
     try:
         data = yaml.safe_load(p.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
-        raise ConfigError(f"{p}: cannot read language pack: {exc}") from exc
+        raise ConfigError(f"{p}: cannot read {what}: {exc}") from exc
     if not isinstance(data, dict):
-        raise ConfigError(f"{p}: a language pack must be a mapping")
-    data = dict(data)
-    data.pop("language", None)
+        raise ConfigError(f"{p}: a {what} must be a mapping")
+    return dict(data)
+
+
+def domains() -> list[str]:
+    """The names of the shipped domain files (``lang/domains/<name>.yaml``)."""
+    return sorted(p.stem for p in _DOMAINS.glob("*.yaml"))
+
+
+@cache
+def _domain_file(name: str) -> dict[str, Any]:
+    p = _DOMAINS / f"{name}.yaml"
+    if not _DOMAIN_NAME.fullmatch(name) or not p.is_file():
+        raise ConfigError(f"unknown domain {name!r} (known: {', '.join(domains())})")
+    data = _read(p, "domain file")
+    for code, section in data.items():
+        if not isinstance(section, dict):
+            raise _fail(str(p), str(code), "must be a mapping of language-pack lists")
+    return data
+
+
+def _add_domain(base: dict[str, Any], name: str, code: str) -> None:
+    """Merge the ``code`` section of domain ``name`` into ``base`` (lists replace)."""
+    data = _domain_file(name)
+    p = str(_DOMAINS / f"{name}.yaml")
+    if code not in data:
+        raise _fail(p, code, f"domain {name!r} has no words for language {code!r}")
+    _apply(data[code], base, p, f"{code}.")
+
+
+@lru_cache(maxsize=8)
+def _base(language: str, path: str, domain: str | None = None) -> dict[str, Any]:
+    p = Path(path)
+    data = _read(p, "language pack")
+    code = str(data.pop("language", p.stem))
+    default = data.pop("default_domain", None)
+    if default is not None and not isinstance(default, str):
+        raise _fail(str(p), "default_domain", f"must be a domain name, got {default!r}")
     base: dict[str, Any] = {"language": language}
     _apply(data, base, str(p), "")
+    if domain or default:
+        _add_domain(base, domain or str(default), code)
     return base
 
 
@@ -232,6 +309,7 @@ def load_pack(
     overrides: Mapping[str, Any] | None = None,
     source: str = "<rubric>",
     path: Path | None = None,
+    domain: str | None = None,
 ) -> LangPack:
     """The language pack for ``language``, with a rubric's overrides applied.
 
@@ -241,15 +319,18 @@ def load_pack(
             ``messages`` entries are merged).
         source: Named in error messages (the rubric file).
         path: Another pack file instead of the shipped one (tests, custom languages).
+        domain: The rubric's ``domain`` (``lang/domains/<domain>.yaml``) whose words join
+            the language's; ``None`` takes the pack file's ``default_domain`` (none if it
+            names none).
 
     Raises:
         ConfigError: the pack or an override is invalid (names the file and the field).
     """
     p = path or pack_path(language)
-    base = dict(_base(language, str(p)))
+    base = dict(_base(language, str(p), domain))
     if overrides:
         _apply(overrides, base, source, "language_pack.")
     return LangPack(source=str(p), **base)
 
 
-__all__ = ["LangPack", "load_pack", "pack_path", "to_simplified"]
+__all__ = ["LangPack", "domains", "load_pack", "pack_path", "to_simplified"]

@@ -1,4 +1,4 @@
-"""Rubric regexes that cannot hang a night.
+r"""Rubric regexes that cannot hang a night.
 
 A rubric is data written by people, and one pattern with catastrophic backtracking
 (``(a+)+$`` against a line of 40 ``a``) makes Python's :mod:`re` spin for ever, holding
@@ -6,7 +6,7 @@ the GIL so that even SIGTERM is not handled. Two guards:
 
 1. :func:`screen` rejects, at rubric load, the classic shape of such patterns: a
    quantifier whose repeated part itself holds a variable quantifier (``(a+)+``,
-   ``(\\w*x?)*``, ``(a{1,3})+``), unless the inner part is possessive or atomic. The
+   ``(\w*x?)*``, ``(a{1,3})+``), unless the inner part is possessive or atomic. The
    message names the pattern, so ``qa rubric check`` stops there.
 2. :func:`compile_budgeted` compiles with the ``regex`` package, whose matching takes a
    ``timeout``. Every match runs under the smaller of :data:`MATCH_TIMEOUT_S` and what is
@@ -77,20 +77,24 @@ def _nested(items: Any) -> bool:
                 sub
             ):
                 return True
-            if _nested(sub):
-                return True
-        elif op == sre_constants.SUBPATTERN:
-            if _nested(av[-1]):
-                return True
-        elif op == sre_constants.BRANCH:
-            if any(_nested(b) for b in av[1]):
-                return True
-        elif op in (sre_constants.ATOMIC_GROUP, sre_constants.POSSESSIVE_REPEAT):
-            if _nested(av if op == sre_constants.ATOMIC_GROUP else av[2]):
-                return True
-        elif op in (sre_constants.ASSERT, sre_constants.ASSERT_NOT) and _nested(av[1]):
+        if any(_nested(sub) for sub in _children(op, av)):
             return True
     return False
+
+
+def _children(op: Any, av: Any) -> list[Any]:
+    """The parsed sub-patterns of one node that :func:`_nested` looks into."""
+    if op in _REPEATS or op == sre_constants.POSSESSIVE_REPEAT:
+        return [av[2]]
+    if op == sre_constants.SUBPATTERN:
+        return [av[-1]]
+    if op == sre_constants.BRANCH:
+        return list(av[1])
+    if op == sre_constants.ATOMIC_GROUP:
+        return [av]
+    if op in (sre_constants.ASSERT, sre_constants.ASSERT_NOT):
+        return [av[1]]
+    return []
 
 
 #: Largest product of bounded repeat widths that still counts as cheap to match.
@@ -105,51 +109,65 @@ _SINGLE = {
 
 
 def _cost(items: Any) -> tuple[int, int] | None:
-    """(unbounded repeats, product of bounded widths) of a parsed pattern whose every
-    repeat is over a single character; ``None`` if some repeat is over more."""
+    """(unbounded repeats, product of bounded widths) of a parsed pattern.
+
+    ``None`` if some repeat is over more than a single character (and is not a short
+    bounded repeat of a cheap part).
+    """
     unbounded, work = 0, 1
     for op, av in items:
-        if op in _REPEATS or op == sre_constants.POSSESSIVE_REPEAT:
-            lo, hi, sub = av
-            if len(sub) != 1 or sub[0][0] not in _SINGLE:
-                # a short bounded repeat of a cheap part with no unbounded repeat inside
-                # ((如果|要是)? …): its choices multiply, still a constant
-                inner = _cost(sub) if hi <= _SMALL_REPEAT else None
-                if inner is None or inner[0]:
-                    return None
-                work *= sum(inner[1] ** k for k in range(lo, hi + 1))
-                if work > _CHEAP_WORK:
-                    return None
-                continue
-            if hi == sre_constants.MAXREPEAT:
-                unbounded += 1
-            else:
-                work *= hi - lo + 1
-        elif op == sre_constants.SUBPATTERN:
-            inner = _cost(av[-1])
-            if inner is None:
-                return None
-            unbounded, work = unbounded + inner[0], work * inner[1]
-        elif op == sre_constants.BRANCH:
-            costs = [_cost(b) for b in av[1]]
-            if any(c is None for c in costs):
-                return None
-            known = [c for c in costs if c is not None]
-            unbounded += max(c[0] for c in known)
-            work *= max(c[1] for c in known)
-        elif op in (sre_constants.ASSERT, sre_constants.ASSERT_NOT, sre_constants.ATOMIC_GROUP):
-            inner = _cost(av[1] if op != sre_constants.ATOMIC_GROUP else av)
-            if inner is None:
-                return None
-            unbounded, work = unbounded + inner[0], work * inner[1]
-        elif op == sre_constants.GROUPREF_EXISTS:
+        if op == sre_constants.GROUPREF_EXISTS:
+            return None
+        part = _node_cost(op, av)
+        if part is None:
+            return None
+        unbounded, work = unbounded + part[0], work * part[1]
+        if part[2] and work > _CHEAP_WORK:
             return None
     return unbounded, work
 
 
+def _node_cost(op: Any, av: Any) -> tuple[int, int, bool] | None:
+    """(unbounded repeats, width product, whether the product is to be capped) of a node."""
+    if op in _REPEATS or op == sre_constants.POSSESSIVE_REPEAT:
+        return _repeat_cost(av)
+    if op == sre_constants.BRANCH:
+        return _branch_cost(av[1])
+    if op == sre_constants.SUBPATTERN:
+        inner = _cost(av[-1])
+    elif op in (sre_constants.ASSERT, sre_constants.ASSERT_NOT, sre_constants.ATOMIC_GROUP):
+        inner = _cost(av[1] if op != sre_constants.ATOMIC_GROUP else av)
+    else:
+        return 0, 1, False
+    return None if inner is None else (inner[0], inner[1], False)
+
+
+def _repeat_cost(av: Any) -> tuple[int, int, bool] | None:
+    lo, hi, sub = av
+    if len(sub) == 1 and sub[0][0] in _SINGLE:
+        return (1, 1, False) if hi == sre_constants.MAXREPEAT else (0, hi - lo + 1, False)
+    # a short bounded repeat of a cheap part with no unbounded repeat inside
+    # ((如果|要是)? …): its choices multiply, still a constant
+    inner = _cost(sub) if hi <= _SMALL_REPEAT else None
+    if inner is None or inner[0]:
+        return None
+    return 0, sum(inner[1] ** k for k in range(lo, hi + 1)), True
+
+
+def _branch_cost(branches: Any) -> tuple[int, int, bool] | None:
+    costs = [_cost(b) for b in branches]
+    known = [c for c in costs if c is not None]
+    if len(known) < len(costs):
+        return None
+    return max(c[0] for c in known), max(c[1] for c in known), False
+
+
 def is_cheap(pattern: str) -> bool:
-    """Whether matching ``pattern`` costs at most a small constant per start position
-    (so it needs no time limit): see the module docstring."""
+    """Whether ``pattern`` is cheap to match (needs no time limit).
+
+    Whether matching ``pattern`` costs at most a small constant per start position
+    (so it needs no time limit): see the module docstring.
+    """
     try:
         cost = _cost(list(sre_parse.parse(pattern)))
     except re.error:
@@ -245,8 +263,11 @@ def _ran_out(pattern: str, timeout: float) -> RegexTimeout:
 
 
 class BudgetedPattern:
-    """A compiled pattern with :class:`re.Pattern`'s matching methods, each run under the
-    current time budget (see the module docstring)."""
+    """A compiled pattern whose matching runs under the current time budget.
+
+    A compiled pattern with :class:`re.Pattern`'s matching methods, each run under the
+    current time budget (see the module docstring).
+    """
 
     __slots__ = ("_rx", "flags", "groups", "pattern")
 
@@ -259,6 +280,7 @@ class BudgetedPattern:
     # each method inlined (no shared helper): matching is the scoring engine's inner loop
 
     def search(self, string: str, pos: int = 0, endpos: int | None = None) -> Any:
+        """Like :meth:`re.Pattern.search`, under the time budget."""
         t = _timeout(self.pattern)
         try:
             return self._rx.search(string, pos, endpos, timeout=t)
@@ -266,6 +288,7 @@ class BudgetedPattern:
             raise _ran_out(self.pattern, t) from None
 
     def match(self, string: str, pos: int = 0, endpos: int | None = None) -> Any:
+        """Like :meth:`re.Pattern.match`, under the time budget."""
         t = _timeout(self.pattern)
         try:
             return self._rx.match(string, pos, endpos, timeout=t)
@@ -273,6 +296,7 @@ class BudgetedPattern:
             raise _ran_out(self.pattern, t) from None
 
     def fullmatch(self, string: str, pos: int = 0, endpos: int | None = None) -> Any:
+        """Like :meth:`re.Pattern.fullmatch`, under the time budget."""
         t = _timeout(self.pattern)
         try:
             return self._rx.fullmatch(string, pos, endpos, timeout=t)
@@ -280,6 +304,7 @@ class BudgetedPattern:
             raise _ran_out(self.pattern, t) from None
 
     def finditer(self, string: str, pos: int = 0, endpos: int | None = None) -> Iterator[Any]:
+        """Like :meth:`re.Pattern.finditer`, under the time budget."""
         t = _timeout(self.pattern)
         try:
             # materialised: the time limit covers the whole scan, not just its first step
@@ -288,6 +313,7 @@ class BudgetedPattern:
             raise _ran_out(self.pattern, t) from None
 
     def findall(self, string: str, pos: int = 0, endpos: int | None = None) -> list[Any]:
+        """Like :meth:`re.Pattern.findall`, under the time budget."""
         t = _timeout(self.pattern)
         try:
             return cast(list[Any], self._rx.findall(string, pos, endpos, timeout=t))
@@ -295,6 +321,7 @@ class BudgetedPattern:
             raise _ran_out(self.pattern, t) from None
 
     def sub(self, repl: Any, string: str, count: int = 0) -> str:
+        """Like :meth:`re.Pattern.sub`, under the time budget."""
         t = _timeout(self.pattern)
         try:
             return cast(str, self._rx.sub(repl, string, count, timeout=t))

@@ -63,8 +63,11 @@ def yao_to_me(text: str) -> str:
 
 
 def to_simplified(text: str, *, taiwan: bool = False) -> str:
-    """Traditional → Simplified Chinese (OpenCC ``t2s``; ``tw2s`` with ``taiwan``, for
-    Whisper's output), skipped when the text holds no Traditional character."""
+    """``text`` in Simplified Chinese.
+
+    Traditional → Simplified Chinese (OpenCC ``t2s``; ``tw2s`` with ``taiwan``, for
+    Whisper's output), skipped when the text holds no Traditional character.
+    """
     cps = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
     if not (_traditional_mask()[np.minimum(cps, 0xFFFF)].any() or (taiwan and "著" in text)):
         return text

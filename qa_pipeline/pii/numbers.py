@@ -15,6 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
+from qa_pipeline.pii import lexicon
+
 MOBILE = "mobile"
 ID_CARD = "id_card"
 BANK_CARD = "bank_card"
@@ -24,77 +26,18 @@ Span = tuple[str, int, int, str]
 
 _DIGITS: dict[str, str] = {str(d): str(d) for d in range(10)}
 _DIGITS.update({chr(0xFF10 + d): str(d) for d in range(10)})  # full-width ０-９
-_DIGITS.update(
-    {
-        "零": "0",
-        "〇": "0",
-        "○": "0",
-        "一": "1",
-        "幺": "1",
-        "二": "2",
-        "两": "2",
-        "三": "3",
-        "四": "4",
-        "五": "5",
-        "六": "6",
-        "七": "7",
-        "八": "8",
-        "九": "9",
-        # financial numerals, which speech-to-text sometimes writes
-        "壹": "1",
-        "贰": "2",
-        "叁": "3",
-        "肆": "4",
-        "伍": "5",
-        "陆": "6",
-        "柒": "7",
-        "捌": "8",
-        "玖": "9",
-    }
-)
+_DIGITS.update(lexicon.mapping("numbers", "digits"))  # Chinese and financial numerals
 _ARABIC = set("0123456789") | {chr(0xFF10 + d) for d in range(10)}
 # speech-to-text homophones of spoken digits (幺 → 要/腰/妖, 拐 = 7, 洞 = 0): digits only
 # next to another Chinese numeral, so 我要 / 拐弯 stay words
-_HOMOPHONES = {"要": "1", "腰": "1", "妖": "1", "拐": "7", "洞": "0"}
+_HOMOPHONES = lexicon.mapping("numbers", "homophones")
 _SEPARATORS = set(" \t\u3000\u00a0-‐‑–—－_")
 # punctuation people and speech-to-text put between digit groups: 138，1234，5678 /
 # 138、1234 / 138.1234.5678 / 138/1234/5678 / (138)12345678
 _PUNCT_SEPARATORS = set(",，、。./／()（）")
 _MAX_GAP = 3
 # hesitations inside a spoken number: 一三八 嗯 一二三四 / 一三八呃… / 一三八那个…
-_FILLERS = (
-    "然后是",
-    "后面是",
-    "接着是",
-    "再就是",
-    "然后",
-    "那个",
-    "这个",
-    "就是",
-    "还有",
-    "对吧",
-    "是吧",
-    "……",
-    "...",
-    "嗯",
-    "呃",
-    "额",
-    "啊",
-    "哦",
-    "噢",
-    "唔",
-    "呀",
-    "呢",
-    "吧",
-    "嘛",
-    "哈",
-    "诶",
-    "欸",
-    "唉",
-    "是",
-    "对",
-    "…",
-)
+_FILLERS = lexicon.words("numbers", "fillers")
 _MAX_FILLER_GAP = 8
 _X_CHARS = set("Xx叉Ｘｘ")
 
@@ -115,27 +58,19 @@ _ID_CHECK = "10X98765432"
 
 # labels that make the number that follows a reference number, not personal data
 _NOT_PII_LABEL_RE = re.compile(
-    r"(工号|订单号?|工单号?|单号|编号|流水号?|受理号|合同号|票号|批次号|发票号码?|案件号|"
-    r"案号|保单号?|序号|邮编|邮政编码|房号|批号|型号|版本号?|验证码|尾号|快递|运单号?|"
-    r"案卷号|档案号|证书号|车架号|发动机号|备案号|许可证号|执照号|登记号|注册号|税号|信用代码|"
-    r"金额|总额|总价|价格|余额|欠款|罚款|补贴|工资|费用|预算|资金|收入|参考号|回执号|查询号|"
-    r"预约号|排队号|取件码|提取码|凭证号|交易号|业务号|申请号|办件号|文号|准字|第|"
-    r"报价|价款|货款|造价|售价|租金|房租|押金|赔偿|损失|赔款)"
-    r"[码是为：:\s#]*$"
+    rf"({lexicon.alternatives('numbers', 'not_pii_labels')})[码是为：:\s#]*$"
 )
 # keywords after which a number of the right length is personal data whatever its checksum
 # (people and speech-to-text get a digit wrong); searched in the words just before it
-_ID_KEY_RE = re.compile(r"身份证|证件号|身份号|公民身份|ID号")
-_CARD_KEY_RE = re.compile(r"卡号|银行卡|信用卡|储蓄卡|借记卡|银行账号|账号|帐号|账户|帐户|卡的号")
+_ID_KEY_RE = re.compile(lexicon.alternatives("numbers", "id_keywords"))
+_CARD_KEY_RE = re.compile(lexicon.alternatives("numbers", "card_keywords"))
 _PHONE_LABEL_RE = re.compile(
-    r"(座机|固话|固定电话|电话|办公室|家里|小灵通)(号码|号)?[号码是为：:\s]*$"
+    rf"({lexicon.alternatives('numbers', 'phone_labels')})(号码|号)?[号码是为：:\s]*$"
 )
 _KEY_WINDOW = 16
 _COMMA_MOBILE_RE = re.compile(r"(?<![\d.,])1[3-9],\d{3},\d{3},\d{3}(?![\d,]|\.\d)")
 # a unit or currency right after the number makes it a quantity, not an identifier
-_UNITS = set(
-    "元块角毛分万亿千百十米平方公斤克吨度%％个人次岁年月日号点秒天周倍套楼层室栋户份张台辆条"
-)
+_UNITS = set(lexicon.chars("numbers", "units"))
 _CURRENCY = set("¥￥$＄")
 
 
@@ -178,6 +113,7 @@ def _id15_ok(value: str) -> bool:
 
 
 def landline_ok(value: str) -> bool:
+    """Whether ``value`` is a landline: a valid area code and a 7- or 8-digit local number."""
     # area codes: 010, 02x, or 0[3-9]xx (there is no other 01x code)
     if not value.startswith("0") or (value[1] in "01" and not value.startswith("010")):
         return False
@@ -188,6 +124,7 @@ def landline_ok(value: str) -> bool:
 
 
 def mobile_ok(value: str) -> bool:
+    """Whether ``value`` is a mainland mobile (``1[3-9]…``, 11 digits, or with 86 / 0086)."""
     n = len(value)
     if n == 11:
         return value[0] == "1" and value[1] in "3456789"
@@ -203,24 +140,30 @@ def _classify(value: str, before: str, punct: bool = False) -> str | None:
     a phone, a valid ID or a labelled number counts (a checksum met by chance does not).
     """
     n = len(value)
-    if n == 18 and id18_ok(value):
-        return ID_CARD
     near = before[-_KEY_WINDOW:]
-    id_key = _ID_KEY_RE.search(near) is not None
-    if id_key and n in (17, 18, 19) and value[:-1].isdigit():
+    if (n == 18 and id18_ok(value)) or _keyed_id(value, near):
         return ID_CARD
-    if id_key and n == 15 and value.isdigit():
-        return ID_CARD
-    if "X" in value:
-        return None
-    if _NOT_PII_LABEL_RE.search(before):
+    if "X" in value or _NOT_PII_LABEL_RE.search(before):
         return None
     if mobile_ok(value):
         return MOBILE
     if 10 <= n <= 12 and landline_ok(value):
         return LANDLINE
-    card_key = _CARD_KEY_RE.search(near) is not None
-    if card_key and 15 <= n <= 19:
+    return _card_or_other(value, before, near, punct)
+
+
+def _keyed_id(value: str, near: str) -> bool:
+    """Whether ``value`` has an ID's length after an ID keyword in ``near``."""
+    if _ID_KEY_RE.search(near) is None:
+        return False
+    n = len(value)
+    return (n in (17, 18, 19) and value[:-1].isdigit()) or (n == 15 and value.isdigit())
+
+
+def _card_or_other(value: str, before: str, near: str, punct: bool) -> str | None:
+    """A bank card, a legacy 15-digit ID or a labelled landline (else ``None``)."""
+    n = len(value)
+    if _CARD_KEY_RE.search(near) is not None and 15 <= n <= 19:
         return BANK_CARD
     # card numbers start with an issuer digit: 3 (JCB/Amex), 4, 5, 6 (UnionPay 62), 9
     if not punct and 16 <= n <= 19 and value[0] in "345689" and _luhn_ok(value):
@@ -261,8 +204,11 @@ def digit_at(text: str, k: int) -> str | None:
 
 
 def _gap(text: str, i: int) -> tuple[int, bool]:
-    """Where the next digit group starts after a gap at ``i`` (``i`` when none), and
-    whether the gap holds punctuation or a filler word."""
+    """Where the next digit group starts after a gap at ``i``.
+
+    Where the next digit group starts after a gap at ``i`` (``i`` when none), and
+    whether the gap holds punctuation or a filler word.
+    """
     n = len(text)
     j, punct = i, False
     while j < n and j - i <= _MAX_FILLER_GAP:
@@ -330,6 +276,7 @@ def _digit_runs(text: str) -> list[list[_Group]]:
 
 
 def is_quantity(text: str, start: int, end: int, digits: int = 0) -> bool:
+    """Whether the number at ``text[start:end]`` is a quantity or part of a longer token."""
     before = text[start - 1] if start > 0 else ""
     if before and (
         before in _CURRENCY or (before.isascii() and (before.isalpha() or before in "._"))
@@ -351,8 +298,11 @@ def is_quantity(text: str, start: int, end: int, digits: int = 0) -> bool:
 def _trims(
     group_first: _Group, group_last: _Group, text: str, at_start: bool, at_end: bool
 ) -> list[tuple[int, int]]:
-    """(digits cut at the start, digits cut at the end): first none, then a stray
-    Chinese numeral or two at the outer edge of a run (号码幺三八…五六七八一下: 一 of 一下)."""
+    """The ways to trim a stray numeral off the edges of a run of groups.
+
+    (digits cut at the start, digits cut at the end): first none, then a stray
+    Chinese numeral or two at the outer edge of a run (号码幺三八…五六七八一下: 一 of 一下).
+    """
     out = [(0, 0)]
 
     def cn(k: int) -> bool:
@@ -380,8 +330,29 @@ def number_matches(
         wants: Whether a kind is to be found (``RedactOptions.wants``).
         free: Whether ``text[start:end]`` is not already taken by an earlier match.
     """
+    found = _comma_mobiles(text, wants)
+
+    def unclaimed(a: int, b: int) -> bool:
+        return free(a, b) and all(b <= f[1] or a >= f[2] for f in found)
+
+    for run in _digit_runs(text):
+        i = 0
+        while i < len(run):
+            hit = _run_hit(text, run, i, wants, unclaimed)
+            if hit is None:
+                i += 1
+                continue
+            i, (kind, a, b, value) = hit
+            # (138)12345678: take the opening bracket along with its closing one
+            if a > 0 and text[a - 1] in "(（" and any(c in text[a:b] for c in ")）"):
+                a -= 1
+            found.append((kind, a, b, value))
+    return found
+
+
+def _comma_mobiles(text: str, wants: Callable[[str], bool]) -> list[Span]:
+    """Mobiles speech-to-text formatted as a number (13,812,345,678)."""
     found: list[Span] = []
-    # speech-to-text may format a spoken mobile as a number: 13,812,345,678
     for m in _COMMA_MOBILE_RE.finditer(text):
         value = re.sub(r"\D", "", m[0])
         before = text[max(0, m.start() - 24) : m.start()]
@@ -393,43 +364,43 @@ def number_matches(
             and not is_quantity(text, m.start(), m.end())
         ):
             found.append((MOBILE, m.start(), m.end(), value))
-
-    def unclaimed(a: int, b: int) -> bool:
-        return free(a, b) and all(b <= f[1] or a >= f[2] for f in found)
-
-    for run in _digit_runs(text):
-        i = 0
-        while i < len(run):
-            hit = None
-            # a match has at most 19 digits, so at most 19 groups: keeps long runs linear
-            for j in range(min(len(run), i + 19), i, -1):
-                groups = run[i:j]
-                whole = "".join(g.digits for g in groups)
-                if len(whole) > 23:
-                    continue
-                punct = any(g.punct for g in groups[1:])
-                trims = _trims(groups[0], groups[-1], text, i == 0, j == len(run))
-                for a, b in trims:
-                    value = whole[a : len(whole) - b]
-                    if not 7 <= len(value) <= 19:
-                        continue
-                    start = groups[0].pos[a] if a else groups[0].start
-                    end = groups[-1].pos[-b - 1] + 1 if b else groups[-1].end
-                    if not unclaimed(start, end):
-                        continue
-                    kind = _classify(value, text[max(0, start - 24) : start], punct)
-                    if kind and wants(kind) and not is_quantity(text, start, end, len(value)):
-                        hit = (j, (kind, start, end, value))
-                        break
-                if hit:
-                    break
-            if hit:
-                j, (kind, a, b, value) = hit
-                # (138)12345678: take the opening bracket along with its closing one
-                if a > 0 and text[a - 1] in "(（" and any(c in text[a:b] for c in ")）"):
-                    a -= 1
-                found.append((kind, a, b, value))
-                i = j
-            else:
-                i += 1
     return found
+
+
+_Wants = Callable[[str], bool]
+_Free = Callable[[int, int], bool]
+
+
+def _run_hit(
+    text: str, run: list[_Group], i: int, wants: _Wants, unclaimed: _Free
+) -> tuple[int, Span] | None:
+    """The longest match starting at group ``i`` of ``run``: (the group after it, span)."""
+    # a match has at most 19 digits, so at most 19 groups: keeps long runs linear
+    for j in range(min(len(run), i + 19), i, -1):
+        span = _groups_hit(text, run, i, j, wants, unclaimed)
+        if span is not None:
+            return j, span
+    return None
+
+
+def _groups_hit(
+    text: str, run: list[_Group], i: int, j: int, wants: _Wants, unclaimed: _Free
+) -> Span | None:
+    """A number made of groups ``run[i:j]``, whole or with a stray numeral trimmed."""
+    groups = run[i:j]
+    whole = "".join(g.digits for g in groups)
+    if len(whole) > 23:
+        return None
+    punct = any(g.punct for g in groups[1:])
+    for a, b in _trims(groups[0], groups[-1], text, i == 0, j == len(run)):
+        value = whole[a : len(whole) - b]
+        if not 7 <= len(value) <= 19:
+            continue
+        start = groups[0].pos[a] if a else groups[0].start
+        end = groups[-1].pos[-b - 1] + 1 if b else groups[-1].end
+        if not unclaimed(start, end):
+            continue
+        kind = _classify(value, text[max(0, start - 24) : start], punct)
+        if kind and wants(kind) and not is_quantity(text, start, end, len(value)):
+            return (kind, start, end, value)
+    return None

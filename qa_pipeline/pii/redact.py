@@ -38,6 +38,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from qa_pipeline.models import CallScore, Evidence, ItemResult, Segment, Transcript
+from qa_pipeline.pii import lexicon
 from qa_pipeline.pii.numbers import (
     BANK_CARD,
     ID_CARD,
@@ -93,18 +94,8 @@ __all__ = [
 EMAIL = "email"
 
 #: Label written in place of each kind of personal data (``style="label"``).
-LABELS: dict[str, str] = {
-    MOBILE: "[手机号]",
-    ID_CARD: "[身份证号]",
-    BANK_CARD: "[银行卡号]",
-    LANDLINE: "[座机号]",
-    EMAIL: "[邮箱]",
-    NAME: "[姓名]",
-    ADDRESS: "[地址]",
-    PLATE: "[车牌号]",
-    WECHAT: "[微信号]",
-    QQ: "[QQ号]",
-}
+LABELS: dict[str, str] = lexicon.labels()  # zh.yaml: labels
+_FAMILIAR = lexicon.words("names", "familiar")
 #: Every kind :func:`find_pii` knows, in the order of :data:`LABELS`.
 KINDS: tuple[str, ...] = tuple(LABELS)
 
@@ -142,6 +133,7 @@ class RedactOptions:
     style: Literal["label", "partial"] = "label"
 
     def wants(self, kind: str) -> bool:
+        """Whether personal data of ``kind`` is to be found."""
         return bool(getattr(self, kind))
 
 
@@ -178,10 +170,7 @@ def find_pii(text: str, options: RedactOptions | None = None) -> list[PiiMatch]:
     if opts.email:
         found += [PiiMatch(EMAIL, m.start(), m.end(), m.group(0)) for m in _EMAIL_RE.finditer(text)]
     if opts.landline:
-        for m in _PAREN_LANDLINE_RE.finditer(text):
-            value = m.group(1) + m.group(2) + m.group(3)
-            if landline_ok(value) and not is_quantity(text, m.start(), m.end()):
-                found.append(PiiMatch(LANDLINE, m.start(), m.end(), value))
+        found += _paren_landlines(text)
 
     def free(a: int, b: int) -> bool:
         return all(b <= f.start or a >= f.end for f in found)
@@ -192,6 +181,25 @@ def find_pii(text: str, options: RedactOptions | None = None) -> list[PiiMatch]:
             area = m.group("area") or m.group("area2")
             if area not in _TOLL_FREE and free(m.start(), m.end()):
                 found.append(PiiMatch(LANDLINE, m.start(), m.end(), re.sub(r"\D", "", m[0])))
+    for kind, a, b, value in _word_spans(text, opts):
+        if a < b and opts.wants(kind) and free(a, b):
+            found.append(PiiMatch(kind, a, b, value))
+    found.sort(key=lambda m: m.start)
+    return found
+
+
+def _paren_landlines(text: str) -> list[PiiMatch]:
+    """Landlines with the area code in brackets: (010)12345678."""
+    found: list[PiiMatch] = []
+    for m in _PAREN_LANDLINE_RE.finditer(text):
+        value = m.group(1) + m.group(2) + m.group(3)
+        if landline_ok(value) and not is_quantity(text, m.start(), m.end()):
+            found.append(PiiMatch(LANDLINE, m.start(), m.end(), value))
+    return found
+
+
+def _word_spans(text: str, opts: RedactOptions) -> list[tuple[str, int, int, str]]:
+    """Messaging ids, plates, addresses and names, by the finders ``opts`` asks for."""
     words = []
     for kind, finder in (
         (WECHAT, find_im_ids),
@@ -204,11 +212,7 @@ def find_pii(text: str, options: RedactOptions | None = None) -> list[PiiMatch]:
         if kind not in (WECHAT, QQ) and not opts.wants(kind):
             continue
         words += finder(text)
-    for kind, a, b, value in words:
-        if a < b and opts.wants(kind) and free(a, b):
-            found.append(PiiMatch(kind, a, b, value))
-    found.sort(key=lambda m: m.start)
-    return found
+    return words
 
 
 def _mask(match: PiiMatch, style: str) -> str:
@@ -218,7 +222,7 @@ def _mask(match: PiiMatch, style: str) -> str:
         user, _, domain = match.value.partition("@")
         return f"{user[:1]}***@{domain}"
     if match.kind == NAME:  # the surname stays, unless the surname is all there is
-        if len(match.value) < 2 or match.value.startswith(("小", "老", "阿")):
+        if len(match.value) < 2 or match.value.startswith(_FAMILIAR):
             return "*" * max(1, len(match.value))
         return match.value[:1] + "*" * (len(match.value) - 1)
     if match.kind in (ADDRESS, WECHAT, QQ):
@@ -276,7 +280,9 @@ _HEX_TO_LETTERS = str.maketrans("0123456789abcdef", "ghijklmnopabcdef")
 
 
 def pseudonymize_id(value: str, options: RedactOptions | None = None) -> str:
-    """An identifier (a call id) with its personal data masked and a short hash added, so
+    """An identifier with its personal data masked, still unique.
+
+    An identifier (a call id) with its personal data masked and a short hash added, so
     ids stay unique and the same on every run: ``13812345678_0815`` →
     ``[手机号]_0815~kdjebcaa``. An id without personal data is returned unchanged.
 
@@ -331,8 +337,11 @@ _PII_FIELDS: tuple[tuple[str, re.Pattern[str]], ...] = (
 
 
 def redact_field(name: str, value: str, options: RedactOptions | None = None) -> str:
-    """A manifest value, given its column name: the whole value masked where the column
-    holds personal data (``caller_name``, ``手机``, ``地址`` …), else :func:`redact_text`."""
+    """A manifest value with its personal data masked.
+
+    A manifest value, given its column name: the whole value masked where the column
+    holds personal data (``caller_name``, ``手机``, ``地址`` …), else :func:`redact_text`.
+    """
     opts = options or RedactOptions()
     if not opts.enabled or not value or not value.strip():
         return value
@@ -343,8 +352,11 @@ def redact_field(name: str, value: str, options: RedactOptions | None = None) ->
 
 
 def redact_value(value: Any, options: RedactOptions | None = None) -> Any:
-    """``value`` with every string inside it (dicts, lists, tuples) redacted; other
-    values unchanged. For JSON columns, run summaries and event payloads."""
+    """``value`` with every string inside it redacted.
+
+    ``value`` with every string inside it (dicts, lists, tuples) redacted; other
+    values unchanged. For JSON columns, run summaries and event payloads.
+    """
     if isinstance(value, str):
         return redact_text(value, options)
     if isinstance(value, dict):
@@ -390,8 +402,11 @@ def install_log_redaction(options: RedactOptions | None = None) -> None:
 
 
 def redact_as_logged(text: str) -> str:
-    """``text`` masked as the installed log redaction masks log messages (unchanged where
-    none is installed): for text a log filter builds after the record was made."""
+    """``text`` masked as log messages are.
+
+    ``text`` masked as the installed log redaction masks log messages (unchanged where
+    none is installed): for text a log filter builds after the record was made.
+    """
     factory = logging.getLogRecordFactory()
     if isinstance(factory, _RedactingFactory):
         return str(redact_text(text, factory.options))
@@ -411,8 +426,11 @@ def _has_digit(text: str) -> bool:
 
 
 def _mask_across(texts: list[str], opts: RedactOptions) -> list[str]:
-    """Mask numbers that speech-to-text split over neighbouring segments
-    (``我电话是一三八一二三四`` | ``嗯`` | ``五六七八``): each part gets the label."""
+    """Mask numbers that speech-to-text split over neighbouring segments.
+
+    Mask numbers that speech-to-text split over neighbouring segments
+    (``我电话是一三八一二三四`` | ``嗯`` | ``五六七八``): each part gets the label.
+    """
     out = list(texts)
     for i in range(len(out) - 1):
         if not _has_digit(out[i][-8:]):
@@ -421,25 +439,7 @@ def _mask_across(texts: list[str], opts: RedactOptions) -> list[str]:
             window = out[i : i + size]
             if len(window) < size or not _has_digit(window[-1][:8]):
                 continue
-            starts, pos = [], 0
-            for t in window:
-                starts.append(pos)
-                pos += len(t) + 1
-            joined = "，".join(window)
-            edits: dict[int, list[tuple[int, int, str]]] = {}
-            for m in find_pii(joined, opts):
-                if m.kind not in _NUMBER_KINDS:
-                    continue
-                parts = [
-                    (k, max(m.start, s0) - s0, min(m.end, s0 + len(window[k])) - s0)
-                    for k, s0 in enumerate(starts)
-                    if max(m.start, s0) < min(m.end, s0 + len(window[k]))
-                ]
-                if len(parts) > 1:  # only what crosses a segment boundary
-                    for k, a, b in parts:
-                        if _has_digit(window[k][a:b]):  # a filler turn between stays
-                            edits.setdefault(k, []).append((a, b, _mask(m, opts.style)))
-            for k, spans in edits.items():
+            for k, spans in _window_edits(window, opts).items():
                 text = window[k]
                 for a, b, label in sorted(spans, reverse=True):
                     text = text[:a] + label + text[b:]
@@ -447,9 +447,35 @@ def _mask_across(texts: list[str], opts: RedactOptions) -> list[str]:
     return out
 
 
+def _window_edits(window: list[str], opts: RedactOptions) -> dict[int, list[tuple[int, int, str]]]:
+    """The masks of numbers that cross a boundary of ``window`` (segment -> spans)."""
+    starts, pos = [], 0
+    for t in window:
+        starts.append(pos)
+        pos += len(t) + 1
+    joined = "，".join(window)
+    edits: dict[int, list[tuple[int, int, str]]] = {}
+    for m in find_pii(joined, opts):
+        if m.kind not in _NUMBER_KINDS:
+            continue
+        parts = [
+            (k, max(m.start, s0) - s0, min(m.end, s0 + len(window[k])) - s0)
+            for k, s0 in enumerate(starts)
+            if max(m.start, s0) < min(m.end, s0 + len(window[k]))
+        ]
+        if len(parts) > 1:  # only what crosses a segment boundary
+            for k, a, b in parts:
+                if _has_digit(window[k][a:b]):  # a filler turn between stays
+                    edits.setdefault(k, []).append((a, b, _mask(m, opts.style)))
+    return edits
+
+
 def redact_transcript(transcript: Transcript, options: RedactOptions | None = None) -> Transcript:
-    """A copy of ``transcript`` with every segment's text redacted, including numbers
-    split over neighbouring segments."""
+    """A copy of ``transcript`` with its personal data masked.
+
+    A copy of ``transcript`` with every segment's text redacted, including numbers
+    split over neighbouring segments.
+    """
     opts = options or RedactOptions()
     if not opts.enabled:
         return transcript

@@ -1,5 +1,7 @@
-"""Personal data that is words rather than a bare number: names, street addresses,
-licence plates, WeChat and QQ ids. Used by :mod:`qa_pipeline.pii.redact`; pure functions.
+"""Personal data that is words rather than a bare number.
+
+Names, street addresses, licence plates, WeChat and QQ ids. Used by
+:mod:`qa_pipeline.pii.redact`; pure functions.
 
 Each finder returns ``(kind, start, end, value)`` spans. They are written from classes of
 forms, not examples:
@@ -23,6 +25,8 @@ from __future__ import annotations
 
 import re
 
+from qa_pipeline.pii import lexicon
+
 NAME = "name"
 ADDRESS = "address"
 PLATE = "plate"
@@ -31,115 +35,40 @@ QQ = "qq"
 
 Span = tuple[str, int, int, str]
 
-# the common single-character surnames (about 99% of the population) and compound ones
-_SURNAMES_1 = set(
-    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡"
-    "余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯"
-    "龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章"
-    "鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉"
-    "骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳穆农司卓古吉缪简车项连芦麦褚娄窦"
-    "戚岑景党宫费卜冷晏席卫米柏宗瞿桂佟臧闵苟邬边卞姬师仇栾隋商刁沙荣巫寇桑郎甄"
-    "丛仲虞敖巩明佘池查麻苑迟邝官封谈匡鞠惠荆乐冀郁胥南班储栗燕楚鄢劳谌奚皮粟冼蔺"
-    "盘满闻厉伊仝郜阚强帅屠豆朴盖练廉禹祖漆巴丰卿狄平索宣晋初"
-    "容扈晁芮阙浦戈伏鹿薄邸雍辜羊阿乌母裘亓修邰赫杭况宿鲜印逯隆茹诸战慕危玉"
-    "银亢嵇湛戎勾茅呼尉冶檀阴昝智幸奉植衡富尧闭"
-    "萧阎蔺宦庾暨耿弘匡寇阙殳沃蔚夔巩厍晁敖訾阚乜鞠巢蒯逯桓谯邴郦郗佴禚缑荀羿靳汲糜隗宓"
-    "蓬仰栾钭韶蓟鄂咸籍赖胥莘贡逄宰雍璩濮郏竺仉督"
-)
-_SURNAMES_2 = (
-    "欧阳",
-    "司马",
-    "上官",
-    "诸葛",
-    "东方",
-    "皇甫",
-    "令狐",
-    "慕容",
-    "公孙",
-    "夏侯",
-    "尉迟",
-    "长孙",
-    "宇文",
-    "司徒",
-    "端木",
-    "独孤",
-    "南宫",
-    "西门",
-    "呼延",
-    "澹台",
-)
-# characters that end a name (particles, pronouns, verbs and words that follow a name)
-_NAME_STOP = set(
-    "的了着过吗呢吧啊呀哦噢嗯呃额哈嘛啦哟是在和跟与给也都就还又才要想会能可我你他她它们这那"
-    "哪谁什怎么话机号码证住址今岁不没有对好您请问姨爷领导作位打来找说讲为被让把从到去上下里外个些点"
-    "，。、！？；：,.!?;: \u3000\t\n（）()《》“”\"'[]【】…-—0123456789"
-)
+# the word tables live in zh.yaml (names: section)
+_SURNAMES_1 = set(lexicon.chars("names", "surnames"))
+_SURNAMES_2 = lexicon.words("names", "compound_surnames")
+_NAME_STOP = set(lexicon.chars("names", "stop_chars"))
+_FAMILIAR = lexicon.words("names", "familiar")
 _CJK = r"\u4e00-\u9fff"
 
 _NAME_KEY_RE = re.compile(
-    r"(我叫|叫我|我的名字叫|我的名字是|名字叫|名字是|姓名|叫做|本人|联系人|户主|机主|"
-    r"收件人|当事人|申请人|投诉人|举报人|来电人|(?P<weak>市民|居民|业主|住户|群众|患者|乘客|客户))"
-    r"(?:就是|叫|是|为|写|填|填的|登记为?|留|：|:|\s|那个|这个|嗯|呃|额|啊|，|,)*"
+    rf"({lexicon.alternatives('names', 'keywords')}|"
+    rf"(?P<weak>{lexicon.alternatives('names', 'weak_keywords')}))"
+    rf"(?:{lexicon.alternatives('names', 'keyword_glue')})*"
 )
-_SURNAME_KEY_RE = re.compile(r"(我姓|免贵姓|本人姓|他姓|她姓|姓是|姓氏是?)(?:是|：|:|\s)*")
+_SURNAME_KEY_RE = re.compile(
+    rf"({lexicon.alternatives('names', 'surname_keywords')})"
+    rf"(?:{lexicon.alternatives('names', 'surname_glue')})*"
+)
 # a name after a person it belongs to: 我儿子叫冯浩, 联系人是我爱人，叫黄丽
 _RELATIVE_KEY_RE = re.compile(
-    r"(?:他|她|儿子|女儿|孙子|孙女|老公|老婆|爱人|丈夫|妻子|媳妇|爸爸?|妈妈?|父亲|母亲|孩子|"
-    r"邻居|朋友|同事|老板|房东|业主|租户|对方|人家|，|,)(?:的名字|名字)?叫(?:做)?"
+    rf"(?:{lexicon.alternatives('names', 'relatives')})(?:的名字|名字)?叫(?:做)?"
 )
 # 我是张三，… : a name only when a pause or a verb follows it (我是江苏的 / 我是高中生 stay)
-_I_AM_RE = re.compile(r"(?:我是|我就是|我这边是|这里是|我叫做)")
-_I_AM_NEXT = set("，。,.!！?？；;…我想要打来啊呀哈呢") | {""}
-_PLACE_END = set("人省市区县村镇乡路街道的家里外边侧口门站院校队组部局厅处科室")
+_I_AM_RE = re.compile(rf"(?:{lexicon.alternatives('names', 'i_am')})")
+_I_AM_NEXT = set(lexicon.chars("names", "i_am_next")) | {""}
+_PLACE_END = set(lexicon.chars("names", "place_end"))
 # how a surname is spelled out after it is given: 高低的高, 弓长张, 耳东陈
 _SPELL_RE = r"[，,\s]*(?:是|就是)?(?:[\u4e00-\u9fff]{{1,4}}的{s}|[\u4e00-\u9fff]{{2}}{s})"
-_TITLES = (
-    "先生",
-    "女士",
-    "小姐",
-    "同志",
-    "阿姨",
-    "大爷",
-    "大妈",
-)
+_TITLES = lexicon.words("names", "titles")
 _TITLE_RE = re.compile("|".join(_TITLES))
 # words that follow a name and are not part of it (我叫王明电话…, 我叫李强今年…)
-_AFTER_NAME = (
-    "电话",
-    "手机",
-    "身份",
-    "家住",
-    "今年",
-    "地址",
-    "工作",
-    "老师",
-    "师傅",
-    "经理",
-    "反映",
-    "来电",
-    "投诉",
-    "表示",
-    "称",
-    "说",
-)
+_AFTER_NAME = lexicon.words("names", "after_name")
 # words that sit before a title and are not a name (谢谢张先生: 谢 is a surname too)
-_NOT_NAME_PREFIX = ("谢谢", "您好", "你好", "请问", "好的", "这位", "那位", "各位", "感谢")
+_NOT_NAME_PREFIX = lexicon.words("names", "not_name_prefix")
 # common words that start with a surname character (叫我明天再打, 项目经理)
-_NOT_NAMES = frozenset(
-    str.split(
-        "明天 明年 明白 明确 高兴 方便 马上 安排 安心 安全 万一 于是 江湖 周末 金额 全部 车辆 房子 "
-        "时间 时候 常常 费用 任何 向前 成功 文件 路口 和平 关于 关系 宁可 平时 平常 原来 原因 应该 "
-        "曾经 花钱 尽快 经常 计划 信息 展开 步行 谈谈 管理 司机 宿管 项目 师傅 家长 邻居 物业 社区 "
-        "东西 南北 高层 方面 程序 简单 单位 包括 商量 沙发 海边 林业 水电 电费 燃气 都是 都有 "
-        "都在 成都 齐全 段时间 连续 连着 连忙 毛病 龙头 石家庄 黄色 白色 蓝色 金色 米饭 和平里 "
-        "白天 江苏 江西 安徽 湖南 湖北 河南 河北 山东 山西 广东 广西 云南 贵州 四川 福建 浙江 "
-        "海南 甘肃 青海 宁夏 新疆 西藏 辽宁 吉林 黑龙江 上海 北京 天津 重庆 高中 初中 金融 "
-        "本地 外地 当地 老人 老家 房东 业主 居民 市民 群众 家属 本人 钱包 牛奶 高速 黄河 长江 "
-        "杨树 柳树 梅花 江边 湖边 万达 苏宁 华为 高新 龙华 宝安 罗湖 余杭 萧山 温州 常州 徐州 "
-        "邯郸 唐山 沈阳 武汉 郑州 杭州 南京 长沙 潘家园 高碑店 石景山 丰台 顺义 通州 房山 "
-        "程序员 司法 史上 项目部 董事 曹县 卢沟桥 闵行 嘉定 金山 松江 奉贤 崇明 宁波 贾汪"
-    )
-)
+_NOT_NAMES = frozenset(lexicon.words("names", "not_names"))
 
 
 def _surname_at(text: str, i: int) -> int:
@@ -167,29 +96,33 @@ def _name_ok(text: str, a: int, b: int) -> bool:
     )
 
 
-def find_names(text: str) -> list[Span]:
-    """Names after a self-introduction keyword and before a title."""
+def _keyed_name(text: str, m: re.Match[str]) -> Span | None:
+    """The name after a self-introduction keyword match ``m`` (我叫王明, 姓名：王)."""
+    i = m.end()
+    prefix = 1 if text[i : i + 1] in _FAMILIAR else 0
+    s = _surname_at(text, i + prefix) if i + prefix < len(text) else 0
+    if not s:
+        return None
+    given = _given_len(text, i + prefix + s, 2)
+    after = text[i + prefix + s + given : i + prefix + s + given + 1]
+    if prefix and not given:
+        end = i + prefix + s  # 叫我小王
+    elif given or not after or after in "，。,.！？!? 、；;":
+        end = i + prefix + s + given  # 姓名：王。
+    else:
+        return None
+    # 居民楼底下: after a word for a resident, a name only where a pause or verb follows
+    weak = m.group("weak") and not (
+        text[end : end + 1] in _I_AM_NEXT or text.startswith(_AFTER_NAME, end)
+    )
+    if not weak and _name_ok(text, i + prefix, end):
+        return (NAME, i, end, text[i:end])
+    return None
+
+
+def _surname_names(text: str) -> list[Span]:
+    """Surnames after 我姓 / 免贵姓 …, with their spelling-out (高低的高)."""
     out: list[Span] = []
-    for m in _NAME_KEY_RE.finditer(text):
-        i = m.end()
-        prefix = 1 if text[i : i + 1] in ("小", "老", "阿") else 0
-        s = _surname_at(text, i + prefix) if i + prefix < len(text) else 0
-        if not s:
-            continue
-        given = _given_len(text, i + prefix + s, 2)
-        after = text[i + prefix + s + given : i + prefix + s + given + 1]
-        if prefix and not given:
-            end = i + prefix + s  # 叫我小王
-        elif given or not after or after in "，。,.！？!? 、；;":
-            end = i + prefix + s + given  # 姓名：王。
-        else:
-            continue
-        # 居民楼底下: after a word for a resident, a name only where a pause or verb follows
-        weak = m.group("weak") and not (
-            text[end : end + 1] in _I_AM_NEXT or text.startswith(_AFTER_NAME, end)
-        )
-        if not weak and _name_ok(text, i + prefix, end):
-            out.append((NAME, i, end, text[i:end]))
     for m in _SURNAME_KEY_RE.finditer(text):
         i = m.end()
         s = _surname_at(text, i) if i < len(text) else 0
@@ -198,6 +131,12 @@ def find_names(text: str) -> list[Span]:
             spelled = re.compile(_SPELL_RE.format(s=re.escape(text[i : i + s]))).match(text, i + s)
             if spelled and spelled.end() - (i + s) <= 8:
                 out.append((NAME, i + s, spelled.end(), spelled.group(0)))
+    return out
+
+
+def _i_am_names(text: str) -> list[Span]:
+    """我是张三，… : a name only when a pause or a verb follows it."""
+    out: list[Span] = []
     for m in _I_AM_RE.finditer(text):
         i = m.end()
         s = _surname_at(text, i) if i < len(text) else 0
@@ -208,28 +147,44 @@ def find_names(text: str) -> list[Span]:
                 if _name_ok(text, i, end):
                     out.append((NAME, i, end, text[i:end]))
                 break
+    return out
+
+
+def _relative_names(text: str) -> list[Span]:
+    """A name after a person it belongs to (我儿子叫冯浩)."""
+    out: list[Span] = []
     for m in _RELATIVE_KEY_RE.finditer(text):
         i = m.end()
         s = _surname_at(text, i) if i < len(text) else 0
         given = _given_len(text, i + s, 2) if s else 0
         if given and _name_ok(text, i, i + s + given):
             out.append((NAME, i, i + s + given, text[i : i + s + given]))
-    for m in _TITLE_RE.finditer(text):
-        t = m.start()
-        for size in (4, 3, 2, 1):
-            a = t - size
-            if a < 0:
-                continue
-            cand = text[a:t]
-            s = _surname_at(text, a)
-            if not s or size - s > 2 or not re.fullmatch(f"[{_CJK}]+", cand):
-                continue
-            if any(ch in _NAME_STOP for ch in cand[s:]) or (s == 1 and cand[0] in _NAME_STOP):
-                continue
-            if any(cand.startswith(w) for w in _NOT_NAME_PREFIX) or not _name_ok(text, a, t):
-                continue
-            out.append((NAME, a, t, cand))
-            break
+    return out
+
+
+def _titled_name(text: str, t: int) -> Span | None:
+    """The name (or surname) right before the title at ``text[t]`` (张先生), if any."""
+    for size in (4, 3, 2, 1):
+        a = t - size
+        if a < 0:
+            continue
+        cand = text[a:t]
+        s = _surname_at(text, a)
+        if not s or size - s > 2 or not re.fullmatch(f"[{_CJK}]+", cand):
+            continue
+        if any(ch in _NAME_STOP for ch in cand[s:]) or (s == 1 and cand[0] in _NAME_STOP):
+            continue
+        if any(cand.startswith(w) for w in _NOT_NAME_PREFIX) or not _name_ok(text, a, t):
+            continue
+        return (NAME, a, t, cand)
+    return None
+
+
+def find_names(text: str) -> list[Span]:
+    """Names after a self-introduction keyword and before a title."""
+    out = [span for m in _NAME_KEY_RE.finditer(text) if (span := _keyed_name(text, m))]
+    out += _surname_names(text) + _i_am_names(text) + _relative_names(text)
+    out += [span for m in _TITLE_RE.finditer(text) if (span := _titled_name(text, m.start()))]
     return out
 
 
@@ -237,10 +192,7 @@ _NUM_CHAR = "0-9０-９零〇○一二两三四五六七八九十百千幺"
 # a number is matched from the start of its run only: a long run of numerals costs linear
 # time, not quadratic (the lookbehind stops a retry at every position inside the run)
 _NUM = rf"(?<![{_NUM_CHAR}])[{_NUM_CHAR}]+"
-_PLACE = (
-    r"(?:路|街|大街|大道|巷|胡同|弄|里|道|村|组|屯|小区|花园|苑|家园|公寓|大厦|广场|新村|"
-    r"社区|园|城|庄|府|湾|阁|坊|院|寓)"
-)
+_PLACE = rf"(?:{lexicon.alternatives('addresses', 'places')})"
 # 甲3号 / 乙12号院: a house number may carry a heavenly-stem prefix
 _HOUSE = rf"[甲乙丙丁]?{_NUM}(?:号院|号楼|号|弄|支弄|栋|幢|座|组|队|室)"
 _LEVEL = rf"(?:{_NUM}(?:号楼|栋|幢|座|单元|门|层|楼|室|户|房|号|组|队))"
@@ -260,7 +212,8 @@ _CHAIN_RE = re.compile(
 )
 # after an address keyword, the house number whatever the road is called (东四十条142号)
 _KEYED_ADDRESS_RE = re.compile(
-    rf"(?:地址|住址|住在|家住|我住|住的是|家在|家是|送到|寄到|门牌号?)[是在：:\s]*[^\s，。,.；;！？!?0-9]{{0,12}}?"
+    rf"(?:{lexicon.alternatives('addresses', 'keywords')})"
+    rf"[是在：:\s]*[^\s，。,.；;！？!?0-9]{{0,12}}?"
     rf"(?P<addr>{_NUM}(?:号院|号(?!楼)|弄|支弄)(?:{_SEP}{_LEVEL})*"
     rf"(?:{_AFTER_LEVEL}{_SEP}{_ROOM_BARE})?)"
 )
@@ -271,7 +224,7 @@ _HOUSE_CHAIN_RE = re.compile(
     rf"(?:{_AFTER_LEVEL}{_SEP}{_ROOM_BARE})?)"
 )
 # a house number that is not an address: a date (3月15号), an agent (2001号话务员)
-_NOT_HOUSE_AFTER = re.compile(r"(话务员|坐席|客服|接线员|为你|为您|工号|号码|线)")
+_NOT_HOUSE_AFTER = re.compile(rf"({lexicon.alternatives('addresses', 'not_house_after')})")
 
 
 def find_addresses(text: str) -> list[Span]:
@@ -299,7 +252,7 @@ def find_addresses(text: str) -> list[Span]:
     return merged
 
 
-_PROVINCE_ABBR = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
+_PROVINCE_ABBR = lexicon.chars("plates", "provinces")
 _PLATE_CHAR = r"[A-Za-zＡ-Ｚ0-9０-９零〇一二两三四五六七八九幺]"
 _PLATE_RE = re.compile(
     rf"(?<![A-Za-z])[{_PROVINCE_ABBR}]\s?[A-Za-zＡ-Ｚ]\s?[·•・.\-\s]?\s?"
@@ -307,10 +260,10 @@ _PLATE_RE = re.compile(
 )
 
 _IM_KEY_RE = re.compile(
-    r"(?P<wx>微信号?|威信号?|薇信号?|VX号?|vx号?|Vx号?|V信|wx号?|WX号?|wechat|WeChat)"
-    r"|(?P<qq>QQ号?|qq号?|Qq号?|扣扣号?|ＱＱ号?)",
+    rf"(?P<wx>{lexicon.alternatives('messaging', 'wechat')})"
+    rf"|(?P<qq>{lexicon.alternatives('messaging', 'qq')})",
 )
-_IM_GLUE = re.compile(r"(?:号码|账号|帐号|号|码|是|为|：|:|\s|就是|呢|嗯|呃|，|,)*")
+_IM_GLUE = re.compile(rf"(?:{lexicon.alternatives('messaging', 'glue')})*")
 _WX_ID = re.compile(r"[A-Za-z][A-Za-z0-9_\-]{4,19}|[0-9]{5,12}")
 _QQ_DIGIT = "[0-9０-９零〇○一二两三四五六七八九幺]"
 _QQ_ID = re.compile(rf"(?:{_QQ_DIGIT}[\s\-]?){{4,11}}{_QQ_DIGIT}")

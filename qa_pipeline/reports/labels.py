@@ -1,180 +1,30 @@
-"""The one label table of the reports: Chinese for zh rubrics, English otherwise."""
+"""The one label table of the reports: Chinese for zh rubrics, English otherwise.
+
+The labels live in ``labels.yaml`` beside this module, keyed by language; both languages
+must carry the same keys.
+"""
 
 from __future__ import annotations
 
-_ZH: dict[str, str] = {
-    "agent_title": "个人辅导报告",
-    "team_title": "培训薄弱项报告",
-    "bulletin_title": "质量简报",
-    "period": "周期",
-    "rubric": "评分标准",
-    "agent": "话务员",
-    "team": "班组",
-    "calls": "质检通话数",
-    "agents": "话务员人数",
-    "mean": "平均分",
-    "ci": "95%区间",
-    "pass_rate": "合格率",
-    "critical": "一票否决",
-    "review_rate": "待复核率",
-    "previous": "上期",
-    "change": "变化",
-    "grades": "等级分布",
-    "grade": "等级",
-    "share": "占比",
-    "trend": "得分趋势",
-    "items": "评分项表现",
-    "item": "评分项",
-    "dimension": "维度",
-    "opportunities": "适用次数",
-    "fails": "不达标次数",
-    "fail_rate": "不达标率",
-    "team_fail_rate": "班组不达标率",
-    "points_lost": "失分",
-    "thin": "样本不足（少于5次），仅供参考",
-    "thin_short": "样本不足",
-    "weak_items": "重点改进项",
-    "evidence": "证据摘录",
-    "quote": "原话",
-    "time": "时间",
-    "call": "通话",
-    "listen": "收听",
-    "coaching": "辅导建议",
-    "strengths": "优势项",
-    "listen_first": "优先收听的通话",
-    "score": "得分",
-    "reason": "原因",
-    "heatmap": "话务员 × 评分项 不达标率热力图",
-    "classes": "薄弱项分类与培训优先级",
-    "class": "类别",
-    "common": "共性问题（集中培训）",
-    "individual": "个性问题（一对一辅导）",
-    "none": "无明显问题",
-    "weak_agents": "薄弱话务员",
-    "coverage": "覆盖面",
-    "intake_coverage": "质检覆盖率（占来电）",
-    "priority": "培训优先级",
-    "rule": (
-        "规则：话务员在某项适用≥5次且不达标率≥20%即为“薄弱”；在样本足够的话务员中，"
-        "≥50%薄弱为共性问题（集中培训），否则为个性问题（一对一辅导）。"
-        "培训优先级 = 适用量40% + 失分30% + 覆盖面30%（各按最大值归一化，0–100）。"
-    ),
-    "policy": "政策答复准确率",
-    "accuracy": "准确率",
-    "target": "目标",
-    "gap": "差距",
-    "training": "培训效果",
-    "since": "培训日期",
-    "before": "培训前通过率",
-    "after": "培训后通过率",
-    "p_value": "p值",
-    "test": "检验",
-    "meaningful": "统计显著",
-    "yes": "是",
-    "no": "否",
-    "ranking": "班组排名",
-    "rank": "名次",
-    "top_issues": "五大问题",
-    "call_types": "来电类型分布",
-    "call_type": "来电类型",
-    "excellent": "优秀通话示例",
-    "problems": "典型问题通话",
-    "summary": "本期小结",
-    "data": "数据",
-    "no_data": "本期无数据",
-    "up": "上升",
-    "down": "下降",
-    "flat": "持平",
-}
+from functools import cache
+from pathlib import Path
 
-_EN: dict[str, str] = {
-    "agent_title": "Agent coaching report",
-    "team_title": "Team weak-point report",
-    "bulletin_title": "Quality bulletin",
-    "period": "Period",
-    "rubric": "Rubric",
-    "agent": "Agent",
-    "team": "Team",
-    "calls": "Calls inspected",
-    "intake_coverage": "Coverage of calls received",
-    "agents": "Agents",
-    "mean": "Mean score",
-    "ci": "95% interval",
-    "pass_rate": "Pass rate",
-    "critical": "Critical fails",
-    "review_rate": "Review rate",
-    "previous": "Previous",
-    "change": "Change",
-    "grades": "Grades",
-    "grade": "Grade",
-    "share": "Share",
-    "trend": "Score trend",
-    "items": "Items",
-    "item": "Item",
-    "dimension": "Dimension",
-    "opportunities": "Opportunities",
-    "fails": "Fails",
-    "fail_rate": "Fail rate",
-    "team_fail_rate": "Team fail rate",
-    "points_lost": "Points lost",
-    "thin": "Thin sample (under 5), for reference only",
-    "thin_short": "thin",
-    "weak_items": "Items to improve",
-    "evidence": "Evidence",
-    "quote": "Quote",
-    "time": "Time",
-    "call": "Call",
-    "listen": "Listen",
-    "coaching": "Coaching",
-    "strengths": "Strengths",
-    "listen_first": "Calls to listen to first",
-    "score": "Score",
-    "reason": "Reason",
-    "heatmap": "Fail rate heatmap: agents × items",
-    "classes": "Weak items: class and training priority",
-    "class": "Class",
-    "common": "common (group training)",
-    "individual": "individual (one-to-one coaching)",
-    "none": "no clear problem",
-    "weak_agents": "Weak agents",
-    "coverage": "Coverage",
-    "priority": "Priority",
-    "rule": (
-        "Rule: an agent is weak on an item with at least 5 opportunities and a fail rate of "
-        "20% or more; the item is common when at least 50% of the agents with enough "
-        "opportunities are weak on it (group training), otherwise individual (one-to-one "
-        "coaching). Training priority = volume 40% + points lost 30% + coverage 30% (each "
-        "divided by its maximum, 0-100)."
-    ),
-    "policy": "Policy accuracy by topic",
-    "accuracy": "Accuracy",
-    "target": "Target",
-    "gap": "Gap",
-    "training": "Training effect",
-    "since": "Training date",
-    "before": "Pass rate before",
-    "after": "Pass rate after",
-    "p_value": "p-value",
-    "test": "Test",
-    "meaningful": "Significant",
-    "yes": "yes",
-    "no": "no",
-    "ranking": "Team ranking",
-    "rank": "Rank",
-    "top_issues": "Top five issues",
-    "call_types": "Call types",
-    "call_type": "Call type",
-    "excellent": "Excellent calls",
-    "problems": "Typical problems",
-    "summary": "Summary",
-    "data": "Data",
-    "no_data": "No data in this period",
-    "up": "up",
-    "down": "down",
-    "flat": "flat",
-}
+from qa_pipeline.lang.datafile import fail, read_mapping, require_keys, string_map
+
+_FILE = Path(__file__).with_name("labels.yaml")
+
+
+@cache
+def _tables() -> dict[str, dict[str, str]]:
+    data = read_mapping(_FILE)
+    require_keys(data, ("zh", "en"), _FILE)
+    zh = string_map(data["zh"], _FILE, "zh")
+    en = string_map(data["en"], _FILE, "en")
+    if set(zh) != set(en):
+        raise fail(_FILE, "zh/en", f"keys differ: {sorted(set(zh) ^ set(en))}")
+    return {"zh": zh, "en": en}
 
 
 def labels(language: str) -> dict[str, str]:
     """The label table for a rubric language (``zh…`` → Chinese, anything else → English)."""
-    return _ZH if language.lower().startswith("zh") else _EN
+    return _tables()["zh" if language.lower().startswith("zh") else "en"]

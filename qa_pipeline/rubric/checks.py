@@ -12,6 +12,7 @@ import re
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from qa_pipeline.lang.patterns import compile_regex
+from qa_pipeline.rubric import describe
 
 
 class Strict(BaseModel):
@@ -26,11 +27,9 @@ _Strict = Strict
 def _quote(phrases: list[str] | tuple[str, ...], lang: str, limit: int = 4) -> str:
     shown = list(phrases[:limit])
     more = len(phrases) - len(shown)
-    if lang.startswith("zh"):
-        text = "、".join(f"「{p}」" for p in shown)
-        return text + (f"等{len(phrases)}种说法" if more > 0 else "")
-    text = ", ".join(f'"{p}"' for p in shown)
-    return text + (f" (or {more} more)" if more > 0 else "")
+    t = describe.phrases(lang)
+    text = t["quote_sep"].join(t["quote"].format(phrase=p) for p in shown)
+    return text + (t["quote_more"].format(total=len(phrases), more=more) if more > 0 else "")
 
 
 def compile_patterns(patterns: list[str]) -> list[str]:
@@ -74,6 +73,7 @@ class PhraseGroup(Strict):
     )
 
     def label(self, lang: str) -> str:
+        """The group's name, or its first phrases quoted."""
         return self.name or _quote(self.any or self.patterns, lang, 3)
 
 

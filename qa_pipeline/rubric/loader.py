@@ -70,19 +70,30 @@ def rubric_model(params: tuple[type[BaseModel], ...]) -> type[RubricModel]:
 
 
 def _cross_check(rubric: RubricModel, source: str, kinds: KindSet) -> None:
+    """Checks across fields: pack, scoring block, ids, references and point sums."""
     try:
-        load_pack(rubric.language, rubric.language_pack, source)
+        load_pack(rubric.language, rubric.language_pack, source, domain=rubric.domain)
         if kinds.check_scoring is not None:
             kinds.check_scoring(rubric.scoring, f"{source}: scoring")
     except ConfigError as exc:
         raise RubricError(str(exc)) from None
-    dims = {d.id: d for d in rubric.dimensions}
+    _check_ids(rubric, source)
+    _check_items(rubric, source)
+    _check_tables(rubric, source)
+    _check_points(rubric, source)
+
+
+def _check_ids(rubric: RubricModel, source: str) -> None:
     dupes = [k for k, n in Counter(it.id for it in rubric.items).items() if n > 1]
     if dupes:
         raise _fail(source, "items", f"duplicate item id(s): {', '.join(sorted(dupes))}")
     for d, n in Counter(d.id for d in rubric.dimensions).items():
         if n > 1:
             raise _fail(source, "dimensions", f"duplicate dimension id {d!r}")
+
+
+def _check_items(rubric: RubricModel, source: str) -> None:
+    dims = {d.id for d in rubric.dimensions}
     know = rubric.knowledge
     for it in rubric.items:
         where = f"item {it.id!r}"
@@ -99,6 +110,10 @@ def _cross_check(rubric: RubricModel, source: str, kinds: KindSet) -> None:
         problems = getattr(it.check, "rubric_problems", None)
         for field, msg in problems(rubric) if problems else ():
             raise _fail(source, f"{where}.check.{field}", msg)
+
+
+def _check_tables(rubric: RubricModel, source: str) -> None:
+    know = rubric.knowledge
     tables: dict[str, MaterialsList | RateTable | Conditions] = {
         **know.materials,
         **know.rates,
@@ -107,6 +122,9 @@ def _cross_check(rubric: RubricModel, source: str, kinds: KindSet) -> None:
     for key, table in tables.items():
         if table.topic not in know.topics:
             raise _fail(source, f"knowledge.{key}.topic", f"unknown topic {table.topic!r}")
+
+
+def _check_points(rubric: RubricModel, source: str) -> None:
     for dim in rubric.dimensions:
         total = sum(it.points for it in rubric.items if it.dimension == dim.id)
         if abs(total - dim.points) > _TOLERANCE:

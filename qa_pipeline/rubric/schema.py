@@ -8,6 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
 from qa_pipeline.rubric.checks import compile_patterns
+from qa_pipeline.rubric.describe import phrases
 
 Speaker = Literal["agent", "caller", "any"]
 StatusName = Literal["pass", "fail", "na"]
@@ -45,6 +46,8 @@ class MaterialVariant(_Strict):
 
 
 class Material(_Strict):
+    """One required material: its name, the words that mention it, its variants."""
+
     name: str
     any: list[str] = Field(min_length=1)
     variants: list[MaterialVariant] = Field(default_factory=list)
@@ -58,6 +61,8 @@ class MaterialsList(Fact):
 
 
 class Rate(_Strict):
+    """One rate of a rate table: the case it applies to and its area bounds."""
+
     case: str
     rate: float
     area_max: float | None = None
@@ -114,11 +119,28 @@ class EmotionLexicon(_Strict):
 
 
 class Knowledge(_Strict):
+    """The rubric's knowledge: emotion words, topics, materials, rates and conditions."""
+
     emotion: EmotionLexicon = Field(default_factory=EmotionLexicon)
     topics: dict[str, Topic] = Field(default_factory=dict)
     materials: dict[str, MaterialsList] = Field(default_factory=dict)
     rates: dict[str, RateTable] = Field(default_factory=dict)
     conditions: dict[str, Conditions] = Field(default_factory=dict)
+
+    def describe(self, t: dict[str, str]) -> list[str]:
+        """The knowledge tables' lines of a rubric description, from the templates ``t``."""
+        lines = [
+            t["rates"].format(key=key, source=table.source, effective=table.effective)
+            for key, table in self.rates.items()
+        ]
+        lines += [
+            t["conditions"].format(key=key, source=cond.source, effective=cond.effective)
+            for key, cond in self.conditions.items()
+        ]
+        for key, mats in self.materials.items():
+            names = t["names_sep"].join(m.name for m in mats.items)
+            lines.append(t["materials"].format(key=key, names=names, source=mats.source))
+        return lines
 
 
 class Window(_Strict):
@@ -128,6 +150,17 @@ class Window(_Strict):
     start_within_s: float | None = None
     first_s: float | None = None
     last_s: float | None = None
+
+    def describe(self, t: dict[str, str]) -> list[str]:
+        """The window's parts of an item description, from the templates ``t``."""
+        parts = [t["opening"]] if self.turn == "opening" else []
+        if self.start_within_s is not None:
+            parts.append(t["start_within"].format(s=self.start_within_s))
+        if self.last_s is not None:
+            parts.append(t["last_s"].format(s=self.last_s))
+        if self.first_s is not None:
+            parts.append(t["first_s"].format(s=self.first_s))
+        return parts
 
 
 class AppliesWhen(_Strict):
@@ -143,6 +176,17 @@ class AppliesWhen(_Strict):
     not_if_caller_hung_up: bool = False
     needs_caller_speech: bool = False
 
+    def describe(self, t: dict[str, str]) -> list[str]:
+        """The conditions' parts of an item description, from the templates ``t``."""
+        parts = (
+            [t["topics"].format(topics=t["topics_sep"].join(self.topics))] if self.topics else []
+        )
+        if self.caller_emotion:
+            parts.append(t["caller_emotion"])
+        if self.silent_gap:
+            parts.append(t["silent_gap"])
+        return parts
+
 
 class Example(_Strict):
     """A golden example: a short call and the verdict this item must give on it."""
@@ -154,6 +198,8 @@ class Example(_Strict):
 
 
 class Item(_Strict):
+    """One scored item: its points, speaker, window, conditions and check."""
+
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     name: str
     dimension: str
@@ -172,38 +218,18 @@ class Item(_Strict):
     def describe(self) -> str:
         """The item in plain language (Chinese for zh rubrics, English otherwise)."""
         lang = self._language
-        zh = lang.startswith("zh")
-        who = {"agent": "话务员", "caller": "来电人", "any": "任一方"} if zh else {
-            "agent": "the agent", "caller": "the caller", "any": "either party"}  # fmt: skip
-        parts = [f"{self.name} ({self.points:g}{'分' if zh else ' points'}"]
-        if self.critical:
-            parts[0] += "，一票否决" if zh else ", critical"
-        parts[0] += ")"
-        parts.append(f"{who[self.speaker]}{'' if zh else ' '}{self.check.describe(lang)}")
-        w = self.window
-        if w.turn == "opening":
-            parts.append("范围：开场首轮" if zh else "in the opening turn")
-        if w.start_within_s is not None:
-            parts.append(
-                f"须在{w.start_within_s:g}秒内开始"
-                if zh
-                else f"starting within {w.start_within_s:g} s"
-            )
-        if w.last_s is not None:
-            parts.append(f"范围：最后{w.last_s:g}秒" if zh else f"in the last {w.last_s:g} s")
-        if w.first_s is not None:
-            parts.append(f"范围：前{w.first_s:g}秒" if zh else f"in the first {w.first_s:g} s")
-        a = self.applies_when
-        if a.topics:
-            parts.append(("适用话题：" if zh else "applies to topics: ") + ", ".join(a.topics))
-        if a.caller_emotion:
-            parts.append("仅在来电人有负面情绪时适用" if zh else "only when the caller is upset")
-        if a.silent_gap:
-            parts.append("仅在有静音等待时适用" if zh else "only when there is a hold")
-        return ("；" if zh else "; ").join(parts)
+        t = phrases(lang)
+        critical = t["critical"] if self.critical else ""
+        parts = [t["head"].format(name=self.name, points=self.points, critical=critical)]
+        who = t["speaker_" + self.speaker]
+        parts.append(t["who_check"].format(who=who, check=self.check.describe(lang)))
+        parts += self.window.describe(t) + self.applies_when.describe(t)
+        return t["item_sep"].join(parts)
 
 
 class Dimension(_Strict):
+    """A dimension of the rubric; its items' points sum to its own."""
+
     id: str
     name: str
     points: float = Field(gt=0)
@@ -216,6 +242,12 @@ class RubricModel(_Strict):
     id: str = Field(min_length=1, max_length=128, pattern=r"^\w[\w.-]*$")
     version: str = Field(min_length=1)
     language: str = "zh"
+    domain: str | None = Field(
+        None,
+        pattern=r"^[a-z][a-z0-9_]*$",
+        description="line of business whose words join the language pack "
+        "(qa_pipeline/lang/domains/<domain>.yaml); default: the pack's default_domain",
+    )
     name: str
     total_points: float = 100.0
     grades: list[tuple[str, float]] = Field(
@@ -240,10 +272,12 @@ class RubricModel(_Strict):
 
     @property
     def sha256(self) -> str:
+        """The hash of the rubric's source bytes (or canonical JSON)."""
         return self._sha256
 
     @property
     def source(self) -> str:
+        """The file the rubric came from (``<mapping>`` when parsed from a mapping)."""
         return self._source
 
     def item(self, item_id: str) -> Item:
@@ -262,28 +296,19 @@ class RubricModel(_Strict):
 
     def describe(self) -> str:
         """The whole rubric in plain language, dimension by dimension."""
-        zh = self.language.startswith("zh")
-        lines = [f"{self.name} — {self.id} v{self.version} ({self.total_points:g}"
-                 + ("分)" if zh else " points)")]  # fmt: skip
+        t = phrases(self.language)
+        head = t["rubric"].format(
+            name=self.name, id=self.id, version=self.version, points=self.total_points
+        )
+        lines = [head]
         for dim in self.dimensions:
-            lines.append(f"\n{dim.name} ({dim.points:g}{'分' if zh else ' points'})")
+            lines.append(t["dimension"].format(name=dim.name, points=dim.points))
             for it in self.items:
                 if it.dimension == dim.id:
-                    lines.append(f"  - [{it.id}] {it.describe()}")
+                    lines.append(t["item_line"].format(id=it.id, text=it.describe()))
                     if it.coaching:
-                        lines.append(("      辅导：" if zh else "      coaching: ") + it.coaching)
-        for key, table in self.knowledge.rates.items():
-            lines.append(
-                f"\n{'知识库' if zh else 'knowledge'} {key}: {table.source} ({table.effective})"
-            )
-        for key, cond in self.knowledge.conditions.items():
-            lines.append(
-                f"{'知识库' if zh else 'knowledge'} {key}: {cond.source} ({cond.effective})"
-            )
-        for key, mats in self.knowledge.materials.items():
-            names = ", ".join(m.name for m in mats.items)
-            lines.append(f"{'材料清单' if zh else 'materials'} {key}: {names} ({mats.source})")
-        return "\n".join(lines)
+                        lines.append(t["coaching"].format(text=it.coaching))
+        return "\n".join(lines + self.knowledge.describe(t))
 
 
 Rubric = RubricModel

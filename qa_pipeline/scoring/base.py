@@ -38,6 +38,7 @@ class Outcome:
 
 
 def passed(reason: str, *evidence: Seg) -> Outcome:
+    """A pass with ``reason`` and its evidence."""
     return Outcome(Status.PASS, reason, tuple(evidence))
 
 
@@ -47,18 +48,22 @@ def failed(
     hinge: tuple[Seg, ...] = (),
     absent: tuple[str, ...] | None = None,
 ) -> Outcome:
+    """A fail; ``hinge`` (default: the evidence) decides review; ``absent``: what is missing."""
     return Outcome(Status.FAIL, reason, evidence, hinge or evidence, absent=absent)
 
 
 def na(reason: str) -> Outcome:
+    """Not applicable, with ``reason``."""
     return Outcome(Status.NA, reason)
 
 
 def review(reason: str, *evidence: Seg) -> Outcome:
+    """A person must check, with ``reason`` and its evidence."""
     return Outcome(Status.REVIEW, reason, tuple(evidence))
 
 
 def quote(s: Seg, limit: int = 40) -> str:
+    """The segment's text, cut to ``limit`` characters with an ellipsis."""
     text = s.text.strip()
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
@@ -69,6 +74,7 @@ def covered(spans: list[tuple[int, int]], start: int, end: int) -> bool:
 
 
 def occurrences(text: str, phrase: str) -> list[int]:
+    """Every start position of ``phrase`` in ``text`` (overlapping ones too)."""
     out = []
     i = text.find(phrase)
     while i >= 0:

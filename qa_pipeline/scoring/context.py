@@ -80,6 +80,8 @@ def _anchored_text(pattern: str) -> bool:
 
 @dataclass
 class CompiledGroup:
+    """A phrase group with its phrases normalised and its regexes compiled."""
+
     phrases: tuple[str, ...]
     patterns: tuple[re.Pattern[str], ...]
     fuzzy: bool
@@ -94,7 +96,9 @@ class CompiledRubric:
     def __init__(self, rubric: RubricModel) -> None:
         self.rubric = rubric
         self.language = rubric.language
-        self.pack = load_pack(rubric.language, rubric.language_pack, rubric.source)
+        self.pack = load_pack(
+            rubric.language, rubric.language_pack, rubric.source, domain=rubric.domain
+        )
         terms: list[str] = []
         _strings(rubric, terms)
         # a word from a regex joins the vocabulary only when it is a content word: 是吧 /
@@ -120,6 +124,7 @@ class CompiledRubric:
         self._phrases: dict[int, tuple[list[str], tuple[str, ...]]] = {}
 
     def group(self, g: PhraseGroup) -> CompiledGroup:
+        """The phrase group ``g`` compiled (cached per group)."""
         cg = self._groups.get(id(g))
         if cg is None:
             cg = CompiledGroup(
@@ -134,6 +139,7 @@ class CompiledRubric:
         return cg
 
     def phrase(self, p: str) -> str:
+        """A rubric phrase normalised like transcripts are."""
         return norm_phrase(p, self.language)
 
     def phrases(self, ps: list[str]) -> tuple[str, ...]:
@@ -145,8 +151,11 @@ class CompiledRubric:
         return hit[1]
 
     def alternation(self, phrases: tuple[str, ...]) -> re.Pattern[str] | None:
-        """One regex for a long phrase list (one scan instead of a ``find`` per phrase);
-        ``None`` for short lists, where plain ``find`` is faster."""
+        """One regex for a long phrase list (``None`` for a short one).
+
+        One regex for a long phrase list (one scan instead of a ``find`` per phrase);
+        ``None`` for short lists, where plain ``find`` is faster.
+        """
         if len(phrases) < ALTERNATION_MIN:
             return None
         hit = self._alts.get(id(phrases))
@@ -157,6 +166,7 @@ class CompiledRubric:
         return hit[1]
 
     def regex(self, pattern: str) -> re.Pattern[str]:
+        """A rubric or pack regex compiled (cached per pattern)."""
         rx = self._regex.get(pattern)
         if rx is None:
             rx = self._regex[pattern] = compile_regex(pattern)
@@ -216,10 +226,12 @@ class CallContext:
 
     @property
     def language(self) -> str:
+        """The rubric's language."""
         return self.cr.language
 
     @property
     def has_unknown(self) -> bool:
+        """Whether some segment has no speaker attributed."""
         if self._unknown is None:
             self._unknown = any(s.speaker == UNKNOWN for s in self.segs)
         return self._unknown
@@ -255,6 +267,7 @@ class CallContext:
         return self.cr.pack.msg("at_turn", n=s.index + 1)
 
     def first_negative(self) -> Seg | None:
+        """The caller's first segment with negative emotion (``None`` if none)."""
         for s, neg in zip(self.segs, self.negative, strict=True):
             if neg:
                 return s
@@ -319,30 +332,26 @@ class CallContext:
                     return s
             return None
         if len(segs) < 4 or g.exclude:
-            for s in segs:
-                if self.matches(g, s):
-                    return s
-            return None
+            return next((s for s in segs if self.matches(g, s)), None)
         joined = self.join(segs)
         best = self._earliest(g.phrases, joined)
         for rx in g.patterns:
-            if _anchored(rx):  # ^ and $ mean the segment's start and end: search each one
-                hit = next((s for s in segs if rx.search(s.norm)), None)
-                if hit is not None:
-                    pos = self._offsets(segs)[segs.index(hit)]
-                    if best < 0 or pos < best:
-                        best = pos
-                continue
-            m = rx.search(joined)
-            if m and (best < 0 or m.start() < best):
-                best = m.start()
+            pos = self._pattern_at(rx, segs, joined)
+            if pos >= 0 and (best < 0 or pos < best):
+                best = pos
         if best >= 0:
             return segs[joined.count(SEP, 0, best)]
         if g.fuzzy and fuzzy_in(g.phrases, joined, self.opts):
-            for s in segs:
-                if fuzzy_in(g.phrases, s.norm, self.opts):
-                    return s
+            return next((s for s in segs if fuzzy_in(g.phrases, s.norm, self.opts)), None)
         return None
+
+    def _pattern_at(self, rx: re.Pattern[str], segs: list[Seg], joined: str) -> int:
+        """Where ``rx`` first matches in ``joined`` (-1: nowhere)."""
+        if _anchored(rx):  # ^ and $ mean the segment's start and end: search each one
+            hit = next((s for s in segs if rx.search(s.norm)), None)
+            return -1 if hit is None else self._offsets(segs)[segs.index(hit)]
+        m = rx.search(joined)
+        return m.start() if m else -1
 
     def joined(self, speaker: str) -> tuple[str, list[Seg]]:
         """All normalised text of ``speaker`` joined by :data:`SEP`, with its segments."""
@@ -395,6 +404,7 @@ class CallContext:
         return out
 
     def mentions(self, phrases: tuple[str, ...], speaker: str = "any") -> Seg | None:
+        """The first segment of ``speaker`` that contains one of ``phrases``."""
         joined, segs = self.joined(speaker)
         best = self._earliest(phrases, joined)
         return segs[joined.count(SEP, 0, best)] if best >= 0 else None

@@ -34,8 +34,11 @@ def derive(ctx: CallContext) -> None:
 
 
 def _corroborating(rubric: RubricModel, topic: str) -> list[str]:
-    """Words of the topic (its ``with_any`` words, its knowledge tables' words) that no
-    other topic's tables use; its ``weak`` words never back themselves."""
+    """The words that make a topic on their own.
+
+    Words of the topic (its ``with_any`` words, its knowledge tables' words) that no
+    other topic's tables use; its ``weak`` words never back themselves.
+    """
     know = rubric.knowledge
     t = know.topics[topic]
     mine: list[str] = list(t.with_any)
@@ -61,8 +64,11 @@ def _corroborating(rubric: RubricModel, topic: str) -> list[str]:
 
 
 def _said(ctx: CallContext, phrases: tuple[str, ...]) -> bool:
-    """A topic word as said: somewhere it reads so without homophone repair (汽水 repaired
-    to 契税 is only heard, and needs the topic's knowledge words like a misheard word)."""
+    """Whether a topic word is said as written.
+
+    A topic word as said: somewhere it reads so without homophone repair (汽水 repaired
+    to 契税 is only heard, and needs the topic's knowledge words like a misheard word).
+    """
     if not phrases or ctx.mentions(phrases) is None:
         return False
     rx = _alternation(ctx.cr, phrases)
@@ -74,8 +80,11 @@ def _said(ctx: CallContext, phrases: tuple[str, ...]) -> bool:
 
 
 def _heard_topic(ctx: CallContext, topic: str) -> bool:
-    """A topic heard but not said: a sound-alike or a generic word (税率) of the topic,
-    backed by at least ``topic_corroboration`` of the topic's own knowledge words."""
+    """Whether a topic is heard but not said, and backed by its knowledge words.
+
+    A topic heard but not said: a sound-alike or a generic word (税率) of the topic,
+    backed by at least ``topic_corroboration`` of the topic's own knowledge words.
+    """
     cr = ctx.cr
     t = cr.rubric.knowledge.topics[topic]
     weak = ctx.mentions(cr.phrases(t.weak)) if t.weak else None
@@ -96,9 +105,12 @@ def _corroborated(ctx: CallContext, topic: str) -> bool:
 
 
 def _misheard_topic(ctx: CallContext, topic: str) -> bool:
-    """A topic word heard wrong (契税 → 七岁): its fuzzy pinyin occurs in the call and at
+    """Whether a topic word is heard wrong and backed by its knowledge words.
+
+    A topic word heard wrong (契税 → 七岁): its fuzzy pinyin occurs in the call and at
     least ``topic_corroboration`` (an option) words of the topic's own knowledge tables (首套,
-    购房合同, 半年 …) are said, so one stray sound-alike never makes a topic."""
+    购房合同, 半年 …) are said, so one stray sound-alike never makes a topic.
+    """
     cr = ctx.cr
     if not cr.language.startswith("zh"):
         return False

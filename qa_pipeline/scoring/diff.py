@@ -30,6 +30,7 @@ class VerdictChange:
     critical: tuple[bool, bool] = (False, False)
 
     def to_dict(self) -> dict[str, object]:
+        """The change as a JSON-ready mapping."""
         return {
             "call_id": self.call_id,
             "item_id": self.item_id,

@@ -14,7 +14,7 @@ from qa_pipeline.models import (
     Status,
     Transcript,
 )
-from qa_pipeline.rubric.schema import Item, RubricModel
+from qa_pipeline.rubric.schema import AppliesWhen, Item, RubricModel
 from qa_pipeline.scoring.base import Outcome, review
 from qa_pipeline.scoring.context import CallContext, build_context
 from qa_pipeline.scoring.options import ScoringOptions
@@ -26,8 +26,11 @@ log = logging.getLogger(__name__)
 
 
 def _hung_up(ctx: CallContext) -> bool:
-    """Caller ended the call upset: last turn is the caller's, not a goodbye, within
-    ``hangup_window_s`` of a caller turn showing negative emotion, no agent turn after it."""
+    """Whether the caller hung up upset.
+
+    Caller ended the call upset: last turn is the caller's, not a goodbye, within
+    ``hangup_window_s`` of a caller turn showing negative emotion, no agent turn after it.
+    """
     if not ctx.segs or ctx.segs[-1].speaker != CALLER:
         return False
     last = ctx.segs[-1]
@@ -43,26 +46,11 @@ def _hung_up(ctx: CallContext) -> bool:
 def applies(ctx: CallContext, item: Item) -> tuple[bool | None, str]:
     """Whether ``item`` applies to the call (``None``: cannot tell), and why not."""
     a = item.applies_when
-    t = ctx.transcript
-    if a.topics and not ctx.topics.intersection(a.topics):
-        names = [ctx.cr.rubric.knowledge.topics[k].name for k in a.topics]
-        return False, ctx.msg("not_about", topic="/".join(names))
-    if a.call_types and t.call_type and t.call_type not in a.call_types:
-        return False, ctx.msg("call_type", t=t.call_type)
-    if a.not_call_types and t.call_type in a.not_call_types:
-        return False, ctx.msg("call_type", t=t.call_type)
-    if a.needs_caller_speech and not any(s.speaker == CALLER for s in ctx.segs):
-        return False, ctx.msg("caller_silent")
-    if a.not_if_caller_says:
-        hit = ctx.mentions(ctx.cr.phrases(a.not_if_caller_says), CALLER)
-        if hit is not None:
-            return False, ctx.msg("caller_says", where=ctx.where(hit), quote=hit.text.strip()[:30])
-    if a.min_call_s is not None and ctx.has_times and ctx.call_end < a.min_call_s:
-        return False, ctx.msg("short_call", s=f"{a.min_call_s:g}")
-    if a.caller_emotion == "negative" and ctx.first_negative() is None:
-        return False, ctx.msg("no_negative")
-    if a.not_if_caller_hung_up and _hung_up(ctx):
-        return False, ctx.msg("hung_up")
+    reason = _call_excludes(ctx, a)
+    if reason is None:
+        reason = _caller_excludes(ctx, a)
+    if reason is not None:
+        return False, reason
     if a.silent_gap is not None:
         if not ctx.has_times:
             return None, ctx.msg("no_times_hold")
@@ -70,6 +58,36 @@ def applies(ctx: CallContext, item: Item) -> tuple[bool | None, str]:
         if bool(holds(ctx, gap)) != a.silent_gap:
             return False, ctx.msg("no_gap" if a.silent_gap else "gap_present")
     return True, ""
+
+
+def _call_excludes(ctx: CallContext, a: AppliesWhen) -> str | None:
+    """Why the call's topics, type or silent caller rule ``a`` out (``None``: they don't)."""
+    t = ctx.transcript
+    if a.topics and not ctx.topics.intersection(a.topics):
+        names = [ctx.cr.rubric.knowledge.topics[k].name for k in a.topics]
+        return ctx.msg("not_about", topic="/".join(names))
+    if a.call_types and t.call_type and t.call_type not in a.call_types:
+        return ctx.msg("call_type", t=t.call_type)
+    if a.not_call_types and t.call_type in a.not_call_types:
+        return ctx.msg("call_type", t=t.call_type)
+    if a.needs_caller_speech and not any(s.speaker == CALLER for s in ctx.segs):
+        return ctx.msg("caller_silent")
+    return None
+
+
+def _caller_excludes(ctx: CallContext, a: AppliesWhen) -> str | None:
+    """Why what the caller says, the call's length or the caller's mood rule ``a`` out."""
+    if a.not_if_caller_says:
+        hit = ctx.mentions(ctx.cr.phrases(a.not_if_caller_says), CALLER)
+        if hit is not None:
+            return ctx.msg("caller_says", where=ctx.where(hit), quote=hit.text.strip()[:30])
+    if a.min_call_s is not None and ctx.has_times and ctx.call_end < a.min_call_s:
+        return ctx.msg("short_call", s=f"{a.min_call_s:g}")
+    if a.caller_emotion == "negative" and ctx.first_negative() is None:
+        return ctx.msg("no_negative")
+    if a.not_if_caller_hung_up and _hung_up(ctx):
+        return ctx.msg("hung_up")
+    return None
 
 
 def _finalise(ctx: CallContext, item: Item, out: Outcome, threshold: float) -> Outcome:

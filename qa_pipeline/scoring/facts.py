@@ -93,6 +93,8 @@ def words(ctx: CallContext, units: tuple[str, ...] = ()) -> FactWords:
 
 @dataclass(frozen=True, slots=True)
 class Statement:
+    """A rate the agent states, with the case and area category it is said of."""
+
     seg: Seg
     rate: float
     case: str | None
@@ -214,10 +216,13 @@ def _alternation(words: Iterable[str]) -> re.Pattern[str]:
 def _about_something_else(
     ctx: CallContext, s: Seg, text: str, start: int, at: int, own: re.Pattern[str], w: FactWords
 ) -> bool:
-    """Whether the rate at ``at`` is said of another subject (个税, 贷款利率, 中介费 …):
+    """Whether the rate at ``at`` is said of another subject.
+
+    Whether the rate at ``at`` is said of another subject (个税, 贷款利率, 中介费 …):
     the last subject word before it, since the previous rate, is another subject's rather
     than the table's topic or case words; with no subject word at all, the caller's
-    question just before decides."""
+    question just before decides.
+    """
     window = text[max(start, at - w.subject_window) : at]
     other = _last_of(window, w.other_subjects)
     mine = _last_of(window, own)
@@ -293,6 +298,7 @@ def _statements(
 
 
 def check_rates(ctx: CallContext, item: Item, table: RateTable) -> Outcome:
+    """The rates the agent states agree with the rate table, for the caller's case."""
     case, cats = _caller_case(ctx, table)
     stmts = _statements(ctx, table, case, cats)
     wrong = [st for st in stmts if st.wrong]
@@ -330,7 +336,36 @@ def _months(value: str, unit: str, w: FactWords) -> float:
     return round(float(value or 1) * w.duration_units.get(unit, 1.0), 1)
 
 
+def _required_durations(text: str, w: FactWords, context: tuple[str, ...]) -> list[re.Match[str]]:
+    """Durations in ``text`` stated as a requirement of residence (须住满半年)."""
+    out = []
+    for m in w.duration.finditer(text):
+        before = text[max(0, m.start() - 8) : m.start()]
+        if not any(c in before for c in context):
+            continue
+        if text[m.end() : m.end() + 1] in w.duration_facts:
+            continue  # 您已经住满一年了 / 住了一年多: the caller's facts, not the rule
+        if m.group("more") or any(r in before for r in w.duration_required):
+            out.append(m)
+    return out
+
+
+def _undenied(rx: re.Pattern[str], text: str, denials: tuple[str, ...]) -> re.Match[str] | None:
+    """The first match of ``rx`` in ``text`` with no denial in it or just before it."""
+    return next(
+        (
+            h
+            for h in rx.finditer(text)
+            if not any(
+                d in h.group(0) or d in text[max(0, h.start() - 3) : h.start()] for d in denials
+            )
+        ),
+        None,
+    )
+
+
 def check_conditions(ctx: CallContext, item: Item, cond: Conditions) -> Outcome:
+    """The residence period the agent states, conditions named and none invented."""
     context = ctx.cr.phrases(cond.duration_context)
     invented = [ctx.cr.regex(p) for p in cond.not_required]
     denials = ctx.cr.pack.denials
@@ -339,16 +374,7 @@ def check_conditions(ctx: CallContext, item: Item, cond: Conditions) -> Outcome:
     bad: list[str] = []
     evid: list[Seg] = []
     for s in ctx.candidates(ctx.of(AGENT), (), [w.duration, *invented]):
-        text = s.norm
-        for m in w.duration.finditer(text):
-            before = text[max(0, m.start() - 8) : m.start()]
-            if not any(c in before for c in context):
-                continue
-            if text[m.end() : m.end() + 1] in w.duration_facts:
-                continue  # 您已经住满一年了 / 住了一年多: the caller's facts, not the rule
-            required = m.group("more") or any(r in before for r in w.duration_required)
-            if not required:
-                continue
+        for m in _required_durations(s.norm, w, context):
             months = _months(m.group("value"), m.group("unit"), w)
             if abs(months - cond.duration_months) < 1e-6:
                 good.append(s)
@@ -358,17 +384,7 @@ def check_conditions(ctx: CallContext, item: Item, cond: Conditions) -> Outcome:
                 )
                 evid.append(s)
         for rx in invented:
-            hit = next(
-                (
-                    h
-                    for h in rx.finditer(text)
-                    if not any(
-                        d in h.group(0) or d in text[max(0, h.start() - 3) : h.start()]
-                        for d in denials
-                    )
-                ),
-                None,
-            )
+            hit = _undenied(rx, s.norm, denials)
             if hit:
                 bad.append(
                     ctx.msg("invented", said=hit.group(0), where=ctx.where(s), quote=quote(s))

@@ -115,8 +115,11 @@ class ViolationSpec:
 
 
 def _about_caller(text: str, start: int, phrase: str, pack: LangPack, lookback: int) -> bool:
-    """Someone else as the subject right before a phrase that names no one: the caller
-    (你不知道) or other people (很多人都不知道)."""
+    """Whether someone else is the subject right before a phrase.
+
+    Someone else as the subject right before a phrase that names no one: the caller
+    (你不知道) or other people (很多人都不知道).
+    """
     if not any(w in phrase for w in pack.subject_phrases):
         return False
     if any(p in phrase for p in (*pack.first_person, *pack.second_person)):
@@ -134,24 +137,59 @@ def _reported(text: str, start: int, spec: ViolationSpec, lookback: int) -> bool
     )
 
 
+_Raw = tuple[int, int, str, str, str]  # joined start, end, phrase, said, how
+_RANK = {"exact": 0, "pattern": 1, "near": 2, "sound_alike": 3}
+
+
 def find_violations(ctx: CallContext, segs: list[Seg], spec: ViolationSpec) -> list[Hit]:
     """Every segment of ``segs`` with forbidden wording (first decisive hit per segment)."""
     if not segs:
         return []
     joined = ctx.join(segs)
     offsets = ctx.offsets(segs)
-    raw: list[tuple[int, int, str, str, str]] = []  # joined start, end, phrase, said, how
-    if spec.first is not None:
-        for f in spec.first.finditer(joined):
-            rx, order = spec.by_first[joined[f.start()]]
-            m = rx.match(joined, f.start())
-            if m is None:
-                continue
-            v = order[(m.lastindex or 1) - 1]
-            said = m.group(0)
-            if said != v and spec._extra(said, v) > spec.pack.max_inserted:
-                continue
-            raw.append((m.start(), m.end(), spec.owner[v], said, "exact" if said == v else "near"))
+    raw = _phrase_hits(joined, spec) + _pattern_hits(segs, offsets, joined, spec)
+    best: dict[int, Hit] = {}
+    lookbacks = (ctx.opts.subject_lookback, ctx.opts.reported_lookback)
+    for a, b, phrase, said, how in sorted(raw):
+        if SEP in joined[a:b]:
+            continue
+        k = bisect.bisect_right(offsets, a) - 1
+        s = segs[k]
+        la, lb = a - offsets[k], b - offsets[k]
+        if _excused(s.norm, la, lb, phrase, how, spec, lookbacks):
+            continue
+        if s.sound_alike(la, lb):
+            how = "sound_alike"
+        hit = Hit(s, la, lb, phrase, said, how, phrase in spec.pattern_texts)
+        old = best.get(s.index)
+        if old is None or _RANK[how] < _RANK[old.how]:
+            best[s.index] = hit
+    return [best[i] for i in sorted(best)]
+
+
+def _phrase_hits(joined: str, spec: ViolationSpec) -> list[_Raw]:
+    """Forbidden phrases in ``joined``, exact or with at most ``max_inserted`` fillers."""
+    raw: list[_Raw] = []
+    if spec.first is None:
+        return raw
+    for f in spec.first.finditer(joined):
+        rx, order = spec.by_first[joined[f.start()]]
+        m = rx.match(joined, f.start())
+        if m is None:
+            continue
+        v = order[(m.lastindex or 1) - 1]
+        said = m.group(0)
+        if said != v and spec._extra(said, v) > spec.pack.max_inserted:
+            continue
+        raw.append((m.start(), m.end(), spec.owner[v], said, "exact" if said == v else "near"))
+    return raw
+
+
+def _pattern_hits(
+    segs: list[Seg], offsets: list[int], joined: str, spec: ViolationSpec
+) -> list[_Raw]:
+    """Matches of the forbidden regexes (anchored ones searched segment by segment)."""
+    raw: list[_Raw] = []
     for rx in spec.patterns:
         if "$" in rx.pattern or "^" in rx.pattern:
             for k, s in enumerate(segs):
@@ -161,30 +199,24 @@ def find_violations(ctx: CallContext, segs: list[Seg], spec: ViolationSpec) -> l
             continue
         for m in rx.finditer(joined):
             raw.append((m.start(), m.end(), rx.pattern, m.group(0), "pattern"))
-    best: dict[int, Hit] = {}
-    subject_lookback = ctx.opts.subject_lookback
-    reported_lookback = ctx.opts.reported_lookback
-    rank = {"exact": 0, "pattern": 1, "near": 2, "sound_alike": 3}
-    for a, b, phrase, said, how in sorted(raw):
-        if SEP in joined[a:b]:
-            continue
-        k = bisect.bisect_right(offsets, a) - 1
-        s = segs[k]
-        la, lb = a - offsets[k], b - offsets[k]
-        text = s.norm
-        if any(m.start() <= la and lb <= m.end() for rx in spec.allowed for m in rx.finditer(text)):
-            continue
-        if how != "pattern" and _about_caller(text, la, phrase, spec.pack, subject_lookback):
-            continue
-        if _reported(text, la, spec, reported_lookback):
-            continue
-        if s.sound_alike(la, lb):
-            how = "sound_alike"
-        hit = Hit(s, la, lb, phrase, said, how, phrase in spec.pattern_texts)
-        old = best.get(s.index)
-        if old is None or rank[how] < rank[old.how]:
-            best[s.index] = hit
-    return [best[i] for i in sorted(best)]
+    return raw
+
+
+def _excused(
+    text: str,
+    la: int,
+    lb: int,
+    phrase: str,
+    how: str,
+    spec: ViolationSpec,
+    lookbacks: tuple[int, int],
+) -> bool:
+    """Whether a hit is a polite look-alike, about the caller, or reported speech."""
+    if any(m.start() <= la and lb <= m.end() for rx in spec.allowed for m in rx.finditer(text)):
+        return True
+    if how != "pattern" and _about_caller(text, la, phrase, spec.pack, lookbacks[0]):
+        return True
+    return _reported(text, la, spec, lookbacks[1])
 
 
 def content_bigrams(text: str, stop: frozenset[str]) -> set[str]:
@@ -204,10 +236,13 @@ _STOP_SPLIT: dict[frozenset[str], re.Pattern[str]] = {}
 
 
 def echo_hit(ctx: CallContext, echo: Echo, tags: tuple[str, ...], segs: list[Seg]) -> Seg | None:
-    """The first of ``segs`` that restates the caller's own words: it ends in a tag question
+    """The first of ``segs`` that restates the caller's own words.
+
+    The first of ``segs`` that restates the caller's own words: it ends in a tag question
     and shares ``min_shared`` content bigrams with the caller's earlier turns, or it reads
     back most (``repeat_ratio``) of the caller's turn just before it, not counting words
-    the caller only repeated from the agent (a list of materials read back to the agent)."""
+    the caller only repeated from the agent (a list of materials read back to the agent).
+    """
     wanted = {s.index for s in segs}
     questions = ctx.cr.pack.question_words
     stop = frozenset(ctx.cr.pack.stop_chars)
@@ -254,9 +289,12 @@ def _reads_back(
 
 
 def could_say(text: str, phrases: tuple[str, ...], min_len: int = 4) -> bool:
-    """Whether ``text`` could be one of ``phrases`` misheard: the phrase's fuzzy pinyin
+    """Whether ``text`` could be one of ``phrases`` misheard.
+
+    Whether ``text`` could be one of ``phrases`` misheard: the phrase's fuzzy pinyin
     occurs in the text's, with at most one syllable substituted for phrases of
-    ``min_len`` or more characters (shorter ones need every syllable)."""
+    ``min_len`` or more characters (shorter ones need every syllable).
+    """
     key = fuzzy_key(text)
     for p in phrases:
         if not p:
@@ -282,6 +320,7 @@ def could_say(text: str, phrases: tuple[str, ...], min_len: int = 4) -> bool:
 def violation_spec(
     ctx: CallContext, phrases: list[str], patterns: list[str], allowed: list[str]
 ) -> ViolationSpec:
+    """The compiled forbidden-wording search of these lists (cached per rubric)."""
     cr = ctx.cr
     key = (id(phrases), id(patterns), id(allowed))
     spec = cr._specs.get(key)
@@ -297,8 +336,11 @@ def violation_spec(
 
 
 def hits_outcome(ctx: CallContext, item: Any, hits: list[Hit], key: str) -> Outcome:
-    """Fail on wording a person accepts; sound-alike matches alone give review on a
-    critical item (a zeroed call must rest on what was said, not on what it sounds like)."""
+    """The outcome of an item with forbidden-wording hits.
+
+    Fail on wording a person accepts; sound-alike matches alone give review on a
+    critical item (a zeroed call must rest on what was said, not on what it sounds like).
+    """
     msg = ctx.cr.pack.msg
     firm = [h for h in hits if h.how != "sound_alike" or not item.critical]
     parts = []
@@ -317,6 +359,7 @@ def hits_outcome(ctx: CallContext, item: Any, hits: list[Hit], key: str) -> Outc
 
 
 def respond(ctx: CallContext, speaker: str, anchor: Seg, group: object, within: int) -> Outcome:
+    """Whether ``speaker`` says something from ``group`` within ``within`` turns of ``anchor``."""
     after = [s for s in ctx.segs if s.index > anchor.index and s.speaker == speaker][:within]
     if not after:
         if ctx.has_unknown:

@@ -16,6 +16,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 
@@ -290,8 +291,11 @@ _MAX_TERM = 8  # longer phrases: their short words are terms too, and fuzzy matc
 
 
 def _in_number(text: str, i: int, term: str) -> bool:
-    """Whether rewriting ``text[i:]`` to ``term`` would turn a digit of a longer number
-    into a word (电话是8265 must not become 电话是吧265; a lone 7 of 7税 may become 契)."""
+    """Whether rewriting at ``i`` would break a longer number.
+
+    Whether rewriting ``text[i:]`` to ``term`` would turn a digit of a longer number
+    into a word (电话是8265 must not become 电话是吧265; a lone 7 of 7税 may become 契).
+    """
     for j, ch in enumerate(term):
         k = i + j
         if not text[k].isdigit() or ch.isdigit():
@@ -374,38 +378,48 @@ class Lexicon:
             if not index:
                 continue
             syl = table[cps]
-            where = np.flatnonzero(self._masks[n][syl[:-1], syl[1:]])
-            canon = self._canon if n == 0 else self._fcanon
-            if len(where) and len(canon):
-                pairs = cps[where].astype(np.int64) << 21 | cps[where + 1]
-                pos = np.minimum(np.searchsorted(canon, pairs), len(canon) - 1)
-                done = canon[pos] == pairs
-                if n == 0:
-                    done &= self._only_short[syl[where], syl[where + 1]]
-                where = where[~done]
-            if not len(where):
-                continue
-            sylstr = syl.astype(np.uint32).tobytes().decode("utf-32-le")
-            chars: list[str] | None = None
-            skip_to = 0
-            for i in where.tolist():
-                if i < skip_to:
-                    continue
-                for keystr, term, k in index[ord(sylstr[i]) << 16 | ord(sylstr[i + 1])]:
-                    if sylstr.startswith(keystr, i):
-                        if text.startswith(term, i):
-                            skip_to = i + k
-                            break
-                        if _in_number(text, i, term) or self._overlaps_word(text, i, k):
-                            continue
-                        if chars is None:
-                            chars = list(text)
-                        chars[i : i + k] = term
-                        skip_to = i + k
-                        break
-            if chars is not None:
-                text = "".join(chars)
+            where = self._to_check(n, cps, syl)
+            if len(where):
+                text = self._rewrite(text, syl, where, index)
         return text
+
+    def _to_check(self, n: int, cps: Any, syl: Any) -> Any:
+        """Positions where pass ``n`` may find a term's sound-alike (not already the term)."""
+        where = np.flatnonzero(self._masks[n][syl[:-1], syl[1:]])
+        canon = self._canon if n == 0 else self._fcanon
+        if len(where) and len(canon):
+            pairs = cps[where].astype(np.int64) << 21 | cps[where + 1]
+            pos = np.minimum(np.searchsorted(canon, pairs), len(canon) - 1)
+            done = canon[pos] == pairs
+            if n == 0:
+                done &= self._only_short[syl[where], syl[where + 1]]
+            where = where[~done]
+        return where
+
+    def _rewrite(
+        self, text: str, syl: Any, where: Any, index: dict[int, list[tuple[str, str, int]]]
+    ) -> str:
+        """``text`` with the sound-alikes at ``where`` rewritten to their terms."""
+        sylstr = syl.astype(np.uint32).tobytes().decode("utf-32-le")
+        chars: list[str] | None = None
+        skip_to = 0
+        for i in where.tolist():
+            if i < skip_to:
+                continue
+            for keystr, term, k in index[ord(sylstr[i]) << 16 | ord(sylstr[i + 1])]:
+                if not sylstr.startswith(keystr, i):
+                    continue
+                if text.startswith(term, i):
+                    skip_to = i + k
+                    break
+                if _in_number(text, i, term) or self._overlaps_word(text, i, k):
+                    continue
+                if chars is None:
+                    chars = list(text)
+                chars[i : i + k] = term
+                skip_to = i + k
+                break
+        return text if chars is None else "".join(chars)
 
 
 def fuzzy_key(text: str) -> str:

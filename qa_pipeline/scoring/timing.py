@@ -10,6 +10,8 @@ from qa_pipeline.scoring.context import CallContext, Seg
 
 @dataclass(frozen=True, slots=True)
 class Hold:
+    """A silent gap on the agent's side, with the turns around it."""
+
     start: float
     end: float
     before: Seg | None
@@ -17,6 +19,7 @@ class Hold:
 
     @property
     def duration(self) -> float:
+        """The hold's length in seconds."""
         return self.end - self.start
 
 

@@ -8,6 +8,7 @@ from pydantic import Field
 
 from qa_pipeline.models import AGENT
 from qa_pipeline.rubric.checks import Strict
+from qa_pipeline.rubric.describe import phrase
 from qa_pipeline.scoring.base import (
     Outcome,
     failed,
@@ -37,9 +38,9 @@ class Coverage(Strict):
         ]
 
     def describe(self, lang: str) -> str:
-        if lang.startswith("zh"):
-            return "一次性告知所涉事项的全部所需材料（" + "、".join(self.materials) + "）"
-        return "mentions every required item for the topic (" + ", ".join(self.materials) + ")"
+        """The check in plain language (templates of ``rubric/describe.yaml``)."""
+        sep = phrase(lang, "coverage_sep")
+        return phrase(lang, "coverage", materials=sep.join(self.materials))
 
 
 def _mentioned(ctx: CallContext, phrases: tuple[str, ...], segs: list[Seg]) -> Seg | None:

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import Field
 
 from qa_pipeline.rubric.checks import PhraseGroup, Strict
+from qa_pipeline.rubric.describe import phrase
 from qa_pipeline.scoring.base import (
     Outcome,
     na,
@@ -27,14 +28,12 @@ class EmotionTrigger(Strict):
     within_turns: int = Field(2, ge=1)
 
     def describe(self, lang: str) -> str:
-        if lang.startswith("zh"):
-            return (
-                f"在来电人首次出现负面情绪后的{self.within_turns}个回合内"
-                f"安抚或致歉（{self.respond.label(lang)}）"
-            )
-        return (
-            f"after the caller's first negative turn, the agent acknowledges it within "
-            f"{self.within_turns} turns ({self.respond.label(lang)})"
+        """The check in plain language (templates of ``rubric/describe.yaml``)."""
+        return phrase(
+            lang,
+            "emotion_trigger",
+            within_turns=self.within_turns,
+            respond=self.respond.label(lang),
         )
 
 

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import Field
 
 from qa_pipeline.rubric.checks import Strict
+from qa_pipeline.rubric.describe import phrase
 from qa_pipeline.rubric.schema import RateTable
 from qa_pipeline.scoring.base import (
     Outcome,
@@ -41,9 +42,8 @@ class FactCheck(Strict):
         ]
 
     def describe(self, lang: str) -> str:
-        if lang.startswith("zh"):
-            return f"所述政策须与知识库「{self.table}」一致（说错即一票否决）"
-        return f"every stated fact agrees with the knowledge table '{self.table}'"
+        """The check in plain language (templates of ``rubric/describe.yaml``)."""
+        return phrase(lang, "fact_check", table=self.table)
 
 
 @check_kind(FactCheck)

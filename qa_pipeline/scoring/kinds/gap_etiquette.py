@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Literal
 
 from qa_pipeline.rubric.checks import PhraseGroup, Strict
+from qa_pipeline.rubric.describe import phrase
 from qa_pipeline.scoring.base import (
     Outcome,
     failed,
@@ -30,14 +31,14 @@ class GapEtiquette(Strict):
     after: PhraseGroup
 
     def describe(self, lang: str) -> str:
-        if lang.startswith("zh"):
-            return (
-                f"静音超过{self.min_gap_s:g}秒前须说{self.before.label(lang)}；"
-                f"超过{self.long_gap_s:g}秒后须说{self.after.label(lang)}"
-            )
-        return (
-            f"before a hold over {self.min_gap_s:g} s says {self.before.label(lang)}; "
-            f"after one over {self.long_gap_s:g} s says {self.after.label(lang)}"
+        """The check in plain language (templates of ``rubric/describe.yaml``)."""
+        return phrase(
+            lang,
+            "gap_etiquette",
+            min_gap_s=self.min_gap_s,
+            before=self.before.label(lang),
+            long_gap_s=self.long_gap_s,
+            after=self.after.label(lang),
         )
 
 

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import Field, field_validator
 
 from qa_pipeline.rubric.checks import Strict, compile_patterns, quote_phrases
+from qa_pipeline.rubric.describe import phrase
 from qa_pipeline.scoring.base import (
     Outcome,
     passed,
@@ -30,11 +31,8 @@ class Hostility(Strict):
     _check = field_validator("patterns", "allowed")(classmethod(lambda cls, v: compile_patterns(v)))
 
     def describe(self, lang: str) -> str:
-        if lang.startswith("zh"):
-            return f"不得出现敌意、嘲讽、指责或辱骂，如{quote_phrases(self.phrases, lang, 3)}"
-        return (
-            f"no hostility, mockery, blame or insults, e.g. {quote_phrases(self.phrases, lang, 3)}"
-        )
+        """The check in plain language (templates of ``rubric/describe.yaml``)."""
+        return phrase(lang, "hostility", phrases=quote_phrases(self.phrases, lang, 3))
 
 
 @check_kind(Hostility)

@@ -6,6 +6,7 @@ import bisect
 from typing import TYPE_CHECKING, Literal
 
 from qa_pipeline.rubric.checks import Strict
+from qa_pipeline.rubric.describe import phrase
 from qa_pipeline.scoring.base import (
     Outcome,
     failed,
@@ -29,20 +30,21 @@ class OverlapCount(Strict):
     over: str = "caller"
 
     def describe(self, lang: str) -> str:
-        if lang.startswith("zh"):
-            return (
-                f"抢话（对方未说完即开口且重叠超过{self.min_overlap_s:g}秒）"
-                f"不超过{self.max_allowed}次"
-            )
-        return (
-            f"talks over the other party (overlap > {self.min_overlap_s:g} s) "
-            f"at most {self.max_allowed} time(s)"
+        """The check in plain language (templates of ``rubric/describe.yaml``)."""
+        return phrase(
+            lang,
+            "overlap_count",
+            min_overlap_s=self.min_overlap_s,
+            max_allowed=self.max_allowed,
         )
 
 
 def interruptions(ctx: CallContext, p: OverlapCount) -> list[tuple[Seg, Seg, float]]:
-    """``(by_seg, over_seg, overlap_s)`` for each turn of ``p.by`` that starts while
-    ``p.over`` is talking and overlaps it by more than ``p.min_overlap_s``."""
+    """The turns of ``p.by`` that talk over ``p.over``.
+
+    ``(by_seg, over_seg, overlap_s)`` for each turn of ``p.by`` that starts while
+    ``p.over`` is talking and overlaps it by more than ``p.min_overlap_s``.
+    """
     over = ctx.of(p.over)
     starts = [o.start for o in over]
     out = []

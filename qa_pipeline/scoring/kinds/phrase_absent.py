@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import Field, field_validator
 
 from qa_pipeline.rubric.checks import Strict, compile_patterns, quote_phrases
+from qa_pipeline.rubric.describe import phrase
 from qa_pipeline.scoring.base import (
     Outcome,
     passed,
@@ -30,11 +31,9 @@ class PhraseAbsent(Strict):
     _check = field_validator("patterns", "allowed")(classmethod(lambda cls, v: compile_patterns(v)))
 
     def describe(self, lang: str) -> str:
-        if lang.startswith("zh"):
-            out = f"不得出现：{quote_phrases(self.phrases, lang, 6)}"
-            return out + ("（礼貌的相似说法除外）" if self.allowed else "")
-        out = f"never says: {quote_phrases(self.phrases, lang, 6)}"
-        return out + (" (polite look-alikes excepted)" if self.allowed else "")
+        """The check in plain language (templates of ``rubric/describe.yaml``)."""
+        out = phrase(lang, "phrase_absent", phrases=quote_phrases(self.phrases, lang, 6))
+        return out + (phrase(lang, "phrase_absent_allowed") if self.allowed else "")
 
 
 @check_kind(PhraseAbsent)

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import Field
 
 from qa_pipeline.rubric.checks import PhraseGroup, Strict
+from qa_pipeline.rubric.describe import phrase
 from qa_pipeline.scoring.base import (
     Outcome,
     failed,
@@ -29,12 +30,9 @@ class PhrasePresent(Strict):
     mode: Literal["all", "any"] = "all"
 
     def describe(self, lang: str) -> str:
-        labels = [g.label(lang) for g in self.groups]
-        if lang.startswith("zh"):
-            joint = "全部包含" if self.mode == "all" else "至少包含其一"
-            return f"{joint}：" + "；".join(labels)
-        joint = "all of" if self.mode == "all" else "at least one of"
-        return f"says {joint}: " + "; ".join(labels)
+        """The check in plain language (templates of ``rubric/describe.yaml``)."""
+        labels = phrase(lang, "phrase_present_sep").join(g.label(lang) for g in self.groups)
+        return phrase(lang, f"phrase_present_{self.mode}", groups=labels)
 
 
 @check_kind(PhrasePresent)

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import Field, field_validator
 
 from qa_pipeline.rubric.checks import Strict, compile_patterns
+from qa_pipeline.rubric.describe import phrase
 from qa_pipeline.scoring.base import (
     Outcome,
     covered,
@@ -37,12 +38,8 @@ class RegexCheck(Strict):
         return compile_patterns([v])[0]
 
     def describe(self, lang: str) -> str:
-        if lang.startswith("zh"):
-            return (
-                "须出现" if self.expect == "present" else "不得出现"
-            ) + f"符合 /{self.pattern}/ 的话"
-        verb = "says" if self.expect == "present" else "never says"
-        return f"{verb} something matching /{self.pattern}/"
+        """The check in plain language (templates of ``rubric/describe.yaml``)."""
+        return phrase(lang, f"regex_{self.expect}", pattern=self.pattern)
 
 
 @check_kind(RegexCheck)

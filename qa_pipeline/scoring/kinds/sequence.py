@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import Field
 
 from qa_pipeline.rubric.checks import PhraseGroup, Strict
+from qa_pipeline.rubric.describe import phrase
 from qa_pipeline.scoring.base import (
     Outcome,
     na,
@@ -29,14 +30,13 @@ class Sequence(Strict):
     within_turns: int = Field(2, ge=1)
 
     def describe(self, lang: str) -> str:
-        if lang.startswith("zh"):
-            return (
-                f"对方说出{self.anchor.label(lang)}后，"
-                f"{self.within_turns}个回合内说出{self.then.label(lang)}"
-            )
-        return (
-            f"after {self.anchor.label(lang)}, says {self.then.label(lang)} "
-            f"within {self.within_turns} turns"
+        """The check in plain language (templates of ``rubric/describe.yaml``)."""
+        return phrase(
+            lang,
+            "sequence",
+            anchor=self.anchor.label(lang),
+            within_turns=self.within_turns,
+            then=self.then.label(lang),
         )
 
 
