@@ -39,9 +39,9 @@ class LocalProgress:
         """Tell ``fn``."""
         self.fn(done, total)
 
-    def __reduce__(self) -> tuple[Any, tuple[()]]:
+    def __reduce__(self) -> tuple[Any, tuple[Progress]]:
         """Pickle as a callback that does nothing."""
-        return (_ignore, ())
+        return (LocalProgress, (_ignore,))
 
 
 def _ignore(*_: object) -> None:

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, exists, func, literal, or_, select
+from sqlalchemy import Connection, Select, and_, exists, func, literal, or_, select
 
 from qa_pipeline.review.base import PAGE_SIZE, WorkbenchBase
 from qa_pipeline.review.users import User
@@ -27,6 +26,7 @@ from qa_pipeline.review.views import (
     Recording,
     Segment,
 )
+from qa_pipeline.store.queries import Filters, apply_filters
 from qa_pipeline.store.schema import (
     call_errors,
     call_scores,
@@ -43,22 +43,6 @@ from qa_pipeline.store.workbench import (
 )
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True, slots=True)
-class CallFilters:
-    """Filters of the calls page (``None`` means any)."""
-
-    start: datetime | None = None
-    end: datetime | None = None
-    team: str | None = None
-    agent_id: str | None = None
-    item_id: str | None = None
-    item_status: str | None = None
-    state: str | None = None
-    score_min: float | None = None
-    score_max: float | None = None
-    review: bool = False
 
 
 class CallsMixin(WorkbenchBase):
@@ -142,7 +126,7 @@ class CallsMixin(WorkbenchBase):
     def list_calls(
         self,
         user: User,
-        f: CallFilters,
+        f: Filters,
         page: int = 1,
         per_page: int = PAGE_SIZE,
         after: tuple[datetime, int] | None = None,
@@ -160,7 +144,7 @@ class CallsMixin(WorkbenchBase):
         )
         final = self._final_score()
         state = func.coalesce(evaluations.c.state, literal("machine"))
-        q = select(
+        q: Select[Any] = select(
             call_scores.c.call_id,
             call_scores.c.rubric_id,
             call_scores.c.rubric_version,
@@ -175,14 +159,7 @@ class CallsMixin(WorkbenchBase):
         ).select_from(call_scores.join(recordings).outerjoin(evaluations, ev_on))
         if not user.sees_all_calls:
             q = q.where(recordings.c.agent_id == user.agent_id)
-        if f.start is not None:
-            q = q.where(recordings.c.started_at >= f.start)
-        if f.end is not None:
-            q = q.where(recordings.c.started_at < f.end)
-        if f.team:
-            q = q.where(recordings.c.team == f.team)
-        if f.agent_id:
-            q = q.where(recordings.c.agent_id == f.agent_id)
+        q = apply_filters(q, f)
         if f.state == "machine":
             q = q.where(evaluations.c.state.is_(None))
         elif f.state:

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from qa_pipeline.review.base import PAGE_SIZE, STATES
 from qa_pipeline.review.calibration import CalibrationMixin
-from qa_pipeline.review.calls import CallFilters, CallsMixin
+from qa_pipeline.review.calls import CallsMixin
 from qa_pipeline.review.decisions import DecisionsMixin
+from qa_pipeline.store.queries import Filters
 
 
 class Workbench(CallsMixin, DecisionsMixin, CalibrationMixin):
@@ -26,4 +27,4 @@ class Workbench(CallsMixin, DecisionsMixin, CalibrationMixin):
     """
 
 
-__all__ = ["PAGE_SIZE", "STATES", "CallFilters", "Workbench"]
+__all__ = ["PAGE_SIZE", "STATES", "Filters", "Workbench"]

@@ -84,7 +84,26 @@ class QueryMixin:
 
 @dataclass(frozen=True, slots=True)
 class Filters:
-    """Filters shared by the score and item queries (``None`` means any)."""
+    """The one set of call filters: report frames, the workbench's calls list (``None``
+    or ``False`` means any).
+
+    The first seven are applied by :func:`apply_filters` (and ``item_id`` by the item
+    queries); the workbench's list also reads the verdict, state, score and review ones.
+
+    Attributes:
+        start: Calls that started at or after this (naive: UTC).
+        end: Calls that started before this (naive: UTC).
+        agent_id: One agent's calls.
+        team: One team's calls.
+        rubric_id: Evaluations with this rubric.
+        rubric_version: Evaluations with this rubric version.
+        item_id: One item (its rows; in the calls list, calls with that item).
+        item_status: Calls with an item of this verdict (with ``item_id``: that item's).
+        state: Evaluation state (``machine``, or a state of the workbench's evaluations).
+        score_min: Final score at least this.
+        score_max: Final score at most this.
+        review: Only calls with an item the machine left to people.
+    """
 
     start: datetime | None = None
     end: datetime | None = None
@@ -93,13 +112,19 @@ class Filters:
     rubric_id: str | None = None
     rubric_version: str | None = None
     item_id: str | None = None
+    item_status: str | None = None
+    state: str | None = None
+    score_min: float | None = None
+    score_max: float | None = None
+    review: bool = False
 
 
 def _utc(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-def _apply(query: Select[Any], f: Filters) -> Select[Any]:
+def apply_filters(query: Select[Any], f: Filters) -> Select[Any]:
+    """``query`` (over ``recordings`` and ``call_scores``) narrowed by the call filters."""
     if f.start is not None:
         query = query.where(recordings.c.started_at >= _utc(f.start))
     if f.end is not None:
@@ -169,7 +194,7 @@ def scores_frame(conn: Connection, f: Filters) -> pd.DataFrame:
         call_scores.c.critical_failed,
         call_scores.c.scored_at,
     ).select_from(call_scores.join(recordings))
-    query = _apply(query, f).order_by(
+    query = apply_filters(query, f).order_by(
         recordings.c.started_at, call_scores.c.call_id, call_scores.c.rubric_version
     )
     rows = [dict(r._mapping) for r in conn.execute(query)]
@@ -197,7 +222,7 @@ def items_frame(conn: Connection, f: Filters) -> pd.DataFrame:
         item_results.c.evidence,
         recordings.c.path.label("recording_path"),
     ).select_from(item_results.join(call_scores).join(recordings))
-    query = _apply(query, f)
+    query = apply_filters(query, f)
     if f.item_id is not None:
         query = query.where(item_results.c.item_id == f.item_id)
     query = query.order_by(

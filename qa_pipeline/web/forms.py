@@ -9,7 +9,7 @@ from urllib.parse import quote, urlencode
 from zoneinfo import ZoneInfo
 
 from qa_pipeline.review import InvalidInputError
-from qa_pipeline.review.workbench import STATES, CallFilters
+from qa_pipeline.review.workbench import STATES, Filters
 
 ITEM_VERDICTS = ("pass", "fail", "na", "review")
 
@@ -129,7 +129,7 @@ def night_range(night: str | None, tz: str) -> tuple[datetime | None, datetime |
     return start, start + timedelta(days=1)
 
 
-def call_filters(q: Mapping[str, str], tz: str) -> CallFilters:
+def call_filters(q: Mapping[str, str], tz: str) -> Filters:
     """The filters of the calls page from its query string.
 
     Args:
@@ -149,7 +149,7 @@ def call_filters(q: Mapping[str, str], tz: str) -> CallFilters:
     item_status = q.get("item_status") or None
     if item_status and item_status not in ITEM_VERDICTS:
         raise InvalidInputError("item verdict must be pass, fail, na or review")
-    return CallFilters(
+    return Filters(
         start=start,
         end=end,
         team=q.get("team") or None,

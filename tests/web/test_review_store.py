@@ -323,7 +323,7 @@ def test_reports_use_final_verdicts(centre: Centre, tmp_path) -> None:
 def test_calls_pages_by_cursor_match_pages_by_offset(centre: Centre) -> None:
     from sqlalchemy import update
 
-    from qa_pipeline.review.workbench import CallFilters
+    from qa_pipeline.review.workbench import Filters
     from qa_pipeline.store.schema import recordings
 
     # calls without a start time sort last (SQLite) or first (PostgreSQL): the cursor walk
@@ -337,14 +337,14 @@ def test_calls_pages_by_cursor_match_pages_by_offset(centre: Centre) -> None:
     b, li = centre.bench, centre.users["li"]
     by_offset, page = [], 1
     while True:
-        rows, more = b.list_calls(li, CallFilters(), page, per_page=3)
+        rows, more = b.list_calls(li, Filters(), page, per_page=3)
         by_offset += [r.call_id for r in rows]
         if not more:
             break
         page += 1
     by_cursor, after, page = [], None, 1
     while True:
-        rows, more = b.list_calls(li, CallFilters(), page, per_page=3, after=after)
+        rows, more = b.list_calls(li, Filters(), page, per_page=3, after=after)
         by_cursor += [r.call_id for r in rows]
         if not more:
             break
