@@ -16,7 +16,7 @@ from qa_pipeline.pii import lexicon
 from qa_pipeline.reports import labels as report_labels
 from qa_pipeline.rubric import describe
 from qa_pipeline.scoring import parse_rubric
-from tests.scoring.test_rubric_schema import mutate
+from tests.rubric.test_rubric_schema import mutate
 
 FIXTURE = Path(__file__).parent / "data" / "lang_packs.json"
 

@@ -11,7 +11,7 @@ from qa_pipeline.errors import ConfigError, RubricError
 from qa_pipeline.lang import load_pack
 from qa_pipeline.models import Segment, Status, Transcript
 from qa_pipeline.scoring import ScoringOptions, parse_rubric, score_call
-from tests.scoring.test_rubric_schema import mutate
+from tests.rubric.test_rubric_schema import mutate
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,7 @@ from qa_pipeline.errors import RubricError
 from qa_pipeline.rubric.checks import Strict
 from qa_pipeline.scoring import kind_set, parse_rubric
 from qa_pipeline.scoring.registry import CHECKS, KINDS, check_kind, kind_name, load_kinds
-from tests.scoring.test_rubric_schema import mutate
+from tests.rubric.test_rubric_schema import mutate
 
 REPO = Path(__file__).resolve().parents[2]
 KIND_DIR = REPO / "qa_pipeline" / "scoring" / "kinds"

@@ -42,7 +42,7 @@ def test_markup_in_ids_is_printed_as_text(qa_env: Path, tmp_path: Path, shared_d
     path = tmp_path / "markup.json"
     path.write_text(json.dumps(call, ensure_ascii=False), encoding="utf-8")
     qa = Path(sys.executable).parent / "qa"
-    rubric = Path(__file__).resolve().parents[1] / "rubrics" / "hotline_12345.yaml"
+    rubric = Path(__file__).resolve().parents[2] / "rubrics" / "hotline_12345.yaml"
     cmd = [str(qa), "score", str(path), "--rubric", str(rubric)]
     proc = subprocess.run(cmd, capture_output=True, text=True)
     assert proc.returncode == 0 and "[/bold]" in proc.stdout, proc.stderr

@@ -128,7 +128,7 @@ def test_sigterm_is_handled_while_a_runaway_pattern_is_matched() -> None:
     import subprocess
     import sys
 
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
     proc = subprocess.Popen(
         [sys.executable, "-c", _SIGTERM_PROBE], env=env, stdout=subprocess.PIPE, text=True
     )
