@@ -8,12 +8,15 @@ flagged, nothing is dropped silently) and collapses repetition loops inside a se
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 from qa_pipeline.asr.correct import correct_terms as restore_terms
 from qa_pipeline.asr.vocabulary import leaks_hotwords
+from qa_pipeline.errors import ConfigError
 from qa_pipeline.lang import to_simplified  # the package's one copy
 from qa_pipeline.lang.simplified import yao_to_me
 
@@ -22,22 +25,39 @@ FLAG_DROPPED = "hallucination_dropped"
 FLAG_REPETITION = "repetition_collapsed"
 FLAG_LOW_CONFIDENCE = "low_confidence"
 FLAG_TERMS_RESTORED = "terms_restored"
-_STOCK_PATTERNS = (
-    r"请不吝点赞",
-    r"点赞.{0,3}订阅.{0,3}转发",
-    r"订阅.{0,4}(频道|我的)",
-    r"字幕.{0,12}(提供|制作|校对|翻译)",
-    r"(由|by).{0,10}(字幕组|amara)",
-    r"中文字幕",
-    r"感谢.{0,4}(观看|收看|收听)",
-    r"谢谢.{0,4}(观看|收看|收听)",
-    r"明镜与点点",
-    r"本节目",
-    r"thanks? (you )?for watching",
-    r"please subscribe",
-    r"subtitles? by",
-    r"like and subscribe",
-)
+_CLEANUP_FILE = Path(__file__).with_name("cleanup_zh.yaml")
+
+
+@functools.cache
+def stock_patterns() -> tuple[str, ...]:
+    """The stock-phrase regexes of ``cleanup_zh.yaml``, read and checked once.
+
+    Returns:
+        The ``stock_patterns`` list, as written in the file.
+
+    Raises:
+        ConfigError: The file is missing, not YAML, ``stock_patterns`` is not a list of
+            non-empty strings, or one of them does not compile; the message names the file.
+    """
+    import yaml
+
+    path = _CLEANUP_FILE
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise ConfigError(f"{path}: cannot read clean-up patterns: {exc}") from exc
+    value = data.get("stock_patterns") if isinstance(data, dict) else None
+    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+        raise ConfigError(f"{path}: 'stock_patterns' must be a list of non-empty strings")
+    for pattern in value:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise ConfigError(f"{path}: stock_patterns: {pattern!r} is not a regex: {exc}") from exc
+    return tuple(value)
+
+
+_STOCK_PATTERNS = stock_patterns()
 _STOCK = re.compile("|".join(_STOCK_PATTERNS), re.IGNORECASE)
 _PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
 _REPEAT = re.compile(r"(.{1,12}?)\1{3,}", re.DOTALL)
