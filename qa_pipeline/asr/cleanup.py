@@ -173,20 +173,11 @@ def check_segment(
     clean, repeated = collapse_repetitions(clean)
     if repeated:
         flags.append(FLAG_REPETITION)
-    if not _PUNCT.sub("", clean):
-        return Verdict(None, "empty", (), conf)
-    if level_dbfs < opts.silence_dbfs:
-        return Verdict(None, "text over silence", (), conf)
-    if no_speech_prob > opts.certain_no_speech or (
-        no_speech_prob > opts.no_speech_prob and avg_logprob < opts.min_avg_logprob
-    ):
-        return Verdict(None, "no speech", (), conf)
-    if is_stock_phrase(clean):
-        return Verdict(None, "stock phrase", (), conf)
-    if leaks_prompt(clean, prompt):
-        return Verdict(None, "initial prompt leak", (), conf)
-    if leaks_hotwords(clean, hotwords):
-        return Verdict(None, "hotwords leak", (), conf)
+    reason = _drop_reason(clean, avg_logprob, no_speech_prob, level_dbfs, opts)
+    if reason is None:
+        reason = _leak_reason(clean, prompt, hotwords)
+    if reason is not None:
+        return Verdict(None, reason, (), conf)
     if correct_terms:
         clean, restored = restore_terms(clean, correct_terms)
         if restored:
@@ -194,3 +185,33 @@ def check_segment(
     if conf < opts.low_confidence:
         flags.append(FLAG_LOW_CONFIDENCE)
     return Verdict(clean, None, tuple(flags), conf)
+
+
+def _drop_reason(
+    clean: str,
+    avg_logprob: float,
+    no_speech_prob: float,
+    level_dbfs: float,
+    opts: GuardOptions,
+) -> str | None:
+    """Why a segment is not speech (empty, over silence, no speech), or ``None``."""
+    if not _PUNCT.sub("", clean):
+        return "empty"
+    if level_dbfs < opts.silence_dbfs:
+        return "text over silence"
+    if no_speech_prob > opts.certain_no_speech or (
+        no_speech_prob > opts.no_speech_prob and avg_logprob < opts.min_avg_logprob
+    ):
+        return "no speech"
+    return None
+
+
+def _leak_reason(clean: str, prompt: str | None, hotwords: str | None) -> str | None:
+    """Why a segment is invented text (stock phrase, prompt or hotwords echo), or ``None``."""
+    if is_stock_phrase(clean):
+        return "stock phrase"
+    if leaks_prompt(clean, prompt):
+        return "initial prompt leak"
+    if leaks_hotwords(clean, hotwords):
+        return "hotwords leak"
+    return None
