@@ -125,11 +125,7 @@ def run_cmd(
 
     Exits 1 when the night scored nothing (every call failed, or none was valid).
     """
-    try:
-        date.fromisoformat(night)
-    except ValueError:
-        raise ConfigError(f"--date {night!r} is not a date (YYYY-MM-DD)") from None
-    parse_plan(plan)  # fail fast on a bad plan
+    _check_night(night, plan)
     s = settings()
     _prefect_ready(s.data_dir)
     summary = run_night(
@@ -145,6 +141,20 @@ def run_cmd(
         policy_topics=list(policy_topic or []),
         write_reports=not no_reports,
     )
+    _report_night(summary, night, as_json=as_json)
+
+
+def _check_night(night: str, plan: str) -> None:
+    """Fail fast on a ``--date`` that is not a date or a plan that does not parse."""
+    try:
+        date.fromisoformat(night)
+    except ValueError:
+        raise ConfigError(f"--date {night!r} is not a date (YYYY-MM-DD)") from None
+    parse_plan(plan)  # fail fast on a bad plan
+
+
+def _report_night(summary: Any, night: str, *, as_json: bool) -> None:
+    """Print the night's summary; exit 1 when it scored nothing."""
     if as_json:
         typer.echo(json.dumps(summary.as_dict(), ensure_ascii=False, indent=1))
     else:
