@@ -176,7 +176,8 @@ def _reports(
     config: StageConfig, settings: Settings, req: _Request
 ) -> tuple[list[str], list[Failure]]:
     """The night's reports; a failure is recorded (the scores are stored, reports can be
-    made again later)."""
+    made again later).
+    """
     if not req.write_reports:
         return [], []
     formats = list(req.report_formats or ("html", "md"))

@@ -87,7 +87,8 @@ def load_model(path: Path, device: str, compute_type: str, cpu_threads: int = 0)
 
 class Span(NamedTuple):
     """Stream samples to transcribe (``start``-``end``, padded) and the speech VAD found
-    inside (``speech_start``-``speech_end``): the turn's timing."""
+    inside (``speech_start``-``speech_end``): the turn's timing.
+    """
 
     start: int
     end: int
@@ -98,7 +99,8 @@ class Span(NamedTuple):
 @dataclass(frozen=True, slots=True)
 class Piece:
     """A span of one stream placed in a window (sample offsets; ``stream_start`` and
-    ``speech_*`` are samples of its stream)."""
+    ``speech_*`` are samples of its stream).
+    """
 
     stream: int
     window_start: int
@@ -162,7 +164,8 @@ class RawSegment:
 
 def speech_spans(audio: np.ndarray, options: AsrOptions) -> list[Span]:
     """Spans to transcribe: Silero VAD speech widened by ``VAD_PAD_S``, or fixed windows
-    with VAD off."""
+    with VAD off.
+    """
     n = int(audio.shape[0])
     if n == 0:
         return []

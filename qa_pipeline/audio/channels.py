@@ -132,7 +132,8 @@ def split_channels_why(
 ) -> tuple[dict[str, np.ndarray], str | None]:
     """:func:`split_channels` plus why a stereo file fell back to one channel:
     :data:`FALLBACK_IDENTICAL`, :data:`FALLBACK_SILENT`, or ``None`` (it did not, or the
-    file is mono or the map says ``mono``)."""
+    file is mono or the map says ``mono``).
+    """
     mapping = (
         parse_channel_map(channel_map)
         if isinstance(channel_map, str)

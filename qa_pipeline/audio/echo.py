@@ -52,7 +52,8 @@ LOUD_WITHIN_DB = 20.0
 @dataclass(frozen=True, slots=True)
 class EchoGate:
     """What the gate found: the coupling of each channel (dB; ``None`` where there was
-    too little speech to tell) and the seconds of leak silenced on each."""
+    too little speech to tell) and the seconds of leak silenced on each.
+    """
 
     coupling_db: tuple[float | None, float | None]
     gated_s: tuple[float, float]

@@ -237,7 +237,8 @@ def eval_e2e(
     ),
 ) -> None:
     """Recordings → speech-to-text → scoring, against labelled calls: agreement, review
-    rate, disagreements with evidence, CER, duplicated turns, x-real-time."""
+    rate, disagreements with evidence, CER, duplicated turns, x-real-time.
+    """
     from qa_pipeline.asr.vocabulary import rubric_terms
     from qa_pipeline.evaluation.e2e import evaluate_e2e, summary_line
     from qa_pipeline.scoring import load_rubric

@@ -81,7 +81,8 @@ def db_status(url: str | None = typer.Option(None, "--url", help=URL_HELP)) -> N
 def db_scrub(url: str | None = typer.Option(None, "--url", help=URL_HELP)) -> None:
     """Redact again what an earlier version left raw: every text column of the
     database, the transcript files and the speech-to-text cache (run once after an
-    upgrade; running it twice changes nothing)."""
+    upgrade; running it twice changes nothing).
+    """
     from qa_pipeline.pii.redact import RedactOptions
     from qa_pipeline.store import Store
     from qa_pipeline.store.scrub import scrub_store, scrub_transcript_files
@@ -105,7 +106,8 @@ def db_redact(
     ),
 ) -> None:
     """Show how a text is stored after PII redaction (phones, IDs, cards, names,
-    addresses, plates, WeChat/QQ, e-mail)."""
+    addresses, plates, WeChat/QQ, e-mail).
+    """
     from qa_pipeline.pii.redact import RedactOptions, redact_text
 
     opts = RedactOptions(style="partial") if partial else RedactOptions()

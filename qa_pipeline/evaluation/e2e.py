@@ -265,7 +265,8 @@ def duplicated_turns(segments: Sequence[Segment]) -> int:
 
 def term_counts(reference: str, hypothesis: str, terms: Sequence[str]) -> tuple[int, int]:
     """``(occurrences in the reference, of those found in the hypothesis)`` of each term
-    (normalised), the hypothesis count capped at the reference's."""
+    (normalised), the hypothesis count capped at the reference's.
+    """
     refs = hits = 0
     for term in terms:
         t = normalise(term)

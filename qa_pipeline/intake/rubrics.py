@@ -1,5 +1,6 @@
 """Find a rubric by name or path, the same way for every command (``qa run``,
-``qa report``, the flows)."""
+``qa report``, the flows).
+"""
 
 from __future__ import annotations
 

@@ -77,7 +77,8 @@ class StageConfig:
 
     def scrub(self, error: object) -> str:
         """An error's message as a task may return it (results can be pickled, spilled
-        or persisted by the task runner): personal data masked."""
+        or persisted by the task runner): personal data masked.
+        """
         from qa_pipeline.pii.redact import redact_text
 
         return str(redact_text(str(error), self.redact_options()))

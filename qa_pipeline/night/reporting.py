@@ -63,7 +63,8 @@ def write_reports(
 
 def _folder_name(rubric_id: str) -> str:
     """A rubric id as one folder name inside the reports folder (ids are validated as
-    names at load; this guards rubrics made in code)."""
+    names at load; this guards rubrics made in code).
+    """
     name = re.sub(r"[^\w.-]+", "_", rubric_id).lstrip(".")
     return name or "rubric"
 

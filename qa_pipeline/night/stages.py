@@ -28,7 +28,8 @@ log = logging.getLogger(__name__)
 def pseudonymize(manifest: Manifest, config: StageConfig) -> Manifest:
     """The manifest with call ids that carry personal data (a recording system that names
     calls after the caller's number) replaced by a masked id with a short hash, before
-    anything stores, logs or publishes them; row errors redacted too."""
+    anything stores, logs or publishes them; row errors redacted too.
+    """
     from qa_pipeline.pii.redact import pseudonymize_id, redact_text
 
     opts = config.redact_options()

@@ -49,7 +49,8 @@ class NightSummary:
 
     def redacted(self, options: Any) -> NightSummary:
         """The summary as it may leave memory (store, logs, artifact, stdout): personal
-        data in failure messages, call ids and paths masked (``RedactOptions``)."""
+        data in failure messages, call ids and paths masked (``RedactOptions``).
+        """
         from qa_pipeline.pii.redact import redact_path, redact_text
 
         failures = tuple(

@@ -273,12 +273,14 @@ class Store(QueryMixin):
 
     def _redact_json(self, data: Mapping[str, Any]) -> Any:
         """A run's params or summary as plain JSON, every string in it redacted (error
-        messages and paths inside a summary carry what the calls carried)."""
+        messages and paths inside a summary carry what the calls carried).
+        """
         return redact_value(_jsonable(dict(data)), self.redact_options)
 
     def running_runs(self, kind: str) -> list[dict[str, Any]]:
         """Runs of ``kind`` still marked ``running``: ``id``, ``params``, ``summary``,
-        ``started_at`` each (to find those whose process died)."""
+        ``started_at`` each (to find those whose process died).
+        """
         query = select(runs.c.id, runs.c.params, runs.c.summary, runs.c.started_at).where(
             runs.c.kind == kind, runs.c.status == "running"
         )
@@ -289,7 +291,8 @@ class Store(QueryMixin):
 
     def recording_identity(self, call_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
         """What the store holds on these calls: ``content_hash``, ``agent_id``,
-        ``started_at`` and ``path`` per stored call id (absent ids are left out)."""
+        ``started_at`` and ``path`` per stored call id (absent ids are left out).
+        """
         ids = list(dict.fromkeys(call_ids))
         cols = (
             recordings.c.call_id,
@@ -429,7 +432,8 @@ class Store(QueryMixin):
         self, since: datetime | None = None, until: datetime | None = None
     ) -> Iterator[Transcript]:
         """Each stored call's newest transcript (redacted) with its recording's metadata,
-        for calls that started in ``[since, until)`` (by ``recordings.started_at``)."""
+        for calls that started in ``[since, until)`` (by ``recordings.started_at``).
+        """
         query = (
             select(
                 transcripts,
