@@ -73,6 +73,7 @@ class TranscriptionResult:
 
     @property
     def ok(self) -> bool:
+        """Whether the recording has a transcript."""
         return self.transcript is not None
 
 

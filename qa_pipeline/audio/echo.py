@@ -60,6 +60,7 @@ class EchoGate:
 
     @property
     def applied(self) -> bool:
+        """Whether the gate muted any crosstalk."""
         return any(s > 0 for s in self.gated_s)
 
 

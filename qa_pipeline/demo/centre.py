@@ -122,6 +122,7 @@ class DemoCentre:
     calls: dict[str, int] = field(default_factory=dict)
 
     def inbox(self, night: str) -> Path:
+        """The inbox folder of ``night`` (``YYYY-MM-DD``)."""
         return self.inbox_root / night
 
 

@@ -66,6 +66,7 @@ class Disagreement:
     evidence: tuple[str, ...]
 
     def to_dict(self) -> dict[str, Any]:
+        """The disagreement as a JSON-ready dict."""
         return {
             "call_id": self.call_id,
             "item": self.item_id,
@@ -84,18 +85,22 @@ class ItemTally:
 
     @property
     def total(self) -> int:
+        """Items compared."""
         return sum(self.confusion.values())
 
     @property
     def reviews(self) -> int:
+        """Items the engine left to review."""
         return sum(n for (_, got), n in self.confusion.items() if got == "review")
 
     @property
     def decided(self) -> int:
+        """Items the engine decided (not left to review)."""
         return self.total - self.reviews
 
     @property
     def agree(self) -> int:
+        """Items where the engine gave the expected status."""
         return sum(n for (exp, got), n in self.confusion.items() if exp == got)
 
 
@@ -122,6 +127,7 @@ class E2EReport:
     per_call: list[dict[str, Any]] = field(default_factory=list)
 
     def overall(self) -> ItemTally:
+        """The tallies of every item added together."""
         out = ItemTally()
         for t in self.items.values():
             out.confusion.update(t.confusion)
@@ -129,24 +135,29 @@ class E2EReport:
 
     @property
     def accuracy(self) -> float | None:
+        """Share of decided items that agree with the labels; ``None`` if none decided."""
         o = self.overall()
         return o.agree / o.decided if o.decided else None
 
     @property
     def review_rate(self) -> float | None:
+        """Share of items left to review; ``None`` without items."""
         o = self.overall()
         return o.reviews / o.total if o.total else None
 
     @property
     def cer(self) -> float | None:
+        """Character error rate over all calls; ``None`` without reference text."""
         return self.edits / self.ref_chars if self.ref_chars else None
 
     @property
     def term_recall(self) -> float | None:
+        """Share of reference domain terms the transcripts kept; ``None`` without terms."""
         return self.term_hits / self.term_refs if self.term_refs else None
 
     @property
     def x_realtime(self) -> float:
+        """Seconds of audio per second of transcription and scoring."""
         wall = self.asr_s + self.scoring_s
         return self.audio_s / wall if wall > 0 else 0.0
 

@@ -32,6 +32,7 @@ def _call_key() -> list[sa.Column]:
 
 
 def upgrade() -> None:
+    """Add the workbench tables: users, sessions, evaluations, appeals, queue, calibration."""
     op.create_table(
         "users",
         sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
@@ -148,6 +149,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    """Drop the workbench tables."""
     for table in (
         "calibration_scores",
         "calibration_calls",
