@@ -186,8 +186,9 @@ def _intake(config: StageConfig, settings: Settings, run_id: int, req: _Request)
 def _reports(
     config: StageConfig, settings: Settings, req: _Request
 ) -> tuple[list[str], list[Failure]]:
-    """The night's reports; a failure is recorded (the scores are stored, reports can be
-    made again later).
+    """The night's reports; a failure is recorded.
+
+    The scores are stored either way: the reports can be made again later.
     """
     if not req.write_reports:
         return [], []

@@ -263,11 +263,13 @@ class Transcriber:
 
 
 def _reversed(segments: Sequence[Segment]) -> bool:
-    """Whether a stereo call's labels point the wrong way: the channel labelled caller
-    spoke first, and its opening turns carry clearly more of the agent's phrases
-    (greeting, 工号, hotline name: ``audio.AGENT_CUES``, less ``CALLER_CUES``) than the
-    agent channel's opening turns. A caller's 「你好，我想问…」 scores about nothing; an
-    agent's 「您好，12345热线，工号1003，很高兴为您服务」 scores several.
+    """Whether a stereo call's labels point the wrong way (agent and caller swapped).
+
+    They do when the channel labelled caller spoke first, and its opening turns carry
+    clearly more of the agent's phrases (greeting, 工号, hotline name: ``audio.AGENT_CUES``,
+    less ``CALLER_CUES``) than the agent channel's opening turns. A caller's
+    「你好，我想问…」 scores about nothing; an agent's 「您好，12345热线，工号1003，很高兴为您服务」
+    scores several.
     """
     labelled = [s for s in segments if s.speaker in (AGENT, CALLER)]
     if len(labelled) < 2 or labelled[0].speaker != CALLER:

@@ -236,8 +236,10 @@ def eval_e2e(
         None, "--save", help="Also write each transcript JSON here (unredacted)."
     ),
 ) -> None:
-    """Recordings → speech-to-text → scoring, against labelled calls: agreement, review
-    rate, disagreements with evidence, CER, duplicated turns, x-real-time.
+    """Recordings → speech-to-text → scoring, against labelled calls.
+
+    Reports agreement, review rate, disagreements with evidence, CER, duplicated turns and
+    x-real-time.
     """
     from qa_pipeline.asr.vocabulary import rubric_terms
     from qa_pipeline.evaluation.e2e import evaluate_e2e, summary_line

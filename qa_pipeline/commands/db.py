@@ -79,9 +79,10 @@ def db_status(url: str | None = typer.Option(None, "--url", help=URL_HELP)) -> N
 
 
 def db_scrub(url: str | None = typer.Option(None, "--url", help=URL_HELP)) -> None:
-    """Redact again what an earlier version left raw: every text column of the
-    database, the transcript files and the speech-to-text cache (run once after an
-    upgrade; running it twice changes nothing).
+    """Redact again what an earlier version left raw.
+
+    Every text column of the database, the transcript files and the speech-to-text cache
+    (run once after an upgrade; running it twice changes nothing).
     """
     from qa_pipeline.pii.redact import RedactOptions
     from qa_pipeline.store import Store
@@ -105,8 +106,9 @@ def db_redact(
         False, "--partial", help="Keep first 3 / last 4 digits instead of a label."
     ),
 ) -> None:
-    """Show how a text is stored after PII redaction (phones, IDs, cards, names,
-    addresses, plates, WeChat/QQ, e-mail).
+    """Show how a text is stored after PII redaction.
+
+    Phones, IDs, cards, names, addresses, plates, WeChat/QQ and e-mail are masked.
     """
     from qa_pipeline.pii.redact import RedactOptions, redact_text
 

@@ -98,8 +98,10 @@ def seed_centre(
     seed: int = 7,
     rubric_path: Path = RUBRIC,
 ) -> tuple[Any, list[dict[str, Any]]]:
-    """Score ``n_calls`` demo calls into ``store``; every ``audio_every``-th gets a WAV,
-    and on every ``review_every``-th the machine leaves ``closing`` to a person (review).
+    """Score ``n_calls`` demo calls into ``store``, some with audio, some left to review.
+
+    Every ``audio_every``-th call gets a WAV, and on every ``review_every``-th the machine
+    leaves ``closing`` to a person (review).
 
     Returns:
         The loaded rubric and one dict per call (``call_id``, ``agent_id``, ``raw``: the

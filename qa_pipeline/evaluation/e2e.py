@@ -275,8 +275,10 @@ def duplicated_turns(segments: Sequence[Segment]) -> int:
 
 
 def term_counts(reference: str, hypothesis: str, terms: Sequence[str]) -> tuple[int, int]:
-    """``(occurrences in the reference, of those found in the hypothesis)`` of each term
-    (normalised), the hypothesis count capped at the reference's.
+    """How often the terms occur in the reference, and of those, in the hypothesis.
+
+    Returns ``(occurrences in the reference, of those found in the hypothesis)`` over the
+    terms (normalised), the hypothesis count of each capped at the reference's.
     """
     refs = hits = 0
     for term in terms:

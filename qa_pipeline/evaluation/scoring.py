@@ -19,9 +19,11 @@ STATUSES = ("pass", "fail", "na", "review")
 
 
 def homophone_noise(texts: Iterable[str], p: float, rng: random.Random) -> Callable[[str], str]:
-    """A function that mimics Mandarin speech-to-text errors on a text: each Chinese
-    character is swapped, with probability ``p``, for another character of ``texts``
-    with the same toneless pinyin, and half the punctuation is dropped (``rng`` draws).
+    """A function that mimics Mandarin speech-to-text errors on a text.
+
+    Each Chinese character is swapped, with probability ``p``, for another character of
+    ``texts`` with the same toneless pinyin, and half the punctuation is dropped (``rng``
+    draws).
     """
     from qa_pipeline.scoring.text import syllable
 
@@ -63,8 +65,9 @@ class GoldenResult:
 
 
 def example_transcript(ex: Example, call_id: str) -> Transcript:
-    """A transcript from a golden example's ``[speaker, start, end, text]`` rows
-    (``[speaker, text]`` rows have no timestamps).
+    """A transcript from a golden example's ``[speaker, start, end, text]`` rows.
+
+    ``[speaker, text]`` rows have no timestamps.
     """
     segs = []
     for row in ex.segments:

@@ -345,10 +345,10 @@ def _row_path(inbox: Path, row: Mapping[str, str], problems: list[str]) -> Path 
 
 
 def _records(text: str) -> Iterator[tuple[int, list[str] | str]]:
-    """``(line number, cells)`` per line, or ``(line number, reason)`` for a line that
-    is not CSV (an unterminated quote, a cell over the csv module's field limit).
+    """``(line number, cells)`` per line, or ``(line number, reason)`` if it is not CSV.
 
-    One record per line: a quote left open never swallows the lines after it.
+    A line is not CSV with an unterminated quote or a cell over the csv module's field
+    limit. One record per line: a quote left open never swallows the lines after it.
     """
     for number, line in enumerate(io.StringIO(text, newline=""), start=1):
         body = line.rstrip("\r\n")

@@ -1,5 +1,6 @@
-"""The nightly stages as plain functions: what the Prefect tasks wrap, and what the
-benchmark calls directly to measure the orchestration overhead.
+"""The nightly stages as plain functions: what the Prefect tasks wrap.
+
+The benchmark calls them directly to measure the orchestration overhead.
 
 No Prefect here. Each stage takes paths, ids and small value objects and returns small
 value objects, so the same calls run in a thread, a Dask worker process or inline.
@@ -26,9 +27,11 @@ log = logging.getLogger(__name__)
 
 
 def pseudonymize(manifest: Manifest, config: StageConfig) -> Manifest:
-    """The manifest with call ids that carry personal data (a recording system that names
-    calls after the caller's number) replaced by a masked id with a short hash, before
-    anything stores, logs or publishes them; row errors redacted too.
+    """The manifest with call ids that carry personal data replaced by masked ids.
+
+    A recording system may name calls after the caller's number: such an id becomes a
+    masked id with a short hash, before anything stores, logs or publishes it; row errors
+    are redacted too.
     """
     from qa_pipeline.pii.redact import pseudonymize_id, redact_text
 

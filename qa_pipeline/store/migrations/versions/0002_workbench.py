@@ -1,5 +1,4 @@
-"""Workbench: users, sessions, audited decisions, appeals, evaluations, review queue,
-calibration.
+"""Workbench: users, sessions, audits, appeals, evaluations, review queue, calibration.
 
 ``review_decisions`` (from 0001) becomes the append-only audit of every human decision:
 it gains who (``user_id``), why the item was looked at (``kind``), the machine's verdict
