@@ -1,5 +1,7 @@
-"""Deployments: nightly QA at 01:00, the weekly bulletin on Mondays at 08:00 and the
-monthly bulletin on the 1st at 08:00, in ``QA_TIMEZONE`` (default Asia/Shanghai).
+"""Deployments: nightly QA and the weekly and monthly bulletins, in ``QA_TIMEZONE``.
+
+Nightly QA runs at 01:00, the weekly bulletin on Mondays at 08:00 and the monthly
+bulletin on the 1st at 08:00, in ``QA_TIMEZONE`` (default Asia/Shanghai).
 
 ``qa serve`` serves them from this process (Prefect ``serve``). To run them from a work
 pool instead, see ``docs/flows.md``.

@@ -48,11 +48,13 @@ log = logging.getLogger(__name__)
 
 @task(name="check-rubrics", cache_policy=NO_CACHE)
 def check_rubrics_task(config: StageConfig) -> list[tuple[str, str, str]]:
+    """Check every configured rubric loads; returns the problems found."""
     return stages.check_rubrics(config)
 
 
 @task(name="start-run", retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)
 def start_run_task(config: StageConfig, params: dict[str, Any]) -> int:
+    """Mark crashed runs failed, then open this night's run; returns its id."""
     stages.mark_crashed_runs(config, "nightly")
     # host and pid let the next start tell a run that died from one still running
     pid = os.getpid()
@@ -69,6 +71,7 @@ def note_intake_task(config: StageConfig, run_id: int, night: str, manifest: Man
 
 @task(name="validate-manifest", retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)
 def validate_task(inbox: str, timezone: str) -> Manifest:
+    """Read and validate the inbox's manifest."""
     return read_manifest(inbox, ManifestOptions(timezone=timezone))
 
 
@@ -76,6 +79,7 @@ def validate_task(inbox: str, timezone: str) -> Manifest:
 def sample_task(
     manifest: Manifest, plan: str, seed: int, policy_topics: list[str], config: StageConfig
 ) -> Sample:
+    """Draw the night's sample of the manifest's calls with the plan."""
     weights = RiskWeights(policy_topics=tuple(policy_topics))
     parsed = parse_plan(plan, seed=seed, risk=weights)
     calls = [r.meta for r in manifest.recordings]
@@ -89,6 +93,7 @@ def sample_task(
 def screen_reused_task(
     recordings: list[Recording], config: StageConfig
 ) -> tuple[list[Recording], list[Failure]]:
+    """Hold back calls whose id was already stored for different audio."""
     return stages.screen_reused(recordings, config)
 
 
@@ -96,6 +101,7 @@ def screen_reused_task(
 def split_done_task(
     recordings: list[Recording], config: StageConfig
 ) -> tuple[list[Recording], list[Recording]]:
+    """Split the calls into those still to do and those already scored."""
     return stages.split_done(recordings, config)
 
 
@@ -103,6 +109,7 @@ def split_done_task(
 def transcribe_task(
     chunk: tuple[Recording, ...], config: StageConfig
 ) -> tuple[dict[str, Path], ChunkResult]:
+    """Transcribe one chunk of calls (see :func:`stages.transcribe_chunk`)."""
     return stages.transcribe_chunk(chunk, config)
 
 
@@ -110,11 +117,13 @@ def transcribe_task(
 def score_task(
     chunk: tuple[Recording, ...], paths: dict[str, Path], config: StageConfig, run_id: int
 ) -> ChunkResult:
+    """Score one chunk's transcripts and store them (see :func:`stages.score_chunk`)."""
     return stages.score_chunk(chunk, paths, config, run_id)
 
 
 @task(name="record-failures", retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)
 def record_failures_task(config: StageConfig, run_id: Any, failures: list[Failure]) -> None:
+    """Store the night's per-call failures on the run."""
     stages.record_failures(config, run_id, failures)
 
 
@@ -122,6 +131,7 @@ def record_failures_task(config: StageConfig, run_id: Any, failures: list[Failur
 def reports_task(
     config: StageConfig, night: str, reports_dir: str, formats: list[str]
 ) -> tuple[list[str], list[str]]:
+    """Write the night's reports; returns the paths written and the problems."""
     from qa_pipeline.night.reporting import night_reports
 
     paths, problems = night_reports(config, night, Path(reports_dir), formats)
@@ -130,6 +140,7 @@ def reports_task(
 
 @task(name="finish-run", retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)
 def finish_run_task(config: StageConfig, run_id: Any, status: str, summary: dict[str, Any]) -> None:
+    """Close the run with its status and summary."""
     stages.store(config.database_url, config.redact_pii).finish_run(run_id, status, summary)
 
 
@@ -175,8 +186,10 @@ def _intake(config: StageConfig, settings: Settings, run_id: int, req: _Request)
 def _reports(
     config: StageConfig, settings: Settings, req: _Request
 ) -> tuple[list[str], list[Failure]]:
-    """The night's reports; a failure is recorded (the scores are stored, reports can be
-    made again later)."""
+    """The night's reports; a failure is recorded.
+
+    The scores are stored either way: the reports can be made again later.
+    """
     if not req.write_reports:
         return [], []
     formats = list(req.report_formats or ("html", "md"))

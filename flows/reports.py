@@ -23,6 +23,7 @@ def report_task(
     formats: list[str],
     since: str | None = None,
 ) -> list[str]:
+    """Write one report (agent, team or bulletin); returns the paths written."""
     rubric_path = dict(config.rubrics)["default"]
     paths = write_reports(
         config, kind, subject, period, rubric_path, Path(out_dir), formats, since=since

@@ -75,6 +75,7 @@ class Settings(BaseSettings):
 
     @property
     def transcripts_dir(self) -> Path:
+        """Folder of the night's transcript files (under ``data_dir``)."""
         return self.data_dir / "transcripts"
 
 

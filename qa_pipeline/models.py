@@ -83,6 +83,7 @@ class Recording:
 
     @property
     def call_id(self) -> str:
+        """The call id from the metadata."""
         return self.meta.call_id
 
 
@@ -104,11 +105,13 @@ class Segment:
 
     @property
     def duration(self) -> float | None:
+        """Length in seconds; ``None`` without both timestamps."""
         if self.start is None or self.end is None:
             return None
         return max(0.0, self.end - self.start)
 
     def to_dict(self) -> dict[str, Any]:
+        """The segment as transcript JSON."""
         out: dict[str, Any] = {
             "speaker": self.speaker,
             "start": self.start,
@@ -123,6 +126,7 @@ class Segment:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Segment:
+        """A segment from transcript JSON (missing speaker: ``unknown``)."""
         return cls(
             speaker=str(data.get("speaker") or UNKNOWN),
             start=_opt_float(data.get("start")),
@@ -144,6 +148,7 @@ class Overlap:
 
     @property
     def duration(self) -> float:
+        """Length in seconds."""
         return self.end - self.start
 
 
@@ -188,6 +193,7 @@ class AudioMetrics:
     quality_flags: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
+        """The metrics as transcript JSON (``audio_metrics``)."""
         return {
             "duration_s": self.duration_s,
             "sample_rate": self.sample_rate,
@@ -215,6 +221,7 @@ class AudioMetrics:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> AudioMetrics:
+        """Metrics from transcript JSON (``audio_metrics``)."""
         return cls(
             duration_s=float(data.get("duration_s") or 0.0),
             sample_rate=data.get("sample_rate"),
@@ -266,6 +273,7 @@ class Transcript:
     flags: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
+        """The transcript as JSON (the format :func:`Transcript.from_dict` reads)."""
         out: dict[str, Any] = {
             "call_id": self.call_id,
             "agent_id": self.agent_id,
@@ -286,6 +294,7 @@ class Transcript:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Transcript:
+        """A transcript from JSON (see :meth:`to_dict`)."""
         asr = data.get("asr") or {}
         metrics = data.get("audio_metrics")
         return cls(
@@ -317,6 +326,7 @@ class Evidence:
     segment_index: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
+        """The evidence as a JSON-ready dict."""
         return {"speaker": self.speaker, "start": self.start, "end": self.end, "text": self.text}
 
 
@@ -340,6 +350,7 @@ class ItemResult:
 
     @property
     def awarded(self) -> float | None:
+        """Points this item earned: all on pass, none on fail, ``None`` otherwise."""
         if self.status is Status.PASS:
             return self.points
         if self.status is Status.FAIL:
@@ -347,6 +358,7 @@ class ItemResult:
         return None
 
     def to_dict(self) -> dict[str, Any]:
+        """The item result as a JSON-ready dict."""
         return {
             "id": self.item_id,
             "status": str(self.status),
@@ -380,12 +392,14 @@ class CallScore:
     errors: tuple[str, ...] = field(default=())
 
     def item(self, item_id: str) -> ItemResult:
+        """The result of item ``item_id`` (``KeyError`` if the rubric has none)."""
         for it in self.items:
             if it.item_id == item_id:
                 return it
         raise KeyError(item_id)
 
     def to_dict(self) -> dict[str, Any]:
+        """The score as a JSON-ready dict."""
         return {
             "call_id": self.call_id,
             "agent_id": self.agent_id,

@@ -8,12 +8,15 @@ flagged, nothing is dropped silently) and collapses repetition loops inside a se
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 from qa_pipeline.asr.correct import correct_terms as restore_terms
 from qa_pipeline.asr.vocabulary import leaks_hotwords
+from qa_pipeline.errors import ConfigError
 from qa_pipeline.lang import to_simplified  # the package's one copy
 from qa_pipeline.lang.simplified import yao_to_me
 
@@ -22,22 +25,39 @@ FLAG_DROPPED = "hallucination_dropped"
 FLAG_REPETITION = "repetition_collapsed"
 FLAG_LOW_CONFIDENCE = "low_confidence"
 FLAG_TERMS_RESTORED = "terms_restored"
-_STOCK_PATTERNS = (
-    r"请不吝点赞",
-    r"点赞.{0,3}订阅.{0,3}转发",
-    r"订阅.{0,4}(频道|我的)",
-    r"字幕.{0,12}(提供|制作|校对|翻译)",
-    r"(由|by).{0,10}(字幕组|amara)",
-    r"中文字幕",
-    r"感谢.{0,4}(观看|收看|收听)",
-    r"谢谢.{0,4}(观看|收看|收听)",
-    r"明镜与点点",
-    r"本节目",
-    r"thanks? (you )?for watching",
-    r"please subscribe",
-    r"subtitles? by",
-    r"like and subscribe",
-)
+_CLEANUP_FILE = Path(__file__).with_name("cleanup_zh.yaml")
+
+
+@functools.cache
+def stock_patterns() -> tuple[str, ...]:
+    """The stock-phrase regexes of ``cleanup_zh.yaml``, read and checked once.
+
+    Returns:
+        The ``stock_patterns`` list, as written in the file.
+
+    Raises:
+        ConfigError: The file is missing, not YAML, ``stock_patterns`` is not a list of
+            non-empty strings, or one of them does not compile; the message names the file.
+    """
+    import yaml
+
+    path = _CLEANUP_FILE
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise ConfigError(f"{path}: cannot read clean-up patterns: {exc}") from exc
+    value = data.get("stock_patterns") if isinstance(data, dict) else None
+    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+        raise ConfigError(f"{path}: 'stock_patterns' must be a list of non-empty strings")
+    for pattern in value:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise ConfigError(f"{path}: stock_patterns: {pattern!r} is not a regex: {exc}") from exc
+    return tuple(value)
+
+
+_STOCK_PATTERNS = stock_patterns()
 _STOCK = re.compile("|".join(_STOCK_PATTERNS), re.IGNORECASE)
 _PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
 _REPEAT = re.compile(r"(.{1,12}?)\1{3,}", re.DOTALL)
@@ -153,20 +173,11 @@ def check_segment(
     clean, repeated = collapse_repetitions(clean)
     if repeated:
         flags.append(FLAG_REPETITION)
-    if not _PUNCT.sub("", clean):
-        return Verdict(None, "empty", (), conf)
-    if level_dbfs < opts.silence_dbfs:
-        return Verdict(None, "text over silence", (), conf)
-    if no_speech_prob > opts.certain_no_speech or (
-        no_speech_prob > opts.no_speech_prob and avg_logprob < opts.min_avg_logprob
-    ):
-        return Verdict(None, "no speech", (), conf)
-    if is_stock_phrase(clean):
-        return Verdict(None, "stock phrase", (), conf)
-    if leaks_prompt(clean, prompt):
-        return Verdict(None, "initial prompt leak", (), conf)
-    if leaks_hotwords(clean, hotwords):
-        return Verdict(None, "hotwords leak", (), conf)
+    reason = _drop_reason(clean, avg_logprob, no_speech_prob, level_dbfs, opts)
+    if reason is None:
+        reason = _leak_reason(clean, prompt, hotwords)
+    if reason is not None:
+        return Verdict(None, reason, (), conf)
     if correct_terms:
         clean, restored = restore_terms(clean, correct_terms)
         if restored:
@@ -174,3 +185,33 @@ def check_segment(
     if conf < opts.low_confidence:
         flags.append(FLAG_LOW_CONFIDENCE)
     return Verdict(clean, None, tuple(flags), conf)
+
+
+def _drop_reason(
+    clean: str,
+    avg_logprob: float,
+    no_speech_prob: float,
+    level_dbfs: float,
+    opts: GuardOptions,
+) -> str | None:
+    """Why a segment is not speech (empty, over silence, no speech), or ``None``."""
+    if not _PUNCT.sub("", clean):
+        return "empty"
+    if level_dbfs < opts.silence_dbfs:
+        return "text over silence"
+    if no_speech_prob > opts.certain_no_speech or (
+        no_speech_prob > opts.no_speech_prob and avg_logprob < opts.min_avg_logprob
+    ):
+        return "no speech"
+    return None
+
+
+def _leak_reason(clean: str, prompt: str | None, hotwords: str | None) -> str | None:
+    """Why a segment is invented text (stock phrase, prompt or hotwords echo), or ``None``."""
+    if is_stock_phrase(clean):
+        return "stock phrase"
+    if leaks_prompt(clean, prompt):
+        return "initial prompt leak"
+    if leaks_hotwords(clean, hotwords):
+        return "hotwords leak"
+    return None

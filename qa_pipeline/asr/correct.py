@@ -85,9 +85,12 @@ MIN_PHRASE_CHARS = 5
 
 
 def correction_terms(rubric: Any) -> tuple[str, ...]:
-    """Terms to restore: the rubric's topic trigger words (two characters or more), its
-    other domain terms of three characters or more, and the phrases its checks look for
-    of ``MIN_PHRASE_CHARS`` or more (Chinese characters only)."""
+    """Terms to restore after speech-to-text, from the rubric (Chinese characters only).
+
+    The rubric's topic trigger words (two characters or more), its other domain terms of
+    three characters or more, and the phrases its checks look for of ``MIN_PHRASE_CHARS``
+    or more.
+    """
     out: list[str] = []
     for topic in rubric.knowledge.topics.values():
         out.extend(t for t in topic.any if len(t) >= 2 and _HAN_ONLY.match(t))

@@ -73,6 +73,7 @@ class TranscriptionResult:
 
     @property
     def ok(self) -> bool:
+        """Whether the recording has a transcript."""
         return self.transcript is not None
 
 
@@ -152,6 +153,39 @@ class Transcriber:
         return out
 
     def _build(self, job: _Job, by_stream: dict, stream_audio: list, owner: list) -> Transcript:
+        """The job's transcript: guarded segments, speaker checks, metrics and metadata."""
+        segments, dropped = self._guarded_segments(job, by_stream, stream_audio, owner)
+        flags: list[str] = list(job.notes)
+        if dropped:
+            flags.append(FLAG_DROPPED)
+            log.info(
+                "%s: guard dropped %d segment(s): %s",
+                job.recording.call_id,
+                len(dropped),
+                "; ".join(dropped),
+            )
+        segments = self._check_speakers(job, segments, flags)
+        metrics = audio.compute_metrics(job.channels, segments, source=job.decoded)
+        meta = job.recording.meta
+        return Transcript(
+            call_id=meta.call_id,
+            segments=tuple(segments),
+            language=self.engine.language or "und",
+            duration_s=round(job.decoded.duration_s, 3),
+            agent_id=meta.agent_id,
+            team=meta.team,
+            started_at=meta.started_at,
+            call_type=meta.call_type,
+            asr_model=self.model.name,
+            asr_options=tuple(sorted(self.option_identity.items())),
+            metrics=metrics,
+            flags=tuple(flags),
+        )
+
+    def _guarded_segments(
+        self, job: _Job, by_stream: dict, stream_audio: list, owner: list
+    ) -> tuple[list[Segment], list[str]]:
+        """The job's decoded segments past the guard (sorted), and why others were dropped."""
         segments: list[Segment] = []
         dropped: list[str] = []
         for sid in job.streams:
@@ -186,15 +220,12 @@ class Transcriber:
                     )
                 )
         segments.sort(key=lambda s: (s.start or 0.0, s.end or 0.0))
-        flags: list[str] = list(job.notes)
-        if dropped:
-            flags.append(FLAG_DROPPED)
-            log.info(
-                "%s: guard dropped %d segment(s): %s",
-                job.recording.call_id,
-                len(dropped),
-                "; ".join(dropped),
-            )
+        return segments, dropped
+
+    def _check_speakers(
+        self, job: _Job, segments: list[Segment], flags: list[str]
+    ) -> list[Segment]:
+        """Diarize a mono call, or catch (and with ``auto``, fix) swapped stereo channels."""
         if UNKNOWN in job.channels and segments:
             segments, sure = self._diarize(job, segments)
             flags.append(FLAG_MONO)
@@ -214,22 +245,7 @@ class Transcriber:
                     "look swapped (channel map 'auto' swaps them)",
                     job.recording.call_id,
                 )
-        metrics = audio.compute_metrics(job.channels, segments, source=job.decoded)
-        meta = job.recording.meta
-        return Transcript(
-            call_id=meta.call_id,
-            segments=tuple(segments),
-            language=self.engine.language or "und",
-            duration_s=round(job.decoded.duration_s, 3),
-            agent_id=meta.agent_id,
-            team=meta.team,
-            started_at=meta.started_at,
-            call_type=meta.call_type,
-            asr_model=self.model.name,
-            asr_options=tuple(sorted(self.option_identity.items())),
-            metrics=metrics,
-            flags=tuple(flags),
-        )
+        return segments
 
     def _diarize(self, job: _Job, segments: list[Segment]) -> tuple[list[Segment], bool]:
         """Speakers of a mono call: two-speaker clustering, then who is the agent.
@@ -247,11 +263,14 @@ class Transcriber:
 
 
 def _reversed(segments: Sequence[Segment]) -> bool:
-    """Whether a stereo call's labels point the wrong way: the channel labelled caller
-    spoke first, and its opening turns carry clearly more of the agent's phrases
-    (greeting, 工号, hotline name: ``audio.AGENT_CUES``, less ``CALLER_CUES``) than the
-    agent channel's opening turns. A caller's 「你好，我想问…」 scores about nothing; an
-    agent's 「您好，12345热线，工号1003，很高兴为您服务」 scores several."""
+    """Whether a stereo call's labels point the wrong way (agent and caller swapped).
+
+    They do when the channel labelled caller spoke first, and its opening turns carry
+    clearly more of the agent's phrases (greeting, 工号, hotline name: ``audio.AGENT_CUES``,
+    less ``CALLER_CUES``) than the agent channel's opening turns. A caller's
+    「你好，我想问…」 scores about nothing; an agent's 「您好，12345热线，工号1003，很高兴为您服务」
+    scores several.
+    """
     labelled = [s for s in segments if s.speaker in (AGENT, CALLER)]
     if len(labelled) < 2 or labelled[0].speaker != CALLER:
         return False
@@ -320,68 +339,104 @@ def transcribe_recordings(
         ConfigError: invalid options.
     """
     transcriber = Transcriber(options, models_dir=models_dir)
-    total = len(recordings)
-    results: list[TranscriptionResult | None] = [None] * total
-    done = 0
+    batch = _Batch(transcriber, len(recordings), cache_dir, progress, transform)
+    for i, rec in enumerate(recordings):
+        if batch.add(i, rec) and len(batch.pending) >= options.group_size:
+            batch.flush()
+    batch.flush()
+    return [r for r in batch.results if r is not None]
 
-    def finish(i: int, result: TranscriptionResult) -> None:
-        nonlocal done
-        results[i] = result
-        done += 1
-        if progress is not None:
-            progress(done, total)
 
-    pending: list[_Job] = []
+class _Batch:
+    """State of :func:`transcribe_recordings`: results so far and jobs waiting for a group."""
 
-    def flush() -> None:
-        if not pending:
-            return
+    def __init__(
+        self,
+        transcriber: Transcriber,
+        total: int,
+        cache_dir: Path | None,
+        progress: Callable[[int, int], None] | None,
+        transform: Callable[[Transcript], Transcript] | None,
+    ) -> None:
+        self.transcriber = transcriber
+        self.total = total
+        self.cache_dir = cache_dir
+        self.progress = progress
+        self.transform = transform
+        self.results: list[TranscriptionResult | None] = [None] * total
+        self.done = 0
+        self.pending: list[_Job] = []
+
+    def finish(self, i: int, result: TranscriptionResult) -> None:
+        """Record recording ``i``'s result and report progress."""
+        self.results[i] = result
+        self.done += 1
+        if self.progress is not None:
+            self.progress(self.done, self.total)
+
+    def add(self, i: int, rec: Recording) -> bool:
+        """Answer recording ``i`` from the cache, or queue it; ``True`` when queued."""
         try:
-            transcripts = transcriber.transcribe_group(pending)
-        except AsrError as exc:
-            # a batch-level failure: retry one call at a time so only the bad one fails
-            transcripts = {}
-            for job in pending:
-                try:
-                    transcripts.update(transcriber.transcribe_group([job]))
-                except AsrError as one_exc:
-                    finish(job.index, TranscriptionResult(job.recording, None, one_exc))
-            log.warning("batch failed (%s); retried per call", exc)
-        for job in pending:
+            key = (
+                self.transcriber.key(audio.audio_content_hash(rec.path))
+                if rec.path.is_file()
+                else ""
+            )
+            cached = self._cached(key)
+            if cached is not None:
+                self.finish(i, TranscriptionResult(rec, _with_meta(cached, rec), cached=True))
+                return False
+            self.pending.append(_prepare(self.transcriber, i, rec, key))
+        except QAPipelineError as exc:
+            self.finish(i, TranscriptionResult(rec, None, exc))
+            return False
+        except OSError as exc:
+            err = AsrError(f"{rec.path}: cannot read: {exc.strerror or exc}")
+            self.finish(i, TranscriptionResult(rec, None, err))
+            return False
+        return True
+
+    def _cached(self, key: str) -> Transcript | None:
+        """The cached transcript under ``key`` (passed through ``transform``), if any."""
+        cache_dir = self.cache_dir
+        cached = load_cached(cache_dir, key) if cache_dir is not None and key else None
+        if cached is not None and self.transform is not None:
+            fixed = self.transform(cached)
+            if fixed != cached and cache_dir is not None:
+                store_cached(cache_dir, key, fixed)  # an entry from before redaction
+            cached = fixed
+        return cached
+
+    def flush(self) -> None:
+        """Transcribe the pending jobs as one group; finish each with its transcript."""
+        if not self.pending:
+            return
+        transcripts = self._transcribe_pending()
+        for job in self.pending:
             tr = transcripts.get(job.index)
             if tr is None:
                 continue
-            if transform is not None:
-                tr = transform(tr)
-            if cache_dir is not None:
-                store_cached(cache_dir, job.key, tr)
-            finish(job.index, TranscriptionResult(job.recording, tr))
-        pending.clear()
+            if self.transform is not None:
+                tr = self.transform(tr)
+            if self.cache_dir is not None:
+                store_cached(self.cache_dir, job.key, tr)
+            self.finish(job.index, TranscriptionResult(job.recording, tr))
+        self.pending.clear()
 
-    for i, rec in enumerate(recordings):
+    def _transcribe_pending(self) -> dict[int, Transcript]:
+        """The group's transcripts; after a batch failure, retried one call at a time."""
         try:
-            key = transcriber.key(audio.audio_content_hash(rec.path)) if rec.path.is_file() else ""
-            cached = load_cached(cache_dir, key) if cache_dir is not None and key else None
-            if cached is not None and transform is not None:
-                fixed = transform(cached)
-                if fixed != cached and cache_dir is not None:
-                    store_cached(cache_dir, key, fixed)  # an entry from before redaction
-                cached = fixed
-            if cached is not None:
-                finish(i, TranscriptionResult(rec, _with_meta(cached, rec), cached=True))
-                continue
-            pending.append(_prepare(transcriber, i, rec, key))
-        except QAPipelineError as exc:
-            finish(i, TranscriptionResult(rec, None, exc))
-            continue
-        except OSError as exc:
-            err = AsrError(f"{rec.path}: cannot read: {exc.strerror or exc}")
-            finish(i, TranscriptionResult(rec, None, err))
-            continue
-        if len(pending) >= options.group_size:
-            flush()
-    flush()
-    return [r for r in results if r is not None]
+            return self.transcriber.transcribe_group(self.pending)
+        except AsrError as exc:
+            # a batch-level failure: retry one call at a time so only the bad one fails
+            transcripts: dict[int, Transcript] = {}
+            for job in self.pending:
+                try:
+                    transcripts.update(self.transcriber.transcribe_group([job]))
+                except AsrError as one_exc:
+                    self.finish(job.index, TranscriptionResult(job.recording, None, one_exc))
+            log.warning("batch failed (%s); retried per call", exc)
+            return transcripts
 
 
 def _with_meta(transcript: Transcript, rec: Recording) -> Transcript:

@@ -49,8 +49,11 @@ def _phrases(value: Any, inside: bool = False) -> Iterator[str]:
 
 
 def _ok(term: str) -> bool:
-    """A domain term worth hinting: 2–8 characters with a Chinese character or digits,
-    not a regex and not a pronoun phrase (你/您 ... are ordinary speech)."""
+    """Whether a domain term is worth hinting.
+
+    It is when it has 2–8 characters with a Chinese character or digits, and is not a regex
+    and not a pronoun phrase (你/您 ... are ordinary speech).
+    """
     t = term.strip()
     if not 2 <= len(t) <= 8 or any(c in t for c in "\\()[]|?*+^$"):
         return False
@@ -146,8 +149,10 @@ def leaks_hotwords(text: str, hotwords: str | None) -> bool:
 
 
 def _occurrences(text: str, terms: list[str]) -> tuple[int, int]:
-    """``(all, most of one term)``: hint terms in ``text`` where they occur (longest
-    first, no overlaps)."""
+    """``(all, most of one term)``: occurrences of hint terms in ``text``.
+
+    Longest terms first, no overlaps.
+    """
     count = most = 0
     for x in sorted(terms, key=len, reverse=True):
         n = text.count(x)

@@ -86,8 +86,11 @@ def load_model(path: Path, device: str, compute_type: str, cpu_threads: int = 0)
 
 
 class Span(NamedTuple):
-    """Stream samples to transcribe (``start``-``end``, padded) and the speech VAD found
-    inside (``speech_start``-``speech_end``): the turn's timing."""
+    """Stream samples to transcribe and the speech VAD found inside.
+
+    ``start``-``end`` (padded) are transcribed; ``speech_start``-``speech_end`` is the
+    speech inside: the turn's timing.
+    """
 
     start: int
     end: int
@@ -97,8 +100,10 @@ class Span(NamedTuple):
 
 @dataclass(frozen=True, slots=True)
 class Piece:
-    """A span of one stream placed in a window (sample offsets; ``stream_start`` and
-    ``speech_*`` are samples of its stream)."""
+    """A span of one stream placed in a window.
+
+    Offsets are in samples; ``stream_start`` and ``speech_*`` are samples of its stream.
+    """
 
     stream: int
     window_start: int
@@ -161,8 +166,10 @@ class RawSegment:
 
 
 def speech_spans(audio: np.ndarray, options: AsrOptions) -> list[Span]:
-    """Spans to transcribe: Silero VAD speech widened by ``VAD_PAD_S``, or fixed windows
-    with VAD off."""
+    """Spans to transcribe.
+
+    Silero VAD speech widened by ``VAD_PAD_S``, or fixed windows with VAD off.
+    """
     n = int(audio.shape[0])
     if n == 0:
         return []

@@ -143,10 +143,8 @@ def decode_audio(
         return _decode_container(path, container, max_duration_s)
 
 
-def _decode_container(path: Path, container: Any, max_duration_s: float | None) -> DecodedAudio:
-    import av
-
-    fmt = getattr(container.format, "name", None)
+def _audio_stream(path: Path, container: Any) -> tuple[Any, str, int]:
+    """The first audio stream, its codec name and channel count, or why it is refused."""
     if not container.streams.audio:
         if _sniff(path) == "a text file, not audio":  # FFmpeg reads some text as video
             raise AudioDecodeError(f"{path}: a text file, not audio")
@@ -157,7 +155,6 @@ def _decode_container(path: Path, container: Any, max_duration_s: float | None) 
     if ctx is None:
         name = getattr(getattr(stream, "codec", None), "name", None) or "unknown"
         raise UnsupportedAudioError(f"{path}: audio codec {name!r} is not supported")
-    codec = ctx.name
     channels = int(ctx.layout.nb_channels or getattr(ctx, "channels", 0) or 0)
     if channels > 2:
         raise UnsupportedAudioError(
@@ -165,7 +162,12 @@ def _decode_container(path: Path, container: Any, max_duration_s: float | None) 
         )
     if channels < 1:
         raise UnsupportedAudioError(f"{path}: audio stream has no channels")
-    src_rate = int(ctx.sample_rate) if ctx.sample_rate else None
+    return stream, ctx.name, channels
+
+
+def _declared_duration(container: Any, stream: Any) -> float | None:
+    """The duration the stream or container claims, in seconds; ``None`` if unknown or <= 0."""
+    import av
 
     declared: float | None = None
     if stream.duration is not None and stream.time_base is not None:
@@ -174,43 +176,74 @@ def _decode_container(path: Path, container: Any, max_duration_s: float | None) 
         declared = container.duration / av.time_base
     if declared is not None and declared <= 0:
         declared = None
-    if max_duration_s is not None and declared is not None and declared > max_duration_s:
-        raise UnsupportedAudioError(
-            f"{path}: recording is {declared:.0f} s long; the limit is {max_duration_s:.0f} s"
+    return declared
+
+
+class _SampleBuffer:
+    """A growing ``(channels, n)`` float32 buffer that refuses audio past ``limit`` samples."""
+
+    def __init__(
+        self,
+        path: Path,
+        channels: int,
+        declared: float | None,
+        max_duration_s: float | None,
+    ) -> None:
+        self.path = path
+        self.channels = channels
+        self.max_duration_s = max_duration_s
+        self.limit = (
+            None if max_duration_s is None else int(max_duration_s * SAMPLE_RATE) + SAMPLE_RATE
         )
-    limit = None if max_duration_s is None else int(max_duration_s * SAMPLE_RATE) + SAMPLE_RATE
+        estimate = int((declared if declared is not None else 60.0) * SAMPLE_RATE) + SAMPLE_RATE
+        if self.limit is not None:
+            estimate = min(estimate, self.limit)
+        self.buf = np.empty((channels, max(estimate, SAMPLE_RATE)), dtype=np.float32)
+        self.n = 0
 
-    layout = "stereo" if channels == 2 else "mono"
-    resampler = av.AudioResampler(format="fltp", layout=layout, rate=SAMPLE_RATE)
-    estimate = int((declared if declared is not None else 60.0) * SAMPLE_RATE) + SAMPLE_RATE
-    if limit is not None:
-        estimate = min(estimate, limit)
-    buf = np.empty((channels, max(estimate, SAMPLE_RATE)), dtype=np.float32)
-    n = 0
-    bad_packets = 0
-    stopped_early: str | None = None
-
-    def put(frames: Sequence[Any]) -> None:
-        nonlocal buf, n
+    def put(self, frames: Sequence[Any]) -> None:
+        """Append resampled frames, growing the buffer (up to the limit) as needed."""
         for out in frames:
             chunk = out.to_ndarray()
             if chunk.ndim == 1:
-                chunk = chunk.reshape(channels, -1)
+                chunk = chunk.reshape(self.channels, -1)
             k = chunk.shape[1]
-            if n + k > buf.shape[1]:
-                if limit is not None and n + k > limit:
-                    raise UnsupportedAudioError(
-                        f"{path}: recording is longer than the limit of {max_duration_s:.0f} s"
-                    )
-                grown = max(n + k, int(buf.shape[1] * 1.5))
-                if limit is not None:
-                    grown = min(grown, limit)
-                new = np.empty((channels, grown), dtype=np.float32)
-                new[:, :n] = buf[:, :n]
-                buf = new
-            buf[:, n : n + k] = chunk
-            n += k
+            if self.n + k > self.buf.shape[1]:
+                self._grow(self.n + k)
+            self.buf[:, self.n : self.n + k] = chunk
+            self.n += k
 
+    def _grow(self, needed: int) -> None:
+        """Make room for ``needed`` samples, or refuse a recording over the limit."""
+        limit = self.limit
+        if limit is not None and needed > limit:
+            raise UnsupportedAudioError(
+                f"{self.path}: recording is longer than the limit of {self.max_duration_s:.0f} s"
+            )
+        grown = max(needed, int(self.buf.shape[1] * 1.5))
+        if limit is not None:
+            grown = min(grown, limit)
+        new = np.empty((self.channels, grown), dtype=np.float32)
+        new[:, : self.n] = self.buf[:, : self.n]
+        self.buf = new
+
+    def samples(self) -> np.ndarray:
+        """The decoded samples; trimmed by a copy only when the slack is large."""
+        # Trim the buffer only when the slack is large: a copy of a long call costs memory.
+        n = self.n
+        samples = self.buf[:, :n]
+        if self.buf.shape[1] - n > max(SAMPLE_RATE, self.buf.shape[1] // 10):
+            samples = samples.copy()
+        return samples
+
+
+def _decode_packets(
+    path: Path, container: Any, stream: Any, codec: str, out: _SampleBuffer, resampler: Any
+) -> tuple[int, str | None]:
+    """Demux and decode every packet into ``out``; returns (bad packets, why it stopped early)."""
+    import av
+
+    bad_packets = 0
     packets = container.demux(stream)
     while True:
         try:
@@ -218,12 +251,11 @@ def _decode_container(path: Path, container: Any, max_duration_s: float | None) 
         except StopIteration:
             break
         except (av.error.FFmpegError, EOFError) as exc:
-            if n == 0:
+            if out.n == 0:
                 raise AudioDecodeError(
                     f"{path}: file is truncated or corrupt, no audio decoded: {exc}"
                 ) from exc
-            stopped_early = f"reading stopped: {exc}"
-            break
+            return bad_packets, f"reading stopped: {exc}"
         try:
             frames = packet.decode()
         except (av.error.DecoderNotFoundError, av.error.PatchWelcomeError) as exc:
@@ -234,23 +266,36 @@ def _decode_container(path: Path, container: Any, max_duration_s: float | None) 
             # A damaged packet: skip it like FFmpeg's own tools do, but not forever.
             bad_packets += 1
             if bad_packets > 50:
-                if n == 0:
+                if out.n == 0:
                     raise AudioDecodeError(f"{path}: corrupt audio data: {exc}") from exc
-                stopped_early = f"too many corrupt packets: {exc}"
-                break
+                return bad_packets, f"too many corrupt packets: {exc}"
             continue
         for frame in frames:
-            put(resampler.resample(frame))
+            out.put(resampler.resample(frame))
+    return bad_packets, None
+
+
+def _flush_resampler(path: Path, out: _SampleBuffer, resampler: Any) -> None:
+    """Push the resampler's last samples into ``out``."""
+    import av
+
     try:
-        put(resampler.resample(None))
+        out.put(resampler.resample(None))
     except (av.error.FFmpegError, ValueError) as exc:
         # Flushing a resampler that never saw a frame fails on some PyAV versions.
-        if n:
+        if out.n:
             log.debug("%s: resampler flush failed: %s", path, exc)
 
-    if n == 0:
-        raise AudioDecodeError(f"{path}: contains no audio samples (zero-length audio)")
-    duration = n / SAMPLE_RATE
+
+def _warn_shortfall(
+    path: Path,
+    fmt: str | None,
+    duration: float,
+    declared: float | None,
+    stopped_early: str | None,
+    bad_packets: int,
+) -> None:
+    """Log what was lost: an early stop, skipped packets, a truncated file."""
     if stopped_early:
         log.warning("%s: kept %.2f s of audio; %s", path, duration, stopped_early)
     if bad_packets:
@@ -270,12 +315,32 @@ def _decode_container(path: Path, container: Any, max_duration_s: float | None) 
             declared,
             duration,
         )
-    # Trim the buffer only when the slack is large: a copy of a long call costs memory.
-    samples = buf[:, :n]
-    if buf.shape[1] - n > max(SAMPLE_RATE, buf.shape[1] // 10):
-        samples = samples.copy()
+
+
+def _decode_container(path: Path, container: Any, max_duration_s: float | None) -> DecodedAudio:
+    """Decode the first audio stream of an open container (see :func:`decode_audio`)."""
+    import av
+
+    fmt = getattr(container.format, "name", None)
+    stream, codec, channels = _audio_stream(path, container)
+    ctx = stream.codec_context
+    src_rate = int(ctx.sample_rate) if ctx.sample_rate else None
+    declared = _declared_duration(container, stream)
+    if max_duration_s is not None and declared is not None and declared > max_duration_s:
+        raise UnsupportedAudioError(
+            f"{path}: recording is {declared:.0f} s long; the limit is {max_duration_s:.0f} s"
+        )
+    layout = "stereo" if channels == 2 else "mono"
+    resampler = av.AudioResampler(format="fltp", layout=layout, rate=SAMPLE_RATE)
+    out = _SampleBuffer(path, channels, declared, max_duration_s)
+    bad_packets, stopped_early = _decode_packets(path, container, stream, codec, out, resampler)
+    _flush_resampler(path, out, resampler)
+    if out.n == 0:
+        raise AudioDecodeError(f"{path}: contains no audio samples (zero-length audio)")
+    duration = out.n / SAMPLE_RATE
+    _warn_shortfall(path, fmt, duration, declared, stopped_early, bad_packets)
     return DecodedAudio(
-        samples=samples,
+        samples=out.samples(),
         source_sample_rate=src_rate,
         source_channels=channels,
         duration_s=duration,

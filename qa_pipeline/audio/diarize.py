@@ -2,54 +2,62 @@
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from qa_pipeline.audio.channels import is_silent
 from qa_pipeline.audio.constants import SAMPLE_RATE
 from qa_pipeline.audio.pitch import _finite, _pitch_track
+from qa_pipeline.errors import ConfigError
 from qa_pipeline.models import AGENT, CALLER, UNKNOWN
 
-AGENT_CUES: tuple[str, ...] = (
-    "您好",
-    "你好，",
-    "工号",
-    "号为您服务",
-    "为您服务",
-    "热线",
-    "很高兴为您服务",
-    "请问有什么可以帮您",
-    "有什么可以帮您",
-    "还有什么可以帮您",
-    "感谢您的来电",
-    "感谢来电",
-    "请您对我的服务",
-    "thank you for calling",
-    "how can i help",
-    "how may i help",
-    "my name is",
-    "job number",
-    "agent number",
-    "is there anything else",
-)
-"""Phrases an agent says (opening, job number, offer of help, closing); a cluster whose
-turns contain them is the agent."""
+_ROLE_CUES_FILE = Path(__file__).with_name("role_cues.yaml")
 
-CALLER_CUES: tuple[str, ...] = (
-    "我想问",
-    "我想咨询",
-    "我要投诉",
-    "我想投诉",
-    "我要反映",
-    "我想反映",
-    "i want to complain",
-    "i'd like to ask",
-    "i would like to ask",
-)
-"""Phrases a caller says; they count against the cluster being the agent."""
+
+@functools.cache
+def role_cues() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The agent and caller phrases of ``role_cues.yaml``, read once.
+
+    Returns:
+        ``(agent phrases, caller phrases)``, as written in the file.
+
+    Raises:
+        ConfigError: The file is missing, not YAML, or ``agent``/``caller`` is not a
+            list of non-empty strings; the message names the file.
+    """
+    import yaml
+
+    path = _ROLE_CUES_FILE
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise ConfigError(f"{path}: cannot read role cues: {exc}") from exc
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: expected a mapping with 'agent' and 'caller' lists")
+    return _phrase_list(data, "agent", path), _phrase_list(data, "caller", path)
+
+
+def _phrase_list(data: dict[str, Any], key: str, path: Path) -> tuple[str, ...]:
+    """``data[key]`` as a tuple of non-empty strings, or a ConfigError naming ``path``."""
+    value = data.get(key)
+    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+        raise ConfigError(f"{path}: {key!r} must be a list of non-empty strings")
+    return tuple(value)
+
+
+AGENT_CUES: tuple[str, ...] = role_cues()[0]
+"""Phrases an agent says (opening, job number, offer of help, closing), from
+``role_cues.yaml``; a cluster whose turns contain them is the agent."""
+
+CALLER_CUES: tuple[str, ...] = role_cues()[1]
+"""Phrases a caller says (``role_cues.yaml``); they count against the cluster being the
+agent."""
 
 
 @dataclass(frozen=True, slots=True)

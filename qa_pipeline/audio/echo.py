@@ -51,14 +51,18 @@ LOUD_WITHIN_DB = 20.0
 
 @dataclass(frozen=True, slots=True)
 class EchoGate:
-    """What the gate found: the coupling of each channel (dB; ``None`` where there was
-    too little speech to tell) and the seconds of leak silenced on each."""
+    """What the gate found on each channel.
+
+    The coupling of each channel (dB; ``None`` where there was too little speech to tell)
+    and the seconds of leak silenced on each.
+    """
 
     coupling_db: tuple[float | None, float | None]
     gated_s: tuple[float, float]
 
     @property
     def applied(self) -> bool:
+        """Whether the gate muted any crosstalk."""
         return any(s > 0 for s in self.gated_s)
 
 
@@ -88,7 +92,8 @@ def _max_filter(x: np.ndarray, radius: int) -> np.ndarray:
 
 
 def _coupling(own: np.ndarray, other: np.ndarray, max_lag: int) -> float | None:
-    """How far below the other side's voice its leak sits on this channel (dB), or
+    """How far below the other side's voice its leak sits on this channel (dB).
+
     ``None`` when this channel's level does not follow the other's (no leak).
 
     A leak follows the other side's level syllable by syllable; line noise does not (on

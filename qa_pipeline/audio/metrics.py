@@ -91,7 +91,27 @@ def compute_metrics(
         duration = float(source.duration_s)
     else:
         duration = max((v.size for v in rows.values()), default=0) / SAMPLE_RATE
+    timed = _timed_segments(segments, duration)
+    talk, gaps = _talk_and_gaps(timed)
+    turns, speech_ms, speech_n = _prosody(timed, rows)
+    clip_rows = list(np.atleast_2d(source.samples)) if source is not None else list(rows.values())
+    clipping = _clipping_ratio(clip_rows)
+    return AudioMetrics(
+        duration_s=round(duration, 3),
+        sample_rate=source.source_sample_rate if source is not None else None,
+        channels=source.source_channels if source is not None else None,
+        talk_time_s=tuple(sorted((k, round(v, 3)) for k, v in talk.items())),
+        silent_gaps=tuple(gaps),
+        overlaps=tuple(_overlaps(timed)),
+        agent_speech_rate_cpm=_agent_speech_rate(timed, talk),
+        turns=tuple(turns),
+        clipping_ratio=round(clipping, 6),
+        quality_flags=_quality_flags(clipping, speech_ms, speech_n, rows, segments),
+    )
 
+
+def _timed_segments(segments: Sequence[Segment], duration: float) -> list[Segment]:
+    """Segments with both timestamps, clipped to ``[0, duration]``, sorted by start/end."""
     timed: list[Segment] = []
     for s in segments:
         if s.start is None or s.end is None:
@@ -101,27 +121,39 @@ def compute_metrics(
             continue
         timed.append(Segment(s.speaker, start, end, s.text, s.confidence, s.flags))
     timed.sort(key=lambda s: (s.start or 0.0, s.end or 0.0))
+    return timed
 
+
+def _talk_and_gaps(
+    timed: Sequence[Segment],
+) -> tuple[dict[str, float], list[tuple[float, float]]]:
+    """Talk time per speaker and the silent gaps between the first and the last segment."""
     by_speaker: dict[str, list[tuple[float, float]]] = {}
     for s in timed:
         assert s.start is not None and s.end is not None
         by_speaker.setdefault(s.speaker, []).append((s.start, s.end))
     talk = {k: sum(b - a for a, b in _merge(v)) for k, v in by_speaker.items()}
-
     gaps: list[tuple[float, float]] = []
     speech = _merge([iv for v in by_speaker.values() for iv in v])
     for (_, prev_end), (next_start, _) in itertools.pairwise(speech):
         if next_start - prev_end > SILENT_GAP_S:
             gaps.append((round(prev_end, 3), round(next_start, 3)))
+    return talk, gaps
 
-    overlaps = _overlaps(timed)
 
-    rate: float | None = None
+def _agent_speech_rate(timed: Sequence[Segment], talk: Mapping[str, float]) -> float | None:
+    """Agent characters per minute of agent talk; ``None`` under 1 s of agent talk."""
     agent_talk = talk.get(AGENT, 0.0)
-    if agent_talk >= 1.0:
-        chars = sum(_count_chars(s.text) for s in timed if s.speaker == AGENT)
-        rate = round(chars / (agent_talk / 60.0), 3)
+    if agent_talk < 1.0:
+        return None
+    chars = sum(_count_chars(s.text) for s in timed if s.speaker == AGENT)
+    return round(chars / (agent_talk / 60.0), 3)
 
+
+def _prosody(
+    timed: Sequence[Segment], rows: Mapping[str, np.ndarray]
+) -> tuple[list[TurnProsody], float, float]:
+    """Per-turn loudness and pitch, plus the summed mean square and sample count of speech."""
     turns: list[TurnProsody] = []
     speech_ms = speech_n = 0.0
     for s in timed[:MAX_PROSODY_TURNS]:
@@ -144,10 +176,17 @@ def compute_metrics(
                 s.speaker, round(s.start, 3), round(s.end, 3), round(rms_dbfs(y), 3), mean, std
             )
         )
+    return turns, speech_ms, speech_n
 
-    clip_rows = list(np.atleast_2d(source.samples)) if source is not None else list(rows.values())
-    clipping = _clipping_ratio(clip_rows)
 
+def _quality_flags(
+    clipping: float,
+    speech_ms: float,
+    speech_n: float,
+    rows: Mapping[str, np.ndarray],
+    segments: Sequence[Segment],
+) -> tuple[str, ...]:
+    """The call's quality flags: clipping, low_level, mono_fallback, no_speech."""
     flags: list[str] = []
     if clipping > CLIPPING_FLAG_RATIO:
         flags.append("clipping")
@@ -157,19 +196,7 @@ def compute_metrics(
         flags.append("mono_fallback")
     if not any(s.text.strip() for s in segments):
         flags.append("no_speech")
-
-    return AudioMetrics(
-        duration_s=round(duration, 3),
-        sample_rate=source.source_sample_rate if source is not None else None,
-        channels=source.source_channels if source is not None else None,
-        talk_time_s=tuple(sorted((k, round(v, 3)) for k, v in talk.items())),
-        silent_gaps=tuple(gaps),
-        overlaps=tuple(overlaps),
-        agent_speech_rate_cpm=rate,
-        turns=tuple(turns),
-        clipping_ratio=round(clipping, 6),
-        quality_flags=tuple(flags),
-    )
+    return tuple(flags)
 
 
 def _channel_for(rows: Mapping[str, np.ndarray], speaker: str) -> np.ndarray | None:

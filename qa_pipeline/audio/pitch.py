@@ -8,8 +8,10 @@ from qa_pipeline.audio.constants import PITCH_FMAX, PITCH_FMIN, SAMPLE_RATE, log
 
 
 def warm_up() -> None:
-    """Import librosa's pitch and feature code now (about 3 s on 2 cores, once per process),
-    so a long-running stage pays it when it starts, not inside its first batch."""
+    """Import librosa's pitch and feature code now (about 3 s on 2 cores, once per process).
+
+    A long-running stage then pays it when it starts, not inside its first batch.
+    """
     import librosa
 
     _ = (librosa.yin, librosa.feature.rms)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import typer
 
@@ -12,7 +12,9 @@ from qa_pipeline.errors import ConfigError
 
 if TYPE_CHECKING:
     from qa_pipeline.asr.options import AsrOptions
+    from qa_pipeline.asr.stage import TranscriptionResult
     from qa_pipeline.config import Settings
+    from qa_pipeline.pii.redact import RedactOptions
 
 AUDIO_SUFFIXES = (".wav", ".mp3", ".flac", ".ogg", ".opus", ".m4a", ".aac", ".amr", ".wma")
 
@@ -75,9 +77,8 @@ def transcribe_command(
 ) -> None:
     """Transcribe recordings into speaker-attributed transcript JSON (with audio metrics)."""
     from qa_pipeline.asr.stage import transcribe_recordings
-    from qa_pipeline.intake.transcript_io import save_transcript
     from qa_pipeline.models import CallMeta, Recording
-    from qa_pipeline.pii.redact import RedactOptions, redact_path, redact_text, redact_transcript
+    from qa_pipeline.pii.redact import RedactOptions, redact_path, redact_transcript
 
     s, options = _options(model, device, compute_type, language, channels, batch_size)
     files = _expand(paths)
@@ -98,6 +99,16 @@ def transcribe_command(
             # personal data is masked before a transcript is cached or written
             transform=lambda t: redact_transcript(t, redact),
         )
+    _write_transcripts(results, out, redact)
+
+
+def _write_transcripts(
+    results: list[TranscriptionResult], out: Path, redact: RedactOptions
+) -> None:
+    """Save each transcript under ``out``, print the outcome; exit 1 if any call failed."""
+    from qa_pipeline.intake.transcript_io import save_transcript
+    from qa_pipeline.pii.redact import redact_path, redact_text
+
     out.mkdir(parents=True, exist_ok=True)
     failed = []
     for res in results:
@@ -225,12 +236,12 @@ def eval_e2e(
         None, "--save", help="Also write each transcript JSON here (unredacted)."
     ),
 ) -> None:
-    """Recordings → speech-to-text → scoring, against labelled calls: agreement, review
-    rate, disagreements with evidence, CER, duplicated turns, x-real-time."""
-    from dataclasses import replace
+    """Recordings → speech-to-text → scoring, against labelled calls.
 
-    from qa_pipeline.asr.correct import correction_terms, correction_text
-    from qa_pipeline.asr.vocabulary import hotwords_for_rubric, rubric_terms
+    Reports agreement, review rate, disagreements with evidence, CER, duplicated turns and
+    x-real-time.
+    """
+    from qa_pipeline.asr.vocabulary import rubric_terms
     from qa_pipeline.evaluation.e2e import evaluate_e2e, summary_line
     from qa_pipeline.scoring import load_rubric
 
@@ -238,11 +249,7 @@ def eval_e2e(
     channels = "mono" if mono else None
     s, options = _options(model, device, compute_type, None, channels, batch_size)
     if vocabulary:
-        options = replace(
-            options,
-            hotwords=hotwords_for_rubric(rb),
-            correct_terms=correction_text(correction_terms(rb)),
-        )
+        options = _with_vocabulary(options, rb)
     calls = limit
     with progress_bar("transcribing", 0) as bar:
         task = bar.task_ids[0]
@@ -261,6 +268,20 @@ def eval_e2e(
     if not as_json:
         _print_e2e(report)
     typer.echo(summary_line(report))
+
+
+def _with_vocabulary(options: AsrOptions, rb: Any) -> AsrOptions:
+    """``options`` biased to the rubric's terms (hotwords) and restoring near-miss terms."""
+    from dataclasses import replace
+
+    from qa_pipeline.asr.correct import correction_terms, correction_text
+    from qa_pipeline.asr.vocabulary import hotwords_for_rubric
+
+    return replace(
+        options,
+        hotwords=hotwords_for_rubric(rb),
+        correct_terms=correction_text(correction_terms(rb)),
+    )
 
 
 def _print_e2e(report: object) -> None:

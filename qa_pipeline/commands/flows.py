@@ -97,122 +97,134 @@ def run_night(
         )
 
 
+def run_cmd(
+    inbox: Path = typer.Option(..., help="Folder with manifest.csv and the night's calls."),
+    night: str = typer.Option(..., "--date", help="The night, YYYY-MM-DD."),
+    rubric: list[str] | None = typer.Option(
+        None,
+        "--rubric",
+        help="Rubric name or path; repeat KEY=RUBRIC to choose by language or call type "
+        "(e.g. --rubric hotline_12345 --rubric en=contact_center_en).",
+    ),
+    plan: str = typer.Option(
+        "all", help="Sampling plan: all, fraction:0.05, quota:5, stratified:0.1, risk:0.1."
+    ),
+    seed: int = typer.Option(0, help="Seed of the sampling draw."),
+    policy_topic: list[str] | None = typer.Option(
+        None, "--policy-topic", help="Topic under a recent policy change (risk plan)."
+    ),
+    runner: str = typer.Option("thread", help="Task runner: thread or dask."),
+    dask_address: str | None = typer.Option(
+        None, help="Dask scheduler, tcp://host:8786 (default: a local 2-worker cluster)."
+    ),
+    workers: int | None = typer.Option(None, help="Threads or local Dask workers."),
+    chunk_size: int = typer.Option(16, help="Calls per transcription batch."),
+    no_reports: bool = typer.Option(False, "--no-reports", help="Skip the night's reports."),
+    as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
+) -> None:
+    """Run the nightly QA flow once on an inbox and print what failed and why.
+
+    Exits 1 when the night scored nothing (every call failed, or none was valid).
+    """
+    _check_night(night, plan)
+    s = settings()
+    _prefect_ready(s.data_dir)
+    summary = run_night(
+        inbox,
+        night,
+        rubrics=list(rubric or []) or None,
+        plan=plan,
+        seed=seed,
+        runner=runner,
+        dask_address=dask_address,
+        workers=workers,
+        chunk_size=chunk_size,
+        policy_topics=list(policy_topic or []),
+        write_reports=not no_reports,
+    )
+    _report_night(summary, night, as_json=as_json)
+
+
+def _check_night(night: str, plan: str) -> None:
+    """Fail fast on a ``--date`` that is not a date or a plan that does not parse."""
+    try:
+        date.fromisoformat(night)
+    except ValueError:
+        raise ConfigError(f"--date {night!r} is not a date (YYYY-MM-DD)") from None
+    parse_plan(plan)  # fail fast on a bad plan
+
+
+def _report_night(summary: Any, night: str, *, as_json: bool) -> None:
+    """Print the night's summary; exit 1 when it scored nothing."""
+    if as_json:
+        typer.echo(json.dumps(summary.as_dict(), ensure_ascii=False, indent=1))
+    else:
+        _print_summary(summary)
+    if summary.status == "failed":
+        # nothing was scored: a scheduler or a wrapping script must see it
+        console_err.print(
+            f"error: night {night}: nothing scored ({len(summary.failures)} failed)",
+            markup=False,
+            highlight=False,
+        )
+        raise typer.Exit(1)
+
+
+def sample_size_cmd(
+    margin: float = typer.Option(0.05, help="Half-width of the interval (0.05 = ±5 points)."),
+    confidence: float = typer.Option(0.95, help="Confidence level."),
+    expected_rate: float = typer.Option(0.5, help="Expected rate (0.5 is the safe maximum)."),
+    population: int | None = typer.Option(None, help="Calls in the period (finite population)."),
+) -> None:
+    """How many calls to inspect to estimate a rate within a margin."""
+    n = sample_size(margin, confidence, expected_rate, population)
+    pop = f" of {population}" if population else ""
+    typer.echo(
+        f"{n}{pop} calls for ±{margin:.1%} at {confidence:.0%} confidence "
+        f"(expected rate {expected_rate:.0%})"
+    )
+
+
+def serve_cmd(
+    inbox_root: Path = typer.Option(
+        None, help="Folder with one inbox per night (YYYY-MM-DD); default QA_DATA_DIR/inbox."
+    ),
+    rubric: list[str] | None = typer.Option(None, "--rubric", help="As for qa run."),
+    plan: str = typer.Option("all", help="Sampling plan of the nightly run."),
+) -> None:
+    """Serve the nightly (01:00) and bulletin (Mon/1st 08:00) schedules from this machine."""
+    parse_plan(plan)
+    s = settings()
+    _prefect_ready(s.data_dir, verbose=True)
+    from flows.deployments import serve_all
+
+    root = inbox_root or s.data_dir / "inbox"
+    console_err.print(f"serving schedules in {s.timezone}; inboxes under {root}")
+    serve_all(str(root), timezone=s.timezone, rubrics=list(rubric or []) or None, plan=plan)
+
+
+def demo_cmd(
+    seed: int = typer.Option(0, help="Seed of the demo centre."),
+    no_audio: bool = typer.Option(
+        False, "--no-audio", help="Leave out the recordings (no speech-to-text)."
+    ),
+) -> None:
+    """Build the demo call centre under QA_DATA_DIR, run a night and the reports."""
+    s = settings()
+    _prefect_ready(s.data_dir)
+    from flows.demo_run import run_demo
+
+    result = run_demo(s, seed=seed, with_audio=not no_audio, run_night=run_night)
+    _print_summary(result.summary)
+    console.print("[bold]Demo reports:[/]")
+    for label, paths in result.reports.items():
+        for p in paths:
+            console.print(f"  {label}: {p}", highlight=False, markup=False, soft_wrap=True)
+
+
 def register(app: typer.Typer, eval_app: typer.Typer) -> None:
     """Add this area's commands to the `qa` app."""
-
-    @app.command("run")
-    def run_cmd(
-        inbox: Path = typer.Option(..., help="Folder with manifest.csv and the night's calls."),
-        night: str = typer.Option(..., "--date", help="The night, YYYY-MM-DD."),
-        rubric: list[str] | None = typer.Option(
-            None,
-            "--rubric",
-            help="Rubric name or path; repeat KEY=RUBRIC to choose by language or call type "
-            "(e.g. --rubric hotline_12345 --rubric en=contact_center_en).",
-        ),
-        plan: str = typer.Option(
-            "all", help="Sampling plan: all, fraction:0.05, quota:5, stratified:0.1, risk:0.1."
-        ),
-        seed: int = typer.Option(0, help="Seed of the sampling draw."),
-        policy_topic: list[str] | None = typer.Option(
-            None, "--policy-topic", help="Topic under a recent policy change (risk plan)."
-        ),
-        runner: str = typer.Option("thread", help="Task runner: thread or dask."),
-        dask_address: str | None = typer.Option(
-            None, help="Dask scheduler, tcp://host:8786 (default: a local 2-worker cluster)."
-        ),
-        workers: int | None = typer.Option(None, help="Threads or local Dask workers."),
-        chunk_size: int = typer.Option(16, help="Calls per transcription batch."),
-        no_reports: bool = typer.Option(False, "--no-reports", help="Skip the night's reports."),
-        as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
-    ) -> None:
-        """Run the nightly QA flow once on an inbox and print what failed and why.
-
-        Exits 1 when the night scored nothing (every call failed, or none was valid).
-        """
-        try:
-            date.fromisoformat(night)
-        except ValueError:
-            raise ConfigError(f"--date {night!r} is not a date (YYYY-MM-DD)") from None
-        parse_plan(plan)  # fail fast on a bad plan
-        s = settings()
-        _prefect_ready(s.data_dir)
-        summary = run_night(
-            inbox,
-            night,
-            rubrics=list(rubric or []) or None,
-            plan=plan,
-            seed=seed,
-            runner=runner,
-            dask_address=dask_address,
-            workers=workers,
-            chunk_size=chunk_size,
-            policy_topics=list(policy_topic or []),
-            write_reports=not no_reports,
-        )
-        if as_json:
-            typer.echo(json.dumps(summary.as_dict(), ensure_ascii=False, indent=1))
-        else:
-            _print_summary(summary)
-        if summary.status == "failed":
-            # nothing was scored: a scheduler or a wrapping script must see it
-            console_err.print(
-                f"error: night {night}: nothing scored ({len(summary.failures)} failed)",
-                markup=False,
-                highlight=False,
-            )
-            raise typer.Exit(1)
-
-    @app.command("sample-size")
-    def sample_size_cmd(
-        margin: float = typer.Option(0.05, help="Half-width of the interval (0.05 = ±5 points)."),
-        confidence: float = typer.Option(0.95, help="Confidence level."),
-        expected_rate: float = typer.Option(0.5, help="Expected rate (0.5 is the safe maximum)."),
-        population: int | None = typer.Option(
-            None, help="Calls in the period (finite population)."
-        ),
-    ) -> None:
-        """How many calls to inspect to estimate a rate within a margin."""
-        n = sample_size(margin, confidence, expected_rate, population)
-        pop = f" of {population}" if population else ""
-        typer.echo(
-            f"{n}{pop} calls for ±{margin:.1%} at {confidence:.0%} confidence "
-            f"(expected rate {expected_rate:.0%})"
-        )
-
-    @app.command("serve")
-    def serve_cmd(
-        inbox_root: Path = typer.Option(
-            None, help="Folder with one inbox per night (YYYY-MM-DD); default QA_DATA_DIR/inbox."
-        ),
-        rubric: list[str] | None = typer.Option(None, "--rubric", help="As for qa run."),
-        plan: str = typer.Option("all", help="Sampling plan of the nightly run."),
-    ) -> None:
-        """Serve the nightly (01:00) and bulletin (Mon/1st 08:00) schedules from this machine."""
-        parse_plan(plan)
-        s = settings()
-        _prefect_ready(s.data_dir, verbose=True)
-        from flows.deployments import serve_all
-
-        root = inbox_root or s.data_dir / "inbox"
-        console_err.print(f"serving schedules in {s.timezone}; inboxes under {root}")
-        serve_all(str(root), timezone=s.timezone, rubrics=list(rubric or []) or None, plan=plan)
-
-    @app.command("demo")
-    def demo_cmd(
-        seed: int = typer.Option(0, help="Seed of the demo centre."),
-        no_audio: bool = typer.Option(
-            False, "--no-audio", help="Leave out the recordings (no speech-to-text)."
-        ),
-    ) -> None:
-        """Build the demo call centre under QA_DATA_DIR, run a night and the reports."""
-        s = settings()
-        _prefect_ready(s.data_dir)
-        from flows.demo_run import run_demo
-
-        result = run_demo(s, seed=seed, with_audio=not no_audio, run_night=run_night)
-        _print_summary(result.summary)
-        console.print("[bold]Demo reports:[/]")
-        for label, paths in result.reports.items():
-            for p in paths:
-                console.print(f"  {label}: {p}", highlight=False, markup=False, soft_wrap=True)
+    app.command("run")(run_cmd)
+    app.command("sample-size")(sample_size_cmd)
+    app.command("serve")(serve_cmd)
+    app.command("demo")(demo_cmd)

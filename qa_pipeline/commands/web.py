@@ -20,102 +20,103 @@ def _url(url: str | None) -> str:
     return url or settings().resolved_database_url
 
 
+def web_cmd(
+    host: str = typer.Option("127.0.0.1", help="Address to listen on."),
+    port: int = typer.Option(8080, help="Port to listen on."),
+    url: str | None = typer.Option(None, "--url", help=URL_HELP),
+    rubrics: Path = typer.Option(
+        Path("rubrics"), help="Folder of rubric YAML files (grades, critical items)."
+    ),
+    secure_cookies: bool = typer.Option(
+        False, "--secure-cookies", help="Mark cookies Secure (when served over HTTPS)."
+    ),
+) -> None:
+    """Serve the QA workbench (复核, 申诉, 校准) on the results store."""
+    import uvicorn
+
+    from qa_pipeline.store import Store
+    from qa_pipeline.web import WebOptions, create_app
+
+    cfg = settings()
+    store = Store.open(_url(url), redact=cfg.redact_pii)
+    opts = WebOptions(
+        language=cfg.language,
+        timezone=cfg.timezone,
+        rubrics=load_rubrics(rubrics),
+        appeal_window_days=cfg.appeal_window_days,
+        sample_rate=cfg.review_sample_rate,
+        secure_cookies=secure_cookies,
+    )
+    console.print(
+        f"workbench on http://{host}:{port}/ — database {store.url}",
+        highlight=False,
+        markup=False,
+        soft_wrap=True,
+    )
+    try:
+        uvicorn.run(create_app(store, opts), host=host, port=port, log_level="warning")
+    finally:
+        store.close()
+
+
+def users_add(
+    name: str = typer.Argument(..., help="Login name."),
+    role: str = typer.Option(..., "--role", help="admin, inspector, trainer, manager or agent."),
+    agent_id: str | None = typer.Option(
+        None, "--agent-id", help="The agent's id in the calls (role agent)."
+    ),
+    password: str = typer.Option(
+        ...,
+        prompt=True,
+        hide_input=True,
+        confirmation_prompt=True,
+        help="Password (prompted when not given; at least 8 characters).",
+    ),
+    url: str | None = typer.Option(None, "--url", help=URL_HELP),
+) -> None:
+    """Create a workbench account (the password is hashed with argon2id)."""
+    from qa_pipeline.review import UserStore
+    from qa_pipeline.store import Store
+
+    with Store.open(_url(url)) as store:
+        user = UserStore(store).add(name, password, role, agent_id)
+    console.print(f"added {user.name} ({user.role})", highlight=False, markup=False)
+
+
+def users_list(url: str | None = typer.Option(None, "--url", help=URL_HELP)) -> None:
+    """List workbench accounts."""
+    from qa_pipeline.review import UserStore
+    from qa_pipeline.store import Store
+
+    with Store.open(_url(url)) as store:
+        users = UserStore(store).list()
+    table = Table("name", "role", "agent id", "status")
+    for u in users:
+        table.add_row(u.name, u.role, u.agent_id or "-", "disabled" if u.disabled else "active")
+    console.print(table)
+
+
+def users_disable(
+    name: str = typer.Argument(..., help="Login name."),
+    url: str | None = typer.Option(None, "--url", help=URL_HELP),
+) -> None:
+    """Disable an account; its open sessions stop working at once."""
+    from qa_pipeline.review import UserStore
+    from qa_pipeline.store import Store
+
+    with Store.open(_url(url)) as store:
+        UserStore(store).disable(name)
+    console.print(f"disabled {name}", highlight=False, markup=False)
+
+
 def register(app: typer.Typer, eval_app: typer.Typer) -> None:
     """Add this area's commands to the `qa` app."""
-
-    @app.command("web")
-    def web(
-        host: str = typer.Option("127.0.0.1", help="Address to listen on."),
-        port: int = typer.Option(8080, help="Port to listen on."),
-        url: str | None = typer.Option(None, "--url", help=URL_HELP),
-        rubrics: Path = typer.Option(
-            Path("rubrics"), help="Folder of rubric YAML files (grades, critical items)."
-        ),
-        secure_cookies: bool = typer.Option(
-            False, "--secure-cookies", help="Mark cookies Secure (when served over HTTPS)."
-        ),
-    ) -> None:
-        """Serve the QA workbench (复核, 申诉, 校准) on the results store."""
-        import uvicorn
-
-        from qa_pipeline.store import Store
-        from qa_pipeline.web import WebOptions, create_app
-
-        cfg = settings()
-        store = Store.open(_url(url), redact=cfg.redact_pii)
-        opts = WebOptions(
-            language=cfg.language,
-            timezone=cfg.timezone,
-            rubrics=load_rubrics(rubrics),
-            appeal_window_days=cfg.appeal_window_days,
-            sample_rate=cfg.review_sample_rate,
-            secure_cookies=secure_cookies,
-        )
-        console.print(
-            f"workbench on http://{host}:{port}/ — database {store.url}",
-            highlight=False,
-            markup=False,
-            soft_wrap=True,
-        )
-        try:
-            uvicorn.run(create_app(store, opts), host=host, port=port, log_level="warning")
-        finally:
-            store.close()
-
+    app.command("web")(web_cmd)
     users_app = typer.Typer(help="Workbench accounts: add, list, disable.")
     app.add_typer(users_app, name="users", no_args_is_help=True)
-
-    @users_app.command("add")
-    def add(
-        name: str = typer.Argument(..., help="Login name."),
-        role: str = typer.Option(
-            ..., "--role", help="admin, inspector, trainer, manager or agent."
-        ),
-        agent_id: str | None = typer.Option(
-            None, "--agent-id", help="The agent's id in the calls (role agent)."
-        ),
-        password: str = typer.Option(
-            ...,
-            prompt=True,
-            hide_input=True,
-            confirmation_prompt=True,
-            help="Password (prompted when not given; at least 8 characters).",
-        ),
-        url: str | None = typer.Option(None, "--url", help=URL_HELP),
-    ) -> None:
-        """Create a workbench account (the password is hashed with argon2id)."""
-        from qa_pipeline.review import UserStore
-        from qa_pipeline.store import Store
-
-        with Store.open(_url(url)) as store:
-            user = UserStore(store).add(name, password, role, agent_id)
-        console.print(f"added {user.name} ({user.role})", highlight=False, markup=False)
-
-    @users_app.command("list")
-    def list_(url: str | None = typer.Option(None, "--url", help=URL_HELP)) -> None:
-        """List workbench accounts."""
-        from qa_pipeline.review import UserStore
-        from qa_pipeline.store import Store
-
-        with Store.open(_url(url)) as store:
-            users = UserStore(store).list()
-        table = Table("name", "role", "agent id", "status")
-        for u in users:
-            table.add_row(u.name, u.role, u.agent_id or "-", "disabled" if u.disabled else "active")
-        console.print(table)
-
-    @users_app.command("disable")
-    def disable(
-        name: str = typer.Argument(..., help="Login name."),
-        url: str | None = typer.Option(None, "--url", help=URL_HELP),
-    ) -> None:
-        """Disable an account; its open sessions stop working at once."""
-        from qa_pipeline.review import UserStore
-        from qa_pipeline.store import Store
-
-        with Store.open(_url(url)) as store:
-            UserStore(store).disable(name)
-        console.print(f"disabled {name}", highlight=False, markup=False)
+    users_app.command("add")(users_add)
+    users_app.command("list")(users_list)
+    users_app.command("disable")(users_disable)
 
 
 def load_rubrics(directory: Path) -> tuple[Any, ...]:

@@ -122,6 +122,7 @@ class DemoCentre:
     calls: dict[str, int] = field(default_factory=dict)
 
     def inbox(self, night: str) -> Path:
+        """The inbox folder of ``night`` (``YYYY-MM-DD``)."""
         return self.inbox_root / night
 
 
@@ -401,6 +402,33 @@ def _mandarin_recordings(inbox: Path, rows: list[dict[str, object]]) -> None:
         row["duration_s"] = ""  # the recording's own length (the speech was re-timed)
 
 
+def _english_recordings(inbox: Path, tonight: date) -> list[dict[str, object]]:
+    """Copy the English demo recordings into ``inbox/audio``; their manifest rows."""
+    rows: list[dict[str, object]] = []
+    start = datetime(tonight.year, tonight.month, tonight.day, 10, tzinfo=TZ)
+    for i, (stem, agent, call_type, topic, sat) in enumerate(ENGLISH_CALLS):
+        src = DEMO_AUDIO / f"{stem}.flac"
+        if not src.is_file():
+            continue
+        shutil.copyfile(src, inbox / "audio" / src.name)
+        rows.append(
+            {
+                "call_id": f"EN-{tonight:%Y%m%d}-{i + 1:02d}",
+                "file": f"audio/{src.name}",
+                "agent_id": agent,
+                "team": "English desk",
+                "started_at": (start + timedelta(minutes=17 * i)).isoformat(),
+                "call_type": call_type,
+                "duration_s": "",
+                "satisfaction": sat,
+                "topic": topic,
+                "agent_tenure_months": 4 + i,
+                "language": "en",
+            }
+        )
+    return rows
+
+
 def build_demo(root: str | Path, options: DemoOptions | None = None) -> DemoCentre:
     """Write the demo centre's inboxes under ``root/inbox/<YYYY-MM-DD>/`` (replacing them).
 
@@ -432,29 +460,7 @@ def build_demo(root: str | Path, options: DemoOptions | None = None) -> DemoCent
     if options.with_audio and DEMO_AUDIO.is_dir():
         (inbox / "audio").mkdir(exist_ok=True)
         _mandarin_recordings(inbox, rows)
-        start = datetime(
-            options.tonight.year, options.tonight.month, options.tonight.day, 10, tzinfo=TZ
-        )
-        for i, (stem, agent, call_type, topic, sat) in enumerate(ENGLISH_CALLS):
-            src = DEMO_AUDIO / f"{stem}.flac"
-            if not src.is_file():
-                continue
-            shutil.copyfile(src, inbox / "audio" / src.name)
-            rows.append(
-                {
-                    "call_id": f"EN-{options.tonight:%Y%m%d}-{i + 1:02d}",
-                    "file": f"audio/{src.name}",
-                    "agent_id": agent,
-                    "team": "English desk",
-                    "started_at": (start + timedelta(minutes=17 * i)).isoformat(),
-                    "call_type": call_type,
-                    "duration_s": "",
-                    "satisfaction": sat,
-                    "topic": topic,
-                    "agent_tenure_months": 4 + i,
-                    "language": "en",
-                }
-            )
+        rows.extend(_english_recordings(inbox, options.tonight))
     _write_manifest(inbox, rows)
     counts[tonight] = len(rows)
     return DemoCentre(

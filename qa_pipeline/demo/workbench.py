@@ -14,7 +14,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-from qa_pipeline.demo.centre import AGENTS, make_call
+from qa_pipeline.demo.centre import AGENTS, DemoAgent, make_call
 from qa_pipeline.intake.transcript_io import transcript_from_mapping
 from qa_pipeline.models import CallMeta, Recording, Status
 
@@ -55,6 +55,38 @@ def _with_review(score: Any, rubric: Any) -> Any:
     return replace(score, items=items, score=value, grade=grade, critical_failed=critical)
 
 
+def _recording(
+    root: Path,
+    call_id: str,
+    agent: DemoAgent,
+    started: datetime,
+    call_type: object,
+    duration: float | None,
+    satisfaction: float,
+    with_audio: bool,
+) -> Recording:
+    """The demo call's recording: a WAV under ``root/audio`` or a vendor transcript file."""
+    if with_audio:
+        path = write_wav(root / "audio" / f"{call_id}.wav", (duration or 60) + 1)
+    else:
+        path = root / "vendor" / f"{call_id}.json"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("{}", encoding="utf-8")
+    return Recording(
+        path=path,
+        meta=CallMeta(
+            call_id=call_id,
+            agent_id=agent.agent_id,
+            team=agent.team,
+            started_at=started,
+            call_type=str(call_type),
+            duration_s=duration,
+            satisfaction=satisfaction,
+        ),
+        is_transcript=not with_audio,
+    )
+
+
 def seed_centre(
     store: Any,
     root: Path,
@@ -66,8 +98,10 @@ def seed_centre(
     seed: int = 7,
     rubric_path: Path = RUBRIC,
 ) -> tuple[Any, list[dict[str, Any]]]:
-    """Score ``n_calls`` demo calls into ``store``; every ``audio_every``-th gets a WAV,
-    and on every ``review_every``-th the machine leaves ``closing`` to a person (review).
+    """Score ``n_calls`` demo calls into ``store``, some with audio, some left to review.
+
+    Every ``audio_every``-th call gets a WAV, and on every ``review_every``-th the machine
+    leaves ``closing`` to a person (review).
 
     Returns:
         The loaded rubric and one dict per call (``call_id``, ``agent_id``, ``raw``: the
@@ -87,27 +121,18 @@ def seed_centre(
         score = score_call(transcript, rubric)
         if review_every and i % review_every == 1:
             score = _with_review(score, rubric)
-        if audio_every and i % audio_every == 0:
-            path = write_wav(root / "audio" / f"{call_id}.wav", (transcript.duration_s or 60) + 1)
-            is_transcript = False
+        with_audio = bool(audio_every and i % audio_every == 0)
+        if with_audio:
             transcript = replace(transcript, asr_model="base")
-        else:
-            path = root / "vendor" / f"{call_id}.json"
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text("{}", encoding="utf-8")
-            is_transcript = True
-        recording = Recording(
-            path=path,
-            meta=CallMeta(
-                call_id=call_id,
-                agent_id=agent.agent_id,
-                team=agent.team,
-                started_at=started,
-                call_type=str(data.get("call_type")),
-                duration_s=transcript.duration_s,
-                satisfaction=satisfaction,
-            ),
-            is_transcript=is_transcript,
+        recording = _recording(
+            root,
+            call_id,
+            agent,
+            started,
+            data.get("call_type"),
+            transcript.duration_s,
+            satisfaction,
+            with_audio,
         )
         store.save_call(recording, transcript, score, None)
         calls.append(
@@ -115,7 +140,7 @@ def seed_centre(
                 "call_id": call_id,
                 "agent_id": agent.agent_id,
                 "raw": data,
-                "audio": not is_transcript,
+                "audio": with_audio,
             }
         )
     return rubric, calls

@@ -93,6 +93,7 @@ class EvalResult:
 
     @property
     def x_realtime(self) -> float:
+        """Seconds of audio per second of wall time."""
         return self.audio_s / self.wall_s if self.wall_s > 0 else 0.0
 
     def summary_json(self) -> str:

@@ -26,12 +26,15 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from qa_pipeline.asr.options import AsrOptions
 from qa_pipeline.errors import ConfigError, QAPipelineError
 from qa_pipeline.evaluation.asr import edit_distance, normalise
 from qa_pipeline.models import AGENT, CALLER, CallMeta, Recording, Segment, Transcript
+
+if TYPE_CHECKING:
+    from qa_pipeline.asr.stage import TranscriptionResult
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +66,7 @@ class Disagreement:
     evidence: tuple[str, ...]
 
     def to_dict(self) -> dict[str, Any]:
+        """The disagreement as a JSON-ready dict."""
         return {
             "call_id": self.call_id,
             "item": self.item_id,
@@ -81,18 +85,22 @@ class ItemTally:
 
     @property
     def total(self) -> int:
+        """Items compared."""
         return sum(self.confusion.values())
 
     @property
     def reviews(self) -> int:
+        """Items the engine left to review."""
         return sum(n for (_, got), n in self.confusion.items() if got == "review")
 
     @property
     def decided(self) -> int:
+        """Items the engine decided (not left to review)."""
         return self.total - self.reviews
 
     @property
     def agree(self) -> int:
+        """Items where the engine gave the expected status."""
         return sum(n for (exp, got), n in self.confusion.items() if exp == got)
 
 
@@ -119,6 +127,7 @@ class E2EReport:
     per_call: list[dict[str, Any]] = field(default_factory=list)
 
     def overall(self) -> ItemTally:
+        """The tallies of every item added together."""
         out = ItemTally()
         for t in self.items.values():
             out.confusion.update(t.confusion)
@@ -126,24 +135,29 @@ class E2EReport:
 
     @property
     def accuracy(self) -> float | None:
+        """Share of decided items that agree with the labels; ``None`` if none decided."""
         o = self.overall()
         return o.agree / o.decided if o.decided else None
 
     @property
     def review_rate(self) -> float | None:
+        """Share of items left to review; ``None`` without items."""
         o = self.overall()
         return o.reviews / o.total if o.total else None
 
     @property
     def cer(self) -> float | None:
+        """Character error rate over all calls; ``None`` without reference text."""
         return self.edits / self.ref_chars if self.ref_chars else None
 
     @property
     def term_recall(self) -> float | None:
+        """Share of reference domain terms the transcripts kept; ``None`` without terms."""
         return self.term_hits / self.term_refs if self.term_refs else None
 
     @property
     def x_realtime(self) -> float:
+        """Seconds of audio per second of transcription and scoring."""
         wall = self.asr_s + self.scoring_s
         return self.audio_s / wall if wall > 0 else 0.0
 
@@ -261,8 +275,11 @@ def duplicated_turns(segments: Sequence[Segment]) -> int:
 
 
 def term_counts(reference: str, hypothesis: str, terms: Sequence[str]) -> tuple[int, int]:
-    """``(occurrences in the reference, of those found in the hypothesis)`` of each term
-    (normalised), the hypothesis count capped at the reference's."""
+    """How often the terms occur in the reference, and of those, in the hypothesis.
+
+    Returns ``(occurrences in the reference, of those found in the hypothesis)`` over the
+    terms (normalised), the hypothesis count of each capped at the reference's.
+    """
     refs = hits = 0
     for term in terms:
         t = normalise(term)
@@ -312,10 +329,30 @@ def evaluate_e2e(
     Returns:
         The report. No transcript cache is used: every run does all the work.
     """
-    from qa_pipeline.asr.stage import Transcriber, transcribe_recordings
-    from qa_pipeline.scoring import score_call
+    from qa_pipeline.asr.stage import Transcriber
 
     calls = load_corpus(corpus)[:limit] if limit else load_corpus(corpus)
+    report = E2EReport(
+        variant=_variant_name(options, crosstalk_db=crosstalk_db, mono=mono),
+        items={it.id: ItemTally() for it in rubric.items},
+    )
+    Transcriber(options, models_dir=models_dir)  # load the model outside the clock
+    results = _transcribe_calls(
+        calls,
+        options,
+        report,
+        models_dir=models_dir,
+        crosstalk_db=crosstalk_db,
+        mono=mono,
+        progress=progress,
+    )
+    for call, res in zip(calls, results, strict=True):
+        _tally_call(report, call, res, rubric, terms, save_dir)
+    return report
+
+
+def _variant_name(options: AsrOptions, *, crosstalk_db: float | None, mono: bool) -> str:
+    """The report's label: stereo/mono, crosstalk level, hotwords and terms."""
     variant = "stereo" if not mono else "mono"
     if crosstalk_db is not None:
         variant += f" crosstalk {crosstalk_db:g} dB"
@@ -323,8 +360,22 @@ def evaluate_e2e(
         variant += " +hotwords"
     if options.correct_terms:
         variant += " +terms"
-    report = E2EReport(variant=variant, items={it.id: ItemTally() for it in rubric.items})
-    Transcriber(options, models_dir=models_dir)  # load the model outside the clock
+    return variant
+
+
+def _transcribe_calls(
+    calls: Sequence[LabelledRecording],
+    options: AsrOptions,
+    report: E2EReport,
+    *,
+    models_dir: Path,
+    crosstalk_db: float | None,
+    mono: bool,
+    progress: Callable[[int, int], None] | None,
+) -> list[TranscriptionResult]:
+    """Transcribe the calls (made into the variant first); the time goes to ``report``."""
+    from qa_pipeline.asr.stage import transcribe_recordings
+
     with tempfile.TemporaryDirectory(prefix="qa-e2e-") as tmp:
         paths = [c.audio for c in calls]
         if crosstalk_db is not None or mono:
@@ -347,65 +398,85 @@ def evaluate_e2e(
             recordings, options, models_dir=models_dir, cache_dir=None, progress=progress
         )
         report.asr_s = time.perf_counter() - t0
-    for call, res in zip(calls, results, strict=True):
-        cid = call.reference.call_id
-        tr = res.transcript
-        if tr is None:
-            report.errors.append(f"{cid}: {res.error}")
-            continue
-        report.calls += 1
-        if save_dir is not None:
-            from qa_pipeline.intake.transcript_io import save_transcript
+    return results
 
-            save_transcript(tr, save_dir / f"{cid}.json")
-        report.audio_s += tr.duration_s or 0.0
-        report.flags.update(tr.flags)
-        ref, hyp = _text(call.reference.segments), _text(tr.segments)
-        edits = edit_distance(ref, hyp)
-        report.ref_chars += len(ref)
-        report.edits += edits
-        refs, hits = term_counts(ref, hyp, terms)
-        report.term_refs += refs
-        report.term_hits += hits
-        dup = duplicated_turns(tr.segments)
-        report.duplicated += dup
-        report.ref_turns += len(call.reference.segments)
-        report.segments += len(tr.segments)
-        t1 = time.perf_counter()
-        try:
-            scored = score_call(tr, rubric)
-        except QAPipelineError as exc:
-            report.errors.append(f"{cid}: scoring: {exc}")
+
+def _tally_call(
+    report: E2EReport,
+    call: LabelledRecording,
+    res: TranscriptionResult,
+    rubric: Any,
+    terms: Sequence[str],
+    save_dir: Path | None,
+) -> None:
+    """Add one call's transcription figures, scoring agreement and per-call row to ``report``."""
+    from qa_pipeline.scoring import score_call
+
+    cid = call.reference.call_id
+    tr = res.transcript
+    if tr is None:
+        report.errors.append(f"{cid}: {res.error}")
+        return
+    report.calls += 1
+    if save_dir is not None:
+        from qa_pipeline.intake.transcript_io import save_transcript
+
+        save_transcript(tr, save_dir / f"{cid}.json")
+    report.audio_s += tr.duration_s or 0.0
+    report.flags.update(tr.flags)
+    ref, hyp = _text(call.reference.segments), _text(tr.segments)
+    edits = edit_distance(ref, hyp)
+    report.ref_chars += len(ref)
+    report.edits += edits
+    refs, hits = term_counts(ref, hyp, terms)
+    report.term_refs += refs
+    report.term_hits += hits
+    dup = duplicated_turns(tr.segments)
+    report.duplicated += dup
+    report.ref_turns += len(call.reference.segments)
+    report.segments += len(tr.segments)
+    t1 = time.perf_counter()
+    try:
+        scored = score_call(tr, rubric)
+    except QAPipelineError as exc:
+        report.errors.append(f"{cid}: scoring: {exc}")
+        return
+    finally:
+        report.scoring_s += time.perf_counter() - t1
+    agree, decided = _compare_items(report, cid, call.expected, scored)
+    report.per_call.append(
+        {
+            "call_id": cid,
+            "cer": round(edits / len(ref), 4) if ref else None,
+            "segments": len(tr.segments),
+            "ref_turns": len(call.reference.segments),
+            "duplicated": dup,
+            "agree": agree,
+            "decided": decided,
+            "flags": list(tr.flags),
+        }
+    )
+
+
+def _compare_items(
+    report: E2EReport, cid: str, expected: Sequence[tuple[str, str]], scored: Any
+) -> tuple[int, int]:
+    """Tally expected vs. scored statuses; returns (agreeing, decided) item counts."""
+    agree = decided = 0
+    for item_id, exp in expected:
+        if item_id not in report.items:
             continue
-        finally:
-            report.scoring_s += time.perf_counter() - t1
-        agree = decided = 0
-        for item_id, exp in call.expected:
-            if item_id not in report.items:
-                continue
-            got_item = scored.item(item_id)
-            got = str(got_item.status)
-            report.items[item_id].confusion[(exp, got)] += 1
-            if got != "review":
-                decided += 1
-                agree += got == exp
-            if got not in (exp, "review"):
-                report.disagreements.append(
-                    Disagreement(cid, item_id, exp, got, got_item.reason, _evidence(got_item))
-                )
-        report.per_call.append(
-            {
-                "call_id": cid,
-                "cer": round(edits / len(ref), 4) if ref else None,
-                "segments": len(tr.segments),
-                "ref_turns": len(call.reference.segments),
-                "duplicated": dup,
-                "agree": agree,
-                "decided": decided,
-                "flags": list(tr.flags),
-            }
-        )
-    return report
+        got_item = scored.item(item_id)
+        got = str(got_item.status)
+        report.items[item_id].confusion[(exp, got)] += 1
+        if got != "review":
+            decided += 1
+            agree += got == exp
+        if got not in (exp, "review"):
+            report.disagreements.append(
+                Disagreement(cid, item_id, exp, got, got_item.reason, _evidence(got_item))
+            )
+    return agree, decided
 
 
 def summary_line(report: E2EReport) -> str:

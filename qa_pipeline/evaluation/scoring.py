@@ -19,9 +19,12 @@ STATUSES = ("pass", "fail", "na", "review")
 
 
 def homophone_noise(texts: Iterable[str], p: float, rng: random.Random) -> Callable[[str], str]:
-    """A function that mimics Mandarin speech-to-text errors on a text: each Chinese
-    character is swapped, with probability ``p``, for another character of ``texts``
-    with the same toneless pinyin, and half the punctuation is dropped (``rng`` draws)."""
+    """A function that mimics Mandarin speech-to-text errors on a text.
+
+    Each Chinese character is swapped, with probability ``p``, for another character of
+    ``texts`` with the same toneless pinyin, and half the punctuation is dropped (``rng``
+    draws).
+    """
     from qa_pipeline.scoring.text import syllable
 
     by_syllable: dict[str, list[str]] = defaultdict(list)
@@ -46,6 +49,8 @@ def homophone_noise(texts: Iterable[str], p: float, rng: random.Random) -> Calla
 
 @dataclass(frozen=True, slots=True)
 class GoldenResult:
+    """One golden-example check of a rubric item: expected vs. got status."""
+
     item_id: str
     index: int
     expected: str
@@ -55,12 +60,15 @@ class GoldenResult:
 
     @property
     def ok(self) -> bool:
+        """Whether the engine gave the expected status."""
         return self.expected == self.got
 
 
 def example_transcript(ex: Example, call_id: str) -> Transcript:
-    """A transcript from a golden example's ``[speaker, start, end, text]`` rows
-    (``[speaker, text]`` rows have no timestamps)."""
+    """A transcript from a golden example's ``[speaker, start, end, text]`` rows.
+
+    ``[speaker, text]`` rows have no timestamps.
+    """
     segs = []
     for row in ex.segments:
         if len(row) == 4:
@@ -100,22 +108,28 @@ def check_examples(rubric: RubricModel, options: ScoringOptions | None = None) -
 
 @dataclass
 class ItemStats:
+    """Confusion counts of one item: ``(expected, got) -> calls``."""
+
     confusion: Counter[tuple[str, str]] = field(default_factory=Counter)
 
     @property
     def decided(self) -> int:
+        """Calls the engine decided (not left to review)."""
         return sum(n for (_, got), n in self.confusion.items() if got != "review")
 
     @property
     def agree(self) -> int:
+        """Calls where the engine gave the expected status."""
         return sum(n for (exp, got), n in self.confusion.items() if exp == got)
 
     @property
     def reviews(self) -> int:
+        """Calls the engine left to review."""
         return sum(n for (_, got), n in self.confusion.items() if got == "review")
 
     @property
     def total(self) -> int:
+        """Calls compared."""
         return sum(self.confusion.values())
 
 
@@ -130,6 +144,7 @@ class EvalReport:
     errors: list[str] = field(default_factory=list)
 
     def overall(self, stats: list[ItemStats] | None = None) -> ItemStats:
+        """The counts of ``stats`` (default: every item) added together."""
         total = ItemStats()
         for s in stats if stats is not None else list(self.items.values()):
             total.confusion.update(s.confusion)

@@ -259,43 +259,13 @@ def _row_recording(
     tz: ZoneInfo,
     options: ManifestOptions,
 ) -> tuple[Recording | None, list[str]]:
-    problems: list[str] = []
-    missing = [c for c in ROW_REQUIRED if not (row.get(c) or "").strip()]
-    if missing:
-        problems.append("missing value for " + ", ".join(missing))
-    call_id = (row.get("call_id") or "").strip()
-    if _CONTROL.search(call_id):
-        problems.append("call_id holds control characters")
-    for column, limit in COLUMN_LIMITS.items():
-        value = (row.get(column) or "").strip()
-        if len(value) > limit:
-            problems.append(f"{column} is {len(value)} characters long (at most {limit})")
-    long_cells = [c for c, v in row.items() if c not in COLUMN_LIMITS and len(v or "") > MAX_CELL]
-    if long_cells:
-        problems.append(f"{', '.join(long_cells)} longer than {MAX_CELL} characters")
-    started_at = None
-    raw_started = (row.get("started_at") or "").strip()
-    if raw_started:
-        try:
-            started_at = parse_started_at(raw_started, tz)
-        except ValueError:
-            problems.append(
-                f"started_at {raw_started!r} is not a date-time "
-                "(expected ISO 8601, e.g. 2026-11-21T09:15:00+08:00)"
-            )
+    """The row's recording, or ``None`` and every problem found in the row."""
+    problems = _cell_problems(row)
+    started_at = _started_at(row, tz, problems)
     duration = _number(row, "duration_s", problems)
     satisfaction = _number(row, "satisfaction", problems)
     tenure = _number(row, "agent_tenure_months", problems)
-    path = None
-    if (row.get("file") or "").strip():
-        path = _resolve_file(inbox, row["file"], problems)
-    if path is not None and not problems and path.suffix.lower() == ".wav":
-        short = wav_shortfall(path)
-        if short is not None:
-            problems.append(
-                f"file {row['file']!r} is cut short: its header declares "
-                f"{_clock(short[0])} of audio, the file holds {short[1]:.1f} s"
-            )
+    path = _row_path(inbox, row, problems)
     if problems or path is None:
         return None, problems
     meta = CallMeta(
@@ -325,11 +295,60 @@ def _row_recording(
     return recording, []
 
 
-def _records(text: str) -> Iterator[tuple[int, list[str] | str]]:
-    """``(line number, cells)`` per line, or ``(line number, reason)`` for a line that
-    is not CSV (an unterminated quote, a cell over the csv module's field limit).
+def _cell_problems(row: Mapping[str, str]) -> list[str]:
+    """Missing required values, a call_id with control characters, cells too long."""
+    problems: list[str] = []
+    missing = [c for c in ROW_REQUIRED if not (row.get(c) or "").strip()]
+    if missing:
+        problems.append("missing value for " + ", ".join(missing))
+    call_id = (row.get("call_id") or "").strip()
+    if _CONTROL.search(call_id):
+        problems.append("call_id holds control characters")
+    for column, limit in COLUMN_LIMITS.items():
+        value = (row.get(column) or "").strip()
+        if len(value) > limit:
+            problems.append(f"{column} is {len(value)} characters long (at most {limit})")
+    long_cells = [c for c, v in row.items() if c not in COLUMN_LIMITS and len(v or "") > MAX_CELL]
+    if long_cells:
+        problems.append(f"{', '.join(long_cells)} longer than {MAX_CELL} characters")
+    return problems
 
-    One record per line: a quote left open never swallows the lines after it.
+
+def _started_at(row: Mapping[str, str], tz: ZoneInfo, problems: list[str]) -> datetime | None:
+    """The row's ``started_at``; a value that is not a date-time goes to ``problems``."""
+    raw_started = (row.get("started_at") or "").strip()
+    if not raw_started:
+        return None
+    try:
+        return parse_started_at(raw_started, tz)
+    except ValueError:
+        problems.append(
+            f"started_at {raw_started!r} is not a date-time "
+            "(expected ISO 8601, e.g. 2026-11-21T09:15:00+08:00)"
+        )
+        return None
+
+
+def _row_path(inbox: Path, row: Mapping[str, str], problems: list[str]) -> Path | None:
+    """The row's file inside the inbox; a WAV cut short is a problem (when none yet)."""
+    path = None
+    if (row.get("file") or "").strip():
+        path = _resolve_file(inbox, row["file"], problems)
+    if path is not None and not problems and path.suffix.lower() == ".wav":
+        short = wav_shortfall(path)
+        if short is not None:
+            problems.append(
+                f"file {row['file']!r} is cut short: its header declares "
+                f"{_clock(short[0])} of audio, the file holds {short[1]:.1f} s"
+            )
+    return path
+
+
+def _records(text: str) -> Iterator[tuple[int, list[str] | str]]:
+    """``(line number, cells)`` per line, or ``(line number, reason)`` if it is not CSV.
+
+    A line is not CSV with an unterminated quote or a cell over the csv module's field
+    limit. One record per line: a quote left open never swallows the lines after it.
     """
     for number, line in enumerate(io.StringIO(text, newline=""), start=1):
         body = line.rstrip("\r\n")
@@ -371,6 +390,26 @@ def parse_manifest_text(
     source = source or inbox / options.name
     tz = _zone(options.timezone)
     lines = _records(text)
+    header = _read_header(lines, source)
+    errors, warnings = _header_gaps(header, source)
+    known = set(EXPECTED_COLUMNS) | set(OPTIONAL_COLUMNS)
+    extra_columns = [c for c in header if c and c not in known]
+    rows = _RowReader(header, inbox, extra_columns, tz, options, errors)
+    for line, cells in lines:
+        rows.add(line, cells)
+    for warning in warnings:
+        log.warning("%s", warning)
+    return Manifest(
+        path=source,
+        rows=rows.rows,
+        recordings=tuple(rows.recordings),
+        errors=tuple(rows.errors),
+        warnings=tuple(warnings),
+    )
+
+
+def _read_header(lines: Iterator[tuple[int, list[str] | str]], source: Path) -> list[str]:
+    """The header's column names (lower case), or a ManifestError when it is unusable."""
     try:
         _, header_cells = next(lines)
     except StopIteration:
@@ -384,6 +423,11 @@ def parse_manifest_text(
             f"{source}: the header lacks {', '.join(lacking)} "
             f"(expected columns: {', '.join(EXPECTED_COLUMNS)})"
         )
+    return header
+
+
+def _header_gaps(header: list[str], source: Path) -> tuple[list[RowError], list[str]]:
+    """Row errors and warnings for expected columns the header lacks."""
     errors: list[RowError] = []
     warnings: list[str] = []
     absent = [c for c in EXPECTED_COLUMNS if c not in header]
@@ -392,57 +436,75 @@ def parse_manifest_text(
         for column in absent:
             if column in ROW_REQUIRED:
                 errors.append(RowError(1, None, f"missing column {column!r}: every row needs it"))
-    known = set(EXPECTED_COLUMNS) | set(OPTIONAL_COLUMNS)
-    extra_columns = [c for c in header if c and c not in known]
-    recordings: list[Recording] = []
-    first_row: dict[str, int] = {}
-    rows = 0
-    id_column = header.index("call_id")
-    for line, cells in lines:
+    return errors, warnings
+
+
+class _RowReader:
+    """Turns manifest lines into recordings and row errors, catching duplicate call ids."""
+
+    def __init__(
+        self,
+        header: list[str],
+        inbox: Path,
+        extra_columns: list[str],
+        tz: ZoneInfo,
+        options: ManifestOptions,
+        errors: list[RowError],
+    ) -> None:
+        self.header = header
+        self.inbox = inbox
+        self.extra_columns = extra_columns
+        self.tz = tz
+        self.options = options
+        self.errors = errors
+        self.recordings: list[Recording] = []
+        self.first_row: dict[str, int] = {}
+        self.rows = 0
+        self.id_column = header.index("call_id")
+
+    def add(self, line: int, cells: list[str] | str) -> None:
+        """Read one line: a recording, or a row error; blank lines are skipped."""
         if isinstance(cells, str):  # the line is not CSV: its error, and on to the next
-            rows += 1
-            errors.append(RowError(line, None, cells))
-            continue
+            self.rows += 1
+            self.errors.append(RowError(line, None, cells))
+            return
         if not any(c.strip() for c in cells):
-            continue  # blank lines are not calls
-        rows += 1
-        call_id = cells[id_column].strip() if len(cells) > id_column else ""
+            return  # blank lines are not calls
+        self.rows += 1
+        call_id = cells[self.id_column].strip() if len(cells) > self.id_column else ""
         # an id too long for the store is named by its start only
         shown_id = call_id if len(call_id) <= MAX_CALL_ID else None
-        if len(cells) != len(header):
-            what = "missing" if len(cells) < len(header) else "extra"
-            errors.append(
+        if len(cells) != len(self.header):
+            what = "missing" if len(cells) < len(self.header) else "extra"
+            self.errors.append(
                 RowError(
                     line,
                     shown_id or None,
-                    f"{what} columns: {len(cells)} cells for {len(header)} header columns",
+                    f"{what} columns: {len(cells)} cells for {len(self.header)} header columns",
                 )
             )
-            continue
-        row = dict(zip(header, cells, strict=True))
-        if call_id and call_id in first_row:
-            errors.append(
-                RowError(line, call_id, f"duplicate call_id (first on row {first_row[call_id]})")
-            )
-            continue
+            return
+        if call_id and call_id in self.first_row:
+            message = f"duplicate call_id (first on row {self.first_row[call_id]})"
+            self.errors.append(RowError(line, call_id, message))
+            return
         if call_id:
-            first_row[call_id] = line
-        recording, problems = _row_recording(inbox, row, extra_columns, tz, options)
-        if recording is None:
-            if shown_id is None:
-                problems.insert(0, f"call_id {call_id[:32]!r}…")
-            errors.append(RowError(line, shown_id or None, "; ".join(problems)))
-        else:
-            recordings.append(recording)
-    for warning in warnings:
-        log.warning("%s", warning)
-    return Manifest(
-        path=source,
-        rows=rows,
-        recordings=tuple(recordings),
-        errors=tuple(errors),
-        warnings=tuple(warnings),
-    )
+            self.first_row[call_id] = line
+        self._add_row(line, call_id, shown_id, dict(zip(self.header, cells, strict=True)))
+
+    def _add_row(
+        self, line: int, call_id: str, shown_id: str | None, row: Mapping[str, str]
+    ) -> None:
+        """Keep the row's recording, or its problems as one row error."""
+        recording, problems = _row_recording(
+            self.inbox, row, self.extra_columns, self.tz, self.options
+        )
+        if recording is not None:
+            self.recordings.append(recording)
+            return
+        if shown_id is None:
+            problems.insert(0, f"call_id {call_id[:32]!r}…")
+        self.errors.append(RowError(line, shown_id or None, "; ".join(problems)))
 
 
 def read_manifest(inbox: str | Path, options: ManifestOptions | None = None) -> Manifest:

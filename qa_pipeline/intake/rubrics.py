@@ -1,5 +1,7 @@
-"""Find a rubric by name or path, the same way for every command (``qa run``,
-``qa report``, the flows)."""
+"""Find a rubric by name or path, the same way for every command.
+
+``qa run``, ``qa report`` and the flows all resolve rubrics here.
+"""
 
 from __future__ import annotations
 

@@ -280,7 +280,6 @@ def sample_calls(
     """
     taken = taken or {}
     n = len(calls)
-    chosen: set[str]
     reasons: list[tuple[str, str]] = []
     used = 0
     if plan.kind == "all":
@@ -290,35 +289,9 @@ def sample_calls(
         ranked = sorted(calls, key=lambda c: _unit(plan.seed, c.call_id))
         chosen = {c.call_id for c in ranked[: _take(plan.fraction * n, n)]}
     elif plan.kind in ("quota", "stratified"):
-        groups: dict[tuple[str, str], list[CallMeta]] = defaultdict(list)
-        for c in calls:
-            if plan.kind == "quota":
-                groups[(c.agent_id or "?", _period_key(c, plan.period))].append(c)
-            else:
-                groups[(c.call_type or "?", "")].append(c)
-        chosen = set()
-        if plan.kind == "quota":
-            used = sum(taken.get(key, 0) for key in groups)
-        for key, members in groups.items():
-            ranked = sorted(members, key=lambda c: _unit(plan.seed, c.call_id))
-            k = (
-                max(0, (plan.quota or 0) - taken.get(key, 0))
-                if plan.kind == "quota"
-                else _take((plan.fraction or 0) * len(members), len(members))
-            )
-            chosen.update(c.call_id for c in ranked[:k])
+        chosen, used = _grouped_choice(calls, plan, taken)
     else:
-        # weighted sampling without replacement (Efraimidis–Spirakis): key = u ** (1 / w)
-        assert plan.fraction is not None
-        weighted = []
-        for c in calls:
-            factors = risk_factors(c, plan.risk)
-            weight = math.prod(w for _, w in factors) if factors else 1.0
-            weighted.append((_unit(plan.seed, c.call_id) ** (1.0 / weight), c, factors))
-        weighted.sort(key=lambda t: t[0], reverse=True)
-        picked = weighted[: _take(plan.fraction * n, n)]
-        chosen = {c.call_id for _, c, _ in picked}
-        reasons = [(c.call_id, ", ".join(name for name, _ in f)) for _, c, f in picked if f]
+        chosen, reasons = _risk_choice(calls, plan)
     selected = tuple(c.call_id for c in calls if c.call_id in chosen)
     text = f"{describe(plan)}: {len(selected)} of {n} calls"
     if used:
@@ -326,6 +299,50 @@ def sample_calls(
     order = {cid: i for i, cid in enumerate(selected)}
     reasons.sort(key=lambda r: order[r[0]])
     return Sample(plan, n, selected, text, tuple(reasons))
+
+
+def _grouped_choice(
+    calls: Sequence[CallMeta], plan: SamplingPlan, taken: Mapping[tuple[str, str], int]
+) -> tuple[set[str], int]:
+    """A ``quota`` or ``stratified`` pick; returns the ids and the calls taken earlier."""
+    groups: dict[tuple[str, str], list[CallMeta]] = defaultdict(list)
+    for c in calls:
+        if plan.kind == "quota":
+            groups[(c.agent_id or "?", _period_key(c, plan.period))].append(c)
+        else:
+            groups[(c.call_type or "?", "")].append(c)
+    chosen: set[str] = set()
+    used = 0
+    if plan.kind == "quota":
+        used = sum(taken.get(key, 0) for key in groups)
+    for key, members in groups.items():
+        ranked = sorted(members, key=lambda c: _unit(plan.seed, c.call_id))
+        k = (
+            max(0, (plan.quota or 0) - taken.get(key, 0))
+            if plan.kind == "quota"
+            else _take((plan.fraction or 0) * len(members), len(members))
+        )
+        chosen.update(c.call_id for c in ranked[:k])
+    return chosen, used
+
+
+def _risk_choice(
+    calls: Sequence[CallMeta], plan: SamplingPlan
+) -> tuple[set[str], list[tuple[str, str]]]:
+    """A ``risk`` pick; returns the ids and ``(call id, risk factors)`` per risky pick."""
+    # weighted sampling without replacement (Efraimidis–Spirakis): key = u ** (1 / w)
+    assert plan.fraction is not None
+    n = len(calls)
+    weighted = []
+    for c in calls:
+        factors = risk_factors(c, plan.risk)
+        weight = math.prod(w for _, w in factors) if factors else 1.0
+        weighted.append((_unit(plan.seed, c.call_id) ** (1.0 / weight), c, factors))
+    weighted.sort(key=lambda t: t[0], reverse=True)
+    picked = weighted[: _take(plan.fraction * n, n)]
+    chosen = {c.call_id for _, c, _ in picked}
+    reasons = [(c.call_id, ", ".join(name for name, _ in f)) for _, c, f in picked if f]
+    return chosen, reasons
 
 
 def sample_size(

@@ -73,21 +73,26 @@ def transcript_from_mapping(data: dict[str, Any], source: str = "<data>") -> Tra
     if not isinstance(segments, list):
         raise TranscriptFormatError(f"{source}: 'segments' must be a list")
     for i, seg in enumerate(segments):
-        if not isinstance(seg, dict):
-            raise TranscriptFormatError(f"{source}: segments[{i}] must be an object")
-        for key in ("start", "end", "confidence"):
-            value = seg.get(key)
-            if value is not None and not isinstance(value, (int, float)):
-                try:
-                    float(value)
-                except (TypeError, ValueError) as exc:
-                    raise TranscriptFormatError(
-                        f"{source}: segments[{i}].{key} is not a number: {value!r}"
-                    ) from exc
+        _check_segment(seg, i, source)
     try:
         return Transcript.from_dict({**data, "segments": segments})
     except (TypeError, ValueError, KeyError) as exc:
         raise TranscriptFormatError(f"{source}: {exc}") from exc
+
+
+def _check_segment(seg: object, i: int, source: str) -> None:
+    """Refuse a segment that is not an object or whose times or confidence are not numbers."""
+    if not isinstance(seg, dict):
+        raise TranscriptFormatError(f"{source}: segments[{i}] must be an object")
+    for key in ("start", "end", "confidence"):
+        value = seg.get(key)
+        if value is not None and not isinstance(value, (int, float)):
+            try:
+                float(value)
+            except (TypeError, ValueError) as exc:
+                raise TranscriptFormatError(
+                    f"{source}: segments[{i}].{key} is not a number: {value!r}"
+                ) from exc
 
 
 def load_transcript(path: str | Path) -> Transcript:

@@ -76,8 +76,10 @@ class StageConfig:
         return RedactOptions(enabled=self.redact_pii)
 
     def scrub(self, error: object) -> str:
-        """An error's message as a task may return it (results can be pickled, spilled
-        or persisted by the task runner): personal data masked."""
+        """An error's message as a task may return it: personal data masked.
+
+        Task results can be pickled, spilled or persisted by the task runner.
+        """
         from qa_pipeline.pii.redact import redact_text
 
         return str(redact_text(str(error), self.redact_options()))

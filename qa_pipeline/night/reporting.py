@@ -62,8 +62,10 @@ def write_reports(
 
 
 def _folder_name(rubric_id: str) -> str:
-    """A rubric id as one folder name inside the reports folder (ids are validated as
-    names at load; this guards rubrics made in code)."""
+    """A rubric id as one folder name inside the reports folder.
+
+    Ids are validated as names at load; this guards rubrics made in code.
+    """
     name = re.sub(r"[^\w.-]+", "_", rubric_id).lstrip(".")
     return name or "rubric"
 
@@ -71,8 +73,9 @@ def _folder_name(rubric_id: str) -> str:
 def night_reports(
     config: StageConfig, night: str, out_dir: Path, formats: Sequence[str]
 ) -> tuple[list[Path], list[str]]:
-    """The night's reports: one per agent and per team with calls that night, and the
-    day's bulletin, for every rubric that scored calls that night.
+    """The night's reports, for every rubric that scored calls that night.
+
+    One report per agent and per team with calls that night, and the day's bulletin.
 
     Returns:
         The paths written, and one line per report that could not be written.

@@ -51,6 +51,7 @@ class NightTally:
     failures: list[Failure] = field(default_factory=list)
 
     def add(self, result: ChunkResult) -> None:
+        """Add one chunk's counts and failures."""
         self.transcribed.extend(result.transcribed)
         self.from_cache.extend(result.from_cache)
         self.vendor.extend(result.vendor)

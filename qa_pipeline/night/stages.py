@@ -1,5 +1,6 @@
-"""The nightly stages as plain functions: what the Prefect tasks wrap, and what the
-benchmark calls directly to measure the orchestration overhead.
+"""The nightly stages as plain functions: what the Prefect tasks wrap.
+
+The benchmark calls them directly to measure the orchestration overhead.
 
 No Prefect here. Each stage takes paths, ids and small value objects and returns small
 value objects, so the same calls run in a thread, a Dask worker process or inline.
@@ -26,9 +27,12 @@ log = logging.getLogger(__name__)
 
 
 def pseudonymize(manifest: Manifest, config: StageConfig) -> Manifest:
-    """The manifest with call ids that carry personal data (a recording system that names
-    calls after the caller's number) replaced by a masked id with a short hash, before
-    anything stores, logs or publishes them; row errors redacted too."""
+    """The manifest with call ids that carry personal data replaced by masked ids.
+
+    A recording system may name calls after the caller's number: such an id becomes a
+    masked id with a short hash, before anything stores, logs or publishes it; row errors
+    are redacted too.
+    """
     from qa_pipeline.pii.redact import pseudonymize_id, redact_text
 
     opts = config.redact_options()
@@ -258,65 +262,91 @@ def _asr_options(config: StageConfig, language: str, rubric_path: str | None = N
 def transcribe_chunk(
     recordings: Sequence[Recording], config: StageConfig
 ) -> tuple[dict[str, Path], ChunkResult]:
-    """Turn a chunk of calls into transcript files (vendor JSON is read, audio is
-    transcribed in one batch per language).
+    """Turn a chunk of calls into transcript files.
+
+    Vendor JSON is read; audio is transcribed in one batch per language (and rubric).
 
     Returns:
         ``call_id -> transcript path`` for the calls that have a transcript now, and the
         chunk's counts and failures.
     """
-    from qa_pipeline.intake.transcript_io import load_transcript, save_transcript
     from qa_pipeline.pii.redact import install_log_redaction
 
     install_log_redaction(config.redact_options())  # this may be a fresh worker process
     paths: dict[str, Path] = {}
     failures: list[Failure] = []
     vendor: list[str] = []
-    transcribed: list[str] = []
-    cached: list[str] = []
+    done: dict[bool, list[str]] = {False: [], True: []}  # by "from the cache"
     audio: dict[tuple[str, str], list[Recording]] = {}
     for rec in recordings:
-        if not rec.is_transcript:
-            try:
-                rubric_path = config.rubric_for(rec)
-            except ConfigError:
-                rubric_path = ""  # scoring records that; transcription goes on
-            audio.setdefault((call_language(rec, config.language), rubric_path), []).append(rec)
+        if rec.is_transcript:
+            _read_vendor(rec, config, paths, vendor, failures)
             continue
         try:
-            t = config.redact(_with_meta(load_transcript(rec.path), rec))
-            paths[rec.call_id] = save_transcript(t, transcript_path(config, rec.call_id))
-            vendor.append(rec.call_id)
-        except QAPipelineError as exc:
-            failures.append(Failure(rec.call_id, "transcript", exc.kind, config.scrub(exc)))
+            rubric_path = config.rubric_for(rec)
+        except ConfigError:
+            rubric_path = ""  # scoring records that; transcription goes on
+        audio.setdefault((call_language(rec, config.language), rubric_path), []).append(rec)
     for (language, rubric_path), batch in audio.items():
-        from qa_pipeline.asr import transcribe_recordings
-
-        with gpu_slot(config.gpu_slots):
-            results = transcribe_recordings(
-                batch,
-                _asr_options(config, language, rubric_path),
-                models_dir=config.models_dir,
-                cache_dir=config.asr_cache_dir,
-                transform=config.redact,  # raw text never reaches the cache or a file
-            )
-        for res in results:
-            rec = res.recording
-            if res.transcript is None:
-                err = res.error
-                kind = getattr(err, "kind", "asr")
-                failures.append(Failure(rec.call_id, "transcribe", kind, config.scrub(err)))
-                continue
-            # masked already: the transform above is the door of the cache and the file
-            t = _with_meta(res.transcript, rec)
-            paths[rec.call_id] = save_transcript(t, transcript_path(config, rec.call_id))
-            (cached if res.cached else transcribed).append(rec.call_id)
+        _transcribe_batch(batch, language, rubric_path, config, paths, failures, done)
     return paths, ChunkResult(
-        transcribed=tuple(transcribed),
-        from_cache=tuple(cached),
+        transcribed=tuple(done[False]),
+        from_cache=tuple(done[True]),
         vendor=tuple(vendor),
         failures=tuple(failures),
     )
+
+
+def _read_vendor(
+    rec: Recording,
+    config: StageConfig,
+    paths: dict[str, Path],
+    vendor: list[str],
+    failures: list[Failure],
+) -> None:
+    """Read a vendor transcript, mask it and save it where the night keeps transcripts."""
+    from qa_pipeline.intake.transcript_io import load_transcript, save_transcript
+
+    try:
+        t = config.redact(_with_meta(load_transcript(rec.path), rec))
+        paths[rec.call_id] = save_transcript(t, transcript_path(config, rec.call_id))
+        vendor.append(rec.call_id)
+    except QAPipelineError as exc:
+        failures.append(Failure(rec.call_id, "transcript", exc.kind, config.scrub(exc)))
+
+
+def _transcribe_batch(
+    batch: Sequence[Recording],
+    language: str,
+    rubric_path: str,
+    config: StageConfig,
+    paths: dict[str, Path],
+    failures: list[Failure],
+    done: dict[bool, list[str]],
+) -> None:
+    """Transcribe one language's recordings and save each transcript (or its failure)."""
+    from qa_pipeline.asr import transcribe_recordings
+    from qa_pipeline.intake.transcript_io import save_transcript
+
+    with gpu_slot(config.gpu_slots):
+        results = transcribe_recordings(
+            batch,
+            _asr_options(config, language, rubric_path),
+            models_dir=config.models_dir,
+            cache_dir=config.asr_cache_dir,
+            transform=config.redact,  # raw text never reaches the cache or a file
+        )
+    for res in results:
+        rec = res.recording
+        if res.transcript is None:
+            err = res.error
+            kind = getattr(err, "kind", "asr")
+            failures.append(Failure(rec.call_id, "transcribe", kind, config.scrub(err)))
+            continue
+        # masked already: the transform above is the door of the cache and the file
+        t = _with_meta(res.transcript, rec)
+        paths[rec.call_id] = save_transcript(t, transcript_path(config, rec.call_id))
+        done[res.cached].append(rec.call_id)
 
 
 def score_chunk(

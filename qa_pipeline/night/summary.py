@@ -48,8 +48,10 @@ class NightSummary:
     status: str = field(default="completed")
 
     def redacted(self, options: Any) -> NightSummary:
-        """The summary as it may leave memory (store, logs, artifact, stdout): personal
-        data in failure messages, call ids and paths masked (``RedactOptions``)."""
+        """The summary as it may leave memory (store, logs, artifact, stdout).
+
+        Personal data in failure messages, call ids and paths is masked (``RedactOptions``).
+        """
         from qa_pipeline.pii.redact import redact_path, redact_text
 
         failures = tuple(

@@ -272,13 +272,17 @@ class Store(QueryMixin):
             )
 
     def _redact_json(self, data: Mapping[str, Any]) -> Any:
-        """A run's params or summary as plain JSON, every string in it redacted (error
-        messages and paths inside a summary carry what the calls carried)."""
+        """A run's params or summary as plain JSON, every string in it redacted.
+
+        Error messages and paths inside a summary carry what the calls carried.
+        """
         return redact_value(_jsonable(dict(data)), self.redact_options)
 
     def running_runs(self, kind: str) -> list[dict[str, Any]]:
-        """Runs of ``kind`` still marked ``running``: ``id``, ``params``, ``summary``,
-        ``started_at`` each (to find those whose process died)."""
+        """Runs of ``kind`` still marked ``running`` (to find those whose process died).
+
+        Each has ``id``, ``params``, ``summary`` and ``started_at``.
+        """
         query = select(runs.c.id, runs.c.params, runs.c.summary, runs.c.started_at).where(
             runs.c.kind == kind, runs.c.status == "running"
         )
@@ -288,8 +292,10 @@ class Store(QueryMixin):
     # ------------------------------------------------------------------ recordings
 
     def recording_identity(self, call_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
-        """What the store holds on these calls: ``content_hash``, ``agent_id``,
-        ``started_at`` and ``path`` per stored call id (absent ids are left out)."""
+        """What the store holds on these calls, by call id (absent ids are left out).
+
+        Each has ``content_hash``, ``agent_id``, ``started_at`` and ``path``.
+        """
         ids = list(dict.fromkeys(call_ids))
         cols = (
             recordings.c.call_id,
@@ -428,8 +434,10 @@ class Store(QueryMixin):
     def stored_transcripts(
         self, since: datetime | None = None, until: datetime | None = None
     ) -> Iterator[Transcript]:
-        """Each stored call's newest transcript (redacted) with its recording's metadata,
-        for calls that started in ``[since, until)`` (by ``recordings.started_at``)."""
+        """Each stored call's newest transcript (redacted) with its recording's metadata.
+
+        Only calls that started in ``[since, until)`` (by ``recordings.started_at``).
+        """
         query = (
             select(
                 transcripts,

@@ -49,6 +49,7 @@ class UTCDateTime(TypeDecorator[datetime]):
     cache_ok = True
 
     def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        """Store ``value`` in UTC (naive taken as UTC)."""
         if value is None:
             return None
         if value.tzinfo is None:
@@ -56,6 +57,7 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.astimezone(UTC)
 
     def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        """Read a stored value back as an aware UTC timestamp."""
         if value is None:
             return None
         if isinstance(value, str):  # SQLite hands back text
@@ -235,6 +237,7 @@ def scrub(message: str, url: str | None = None) -> str:
 
 
 def is_sqlite(engine: Engine) -> bool:
+    """Whether ``engine`` is SQLite."""
     return engine.dialect.name == "sqlite"
 
 

@@ -122,3 +122,23 @@ def test_options_validated() -> None:
         AsrOptions(batch_size=0)
     ident = AsrOptions(batch_size=3).identity()
     assert "batch_size" not in ident and ident["language"] == "zh"
+
+
+def test_stock_patterns_come_from_the_data_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The clean-up patterns are data (cleanup_zh.yaml); a bad regex names the file."""
+    from qa_pipeline.asr import cleanup
+
+    assert "中文字幕" in cleanup.stock_patterns()
+    bad = tmp_path / "cleanup_zh.yaml"
+    bad.write_text("stock_patterns: ['(字幕']\n", encoding="utf-8")
+    monkeypatch.setattr(cleanup, "_CLEANUP_FILE", bad)
+    cleanup.stock_patterns.cache_clear()
+    try:
+        with pytest.raises(ConfigError, match=r"cleanup_zh\.yaml.*not a regex"):
+            cleanup.stock_patterns()
+    finally:
+        monkeypatch.undo()
+        cleanup.stock_patterns.cache_clear()
+    assert cleanup.stock_patterns() == cleanup._STOCK_PATTERNS

@@ -530,3 +530,21 @@ def test_assign_roles_without_cues_is_not_confident() -> None:
     assert not roles.confident
     one = assign_roles(DiarizationResult(["spk0", "spk0"], 0.0, False), ["您好，工号1023", "嗯"])
     assert one.speakers == [AGENT, AGENT] and not one.confident
+
+
+def test_role_cues_come_from_the_data_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The mono role cues are data (role_cues.yaml); a malformed file names itself."""
+    from qa_pipeline.audio import diarize
+
+    assert "工号" in diarize.AGENT_CUES and "我要投诉" in diarize.CALLER_CUES
+    bad = tmp_path / "role_cues.yaml"
+    bad.write_text("agent: [工号]\ncaller: 7\n", encoding="utf-8")
+    monkeypatch.setattr(diarize, "_ROLE_CUES_FILE", bad)
+    diarize.role_cues.cache_clear()
+    try:
+        with pytest.raises(ConfigError, match=r"role_cues\.yaml.*'caller'"):
+            diarize.role_cues()
+    finally:
+        monkeypatch.undo()
+        diarize.role_cues.cache_clear()
+    assert diarize.role_cues() == (diarize.AGENT_CUES, diarize.CALLER_CUES)

@@ -34,6 +34,7 @@ def _call_fk() -> sa.Column:
 
 
 def upgrade() -> None:
+    """Create the first schema: runs, recordings, transcripts, scores and their details."""
     op.create_table(
         "runs",
         sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
@@ -148,6 +149,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    """Drop every table of the first schema."""
     for table in (
         "review_decisions",
         "call_errors",

@@ -1,5 +1,4 @@
-"""Workbench: users, sessions, audited decisions, appeals, evaluations, review queue,
-calibration.
+"""Workbench: users, sessions, audits, appeals, evaluations, review queue, calibration.
 
 ``review_decisions`` (from 0001) becomes the append-only audit of every human decision:
 it gains who (``user_id``), why the item was looked at (``kind``), the machine's verdict
@@ -32,6 +31,7 @@ def _call_key() -> list[sa.Column]:
 
 
 def upgrade() -> None:
+    """Add the workbench tables: users, sessions, evaluations, appeals, queue, calibration."""
     op.create_table(
         "users",
         sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
@@ -148,6 +148,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    """Drop the workbench tables."""
     for table in (
         "calibration_scores",
         "calibration_calls",
