@@ -32,46 +32,24 @@ def test_import_contracts_are_kept() -> None:
     assert code == 0, out.getvalue()[-4000:]
 
 
+def _reach(adj: dict[str, set[str]], start: str) -> set[str]:
+    """Every module ``start`` imports, directly or through others."""
+    seen: set[str] = set()
+    todo = list(adj[start])
+    while todo:
+        m = todo.pop()
+        if m not in seen:
+            seen.add(m)
+            todo.extend(adj.get(m, ()))
+    return seen
+
+
 def _cycles(graph: grimp.ImportGraph) -> list[list[str]]:
-    """Strongly connected groups of two or more modules (iterative Tarjan)."""
-    adj = {m: sorted(graph.find_modules_directly_imported_by(m)) for m in graph.modules}
-    index: dict[str, int] = {}
-    low: dict[str, int] = {}
-    stack: list[str] = []
-    on_stack: set[str] = set()
-    found: list[list[str]] = []
-    for root in sorted(adj):
-        if root in index:
-            continue
-        work = [(root, 0)]
-        while work:
-            v, i = work.pop()
-            if i == 0:
-                index[v] = low[v] = len(index)
-                stack.append(v)
-                on_stack.add(v)
-            if i < len(adj[v]):
-                work.append((v, i + 1))
-                w = adj[v][i]
-                if w not in index:
-                    work.append((w, 0))
-                elif w in on_stack:
-                    low[v] = min(low[v], index[w])
-                continue
-            if low[v] == index[v]:
-                group = []
-                while True:
-                    w = stack.pop()
-                    on_stack.discard(w)
-                    group.append(w)
-                    if w == v:
-                        break
-                if len(group) > 1:
-                    found.append(sorted(group))
-            if work:
-                parent = work[-1][0]
-                low[parent] = min(low[parent], low[v])
-    return found
+    """Groups of two or more modules that import each other, directly or not."""
+    adj = {m: set(graph.find_modules_directly_imported_by(m)) for m in graph.modules}
+    reach = {m: _reach(adj, m) for m in adj}
+    groups = {frozenset({m, *(o for o in reach[m] if m in reach[o])}) for m in adj}
+    return sorted(sorted(g) for g in groups if len(g) > 1)
 
 
 def test_no_import_loops_between_modules() -> None:

@@ -249,7 +249,8 @@ class BeforeAfter:
 
 def two_proportion_test(k1: int, n1: int, k2: int, n2: int) -> tuple[str, float]:
     """Two-sided test of p1 = p2: the pooled z-test when every expected cell count is at
-    least 5, otherwise Fisher's exact test. Returns ``(test, p_value)``."""
+    least 5, otherwise Fisher's exact test. Returns ``(test, p_value)``.
+    """
     from scipy import stats
 
     if n1 == 0 or n2 == 0:
@@ -284,7 +285,8 @@ def before_after(items: pd.DataFrame, since: pd.Timestamp) -> list[BeforeAfter]:
 def call_summary(scores: pd.DataFrame, items: pd.DataFrame, pass_mark: float) -> dict[str, float]:
     """Headline figures of a set of calls: ``calls``, ``agents``, ``mean``, ``mean_low``,
     ``mean_high``, ``pass_rate`` (score ≥ pass_mark), ``critical`` (calls zeroed),
-    ``review_rate`` (share of calls with an item left for review)."""
+    ``review_rate`` (share of calls with an item left for review).
+    """
     calls = len(scores)
     mi = mean_interval(scores["score"]) if calls else mean_interval([])
     scored = scores["score"].dropna()
@@ -303,7 +305,8 @@ def call_summary(scores: pd.DataFrame, items: pd.DataFrame, pass_mark: float) ->
 
 def trend(scores: pd.DataFrame, freq: str, tz: str, pass_mark: float) -> pd.DataFrame:
     """Mean score, pass rate and calls per period bucket (``freq``: ``D``, ``W-MON``, ``MS``)
-    of the local start time. Columns ``bucket``, ``calls``, ``mean``, ``pass_rate``."""
+    of the local start time. Columns ``bucket``, ``calls``, ``mean``, ``pass_rate``.
+    """
     if scores.empty:
         return pd.DataFrame(columns=["bucket", "calls", "mean", "pass_rate"])
     local = scores["started_at"].dt.tz_convert(tz).dt.tz_localize(None)
@@ -319,7 +322,8 @@ def trend(scores: pd.DataFrame, freq: str, tz: str, pass_mark: float) -> pd.Data
 
 def group_ranking(scores: pd.DataFrame, by: str, pass_mark: float) -> pd.DataFrame:
     """Mean score per group (``team`` or ``agent_id``) with t intervals; groups with fewer
-    than ``MIN_OPPORTUNITIES`` calls are flagged ``thin`` and get no rank."""
+    than ``MIN_OPPORTUNITIES`` calls are flagged ``thin`` and get no rank.
+    """
     rows = []
     for key, g in scores.groupby(by, sort=False):
         mi = mean_interval(g["score"])

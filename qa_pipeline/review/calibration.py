@@ -126,7 +126,8 @@ class CalibrationMixin(WorkbenchBase):
         self, user: User, session_id: int, call_id: str, verdicts: Mapping[str, str]
     ) -> None:
         """One inspector's blind verdicts on one call of a session (a new score replaces
-        their own earlier one)."""
+        their own earlier one).
+        """
         user.need(Permission.SCORE_CALIBRATION, "only inspectors and trainers score calibrations")
         data = self.calibration(session_id)
         if call_id not in data.calls:

@@ -114,7 +114,8 @@ class DecisionsMixin(WorkbenchBase):
 
     def fill_queue(self, rate: float | None = None, seed: int | None = None) -> dict[str, int]:
         """Queue every ``review`` item plus a random share of machine passes and fails of
-        the evaluations scored since the last fill. Returns counts added by reason."""
+        the evaluations scored since the last fill. Returns counts added by reason.
+        """
         rate = self.sample_rate if rate is None else rate
         rng = random.Random(seed)
         added = {"review": 0, "sample": 0}

@@ -181,7 +181,8 @@ class UserStore:
 
     def session(self, token: str) -> tuple[User, str] | None:
         """The user and CSRF token of a live session; ``None`` if unknown, expired or the
-        user is disabled."""
+        user is disabled.
+        """
         query = (
             select(users, web_sessions.c.csrf, web_sessions.c.expires_at)
             .select_from(web_sessions.join(users))
@@ -195,7 +196,8 @@ class UserStore:
 
     def ended_reason(self, token: str) -> str | None:
         """Why a session token no longer works: ``disabled``, ``expired`` or ``None``
-        (unknown token)."""
+        (unknown token).
+        """
         query = (
             select(users.c.disabled, web_sessions.c.expires_at)
             .select_from(web_sessions.join(users))
