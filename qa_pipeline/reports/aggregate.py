@@ -1,5 +1,7 @@
-"""Statistics for the reports, on the store's frames (``frames.SCORE_COLUMNS`` /
-``frames.ITEM_COLUMNS``). Pure pandas/numpy/scipy: no I/O, no rendering.
+"""Statistics for the reports, on the store's frames.
+
+The frames have ``frames.SCORE_COLUMNS`` / ``frames.ITEM_COLUMNS``. Pure
+pandas/numpy/scipy: no I/O, no rendering.
 
 Rules used throughout:
 
@@ -235,10 +237,12 @@ class BeforeAfter:
 
     @property
     def before_rate(self) -> float:
+        """Pass rate before the change (NaN without opportunities)."""
         return self.before_pass / self.before_n if self.before_n else math.nan
 
     @property
     def after_rate(self) -> float:
+        """Pass rate after the change (NaN without opportunities)."""
         return self.after_pass / self.after_n if self.after_n else math.nan
 
     @property
@@ -248,8 +252,13 @@ class BeforeAfter:
 
 
 def two_proportion_test(k1: int, n1: int, k2: int, n2: int) -> tuple[str, float]:
-    """Two-sided test of p1 = p2: the pooled z-test when every expected cell count is at
-    least 5, otherwise Fisher's exact test. Returns ``(test, p_value)``.
+    """Two-sided test of p1 = p2.
+
+    The pooled z-test when every expected cell count is at least 5, otherwise Fisher's
+    exact test.
+
+    Returns:
+        ``(test, p_value)``.
     """
     from scipy import stats
 
@@ -283,9 +292,11 @@ def before_after(items: pd.DataFrame, since: pd.Timestamp) -> list[BeforeAfter]:
 
 
 def call_summary(scores: pd.DataFrame, items: pd.DataFrame, pass_mark: float) -> dict[str, float]:
-    """Headline figures of a set of calls: ``calls``, ``agents``, ``mean``, ``mean_low``,
-    ``mean_high``, ``pass_rate`` (score ≥ pass_mark), ``critical`` (calls zeroed),
-    ``review_rate`` (share of calls with an item left for review).
+    """Headline figures of a set of calls.
+
+    Keys: ``calls``, ``agents``, ``mean``, ``mean_low``, ``mean_high``, ``pass_rate``
+    (score ≥ pass_mark), ``critical`` (calls zeroed), ``review_rate`` (share of calls
+    with an item left for review).
     """
     calls = len(scores)
     mi = mean_interval(scores["score"]) if calls else mean_interval([])
@@ -304,8 +315,10 @@ def call_summary(scores: pd.DataFrame, items: pd.DataFrame, pass_mark: float) ->
 
 
 def trend(scores: pd.DataFrame, freq: str, tz: str, pass_mark: float) -> pd.DataFrame:
-    """Mean score, pass rate and calls per period bucket (``freq``: ``D``, ``W-MON``, ``MS``)
-    of the local start time. Columns ``bucket``, ``calls``, ``mean``, ``pass_rate``.
+    """Mean score, pass rate and calls per period bucket of the local start time.
+
+    ``freq`` is ``D``, ``W-MON`` or ``MS``. Columns ``bucket``, ``calls``, ``mean``,
+    ``pass_rate``.
     """
     if scores.empty:
         return pd.DataFrame(columns=["bucket", "calls", "mean", "pass_rate"])
@@ -321,8 +334,10 @@ def trend(scores: pd.DataFrame, freq: str, tz: str, pass_mark: float) -> pd.Data
 
 
 def group_ranking(scores: pd.DataFrame, by: str, pass_mark: float) -> pd.DataFrame:
-    """Mean score per group (``team`` or ``agent_id``) with t intervals; groups with fewer
-    than ``MIN_OPPORTUNITIES`` calls are flagged ``thin`` and get no rank.
+    """Mean score per group (``team`` or ``agent_id``) with t intervals.
+
+    Groups with fewer than ``MIN_OPPORTUNITIES`` calls are flagged ``thin`` and get no
+    rank.
     """
     rows = []
     for key, g in scores.groupby(by, sort=False):

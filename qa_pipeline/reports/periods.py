@@ -1,5 +1,7 @@
-"""Report periods: ``day:2026-11-21``, ``week:2026-W47``, ``month:2026-11``,
-``range:2026-11-01..2026-11-15`` → a tz-aware half-open interval ``[start, end)``.
+"""Report periods as tz-aware half-open intervals ``[start, end)``.
+
+The forms: ``day:2026-11-21``, ``week:2026-W47``, ``month:2026-11``,
+``range:2026-11-01..2026-11-15``.
 
 A ``range`` includes both of its dates (``..2026-11-15`` ends at the 16th, 00:00).
 Periods are read in the time zone of the settings (default ``Asia/Shanghai``).

@@ -84,8 +84,9 @@ class QueryMixin:
 
 @dataclass(frozen=True, slots=True)
 class Filters:
-    """The one set of call filters: report frames, the workbench's calls list (``None``
-    or ``False`` means any).
+    """The one set of call filters, for report frames and the workbench's calls list.
+
+    ``None`` (or ``False``) means any.
 
     The first seven are applied by :func:`apply_filters` (and ``item_id`` by the item
     queries); the workbench's list also reads the verdict, state, score and review ones.
