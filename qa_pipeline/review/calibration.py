@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import and_, insert, select
+from sqlalchemy import Select, and_, insert, select
 
 from qa_pipeline.review.base import WorkbenchBase, _now
 from qa_pipeline.review.errors import (
@@ -125,8 +125,20 @@ class CalibrationMixin(WorkbenchBase):
     def score_calibration(
         self, user: User, session_id: int, call_id: str, verdicts: Mapping[str, str]
     ) -> None:
-        """One inspector's blind verdicts on one call of a session (a new score replaces
-        their own earlier one).
+        """Record one inspector's blind verdicts on one call of a calibration session.
+
+        A new score replaces the inspector's own earlier one.
+
+        Args:
+            user: The inspector or trainer scoring.
+            session_id: The calibration session.
+            call_id: A call of the session.
+            verdicts: Verdict by item id.
+
+        Raises:
+            ForbiddenError: not an inspector or trainer.  NotFoundError: an unknown
+            session, or a call not in it.  InvalidInputError: an unknown item or a bad
+            verdict.
         """
         user.need(Permission.SCORE_CALIBRATION, "only inspectors and trainers score calibrations")
         data = self.calibration(session_id)
@@ -194,59 +206,24 @@ class CalibrationMixin(WorkbenchBase):
     # ------------------------------------------------------------------ machine agreement
 
     def machine_agreement(self, rubric_id: str | None = None) -> list[AgreementRow]:
-        """Per rubric version and item: how often the machine's verdict matches the final
-        human one, and the precision of its fails, over items people decided.
+        """Per rubric version and item: how often the machine agrees with people.
 
-        ``sampled`` counts the decisions on randomly sampled items (the unbiased part);
-        items the machine sent to ``review`` have no machine verdict and are left out.
+        Over items people decided: how often the machine's verdict matches the final
+        human one, and the precision of its fails. ``sampled`` counts the decisions on
+        randomly sampled items (the unbiased part); items the machine sent to ``review``
+        have no machine verdict and are left out.
+
+        Args:
+            rubric_id: Only this rubric's versions; ``None`` for all.
+
+        Returns:
+            One row per (rubric id, version, item), in that order.
         """
-        latest = latest_decisions_query(rubric_id).subquery()
-        q = select(
-            latest.c.rubric_id,
-            latest.c.rubric_version,
-            latest.c.item_id,
-            latest.c.kind,
-            item_results.c.item_name,
-            item_results.c.status.label("machine"),
-            latest.c.new_status.label("human"),
-        ).select_from(
-            latest.join(
-                call_scores,
-                and_(
-                    call_scores.c.call_id == latest.c.call_id,
-                    call_scores.c.rubric_id == latest.c.rubric_id,
-                    call_scores.c.rubric_version == latest.c.rubric_version,
-                ),
-            ).join(
-                item_results,
-                and_(
-                    item_results.c.score_id == call_scores.c.id,
-                    item_results.c.item_id == latest.c.item_id,
-                ),
-            )
-        )
         stats: dict[tuple[str, str, str], dict[str, Any]] = {}
         with self.store._read("measure machine agreement") as conn:
-            for r in conn.execute(q):
-                if r.machine == "review":
-                    continue
-                st = stats.setdefault(
-                    (r.rubric_id, r.rubric_version, r.item_id),
-                    {
-                        "name": r.item_name or r.item_id,
-                        "n": 0,
-                        "agree": 0,
-                        "fails": 0,
-                        "fails_ok": 0,
-                        "sampled": 0,
-                    },
-                )
-                st["n"] += 1
-                st["agree"] += int(r.machine == r.human)
-                st["sampled"] += int(r.kind == "sample")
-                if r.machine == "fail":
-                    st["fails"] += 1
-                    st["fails_ok"] += int(r.human == "fail")
+            for r in conn.execute(_agreement_query(rubric_id)):
+                if r.machine != "review":
+                    _count_agreement(stats, r)
         out = []
         for (rid, ver, item_id), st in sorted(stats.items()):
             out.append(
@@ -260,3 +237,53 @@ class CalibrationMixin(WorkbenchBase):
                 )
             )
         return out
+
+
+def _agreement_query(rubric_id: str | None) -> Select[Any]:
+    """Latest human decisions joined to the machine's verdicts on the same items."""
+    latest = latest_decisions_query(rubric_id).subquery()
+    return select(
+        latest.c.rubric_id,
+        latest.c.rubric_version,
+        latest.c.item_id,
+        latest.c.kind,
+        item_results.c.item_name,
+        item_results.c.status.label("machine"),
+        latest.c.new_status.label("human"),
+    ).select_from(
+        latest.join(
+            call_scores,
+            and_(
+                call_scores.c.call_id == latest.c.call_id,
+                call_scores.c.rubric_id == latest.c.rubric_id,
+                call_scores.c.rubric_version == latest.c.rubric_version,
+            ),
+        ).join(
+            item_results,
+            and_(
+                item_results.c.score_id == call_scores.c.id,
+                item_results.c.item_id == latest.c.item_id,
+            ),
+        )
+    )
+
+
+def _count_agreement(stats: dict[tuple[str, str, str], dict[str, Any]], r: Any) -> None:
+    """Add one decided item (a row of :func:`_agreement_query`) to ``stats``."""
+    st = stats.setdefault(
+        (r.rubric_id, r.rubric_version, r.item_id),
+        {
+            "name": r.item_name or r.item_id,
+            "n": 0,
+            "agree": 0,
+            "fails": 0,
+            "fails_ok": 0,
+            "sampled": 0,
+        },
+    )
+    st["n"] += 1
+    st["agree"] += int(r.machine == r.human)
+    st["sampled"] += int(r.kind == "sample")
+    if r.machine == "fail":
+        st["fails"] += 1
+        st["fails_ok"] += int(r.human == "fail")

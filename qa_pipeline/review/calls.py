@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 from sqlalchemy import Connection, Select, and_, exists, func, literal, or_, select
@@ -51,71 +51,34 @@ class CallsMixin(WorkbenchBase):
     # ------------------------------------------------------------------ nights, calls
 
     def nights(self, tz: str, user: User | None = None, limit: int = 60) -> list[NightRow]:
-        """Per night (local date in ``tz``): calls received, scored, failed, in review."""
+        """Per night (local date in ``tz``): calls received, scored, failed, in review.
+
+        Args:
+            tz: IANA time zone whose local dates name the nights.
+            user: Whose calls to count; an agent sees only their own (and no received
+                counts). ``None`` counts every call.
+            limit: The most nights returned.
+
+        Returns:
+            The newest ``limit`` nights, newest first.
+        """
         from zoneinfo import ZoneInfo
 
         zone = ZoneInfo(tz)
         sqlite = self.store.engine.dialect.name == "sqlite"
-
-        def hour(col: Any) -> Any:
-            return func.substr(col, 1, 13) if sqlite else func.date_trunc("hour", col)
-
-        def local_day(value: Any) -> str:
-            if isinstance(value, str):
-                value = datetime.strptime(value, "%Y-%m-%d %H").replace(tzinfo=UTC)
-            return value.astimezone(zone).date().isoformat()
-
+        started = recordings.c.started_at
+        h = func.substr(started, 1, 13) if sqlite else func.date_trunc("hour", started)
         out: dict[str, dict[str, Any]] = defaultdict(
             lambda: {"received": None, "scored": 0, "failed": 0, "in_review": 0}
         )
         agent = user.agent_id if user is not None and not user.sees_all_calls else None
         with self.store._read("count nights") as conn:
-            h = hour(recordings.c.started_at)
-            q = (
-                select(h.label("h"), func.count(func.distinct(call_scores.c.call_id)))
-                .select_from(call_scores.join(recordings))
-                .where(recordings.c.started_at.is_not(None))
-                .group_by(h)
-            )
-            if agent:
-                q = q.where(recordings.c.agent_id == agent)
-            for hh, n in conn.execute(q):
-                out[local_day(hh)]["scored"] += int(n)
-            q = (
-                select(h.label("h"), func.count(func.distinct(call_errors.c.call_id)))
-                .select_from(
-                    call_errors.join(recordings, call_errors.c.call_id == recordings.c.call_id)
-                )
-                .where(recordings.c.started_at.is_not(None))
-                .group_by(h)
-            )
-            if agent:
-                q = q.where(recordings.c.agent_id == agent)
-            for hh, n in conn.execute(q):
-                out[local_day(hh)]["failed"] += int(n)
-            q = (
-                select(h.label("h"), func.count())
-                .select_from(
-                    review_queue.join(recordings, review_queue.c.call_id == recordings.c.call_id)
-                )
-                .where(review_queue.c.done.is_(False), recordings.c.started_at.is_not(None))
-                .group_by(h)
-            )
-            if agent:
-                q = q.where(recordings.c.agent_id == agent)
-            for hh, n in conn.execute(q):
-                out[local_day(hh)]["in_review"] += int(n)
+            for column, q in _night_count_queries(h, agent):
+                for hh, n in conn.execute(q):
+                    out[_local_day(hh, zone)][column] += int(n)
             if agent is None:
-                seen: set[str] = set()
-                for kind, summary in conn.execute(
-                    select(runs.c.kind, runs.c.summary).order_by(runs.c.id.desc())
-                ):
-                    if kind != "nightly" or not isinstance(summary, dict):
-                        continue
-                    night = str(summary.get("night"))
-                    if "valid" in summary and night not in seen:
-                        seen.add(night)
-                        out[night]["received"] = int(summary["valid"] or 0)
+                for night, valid in _received_per_night(conn).items():
+                    out[night]["received"] = valid
         rows = [NightRow(night=k, **v) for k, v in out.items()]
         rows.sort(key=lambda r: r.night, reverse=True)
         return rows[:limit]
@@ -136,7 +99,28 @@ class CallsMixin(WorkbenchBase):
         ``after`` (the ``started_at`` and ``score_id`` of the last row of the previous
         page) continues from there by the index instead of skipping rows with ``OFFSET``,
         so the 100th page costs what the first does; ``page`` is then ignored.
+
+        Args:
+            user: Who asks; an agent sees only their own calls.
+            f: The list's filters.
+            page: 1-based page number (used when ``after`` is ``None``).
+            per_page: Rows per page.
+            after: Keyset position of the previous page's last row, if any.
+
+        Returns:
+            The page's rows and whether more rows follow.
         """
+        q = self._calls_query(user, f)
+        with self.store._read("list calls") as conn:
+            if after is None:
+                page_q = q.limit(per_page + 1).offset(max(page - 1, 0) * per_page)
+                rows = [CallRow.from_row(r) for r in conn.execute(page_q)]
+            else:
+                rows = self._calls_after(conn, q, after, per_page)
+        return rows[:per_page], len(rows) > per_page
+
+    def _calls_query(self, user: User, f: Filters) -> Select[Any]:
+        """The calls list's query: filtered evaluations, newest call first, not paged."""
         ev_on = and_(
             evaluations.c.call_id == call_scores.c.call_id,
             evaluations.c.rubric_id == call_scores.c.rubric_id,
@@ -160,53 +144,29 @@ class CallsMixin(WorkbenchBase):
         if not user.sees_all_calls:
             q = q.where(recordings.c.agent_id == user.agent_id)
         q = apply_filters(q, f)
-        if f.state == "machine":
-            q = q.where(evaluations.c.state.is_(None))
-        elif f.state:
-            # on the joined column itself (not the coalesce): the outer join becomes an
-            # inner one driven by ix_evaluations_state
-            q = q.where(evaluations.c.state == f.state)
-        if f.score_min is not None:
-            q = q.where(final >= f.score_min)
-        if f.score_max is not None:
-            q = q.where(final <= f.score_max)
-        if f.item_id or f.item_status:
-            cond = [item_results.c.score_id == call_scores.c.id]
-            if f.item_id:
-                cond.append(item_results.c.item_id == f.item_id)
-            if f.item_status:
-                cond.append(item_results.c.status == f.item_status)
-            q = q.where(exists(select(item_results.c.id).where(*cond)))
-        if f.review:
-            q = q.where(
-                exists(
-                    select(item_results.c.id).where(
-                        item_results.c.score_id == call_scores.c.id,
-                        item_results.c.status == "review",
-                    )
-                )
-            )
-        q = q.order_by(recordings.c.started_at.desc(), call_scores.c.id.desc())
-        with self.store._read("list calls") as conn:
-            if after is None:
-                page_q = q.limit(per_page + 1).offset(max(page - 1, 0) * per_page)
-                rows = [CallRow.from_row(r) for r in conn.execute(page_q)]
-            else:
-                ts, sid = after
-                # the first term is a range on ix_recordings_started_at; the second breaks
-                # ties between evaluations of one instant
-                dated = q.where(
-                    recordings.c.started_at <= ts,
-                    or_(recordings.c.started_at < ts, call_scores.c.id < sid),
-                )
-                rows = [CallRow.from_row(r) for r in conn.execute(dated.limit(per_page + 1))]
-                if len(rows) <= per_page and self.store.engine.dialect.name == "sqlite":
-                    # SQLite sorts calls without a start time last when descending
-                    # (PostgreSQL first: they were on earlier pages there)
-                    undated = q.where(recordings.c.started_at.is_(None))
-                    undated = undated.limit(per_page + 1 - len(rows))
-                    rows += [CallRow.from_row(r) for r in conn.execute(undated)]
-        return rows[:per_page], len(rows) > per_page
+        q = _filter_state_and_score(q, f, final)
+        q = _filter_items(q, f)
+        return q.order_by(recordings.c.started_at.desc(), call_scores.c.id.desc())
+
+    def _calls_after(
+        self, conn: Connection, q: Select[Any], after: tuple[datetime, int], per_page: int
+    ) -> list[CallRow]:
+        """Up to ``per_page + 1`` rows of ``q`` after the keyset position ``after``."""
+        ts, sid = after
+        # the first term is a range on ix_recordings_started_at; the second breaks
+        # ties between evaluations of one instant
+        dated = q.where(
+            recordings.c.started_at <= ts,
+            or_(recordings.c.started_at < ts, call_scores.c.id < sid),
+        )
+        rows = [CallRow.from_row(r) for r in conn.execute(dated.limit(per_page + 1))]
+        if len(rows) <= per_page and self.store.engine.dialect.name == "sqlite":
+            # SQLite sorts calls without a start time last when descending
+            # (PostgreSQL first: they were on earlier pages there)
+            undated = q.where(recordings.c.started_at.is_(None))
+            undated = undated.limit(per_page + 1 - len(rows))
+            rows += [CallRow.from_row(r) for r in conn.execute(undated)]
+        return rows
 
     def call_detail(self, user: User, call_id: str) -> CallDetail:
         """Everything the call page shows: recording, transcript, evaluations, history."""
@@ -314,3 +274,103 @@ def _item_view(row: Any, last: Decision | None) -> ItemView:
         decided_by=last.reviewer if last else None,
         last_decision=last.id if last else 0,
     )
+
+
+def _local_day(value: Any, zone: tzinfo) -> str:
+    """The local date in ``zone`` of an hour bucket (SQLite gives ``YYYY-MM-DD HH`` text)."""
+    if isinstance(value, str):
+        value = datetime.strptime(value, "%Y-%m-%d %H").replace(tzinfo=UTC)
+    return str(value.astimezone(zone).date().isoformat())
+
+
+def _night_count_queries(h: Any, agent: str | None) -> list[tuple[str, Select[Any]]]:
+    """Per hour bucket ``h`` of dated calls: counts of scored, failed and queued calls.
+
+    Args:
+        h: The hour-bucket expression over ``recordings.started_at``.
+        agent: Count only this agent's calls; ``None`` counts all.
+
+    Returns:
+        ``(column of NightRow, query of (hour, count) rows)`` pairs.
+    """
+    dated = recordings.c.started_at.is_not(None)
+    queries: list[tuple[str, Select[Any]]] = [
+        (
+            "scored",
+            select(h.label("h"), func.count(func.distinct(call_scores.c.call_id)))
+            .select_from(call_scores.join(recordings))
+            .where(dated)
+            .group_by(h),
+        ),
+        (
+            "failed",
+            select(h.label("h"), func.count(func.distinct(call_errors.c.call_id)))
+            .select_from(
+                call_errors.join(recordings, call_errors.c.call_id == recordings.c.call_id)
+            )
+            .where(dated)
+            .group_by(h),
+        ),
+        (
+            "in_review",
+            select(h.label("h"), func.count())
+            .select_from(
+                review_queue.join(recordings, review_queue.c.call_id == recordings.c.call_id)
+            )
+            .where(review_queue.c.done.is_(False), dated)
+            .group_by(h),
+        ),
+    ]
+    if agent:
+        return [(column, q.where(recordings.c.agent_id == agent)) for column, q in queries]
+    return queries
+
+
+def _received_per_night(conn: Connection) -> dict[str, int]:
+    """Valid calls received per night, from the latest nightly run's summary of each."""
+    received: dict[str, int] = {}
+    for kind, summary in conn.execute(
+        select(runs.c.kind, runs.c.summary).order_by(runs.c.id.desc())
+    ):
+        if kind != "nightly" or not isinstance(summary, dict):
+            continue
+        night = str(summary.get("night"))
+        if "valid" in summary and night not in received:
+            received[night] = int(summary["valid"] or 0)
+    return received
+
+
+def _filter_state_and_score(q: Select[Any], f: Filters, final: Any) -> Select[Any]:
+    """``q`` narrowed by the filters' evaluation state and final-score range."""
+    if f.state == "machine":
+        q = q.where(evaluations.c.state.is_(None))
+    elif f.state:
+        # on the joined column itself (not the coalesce): the outer join becomes an
+        # inner one driven by ix_evaluations_state
+        q = q.where(evaluations.c.state == f.state)
+    if f.score_min is not None:
+        q = q.where(final >= f.score_min)
+    if f.score_max is not None:
+        q = q.where(final <= f.score_max)
+    return q
+
+
+def _filter_items(q: Select[Any], f: Filters) -> Select[Any]:
+    """``q`` narrowed to evaluations with an item matching the filters' item terms."""
+    if f.item_id or f.item_status:
+        cond = [item_results.c.score_id == call_scores.c.id]
+        if f.item_id:
+            cond.append(item_results.c.item_id == f.item_id)
+        if f.item_status:
+            cond.append(item_results.c.status == f.item_status)
+        q = q.where(exists(select(item_results.c.id).where(*cond)))
+    if f.review:
+        q = q.where(
+            exists(
+                select(item_results.c.id).where(
+                    item_results.c.score_id == call_scores.c.id,
+                    item_results.c.status == "review",
+                )
+            )
+        )
+    return q

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import logging
 import random
+from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import and_, exists, func, insert, select, update
+from sqlalchemy import Connection, Select, and_, exists, func, insert, select, update
 
 from qa_pipeline.review.base import PAGE_SIZE, WorkbenchBase, _now
 from qa_pipeline.review.errors import (
@@ -19,6 +21,7 @@ from qa_pipeline.review.permissions import Permission
 from qa_pipeline.review.users import User
 from qa_pipeline.review.verdicts import (
     VERDICTS,
+    Key,
 )
 from qa_pipeline.review.views import AppealRow, QueueRow
 from qa_pipeline.store.schema import (
@@ -53,8 +56,18 @@ class DecisionsMixin(WorkbenchBase):
         """Record an inspector's verdict on one item and recompute the call's score.
 
         Args:
+            user: The inspector deciding.
+            call_id: The call.
+            rubric_id: The evaluation's rubric.
+            rubric_version: The evaluation's rubric version.
+            item_id: The rubric item decided.
+            status: The verdict, one of ``VERDICTS``.
+            reason: Why; required, stored masked.
             expected_last: Id of the latest decision on the item the inspector saw (0 when
                 there was none). If someone decided since, nothing is written.
+
+        Returns:
+            The new decision's id.
 
         Raises:
             ForbiddenError: not an inspector.  NotFoundError: unknown call or evaluation.
@@ -62,44 +75,18 @@ class DecisionsMixin(WorkbenchBase):
             ConflictError: another decision came first (its author and verdict named).
         """
         user.need(Permission.DECIDE, "only inspectors decide verdicts")
-        if status not in VERDICTS:
-            raise InvalidInputError(f"verdict must be one of {', '.join(VERDICTS)}, not {status!r}")
-        reason = reason.strip()
-        if not reason:
-            raise InvalidInputError("a decision needs a reason")
+        reason = _checked_verdict(status, reason)
+        key = (call_id, rubric_id, rubric_version, item_id)
         with self.store._write("record a decision") as conn:
             self._check_call(conn, user, call_id)
-            item = self._item_row(conn, call_id, rubric_id, rubric_version, item_id)
-            last = self._latest(conn, call_id, rubric_id, rubric_version, item_id)
-            last_id = int(last.id) if last else 0
-            if last_id != expected_last:
-                raise ConflictError(
-                    f"{last.reviewer} decided {item_id} on {call_id} first "
-                    f"({last.new_status}: {last.note}); reload to see it — your verdict "
-                    "was not saved"
-                )
+            item = self._item_row(conn, *key)
+            last = self._latest(conn, *key)
+            _check_not_stale(last, expected_last, call_id, item_id)
             old = last.new_status if last else item.status
-            queued = conn.execute(
-                select(review_queue.c.reason).where(
-                    review_queue.c.call_id == call_id,
-                    review_queue.c.rubric_id == rubric_id,
-                    review_queue.c.rubric_version == rubric_version,
-                    review_queue.c.item_id == item_id,
-                )
-            ).first()
+            queued = conn.execute(select(review_queue.c.reason).where(*_queued(key))).first()
             kind = queued.reason if queued else "review"
-            key = (call_id, rubric_id, rubric_version, item_id)
             did = self._append(conn, user, key, item, old, status, reason, kind)
-            conn.execute(
-                update(review_queue)
-                .where(
-                    review_queue.c.call_id == call_id,
-                    review_queue.c.rubric_id == rubric_id,
-                    review_queue.c.rubric_version == rubric_version,
-                    review_queue.c.item_id == item_id,
-                )
-                .values(done=True)
-            )
+            conn.execute(update(review_queue).where(*_queued(key)).values(done=True))
             state = self._state(conn, call_id, rubric_id, rubric_version)
             self._recompute(
                 conn,
@@ -113,8 +100,17 @@ class DecisionsMixin(WorkbenchBase):
     # ------------------------------------------------------------------ review queue
 
     def fill_queue(self, rate: float | None = None, seed: int | None = None) -> dict[str, int]:
-        """Queue every ``review`` item plus a random share of machine passes and fails of
-        the evaluations scored since the last fill. Returns counts added by reason.
+        """Queue every new ``review`` item and a random share of new machine verdicts.
+
+        The share is drawn from the machine passes and fails of the evaluations scored
+        since the last fill; items already queued or decided are never queued again.
+
+        Args:
+            rate: The share of passes and fails sampled (default: ``sample_rate``).
+            seed: Seed of the random draw, for repeatable samples.
+
+        Returns:
+            Entries added by reason (``review``, ``sample``).
         """
         rate = self.sample_rate if rate is None else rate
         rng = random.Random(seed)
@@ -122,63 +118,42 @@ class DecisionsMixin(WorkbenchBase):
         with self.store._write("fill the review queue") as conn:
             since = conn.execute(select(func.max(review_queue.c.added_at))).scalar()
             now = _now()
-            base = select(
-                call_scores.c.call_id,
-                call_scores.c.rubric_id,
-                call_scores.c.rubric_version,
-                item_results.c.item_id,
-                item_results.c.status,
-            ).select_from(item_results.join(call_scores))
-            rd, rq = review_decisions, review_queue
-            fresh = and_(
-                ~exists(
-                    select(rd.c.id).where(
-                        rd.c.call_id == call_scores.c.call_id,
-                        rd.c.rubric_id == call_scores.c.rubric_id,
-                        rd.c.rubric_version == call_scores.c.rubric_version,
-                        rd.c.item_id == item_results.c.item_id,
-                    )
-                ),
-                ~exists(
-                    select(rq.c.id).where(
-                        rq.c.call_id == call_scores.c.call_id,
-                        rq.c.rubric_id == call_scores.c.rubric_id,
-                        rq.c.rubric_version == call_scores.c.rubric_version,
-                        rq.c.item_id == item_results.c.item_id,
-                    )
-                ),
-            )
-            review_rows = conn.execute(base.where(item_results.c.status == "review", fresh)).all()
-            sample_q = base.where(item_results.c.status.in_(("pass", "fail")), fresh)
+            review_rows = conn.execute(_unqueued_items(item_results.c.status == "review")).all()
+            sample_q = _unqueued_items(item_results.c.status.in_(("pass", "fail")))
             if since is not None:
                 sample_q = sample_q.where(call_scores.c.scored_at > since)
             sample_rows = [r for r in conn.execute(sample_q) if rng.random() < rate]
-            ins = self.store._insert()(review_queue).on_conflict_do_nothing()
             for reason, rows in (("review", review_rows), ("sample", sample_rows)):
-                count = select(func.count()).select_from(rq).where(rq.c.reason == reason)
-                before = int(conn.execute(count).scalar_one())
-                values = [
-                    {
-                        "call_id": r.call_id,
-                        "rubric_id": r.rubric_id,
-                        "rubric_version": r.rubric_version,
-                        "item_id": r.item_id,
-                        "reason": reason,
-                        "machine_status": r.status,
-                        "added_at": now,
-                        "done": False,
-                    }
-                    for r in rows
-                ]
-                for lo in range(0, len(values), 5000):  # one statement per batch, not per row
-                    conn.execute(ins, values[lo : lo + 5000])
-                added[reason] = int(conn.execute(count).scalar_one()) - before
+                added[reason] = self._enqueue(conn, reason, rows, now)
             if conn.dialect.name == "postgresql" and sum(added.values()) > 1000:
                 # a large draw changes the table's shape: give the planner fresh statistics
                 # (the queue page took 250 ms on stale ones, 5 ms after)
                 conn.exec_driver_sql("ANALYZE review_queue")
         log.info("review queue: %s", added)
         return added
+
+    def _enqueue(self, conn: Connection, reason: str, rows: Sequence[Any], now: datetime) -> int:
+        """Queue ``rows`` (item rows) for ``reason``; the number of entries really added."""
+        rq = review_queue
+        ins = self.store._insert()(rq).on_conflict_do_nothing()
+        count = select(func.count()).select_from(rq).where(rq.c.reason == reason)
+        before = int(conn.execute(count).scalar_one())
+        values = [
+            {
+                "call_id": r.call_id,
+                "rubric_id": r.rubric_id,
+                "rubric_version": r.rubric_version,
+                "item_id": r.item_id,
+                "reason": reason,
+                "machine_status": r.status,
+                "added_at": now,
+                "done": False,
+            }
+            for r in rows
+        ]
+        for lo in range(0, len(values), 5000):  # one statement per batch, not per row
+            conn.execute(ins, values[lo : lo + 5000])
+        return int(conn.execute(count).scalar_one()) - before
 
     def queue(self, page: int = 1, per_page: int = PAGE_SIZE) -> tuple[list[QueueRow], bool]:
         """Open queue entries, oldest first, with the machine's verdict and reason."""
@@ -232,6 +207,18 @@ class DecisionsMixin(WorkbenchBase):
     ) -> int:
         """An agent disputes one item of their own evaluation, within the appeal window.
 
+        Args:
+            user: The agent appealing.
+            call_id: The call.
+            rubric_id: The evaluation's rubric.
+            rubric_version: The evaluation's rubric version.
+            item_id: The disputed item.
+            reason: Why; required, stored masked.
+            now: The time of filing (default: now).
+
+        Returns:
+            The new appeal's id.
+
         Raises:
             ForbiddenError: not an agent, or another agent's call.  InvalidInputError:
             window passed, evaluation final, empty reason, an open appeal on the item.
@@ -241,31 +228,11 @@ class DecisionsMixin(WorkbenchBase):
         if not reason:
             raise InvalidInputError("an appeal needs a reason")
         now = now or _now()
+        key = (call_id, rubric_id, rubric_version, item_id)
         with self.store._write("file an appeal") as conn:
             rec = self._check_call(conn, user, call_id)
-            item = self._item_row(conn, call_id, rubric_id, rubric_version, item_id)
-            scored_at = conn.execute(
-                select(call_scores.c.scored_at).where(call_scores.c.id == item.score_id)
-            ).scalar_one()
-            deadline = scored_at + self.appeal_window
-            if now > deadline:
-                raise InvalidInputError(
-                    f"the appeal window of {call_id} closed on {deadline:%Y-%m-%d %H:%M} UTC"
-                )
-            state = self._state(conn, call_id, rubric_id, rubric_version)
-            if state == "final":
-                raise InvalidInputError(f"the evaluation of {call_id} is final")
-            open_ = conn.execute(
-                select(appeals.c.id).where(
-                    appeals.c.call_id == call_id,
-                    appeals.c.rubric_id == rubric_id,
-                    appeals.c.rubric_version == rubric_version,
-                    appeals.c.item_id == item_id,
-                    appeals.c.state == "open",
-                )
-            ).first()
-            if open_ is not None:
-                raise InvalidInputError(f"item {item_id} of {call_id} is already under appeal")
+            item = self._item_row(conn, *key)
+            self._check_appealable(conn, key, item.score_id, now)
             aid = conn.execute(
                 insert(appeals).returning(appeals.c.id),
                 {
@@ -282,6 +249,36 @@ class DecisionsMixin(WorkbenchBase):
             ).scalar_one()
             self._recompute(conn, call_id, rubric_id, rubric_version, "appealed")
             return int(aid)
+
+    def _check_appealable(self, conn: Connection, key: Key, score_id: int, now: datetime) -> None:
+        """Refuse an appeal after the window, of a final evaluation, or of an item under appeal.
+
+        Raises:
+            InvalidInputError: any of those.
+        """
+        call_id, rubric_id, rubric_version, item_id = key
+        scored_at = conn.execute(
+            select(call_scores.c.scored_at).where(call_scores.c.id == score_id)
+        ).scalar_one()
+        deadline = scored_at + self.appeal_window
+        if now > deadline:
+            raise InvalidInputError(
+                f"the appeal window of {call_id} closed on {deadline:%Y-%m-%d %H:%M} UTC"
+            )
+        state = self._state(conn, call_id, rubric_id, rubric_version)
+        if state == "final":
+            raise InvalidInputError(f"the evaluation of {call_id} is final")
+        open_ = conn.execute(
+            select(appeals.c.id).where(
+                appeals.c.call_id == call_id,
+                appeals.c.rubric_id == rubric_id,
+                appeals.c.rubric_version == rubric_version,
+                appeals.c.item_id == item_id,
+                appeals.c.state == "open",
+            )
+        ).first()
+        if open_ is not None:
+            raise InvalidInputError(f"item {item_id} of {call_id} is already under appeal")
 
     def resolve_appeal(
         self, user: User, appeal_id: int, overturn: bool, reason: str, status: str | None = None
@@ -373,3 +370,77 @@ class DecisionsMixin(WorkbenchBase):
             q = q.where(appeals.c.state == state)
         with self.store._read("list appeals") as conn:
             return [AppealRow.from_row(r) for r in conn.execute(q)]
+
+
+def _checked_verdict(status: str, reason: str) -> str:
+    """The stripped reason of a decision, once the verdict and reason are valid.
+
+    Raises:
+        InvalidInputError: a verdict not in ``VERDICTS`` or an empty reason.
+    """
+    if status not in VERDICTS:
+        raise InvalidInputError(f"verdict must be one of {', '.join(VERDICTS)}, not {status!r}")
+    reason = reason.strip()
+    if not reason:
+        raise InvalidInputError("a decision needs a reason")
+    return reason
+
+
+def _check_not_stale(last: Any, expected_last: int, call_id: str, item_id: str) -> None:
+    """Refuse a decision made on a stale view of the item.
+
+    Raises:
+        ConflictError: the latest decision is not ``expected_last`` (0: none).
+    """
+    last_id = int(last.id) if last else 0
+    if last_id != expected_last:
+        raise ConflictError(
+            f"{last.reviewer} decided {item_id} on {call_id} first "
+            f"({last.new_status}: {last.note}); reload to see it — your verdict "
+            "was not saved"
+        )
+
+
+def _queued(key: Key) -> tuple[Any, ...]:
+    """``WHERE`` terms: the review-queue entry of one item of one evaluation."""
+    call_id, rubric_id, rubric_version, item_id = key
+    return (
+        review_queue.c.call_id == call_id,
+        review_queue.c.rubric_id == rubric_id,
+        review_queue.c.rubric_version == rubric_version,
+        review_queue.c.item_id == item_id,
+    )
+
+
+def _unqueued_items(status_term: Any) -> Select[Any]:
+    """Items matching ``status_term`` that no one decided and that were never queued."""
+    rd, rq = review_decisions, review_queue
+    fresh = and_(
+        ~exists(
+            select(rd.c.id).where(
+                rd.c.call_id == call_scores.c.call_id,
+                rd.c.rubric_id == call_scores.c.rubric_id,
+                rd.c.rubric_version == call_scores.c.rubric_version,
+                rd.c.item_id == item_results.c.item_id,
+            )
+        ),
+        ~exists(
+            select(rq.c.id).where(
+                rq.c.call_id == call_scores.c.call_id,
+                rq.c.rubric_id == call_scores.c.rubric_id,
+                rq.c.rubric_version == call_scores.c.rubric_version,
+                rq.c.item_id == item_results.c.item_id,
+            )
+        ),
+    )
+    return (
+        select(
+            call_scores.c.call_id,
+            call_scores.c.rubric_id,
+            call_scores.c.rubric_version,
+            item_results.c.item_id,
+            item_results.c.status,
+        )
+        .select_from(item_results.join(call_scores))
+        .where(status_term, fresh)
+    )

@@ -116,15 +116,25 @@ class UserStore:
         return User(int(uid), name, role, agent_id or None, False)
 
     def list(self) -> list[User]:
+        """Every account, by name."""
         with self.store._read("list users") as conn:
             return [_user(r) for r in conn.execute(select(users).order_by(users.c.name))]
 
     def get(self, user_id: int) -> User | None:
+        """The account with this id, else ``None``.
+
+        Args:
+            user_id: The account's id.
+
+        Returns:
+            The user, disabled or not; ``None`` if there is none.
+        """
         with self.store._read("read a user") as conn:
             row = conn.execute(select(users).where(users.c.id == user_id)).first()
         return _user(row) if row else None
 
     def names(self) -> dict[int, str]:
+        """Every account's name by id (to name reviewers on pages)."""
         with self.store._read("list users") as conn:
             return {r.id: r.name for r in conn.execute(select(users.c.id, users.c.name))}
 
@@ -180,8 +190,14 @@ class UserStore:
         return token, csrf
 
     def session(self, token: str) -> tuple[User, str] | None:
-        """The user and CSRF token of a live session; ``None`` if unknown, expired or the
-        user is disabled.
+        """The user and CSRF token of a live session.
+
+        Args:
+            token: The session's cookie token.
+
+        Returns:
+            ``(user, CSRF token)``; ``None`` if the token is unknown or expired, or the
+            user is disabled.
         """
         query = (
             select(users, web_sessions.c.csrf, web_sessions.c.expires_at)
@@ -195,8 +211,13 @@ class UserStore:
         return _user(row), str(row.csrf)
 
     def ended_reason(self, token: str) -> str | None:
-        """Why a session token no longer works: ``disabled``, ``expired`` or ``None``
-        (unknown token).
+        """Why a session token no longer works.
+
+        Args:
+            token: The session's cookie token.
+
+        Returns:
+            ``disabled`` or ``expired``; ``None`` for an unknown token.
         """
         query = (
             select(users.c.disabled, web_sessions.c.expires_at)
@@ -210,6 +231,11 @@ class UserStore:
         return "disabled" if row.disabled else "expired"
 
     def end_session(self, token: str) -> None:
+        """End the session of a cookie token (logging out); unknown tokens are ignored.
+
+        Args:
+            token: The session's cookie token.
+        """
         with self.store._write("end a session") as conn:
             conn.execute(
                 delete(web_sessions).where(web_sessions.c.token_hash == _token_hash(token))

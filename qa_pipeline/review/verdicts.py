@@ -35,6 +35,14 @@ class Grading:
     names: Mapping[str, str] = field(default_factory=dict)
 
     def grade(self, score: float | None) -> str | None:
+        """The grade of ``score``: the highest whose threshold it reaches, else the last.
+
+        Args:
+            score: A score out of 100, or ``None``.
+
+        Returns:
+            The grade's name; ``None`` without a score or without grades.
+        """
         if score is None or not self.grades:
             return None
         for name, threshold in sorted(self.grades, key=lambda g: -g[1]):
@@ -162,11 +170,21 @@ def apply_final_verdicts(
     decisions: Mapping[Key, Any],
     grading: Grading | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Frames with the final verdicts: human decisions replace the machine's, and the
-    scores of the calls they touch are recomputed.
+    """Frames with the final verdicts, the scores of the calls they touch recomputed.
 
-    Adds ``machine_status`` and ``human`` (a person decided the item) to ``items``, and
-    ``human_items`` (items people decided) to ``scores``.
+    Human decisions replace the machine's verdicts. Adds ``machine_status`` and
+    ``human`` (a person decided the item) to ``items``, and ``human_items`` (items
+    people decided) to ``scores``.
+
+    Args:
+        scores: One row per evaluation (``call_id``, ``rubric_id``, ``rubric_version``,
+            ``score``, ``grade``, ``critical_failed``).
+        items: One row per item of those evaluations.
+        decisions: Latest human decisions by (call, rubric id, version, item).
+        grading: The rubric's critical items and grades, if known.
+
+    Returns:
+        ``(scores, items)``: new frames; the arguments are left unchanged.
     """
     items = items.copy()
     scores = scores.copy()
@@ -188,6 +206,31 @@ def apply_final_verdicts(
     if not any(hit):
         return scores, items
     mask = pd.Series(hit, index=items.index)
+    _apply_decisions(items, keys, hit, mask, decisions, grading)
+    touched = items.loc[mask, ["call_id", "rubric_id", "rubric_version"]].drop_duplicates()
+    for call_id, rid, ver in touched.itertuples(index=False):
+        _rescore(scores, items, (call_id, rid, ver), grading)
+    return scores, items
+
+
+def _apply_decisions(
+    items: pd.DataFrame,
+    keys: list[Key],
+    hit: list[bool],
+    mask: pd.Series,
+    decisions: Mapping[Key, Any],
+    grading: Grading | None,
+) -> None:
+    """Set the decided items' final status, ``human``, ``awarded`` and critical failure.
+
+    Args:
+        items: The items frame, changed in place.
+        keys: Each row's (call, rubric id, version, item).
+        hit: Whether each row has a human decision.
+        mask: ``hit`` as a series on ``items``' index.
+        decisions: Latest human decisions by key.
+        grading: The rubric's critical items, if known.
+    """
     new = [
         decisions[k].new_status if h else s
         for k, h, s in zip(keys, hit, items["status"], strict=True)
@@ -208,31 +251,45 @@ def apply_final_verdicts(
             strict=True,
         )
     ]
-    touched = items.loc[mask, ["call_id", "rubric_id", "rubric_version"]].drop_duplicates()
-    for call_id, rid, ver in touched.itertuples(index=False):
-        sel = (
-            (items["call_id"] == call_id)
-            & (items["rubric_id"] == rid)
-            & (items["rubric_version"] == ver)
-        )
-        verdicts = [
-            ItemVerdict(i, float(p), m, bool(c), s, bool(h))
-            for i, p, m, c, s, h in items.loc[
-                sel, ["item_id", "points", "machine_status", "critical_failed", "status", "human"]
-            ].itertuples(index=False)
-        ]
-        score, grade, critical = recompute(verdicts, grading)
-        srow = (
-            (scores["call_id"] == call_id)
-            & (scores["rubric_id"] == rid)
-            & (scores["rubric_version"] == ver)
-        )
-        scores.loc[srow, "score"] = math.nan if score is None else score
-        if grade is not None:
-            scores.loc[srow, "grade"] = grade
-        scores.loc[srow, "critical_failed"] = critical
-        scores.loc[srow, "human_items"] = int(sum(v.decided for v in verdicts))
-    return scores, items
+
+
+def _rescore(
+    scores: pd.DataFrame,
+    items: pd.DataFrame,
+    evaluation: tuple[Any, Any, Any],
+    grading: Grading | None,
+) -> None:
+    """Recompute one evaluation's row of ``scores`` (in place) from its final verdicts.
+
+    Args:
+        scores: The scores frame, changed in place.
+        items: The items frame with final verdicts.
+        evaluation: ``(call_id, rubric_id, rubric_version)``.
+        grading: The rubric's critical items and grades, if known.
+    """
+    call_id, rid, ver = evaluation
+    sel = (
+        (items["call_id"] == call_id)
+        & (items["rubric_id"] == rid)
+        & (items["rubric_version"] == ver)
+    )
+    verdicts = [
+        ItemVerdict(i, float(p), m, bool(c), s, bool(h))
+        for i, p, m, c, s, h in items.loc[
+            sel, ["item_id", "points", "machine_status", "critical_failed", "status", "human"]
+        ].itertuples(index=False)
+    ]
+    score, grade, critical = recompute(verdicts, grading)
+    srow = (
+        (scores["call_id"] == call_id)
+        & (scores["rubric_id"] == rid)
+        & (scores["rubric_version"] == ver)
+    )
+    scores.loc[srow, "score"] = math.nan if score is None else score
+    if grade is not None:
+        scores.loc[srow, "grade"] = grade
+    scores.loc[srow, "critical_failed"] = critical
+    scores.loc[srow, "human_items"] = int(sum(v.decided for v in verdicts))
 
 
 def final_frames(
