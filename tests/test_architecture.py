@@ -90,13 +90,6 @@ def test_the_package_names_its_public_api(package: str) -> None:
 #: The migrations' ``upgrade`` functions list a schema and stay long.
 LONG_FUNCTIONS = {
     ("flows/nightly.py", "nightly_qa"),  # its parameters' docstring
-    ("qa_pipeline/review/calls.py", "list_calls"),
-    ("qa_pipeline/review/calls.py", "nights"),
-    ("qa_pipeline/review/verdicts.py", "apply_final_verdicts"),
-    ("qa_pipeline/review/decisions.py", "decide"),
-    ("qa_pipeline/review/decisions.py", "fill_queue"),
-    ("qa_pipeline/review/decisions.py", "file_appeal"),
-    ("qa_pipeline/review/calibration.py", "machine_agreement"),
 }
 
 
