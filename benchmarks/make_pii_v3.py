@@ -1,3 +1,4 @@
+# ruff: noqa: E501, SIM905, C901, B007
 """Write the third labelled PII set (``benchmarks/data/pii_v3.jsonl``), split in two halves.
 
 Usage: python benchmarks/make_pii_v3.py [--seed 20] [--out benchmarks/data/pii_v3.jsonl]
