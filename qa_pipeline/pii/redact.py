@@ -50,6 +50,7 @@ from qa_pipeline.pii.numbers import (
     landline_ok,
     number_matches,
 )
+from qa_pipeline.pii.registry import ACCOUNT, PASSPORT, registry_matches, spoken_numbers
 from qa_pipeline.pii.words import (
     ADDRESS,
     NAME,
@@ -63,6 +64,7 @@ from qa_pipeline.pii.words import (
 )
 
 __all__ = [
+    "ACCOUNT",
     "ADDRESS",
     "BANK_CARD",
     "EMAIL",
@@ -72,6 +74,7 @@ __all__ = [
     "LANDLINE",
     "MOBILE",
     "NAME",
+    "PASSPORT",
     "PLATE",
     "QQ",
     "WECHAT",
@@ -116,6 +119,8 @@ class RedactOptions:
         plate: Mask licence plates.
         wechat: Mask WeChat ids after their keyword.
         qq: Mask QQ numbers after their keyword.
+        passport: Mask passports and travel permits (护照, 港澳通行证, 回乡证 …).
+        account: Mask housing-fund and social-insurance accounts (公积金, 社保 …).
         style: ``"label"`` (``[手机号]``, default) or ``"partial"`` (``138****5678``).
     """
 
@@ -130,6 +135,8 @@ class RedactOptions:
     plate: bool = True
     wechat: bool = True
     qq: bool = True
+    passport: bool = True
+    account: bool = True
     style: Literal["label", "partial"] = "label"
 
     def wants(self, kind: str) -> bool:
@@ -175,7 +182,9 @@ def find_pii(text: str, options: RedactOptions | None = None) -> list[PiiMatch]:
     def free(a: int, b: int) -> bool:
         return all(b <= f.start or a >= f.end for f in found)
 
+    found += [PiiMatch(*span) for span in registry_matches(text, opts.wants, free)]
     found += [PiiMatch(*span) for span in number_matches(text, opts.wants, free)]
+    found += [PiiMatch(*span) for span in spoken_numbers(text, opts.wants, free)]
     if opts.landline:  # North American numbers of the English desk: (555) 234-5678
         for m in _NANP_RE.finditer(text):
             area = m.group("area") or m.group("area2")
@@ -225,7 +234,7 @@ def _mask(match: PiiMatch, style: str) -> str:
         if len(match.value) < 2 or match.value.startswith(_FAMILIAR):
             return "*" * max(1, len(match.value))
         return match.value[:1] + "*" * (len(match.value) - 1)
-    if match.kind in (ADDRESS, WECHAT, QQ):
+    if match.kind in (ADDRESS, WECHAT, QQ, PASSPORT, ACCOUNT):
         return "*" * 4
     if match.kind == PLATE:
         return match.value[:2] + "***" + match.value[-2:]

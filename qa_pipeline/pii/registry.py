@@ -1,0 +1,231 @@
+"""Recognizers of personal data as people say it, each a unit with its words and check.
+
+Used by :func:`qa_pipeline.pii.redact.find_pii` before the number engine of
+:mod:`qa_pipeline.pii.numbers`, and after it on the text :mod:`qa_pipeline.pii.spoken`
+rewrote. Each entry of :data:`RECOGNIZERS` is a :class:`Recognizer`: the kind it finds
+and a function ``text -> spans``; its keywords live in ``zh.yaml``, its validator beside
+it (the check digits of :mod:`~qa_pipeline.pii.numbers`, a document's format).
+
+* spoken numbers (:func:`spoken_numbers`): 洞/两/拐 in a group, 杠, asides and group names
+  between groups; the last four read before the first seven (:func:`reversed_mobiles`);
+  an area code read on its own (:func:`area_code_landlines`);
+* documents: passports and travel permits after their keyword (护照 E12345678, 港澳通行证
+  C12345678, 回乡证 H12345678); Hong Kong identity cards (A123456(7)) after an ID
+  keyword; housing-fund and social-insurance accounts, letters included;
+* e-mail read aloud or typed in full-width (张三艾特163点com, ``x at qq dot com``,
+  ``x＠163.com``, ``x@163。com``);
+* licence plates with a pause after the letter (粤A，嗯，12345).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from qa_pipeline.pii import lexicon
+from qa_pipeline.pii.numbers import (
+    ID_CARD,
+    LANDLINE,
+    MOBILE,
+    digit_at,
+    landline_ok,
+    mobile_ok,
+    number_matches,
+)
+from qa_pipeline.pii.spoken import homophones, normalise
+from qa_pipeline.pii.words import PLATE
+
+PASSPORT = "passport"
+ACCOUNT = "account"
+EMAIL = "email"
+
+Span = tuple[str, int, int, str]
+Wants = Callable[[str], bool]
+Free = Callable[[int, int], bool]
+
+_D = "0-9０-９零〇○一二两三四五六七八九幺壹贰叁肆伍陆柒捌玖"
+
+
+def _digits(text: str) -> str:
+    """The digits ``text`` reads as (other characters dropped)."""
+    return "".join(d for k in range(len(text)) if (d := digit_at(text, k)) is not None)
+
+
+@dataclass(frozen=True, slots=True)
+class Recognizer:
+    """One kind of personal data as people say it.
+
+    Attributes:
+        kind: The kind it finds (a key of ``zh.yaml``'s ``labels``).
+        find: ``text -> [(kind, start, end, value)]``.
+    """
+
+    kind: str
+    find: Callable[[str], list[Span]]
+
+
+# -- spoken numbers ---------------------------------------------------------------------
+
+
+def spoken_numbers(text: str, wants: Wants, free: Free) -> list[Span]:
+    """Numbers found on the text :func:`~qa_pipeline.pii.spoken.normalise` rewrote.
+
+    Args:
+        text: The original text.
+        wants: Whether a kind is to be found.
+        free: Whether a span of the original text is not yet taken.
+
+    Returns:
+        Spans of the original text (only where the rewriting changed something).
+    """
+    norm = normalise(text)
+    if norm.text == text:
+        return []
+    found: list[Span] = []
+
+    def free_norm(a: int, b: int) -> bool:
+        oa, ob = norm.span(a, b)
+        return free(oa, ob) and all(ob <= f[1] or oa >= f[2] for f in found)
+
+    for kind, a, b, value in number_matches(norm.text, wants, free_norm):
+        oa, ob = norm.span(a, b)
+        found.append((kind, oa, ob, value))
+    return found
+
+
+_REVERSED_RE = re.compile(
+    rf"(?:最后四位|后四位|末四位|尾号|后面四位)(?:是|为)?[：:\s]*(?P<c>(?:[{_D}]\s?){{4}})"
+    rf"[，,\s]*(?:先说)?(?:前面七位|前边七位|前七位|前面|前边|前头)(?:是|为)?[：:\s]*"
+    rf"(?P<ab>(?:[{_D}]\s?){{6}}[{_D}])"
+)
+
+
+def reversed_mobiles(text: str) -> list[Span]:
+    """A mobile read last four first (尾号5678，前七位1381234)."""
+    source = homophones(text)
+    out: list[Span] = []
+    for m in _REVERSED_RE.finditer(source):
+        value = _digits(m.group("ab")) + _digits(m.group("c"))
+        if mobile_ok(value):
+            out.append((MOBILE, m.start("c"), m.end("ab"), value))
+    return out
+
+
+_AREA_RE = re.compile(
+    rf"区号(?:是|为)?[：:\s]*(?P<area>[{_D}]{{3,4}})"
+    rf"(?:[，,、\s]|号码|电话|后面|然后|本地|号|是|为){{0,6}}?(?P<local>[{_D}]{{7,8}})(?![{_D}])"
+)
+
+
+def area_code_landlines(text: str) -> list[Span]:
+    """A landline whose area code is said on its own (区号零幺零，号码六四三二…)."""
+    source = homophones(text)
+    out: list[Span] = []
+    for m in _AREA_RE.finditer(source):
+        value = _digits(m.group("area")) + _digits(m.group("local"))
+        if landline_ok(value):
+            out.append((LANDLINE, m.start("area"), m.end("local"), value))
+    return out
+
+
+# -- documents ----------------------------------------------------------------------------
+
+_GLUE = rf"(?:{lexicon.alternatives('documents', 'glue')}){{0,4}}"
+_PERMIT_RE = re.compile(
+    rf"(?:{lexicon.alternatives('documents', 'permit_keywords')}){_GLUE}"
+    r"(?P<v>[A-Za-z]{1,2}\d{7,10}|\d{8,10})(?![A-Za-z0-9])"
+)
+_HK_RE = re.compile(
+    rf"(?:{lexicon.alternatives('documents', 'hk_keywords')})[^，。,.\d]{{0,12}}?{_GLUE}"
+    r"(?P<v>[A-Z]{1,2}\d{6}(?:\s?[(（]\s?[0-9A]\s?[)）]|[0-9A]))(?![A-Za-z0-9])"
+)
+_ACCOUNT_RE = re.compile(
+    rf"(?:{lexicon.alternatives('documents', 'account_keywords')}){_GLUE}"
+    r"(?P<v>[A-Za-z]{0,3}\d{6,20})(?![A-Za-z0-9])"
+)
+
+
+def permits(text: str) -> list[Span]:
+    """Passports, travel permits and home-return permits after their keyword."""
+    return [(PASSPORT, m.start("v"), m.end("v"), m["v"]) for m in _PERMIT_RE.finditer(text)]
+
+
+def hong_kong_ids(text: str) -> list[Span]:
+    """Hong Kong identity card numbers (A123456(7)) after an ID keyword."""
+    return [(ID_CARD, m.start("v"), m.end("v"), m["v"]) for m in _HK_RE.finditer(text)]
+
+
+def accounts(text: str) -> list[Span]:
+    """Housing-fund (公积金) and social-insurance (社保, 医保) account numbers."""
+    return [(ACCOUNT, m.start("v"), m.end("v"), m["v"]) for m in _ACCOUNT_RE.finditer(text)]
+
+
+# -- e-mail read aloud ------------------------------------------------------------------
+
+_AT = r"(?:\s*(?:@|＠|艾特|爱特|圈[aA]|at|AT|At)\s*)"
+_DOT = r"(?:\s*(?:\.|。|．|点|dot|DOT|Dot)\s*)"
+_TLD = r"(?:com|cn|net|org|edu|gov|hk|COM|CN|NET|ORG|EDU|GOV|HK)"
+_SPOKEN_EMAIL_RE = re.compile(
+    rf"(?<![A-Za-z0-9._%+-])(?P<v>[A-Za-z0-9][A-Za-z0-9._%+-]*{_AT}"
+    rf"[A-Za-z0-9][A-Za-z0-9-]*(?:{_DOT}[A-Za-z0-9-]+)*?{_DOT}{_TLD})(?![A-Za-z0-9])"
+)
+
+
+def spoken_emails(text: str) -> list[Span]:
+    """E-mail addresses read aloud (艾特, 点com, at … dot), full-width ＠, 。 for a dot."""
+    return [(EMAIL, m.start("v"), m.end("v"), m["v"]) for m in _SPOKEN_EMAIL_RE.finditer(text)]
+
+
+# -- plates with a pause ------------------------------------------------------------------
+
+_PLATE_CHAR = r"[A-Za-zＡ-Ｚ0-9０-９零〇一二两三四五六七八九幺]"
+_PAUSE_PLATE_RE = re.compile(
+    rf"(?<![A-Za-z])[{lexicon.chars('plates', 'provinces')}]\s?[A-Za-zＡ-Ｚ]"
+    rf"(?:[，,、\s…]|嗯|呃|那个|就是|是){{1,6}}(?:{_PLATE_CHAR}\s?){{4,5}}{_PLATE_CHAR}"
+    r"(?![A-Za-z0-9])"
+)
+
+
+def paused_plates(text: str) -> list[Span]:
+    """Licence plates with a pause after the letter (粤A，嗯，12345)."""
+    out: list[Span] = []
+    for m in _PAUSE_PLATE_RE.finditer(homophones(text)):
+        tail = m.group(0)[2:]
+        if re.search(r"[0-9０-９零〇一二两三四五六七八九幺]", tail):
+            out.append((PLATE, m.start(), m.end(), re.sub(r"[^\w]|嗯|呃|那个|就是|是", "", m[0])))
+    return out
+
+
+#: The recognizers run before the number engine, in this order (an earlier one wins).
+RECOGNIZERS: tuple[Recognizer, ...] = (
+    Recognizer(EMAIL, spoken_emails),
+    Recognizer(PASSPORT, permits),
+    Recognizer(ID_CARD, hong_kong_ids),
+    Recognizer(ACCOUNT, accounts),
+    Recognizer(MOBILE, reversed_mobiles),
+    Recognizer(LANDLINE, area_code_landlines),
+    Recognizer(PLATE, paused_plates),
+)
+
+
+def registry_matches(text: str, wants: Wants, free: Free) -> list[Span]:
+    """What the recognizers of :data:`RECOGNIZERS` find in ``text``, without overlaps.
+
+    Args:
+        text: Any text.
+        wants: Whether a kind is to be found.
+        free: Whether ``text[start:end]`` is not already taken by an earlier match.
+
+    Returns:
+        Spans ``(kind, start, end, value)``.
+    """
+    found: list[Span] = []
+    for rec in RECOGNIZERS:
+        if not wants(rec.kind):
+            continue
+        for span in rec.find(text):
+            _, a, b, _ = span
+            if free(a, b) and all(b <= f[1] or a >= f[2] for f in found):
+                found.append(span)
+    return found
