@@ -183,8 +183,8 @@ def find_pii(text: str, options: RedactOptions | None = None) -> list[PiiMatch]:
         return all(b <= f.start or a >= f.end for f in found)
 
     found += [PiiMatch(*span) for span in registry_matches(text, opts.wants, free)]
-    found += [PiiMatch(*span) for span in number_matches(text, opts.wants, free)]
     found += [PiiMatch(*span) for span in spoken_numbers(text, opts.wants, free)]
+    found += [PiiMatch(*span) for span in number_matches(text, opts.wants, free)]
     if opts.landline:  # North American numbers of the English desk: (555) 234-5678
         for m in _NANP_RE.finditer(text):
             area = m.group("area") or m.group("area2")

@@ -23,7 +23,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from qa_pipeline.pii import lexicon
+from qa_pipeline.pii import lexicon, people
 from qa_pipeline.pii.numbers import (
     ID_CARD,
     LANDLINE,
@@ -34,7 +34,7 @@ from qa_pipeline.pii.numbers import (
     number_matches,
 )
 from qa_pipeline.pii.spoken import homophones, normalise
-from qa_pipeline.pii.words import PLATE
+from qa_pipeline.pii.words import ADDRESS, NAME, PLATE
 
 PASSPORT = "passport"
 ACCOUNT = "account"
@@ -206,6 +206,15 @@ RECOGNIZERS: tuple[Recognizer, ...] = (
     Recognizer(MOBILE, reversed_mobiles),
     Recognizer(LANDLINE, area_code_landlines),
     Recognizer(PLATE, paused_plates),
+    Recognizer(ADDRESS, people.dash_addresses),
+    Recognizer(ADDRESS, people.level_addresses),
+    Recognizer(ADDRESS, people.room_addresses),
+    Recognizer(NAME, people.spelled_names),
+    Recognizer(NAME, people.dotted_names),
+    Recognizer(NAME, people.confirm_names),
+    Recognizer(NAME, people.titled_names),
+    Recognizer(NAME, people.answered_names),
+    Recognizer(NAME, people.surname_then_names),
 )
 
 

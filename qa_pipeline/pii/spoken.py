@@ -27,8 +27,8 @@ _DIGIT_CLASS = "".join(sorted(_NUMERALS | set(_HOMOPHONE_NUMERAL)))
 _SEP = r"[\s，,、。.…~～]"
 # joiners between two groups of one number: 杠 and dashes, asides, group names (zh.yaml)
 _JOINER = (
-    rf"(?:{_SEP}|{lexicon.alternatives('spoken', 'joiners')}"
-    rf"|{lexicon.alternatives('spoken', 'asides')}|{lexicon.alternatives('spoken', 'group_names')})"
+    rf"(?:{_SEP}|{lexicon.alternatives('spoken', 'group_names')}"
+    rf"|{lexicon.alternatives('spoken', 'asides')}|{lexicon.alternatives('spoken', 'joiners')})"
 )
 _JOIN_RE = re.compile(rf"(?<=[{_DIGIT_CLASS}])(?:{_JOINER}){{1,6}}(?=[{_DIGIT_CLASS}])")
 _RUN_RE = re.compile(rf"[{_DIGIT_CLASS}]+")

@@ -96,6 +96,23 @@ def _name_ok(text: str, a: int, b: int) -> bool:
     )
 
 
+def name_like(cand: str, most_given: int = 2) -> bool:
+    """Whether ``cand`` reads as a full name: a surname and one or two more characters.
+
+    Args:
+        cand: The candidate (张伟, 欧阳娜娜).
+        most_given: How many characters the given name may have.
+
+    Returns:
+        ``False`` for common words that start with a surname (明天, 高兴).
+    """
+    s = _surname_at(cand, 0) if cand else 0
+    given = len(cand) - s
+    if not s or not 1 <= given <= most_given or _given_len(cand, s, most_given) != given:
+        return False
+    return _name_ok(cand, 0, len(cand))
+
+
 def _keyed_name(text: str, m: re.Match[str]) -> Span | None:
     """The name after a self-introduction keyword match ``m`` (我叫王明, 姓名：王)."""
     i = m.end()
