@@ -46,8 +46,11 @@ def confirm_names(text: str) -> list[Span]:
     """A name in a confirmation question (请问是杨刚本人吗, 您是何敏对吧)."""
     out: list[Span] = []
     for m in _CONFIRM_RE.finditer(text):
-        if name_like(m["n"]):
-            out.append((NAME, m.start("n"), m.end("n"), m["n"]))
+        n = m["n"]
+        for k in range(len(n) - 1):  # 您是何敏对吧: the name is the end of the run
+            if name_like(n[k:]):
+                out.append((NAME, m.start("n") + k, m.end("n"), n[k:]))
+                break
     return out
 
 

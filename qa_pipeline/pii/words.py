@@ -281,7 +281,10 @@ _IM_KEY_RE = re.compile(
     rf"|(?P<qq>{lexicon.alternatives('messaging', 'qq')})",
 )
 _IM_GLUE = re.compile(rf"(?:{lexicon.alternatives('messaging', 'glue')})*")
-_WX_ID = re.compile(r"[A-Za-z][A-Za-z0-9_\-]{4,19}|[0-9]{5,12}")
+# an id typed (zhang_san88) or spelled letter by letter (z h a n g 8 8)
+_WX_ID = re.compile(
+    r"[A-Za-z][A-Za-z0-9_\-]{4,19}|(?:[A-Za-z0-9_] ){4,29}[A-Za-z0-9_](?![A-Za-z0-9])|[0-9]{5,12}"
+)
 _QQ_DIGIT = "[0-9０-９零〇○一二两三四五六七八九幺]"
 _QQ_ID = re.compile(rf"(?:{_QQ_DIGIT}[\s\-]?){{4,11}}{_QQ_DIGIT}")
 
