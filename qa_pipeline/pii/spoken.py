@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from qa_pipeline.pii import lexicon
 
@@ -23,6 +24,7 @@ _NUMERALS = set("0123456789") | {chr(0xFF10 + d) for d in range(10)}
 _NUMERALS |= set(lexicon.mapping("numbers", "digits"))
 _HOMOPHONE_NUMERAL = {k: "零一二三四五六七八九"[int(v)] for k, v in
                       lexicon.mapping("numbers", "homophones").items()}  # fmt: skip
+_HOMOPHONE_SET = frozenset(_HOMOPHONE_NUMERAL)
 _DIGIT_CLASS = "".join(sorted(_NUMERALS | set(_HOMOPHONE_NUMERAL)))
 _SEP = r"[\s，,、。.…~～]"
 # joiners between two groups of one number: 杠 and dashes, asides, group names (zh.yaml)
@@ -53,8 +55,11 @@ class Normalised:
         return self.index[start], self.index[end - 1] + 1
 
 
+@lru_cache(maxsize=8)  # the recognizers of one text ask in turn
 def homophones(text: str) -> str:
     """``text`` with each homophone inside a run of numerals made a numeral (六四洞拐)."""
+    if _HOMOPHONE_SET.isdisjoint(text):
+        return text
     chars = list(text)
     for m in _RUN_RE.finditer(text):
         run = m.group(0)
@@ -75,6 +80,8 @@ def normalise(text: str) -> Normalised:
         The rewritten text and, for each of its characters, the original index.
     """
     source = homophones(text)
+    if _JOIN_RE.search(source) is None:
+        return Normalised(source, tuple(range(len(source))))
     out: list[str] = []
     index: list[int] = []
     pos = 0
