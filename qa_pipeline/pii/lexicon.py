@@ -28,7 +28,7 @@ _SHAPES: dict[str, dict[str, str]] = {
     "messaging": {"wechat": _W, "qq": _W, "glue": _W},
     "people": {
         "before_name": _W, "after_name": _C, "name_questions": _W, "spellings": _W,
-        "address_context": _W, "buildings": _W,
+        "address_context": _W, "buildings": _W, "place_end": _C,
     },
     "spoken": {"joiners": _W, "asides": _W, "group_names": _W},
     "documents": {"permit_keywords": _W, "hk_keywords": _W, "account_keywords": _W, "glue": _W},

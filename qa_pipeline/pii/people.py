@@ -24,6 +24,7 @@ from qa_pipeline.pii.words import ADDRESS, NAME, name_like
 Span = tuple[str, int, int, str]
 _CJK = r"[\u4e00-\u9fff]"
 _STOP = set(lexicon.chars("names", "stop_chars"))
+_PLACE_END = set(lexicon.chars("names", "place_end")) | set(lexicon.chars("people", "place_end"))
 
 
 def _best_name(text: str, a: int, sizes: tuple[int, ...], follow: str | None) -> int:
@@ -47,6 +48,8 @@ def confirm_names(text: str) -> list[Span]:
     out: list[Span] = []
     for m in _CONFIRM_RE.finditer(text):
         n = m["n"]
+        if n[-1] in _PLACE_END:  # 是张家湾吗, 是王府井吗: a place
+            continue
         for k in range(len(n) - 1):  # 您是何敏对吧: the name is the end of the run
             if name_like(n[k:]):
                 out.append((NAME, m.start("n") + k, m.end("n"), n[k:]))
@@ -145,8 +148,9 @@ _CHAIN_CONTEXT_RE = re.compile(lexicon.alternatives("people", "address_context")
 _DASH_CHAIN_RE = re.compile(r"(?<![\d\-])\d{1,3}[-－]\d{1,2}[-－]\d{3,4}(?![\d\-－])")
 _LEVELS_RE = re.compile(
     rf"(?<![0-9０-９一二三四五六七八九十两]){_N}(?:号楼|排|楼|栋|幢|门)"
-    rf"(?:[\s,，\-]?{_N}(?:排|门|户|号|单元|室|层))+"
+    rf"(?:(?:[\s,，\-]?{_N}(?:排|门|户|号|单元|室|层))+"
     rf"(?:[\s\-]?{_N}(?![0-9０-９一二三四五六七八九十两元块米平人岁年天次个号]))?"
+    r"|(?<=门)[\s\-]?\d{3,4}(?![\d元块米平人岁年天次个号]))"
 )
 _ROOM_RE = re.compile(
     rf"(?:{lexicon.alternatives('people', 'buildings')})\s?(?P<r>\d{{3,4}})"

@@ -181,17 +181,17 @@ def spoken_emails(text: str) -> list[Span]:
 
 _PLATE_CHAR = r"[A-Za-zＡ-Ｚ0-9０-９零〇一二两三四五六七八九幺]"
 _PAUSE_PLATE_RE = re.compile(
-    rf"(?<![A-Za-z])[{lexicon.chars('plates', 'provinces')}]\s?[A-Za-zＡ-Ｚ]"
+    rf"(?<![A-Za-z])[{lexicon.chars('plates', 'provinces')}](?:[，,、\s…]|嗯|呃|那个){{0,4}}[A-Za-zＡ-Ｚ]"
     rf"(?:[，,、\s…]|嗯|呃|那个|就是|是){{1,6}}(?:{_PLATE_CHAR}\s?){{4,5}}{_PLATE_CHAR}"
     r"(?![A-Za-z0-9])"
 )
 
 
 def paused_plates(text: str) -> list[Span]:
-    """Licence plates with a pause after the letter (粤A，嗯，12345)."""
+    """Licence plates with a pause after the province or the letter (粤A，嗯，12345)."""
     out: list[Span] = []
     for m in _PAUSE_PLATE_RE.finditer(homophones(text)):
-        tail = m.group(0)[2:]
+        tail = m.group(0)[1:].lstrip("，,、 …嗯呃那个")[1:]
         if re.search(r"[0-9０-９零〇一二两三四五六七八九幺]", tail):
             out.append((PLATE, m.start(), m.end(), re.sub(r"[^\w]|嗯|呃|那个|就是|是", "", m[0])))
     return out
