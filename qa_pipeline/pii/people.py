@@ -84,6 +84,7 @@ def answered_names(text: str) -> list[Span]:
 
 
 _DOT_NAME_RE = re.compile(rf"{_CJK}{{1,5}}[·•・]{_CJK}{{1,5}}")
+_DOT_NAME_END = set("来去说的在是给了吗呢和跟也让把被，。,.")
 _CUT_BEFORE = (*lexicon.words("names", "keywords"), "是", "叫")
 
 
@@ -91,13 +92,16 @@ def dotted_names(text: str) -> list[Span]:
     """Minority and transliterated names joined with · (扎西·次仁)."""
     out: list[Span] = []
     for m in _DOT_NAME_RE.finditer(text):
+        dot = m.start() + m[0].index(next(c for c in m[0] if c in "·•・"))
         a, b = m.start(), m.end()
-        for k in range(a, m.start() + m.group(0).index("·") if "·" in m[0] else a):
-            if text[a:k].endswith(_CUT_BEFORE) or text[k - 1] in _STOP:
+        for k in range(m.start() + 1, dot):  # 联系人扎西·次仁: the keyword stays
+            if text[:k].endswith(_CUT_BEFORE) or text[k - 1] in _STOP:
                 a = k
-        while b > a and text[b - 1] in _STOP:
-            b -= 1
-        if b - a >= 3:
+        for k in range(dot + 3, m.end()):  # 阿不都 keeps 都: stop at a verb or a pause
+            if text[k] in _DOT_NAME_END:
+                b = k
+                break
+        if dot - a >= 1 and b - dot >= 2:
             out.append((NAME, a, b, text[a:b]))
     return out
 
