@@ -180,8 +180,9 @@ def spoken_emails(text: str) -> list[Span]:
 # -- plates with a pause ------------------------------------------------------------------
 
 _PLATE_CHAR = r"[A-Za-zＡ-Ｚ0-9０-９零〇一二两三四五六七八九幺]"
+_PAUSE = r"(?:[，,、\s…]|嗯|呃|那个)"
 _PAUSE_PLATE_RE = re.compile(
-    rf"(?<![A-Za-z])[{lexicon.chars('plates', 'provinces')}](?:[，,、\s…]|嗯|呃|那个){{0,4}}[A-Za-zＡ-Ｚ]"
+    rf"(?<![A-Za-z])[{lexicon.chars('plates', 'provinces')}]{_PAUSE}{{0,4}}[A-Za-zＡ-Ｚ]"
     rf"(?:[，,、\s…]|嗯|呃|那个|就是|是){{1,6}}(?:{_PLATE_CHAR}\s?){{4,5}}{_PLATE_CHAR}"
     r"(?![A-Za-z0-9])"
 )
