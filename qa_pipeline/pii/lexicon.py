@@ -30,6 +30,7 @@ _SHAPES: dict[str, dict[str, str]] = {
         "before_name": _W, "after_name": _C, "name_questions": _W, "spellings": _W,
         "address_context": _W, "buildings": _W, "place_end": _C,
     },
+    "turns": {"backchannels": _W, "answer_prefixes": _W},
     "spoken": {"joiners": _W, "asides": _W, "group_names": _W},
     "documents": {"permit_keywords": _W, "hk_keywords": _W, "account_keywords": _W, "glue": _W},
     "numbers": {

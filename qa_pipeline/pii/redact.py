@@ -38,7 +38,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from qa_pipeline.models import CallScore, Evidence, ItemResult, Segment, Transcript
-from qa_pipeline.pii import lexicon
+from qa_pipeline.pii import lexicon, turns
 from qa_pipeline.pii.numbers import (
     BANK_CARD,
     ID_CARD,
@@ -479,6 +479,15 @@ def _window_edits(window: list[str], opts: RedactOptions) -> dict[int, list[tupl
     return edits
 
 
+def _number_masks(text: str, opts: RedactOptions) -> list[tuple[int, int, str]]:
+    """The numbers in ``text`` and what replaces each (for :mod:`~qa_pipeline.pii.turns`)."""
+    return [
+        (m.start, m.end, _mask(m, opts.style))
+        for m in find_pii(text, opts)
+        if m.kind in _NUMBER_KINDS
+    ]
+
+
 def redact_transcript(transcript: Transcript, options: RedactOptions | None = None) -> Transcript:
     """A copy of ``transcript`` with its personal data masked.
 
@@ -488,7 +497,11 @@ def redact_transcript(transcript: Transcript, options: RedactOptions | None = No
     opts = options or RedactOptions()
     if not opts.enabled:
         return transcript
-    texts = _mask_across([s.text for s in transcript.segments], opts)
+    texts = [s.text for s in transcript.segments]
+    texts = turns.mask_split_numbers(texts, lambda t: _number_masks(t, opts))
+    texts = _mask_across(texts, opts)
+    if opts.name:
+        texts = turns.mask_answered_names(texts, LABELS[NAME] if opts.style == "label" else "**")
     return replace(
         transcript,
         segments=tuple(
