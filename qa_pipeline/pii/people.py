@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 
 from qa_pipeline.pii import lexicon
-from qa_pipeline.pii.words import ADDRESS, NAME, name_like
+from qa_pipeline.pii.words import ADDRESS, NAME, is_surname, name_like
 
 Span = tuple[str, int, int, str]
 _CJK = r"[\u4e00-\u9fff]"
@@ -38,7 +38,7 @@ def _best_name(text: str, a: int, sizes: tuple[int, ...], follow: str | None) ->
 
 
 _CONFIRM_RE = re.compile(
-    rf"(?:^|[，,。？?！!\s]|是)(?P<n>{_CJK}{{2,4}}?)(?:本人)?(?:先生|女士)?"
+    rf"(?:^|[，,。？?！!\s]|是)(?P<n>{_CJK}{{2,4}}?)(?:本人|家)?(?:先生|女士)?"
     r"(?:吗|么|对吧|是吧|对吗|是不是)"
 )
 
@@ -73,18 +73,18 @@ def titled_names(text: str) -> list[Span]:
 
 _ANSWER_RE = re.compile(
     rf"(?:{lexicon.alternatives('people', 'name_questions')})[？?][—\-\s：:]*"
-    rf"(?P<n>{_CJK}{{2,4}})(?=[。.!！，,\s]|$)"
+    rf"(?P<n>{_CJK}{{1,4}})(?=[。.!！，,\s]|$)"
 )
 
 
 def answered_names(text: str) -> list[Span]:
     """A name given as the whole answer to a name question (您贵姓？胡伟。)."""
     return [(NAME, m.start("n"), m.end("n"), m["n"]) for m in _ANSWER_RE.finditer(text)
-            if name_like(m["n"])]  # fmt: skip
+            if name_like(m["n"]) or is_surname(m["n"])]  # fmt: skip
 
 
 _DOT_NAME_RE = re.compile(rf"{_CJK}{{1,5}}[·•・]{_CJK}{{1,5}}")
-_DOT_NAME_END = set("来去说的在是给了吗呢和跟也让把被，。,.")
+_DOT_NAME_END = set("来去说的在是给了吗呢和跟也让把被我你他她，。,.：: ")
 _CUT_BEFORE = (*lexicon.words("names", "keywords"), "是", "叫")
 
 
@@ -95,7 +95,7 @@ def dotted_names(text: str) -> list[Span]:
         dot = m.start() + m[0].index(next(c for c in m[0] if c in "·•・"))
         a, b = m.start(), m.end()
         for k in range(m.start() + 1, dot):  # 联系人扎西·次仁: the keyword stays
-            if text[:k].endswith(_CUT_BEFORE) or text[k - 1] in _STOP:
+            if text[:k].endswith(_CUT_BEFORE) or text[k - 1] in _DOT_NAME_END:
                 a = k
         for k in range(dot + 3, m.end()):  # 阿不都 keeps 都: stop at a verb or a pause
             if text[k] in _DOT_NAME_END:
@@ -120,7 +120,8 @@ def spelled_names(text: str) -> list[Span]:
         if after:
             cand = after["n"]
             size = len(cand)
-            while size and any(ch in _STOP for ch in cand[:size]):
+            bounded = after.end() == len(text) or text[after.end()] in "，。,.！？!? "
+            while size and not bounded and any(ch in _STOP for ch in cand[:size]):
                 size -= 1
             if size and (name_like(cand[:size], 2) or size <= 2):
                 a = after.start("n")

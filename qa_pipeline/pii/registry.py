@@ -34,7 +34,7 @@ from qa_pipeline.pii.numbers import (
     number_matches,
 )
 from qa_pipeline.pii.spoken import homophones, normalise
-from qa_pipeline.pii.words import ADDRESS, NAME, PLATE
+from qa_pipeline.pii.words import ADDRESS, NAME, PLATE, WECHAT
 
 PASSPORT = "passport"
 ACCOUNT = "account"
@@ -198,6 +198,14 @@ def paused_plates(text: str) -> list[Span]:
     return out
 
 
+_WXID_RE = re.compile(r"(?<![A-Za-z0-9_])wxid_[A-Za-z0-9_-]{4,30}")
+
+
+def wechat_internal_ids(text: str) -> list[Span]:
+    """WeChat's own ids (wxid_…), wherever they are: the prefix names them."""
+    return [(WECHAT, m.start(), m.end(), m[0]) for m in _WXID_RE.finditer(text)]
+
+
 #: The recognizers run before the number engine, in this order (an earlier one wins).
 RECOGNIZERS: tuple[Recognizer, ...] = (
     Recognizer(EMAIL, spoken_emails),
@@ -207,6 +215,7 @@ RECOGNIZERS: tuple[Recognizer, ...] = (
     Recognizer(MOBILE, reversed_mobiles),
     Recognizer(LANDLINE, area_code_landlines),
     Recognizer(PLATE, paused_plates),
+    Recognizer(WECHAT, wechat_internal_ids),
     Recognizer(ADDRESS, people.dash_addresses),
     Recognizer(ADDRESS, people.level_addresses),
     Recognizer(ADDRESS, people.room_addresses),

@@ -96,6 +96,11 @@ def _name_ok(text: str, a: int, b: int) -> bool:
     )
 
 
+def is_surname(cand: str) -> bool:
+    """Whether ``cand`` is a surname on its own (王, 欧阳)."""
+    return bool(cand) and _surname_at(cand, 0) == len(cand)
+
+
 def name_like(cand: str, most_given: int = 2) -> bool:
     """Whether ``cand`` reads as a full name: a surname and one or two more characters.
 
@@ -124,8 +129,10 @@ def _keyed_name(text: str, m: re.Match[str]) -> Span | None:
     after = text[i + prefix + s + given : i + prefix + s + given + 1]
     if prefix and not given:
         end = i + prefix + s  # 叫我小王
-    elif given or not after or after in "，。,.！？!? 、；;":
-        end = i + prefix + s + given  # 姓名：王。
+    elif given or (
+        not m.group(0).startswith("我叫") and (not after or after in "，。,.！？!? 、；;")
+    ):
+        end = i + prefix + s + given  # 姓名：王。 (我叫车: a surname alone is not a name)
     else:
         return None
     # 居民楼底下: after a word for a resident, a name only where a pause or verb follows
@@ -305,6 +312,12 @@ def find_im_ids(text: str) -> list[Span]:
     """WeChat and QQ ids right after their keyword."""
     out: list[Span] = []
     for m in _IM_KEY_RE.finditer(text):
+        if (
+            m[0][-1].isascii()
+            and text[m.end() : m.end() + 1].isascii()
+            and text[m.end() : m.end() + 1].isalpha()
+        ):
+            continue  # wxid_…: letters run on, not a keyword
         kind = WECHAT if m.group("wx") else QQ
         glue = _IM_GLUE.match(text, m.end())
         i = glue.end() if glue else m.end()
