@@ -21,7 +21,7 @@ from collections.abc import Callable
 
 from qa_pipeline.pii import lexicon
 from qa_pipeline.pii.numbers import digit_at
-from qa_pipeline.pii.words import name_like
+from qa_pipeline.pii.words import is_surname, name_like
 
 #: ``text -> [(start, end, label)]``: the numbers in a text and what replaces each.
 NumberFinder = Callable[[str], list[tuple[int, int, str]]]
@@ -133,18 +133,20 @@ def _without_read_backs(window: list[int], texts: list[str]) -> tuple[list[int],
     """
     kept: list[int] = []
     repeats: list[int] = []
-    seen = ""
+    seen = last = ""
     for i in window:
         digits = _digits(texts[i])
-        if kept and len(digits) >= _READ_BACK_MIN and digits in seen:
+        again = len(digits) >= _READ_BACK_MIN and digits in seen
+        if kept and (again or (len(digits) >= _READ_BACK_MIN - 1 and digits == last)):
             repeats.append(i)
         else:
             kept.append(i)
             seen += digits
+            last = digits
     return kept, repeats
 
 
-_DIGIT_RUN_RE = re.compile(r"[0-9０-９零〇○一二两三四五六七八九幺洞拐\s]{4,}")
+_DIGIT_RUN_RE = re.compile(r"[0-9０-９零〇○一二两三四五六七八九幺洞拐\s]{3,}")
 
 
 def _digits(text: str) -> str:
@@ -156,7 +158,7 @@ def _read_backs(part: str, value: str, label: str) -> list[tuple[int, int, str]]
     out = []
     for m in _DIGIT_RUN_RE.finditer(part):
         digits = _digits(m.group(0))
-        if len(digits) >= _READ_BACK_MIN and digits in value:
+        if len(digits) >= _READ_BACK_MIN - 1 and digits in value:
             a, b = m.start(), m.end()
             while part[a].isspace():
                 a += 1
@@ -190,6 +192,6 @@ def mask_answered_names(texts: list[str], label: str) -> list[str]:
             if text.startswith(prefix, a):
                 a += len(prefix)
                 break
-        if name_like(text[a:b]):
+        if name_like(text[a:b]) or is_surname(text[a:b]):
             out[i] = text[:a] + label + text[b:]
     return out
