@@ -57,7 +57,11 @@ def confirm_names(text: str) -> list[Span]:
     return out
 
 
-_BEFORE_NAME_RE = re.compile(f"(?:{lexicon.alternatives('people', 'before_name')})")
+_BEFORE_NAME = lexicon.words("people", "before_name")
+# a lookahead on the first characters lets the scan skip most positions at once
+_BEFORE_NAME_RE = re.compile(
+    f"(?=[{''.join(sorted({w[0] for w in _BEFORE_NAME}))}])(?:{'|'.join(_BEFORE_NAME)})"
+)
 _AFTER_PERSON = lexicon.chars("people", "after_name")
 
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from qa_pipeline.pii import lexicon, people
 from qa_pipeline.pii.numbers import (
@@ -189,7 +190,7 @@ def spoken_emails(text: str) -> list[Span]:
 
 # -- plates with a pause ------------------------------------------------------------------
 
-_PLATE_CHAR = r"[A-Za-zＡ-Ｚ0-9０-９零〇一二两三四五六七八九幺]"
+_PLATE_CHAR = r"[A-Za-zＡ-Ｚ0-9０-９零〇一二两三四五六七八九幺洞拐]"
 _PAUSE = r"(?:[，,、\s…]|嗯|呃|那个)"
 _PAUSE_PLATE_RE = re.compile(
     rf"(?<![A-Za-z])[{lexicon.chars('plates', 'provinces')}]{_PAUSE}{{0,4}}[A-Za-zＡ-Ｚ]"
@@ -201,9 +202,9 @@ _PAUSE_PLATE_RE = re.compile(
 def paused_plates(text: str) -> list[Span]:
     """Licence plates with a pause after the province or the letter (粤A，嗯，12345)."""
     out: list[Span] = []
-    for m in _PAUSE_PLATE_RE.finditer(homophones(text)):
+    for m in _PAUSE_PLATE_RE.finditer(text):
         tail = m.group(0)[1:].lstrip("，,、 …嗯呃那个")[1:]
-        if re.search(r"[0-9０-９零〇一二两三四五六七八九幺]", tail):
+        if re.search(r"[0-9０-９零〇一二两三四五六七八九幺洞拐]", tail):
             out.append((PLATE, m.start(), m.end(), re.sub(r"[^\w]|嗯|呃|那个|就是|是", "", m[0])))
     return out
 
@@ -238,6 +239,12 @@ RECOGNIZERS: tuple[Recognizer, ...] = (
 )
 
 
+@lru_cache(maxsize=32)
+def _wanted(wants: Wants) -> tuple[Recognizer, ...]:
+    """The recognizers of the kinds ``wants`` asks for (one options object: one answer)."""
+    return tuple(rec for rec in RECOGNIZERS if wants(rec.kind))
+
+
 def registry_matches(text: str, wants: Wants, free: Free) -> list[Span]:
     """What the recognizers of :data:`RECOGNIZERS` find in ``text``, without overlaps.
 
@@ -250,9 +257,7 @@ def registry_matches(text: str, wants: Wants, free: Free) -> list[Span]:
         Spans ``(kind, start, end, value)``.
     """
     found: list[Span] = []
-    for rec in RECOGNIZERS:
-        if not wants(rec.kind):
-            continue
+    for rec in _wanted(wants):
         for span in rec.spans(text):
             _, a, b, _ = span
             if free(a, b) and all(b <= f[1] or a >= f[2] for f in found):

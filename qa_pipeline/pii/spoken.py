@@ -33,6 +33,8 @@ _JOINER = (
     rf"|{lexicon.alternatives('spoken', 'asides')}|{lexicon.alternatives('spoken', 'joiners')})"
 )
 _JOIN_RE = re.compile(rf"(?<=[{_DIGIT_CLASS}])(?:{_JOINER}){{1,6}}(?=[{_DIGIT_CLASS}])")
+_FILLERS = "|".join(map(re.escape, lexicon.words("numbers", "fillers")))
+_PLAIN_GAP_RE = re.compile(rf"(?:{_SEP}|{_FILLERS})+")
 _RUN_RE = re.compile(rf"[{_DIGIT_CLASS}]+")
 _MAX_JOIN = 16
 
@@ -99,5 +101,9 @@ def normalise(text: str) -> Normalised:
 
 
 def _has_joiner(gap: str) -> bool:
-    """Whether a gap holds more than separators (a bare comma is the recognizers' call)."""
-    return re.fullmatch(rf"{_SEP}+", gap) is None
+    """Whether a gap holds more than separators and hesitations.
+
+    Commas and hesitations (嗯, 那个) between groups are the number engine's own call
+    (:mod:`~qa_pipeline.pii.numbers` weighs them); only what it cannot read is rewritten.
+    """
+    return _PLAIN_GAP_RE.fullmatch(gap) is None
