@@ -25,6 +25,7 @@ _NUMERALS |= set(lexicon.mapping("numbers", "digits"))
 _HOMOPHONE_NUMERAL = {k: "零一二三四五六七八九"[int(v)] for k, v in
                       lexicon.mapping("numbers", "homophones").items()}  # fmt: skip
 _HOMOPHONE_SET = frozenset(_HOMOPHONE_NUMERAL)
+_DIGIT_SET = frozenset(_NUMERALS)
 _DIGIT_CLASS = "".join(sorted(_NUMERALS | set(_HOMOPHONE_NUMERAL)))
 _SEP = r"[\s，,、。.…~～]"
 # joiners between two groups of one number: 杠 and dashes, asides, group names (zh.yaml)
@@ -81,6 +82,8 @@ def normalise(text: str) -> Normalised:
     Returns:
         The rewritten text and, for each of its characters, the original index.
     """
+    if _DIGIT_SET.isdisjoint(text):
+        return Normalised(text, tuple(range(len(text))))
     source = homophones(text)
     if _JOIN_RE.search(source) is None:
         return Normalised(source, tuple(range(len(source))))
