@@ -21,8 +21,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 
 from qa_pipeline.pii import lexicon, people
 from qa_pipeline.pii.numbers import (
@@ -68,10 +69,16 @@ class Recognizer:
     kind: str
     find: Callable[[str], list[Span]]
     triggers: tuple[str, ...] = ()
+    gate: re.Pattern[str] | None = field(init=False, default=None)
+
+    def __post_init__(self) -> None:
+        if self.triggers:
+            gate = re.compile("|".join(map(re.escape, self.triggers)))
+            object.__setattr__(self, "gate", gate)
 
     def spans(self, text: str) -> list[Span]:
         """What :attr:`find` finds in ``text``, if a trigger is in it."""
-        if self.triggers and not any(t in text for t in self.triggers):
+        if self.gate is not None and self.gate.search(text) is None:
             return []
         return self.find(text)
 
@@ -239,10 +246,17 @@ RECOGNIZERS: tuple[Recognizer, ...] = (
 )
 
 
-@lru_cache(maxsize=32)
 def _wanted(wants: Wants) -> tuple[Recognizer, ...]:
-    """The recognizers of the kinds ``wants`` asks for (one options object: one answer)."""
+    """The recognizers of the kinds ``wants`` asks for."""
+    owner = getattr(wants, "__self__", None)  # RedactOptions.wants: cached per options
+    if owner is not None and getattr(owner, "__hash__", None) is not None:
+        return _wanted_by(owner)
     return tuple(rec for rec in RECOGNIZERS if wants(rec.kind))
+
+
+@lru_cache(maxsize=32)
+def _wanted_by(owner: Any) -> tuple[Recognizer, ...]:
+    return tuple(rec for rec in RECOGNIZERS if owner.wants(rec.kind))
 
 
 def registry_matches(text: str, wants: Wants, free: Free) -> list[Span]:
