@@ -12,9 +12,12 @@ What is masked (each kind can be switched off in :class:`RedactOptions`):
   ``(138)12345678``) or hesitations (``一三八 嗯 一二三四``) between groups
   (:mod:`qa_pipeline.pii.numbers`); an ID or card number after its keyword whatever
   its check digit; a number split over neighbouring transcript segments;
-* e-mail addresses;
+* e-mail addresses, typed or read aloud; passports and travel permits; 公积金 and 社保
+  accounts; spoken numbers with 洞/拐, 杠, asides and named groups
+  (:mod:`qa_pipeline.pii.registry`, :mod:`qa_pipeline.pii.spoken`);
 * names, street addresses (house number down to the room), licence plates, WeChat and QQ
-  ids (:mod:`qa_pipeline.pii.words`);
+  ids (:mod:`qa_pipeline.pii.words`, :mod:`qa_pipeline.pii.people`); numbers and names
+  spread over a transcript's turns (:mod:`qa_pipeline.pii.turns`);
 * in file names, numbers glued to letters too (:func:`redact_path`); whole manifest
   values whose column names personal data (:func:`redact_field`).
 
