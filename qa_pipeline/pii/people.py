@@ -99,7 +99,7 @@ def dotted_names(text: str) -> list[Span]:
         dot = m.start() + m[0].index(next(c for c in m[0] if c in "·•・"))
         a, b = m.start(), m.end()
         for k in range(m.start() + 1, dot):  # 联系人扎西·次仁: the keyword stays
-            if text[:k].endswith(_CUT_BEFORE) or text[k - 1] in _DOT_NAME_END:
+            if text.endswith(_CUT_BEFORE, 0, k) or text[k - 1] in _DOT_NAME_END:
                 a = k
         for k in range(dot + 3, m.end()):  # 阿不都 keeps 都: stop at a verb or a pause
             if text[k] in _DOT_NAME_END:
@@ -130,10 +130,12 @@ def spelled_names(text: str) -> list[Span]:
             if size and (name_like(cand[:size], 2) or size <= 2):
                 a = after.start("n")
                 out.append((NAME, a, a + size, text[a : a + size]))
-        before = text[: m.start()].rstrip("，, 是就")
+        end = m.start()
+        while end > 0 and text[end - 1] in "，, 是就":
+            end -= 1
         for size in (3, 2):
-            if len(before) >= size and name_like(before[-size:]):
-                out.append((NAME, len(before) - size, len(before), before[-size:]))
+            if end >= size and name_like(text[end - size : end]):
+                out.append((NAME, end - size, end, text[end - size : end]))
                 break
     return out
 

@@ -20,6 +20,7 @@ it (the check digits of :mod:`~qa_pipeline.pii.numbers`, a document's format).
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -83,6 +84,27 @@ class Recognizer:
         return self.find(text)
 
 
+class _Taken:
+    """Non-overlapping spans kept sorted: an overlap check costs log time, not linear."""
+
+    def __init__(self) -> None:
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+
+    def free(self, a: int, b: int) -> bool:
+        """Whether ``[a, b)`` overlaps no span taken."""
+        i = bisect_right(self.starts, a)
+        if i and self.ends[i - 1] > a:
+            return False
+        return i == len(self.starts) or self.starts[i] >= b
+
+    def take(self, a: int, b: int) -> None:
+        """Take ``[a, b)`` (free, see :meth:`free`)."""
+        i = bisect_right(self.starts, a)
+        self.starts.insert(i, a)
+        self.ends.insert(i, b)
+
+
 # -- spoken numbers ---------------------------------------------------------------------
 
 
@@ -101,14 +123,17 @@ def spoken_numbers(text: str, wants: Wants, free: Free) -> list[Span]:
     if norm.text == text:
         return []
     found: list[Span] = []
+    taken = _Taken()
 
     def free_norm(a: int, b: int) -> bool:
         oa, ob = norm.span(a, b)
-        return free(oa, ob) and all(ob <= f[1] or oa >= f[2] for f in found)
+        return taken.free(oa, ob) and free(oa, ob)
 
     for kind, a, b, value in number_matches(norm.text, wants, free_norm):
         oa, ob = norm.span(a, b)
-        found.append((kind, oa, ob, value))
+        if taken.free(oa, ob):
+            taken.take(oa, ob)
+            found.append((kind, oa, ob, value))
     return found
 
 
@@ -181,18 +206,27 @@ def accounts(text: str) -> list[Span]:
 
 # -- e-mail read aloud ------------------------------------------------------------------
 
-_AT = r"(?:\s*(?:@|＠|艾特|爱特|圈[aA]|at|AT|At)\s*)"
-_DOT = r"(?:\s*(?:\.|。|．|点|dot|DOT|Dot)\s*)"
+# "at" and "dot" as words need spaces around them (zhangwei at sina dot cn); the parts
+# are bounded, so a hostile run of "atatat…" costs linear time
+_AT = r"(?:\s*(?:@|＠|艾特|爱特|圈[aA])\s*|\s+(?:at|AT|At)\s+)"
+_DOT = r"(?:\s*(?:\.|。|．|点)\s*|\s+(?:dot|DOT|Dot)\s+)"
 _TLD = r"(?:com|cn|net|org|edu|gov|hk|COM|CN|NET|ORG|EDU|GOV|HK)"
 _SPOKEN_EMAIL_RE = re.compile(
-    rf"(?<![A-Za-z0-9._%+-])(?P<v>[A-Za-z0-9][A-Za-z0-9._%+-]*{_AT}"
-    rf"[A-Za-z0-9][A-Za-z0-9-]*(?:{_DOT}[A-Za-z0-9-]+)*?{_DOT}{_TLD})(?![A-Za-z0-9])"
+    rf"(?<![A-Za-z0-9._%+-])(?P<v>[A-Za-z0-9][A-Za-z0-9._%+-]{{0,40}}{_AT}"
+    rf"[A-Za-z0-9][A-Za-z0-9-]{{0,40}}(?:{_DOT}[A-Za-z0-9-]{{1,20}}){{0,2}}?{_DOT}{_TLD})"
+    r"(?![A-Za-z0-9])"
 )
+_AT_WORD_RE = re.compile(_AT)
+_DOT_WORD_RE = re.compile(_DOT)
 
 
 def spoken_emails(text: str) -> list[Span]:
     """E-mail addresses read aloud (艾特, 点com, at … dot), full-width ＠, 。 for a dot."""
-    return [(EMAIL, m.start("v"), m.end("v"), m["v"]) for m in _SPOKEN_EMAIL_RE.finditer(text)]
+    out: list[Span] = []
+    for m in _SPOKEN_EMAIL_RE.finditer(text):
+        typed = _DOT_WORD_RE.sub(".", _AT_WORD_RE.sub("@", m["v"], count=1)).lower()
+        out.append((EMAIL, m.start("v"), m.end("v"), typed))  # the address as typed
+    return out
 
 
 # -- plates with a pause ------------------------------------------------------------------
@@ -271,9 +305,11 @@ def registry_matches(text: str, wants: Wants, free: Free) -> list[Span]:
         Spans ``(kind, start, end, value)``.
     """
     found: list[Span] = []
+    taken = _Taken()
     for rec in _wanted(wants):
         for span in rec.spans(text):
             _, a, b, _ = span
-            if free(a, b) and all(b <= f[1] or a >= f[2] for f in found):
+            if taken.free(a, b) and free(a, b):
+                taken.take(a, b)
                 found.append(span)
     return found
