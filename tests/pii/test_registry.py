@@ -293,3 +293,24 @@ def test_new_kinds_can_be_switched_off() -> None:
     text = "护照号码是E88776655，公积金账号BJ100200300"
     assert redact_text(text, RedactOptions(passport=False, account=False)) == text
     assert redact_text(text) == "护照号码是[证件号]，公积金账号[账号]"
+
+
+@pytest.mark.parametrize(
+    "unit",
+    ["at", "a at b dot ", "阿·", "弓长张", "一杠", "一三八，你稍等，", "小区1-2-", "区号零幺零，"],
+)
+def test_hostile_runs_cost_about_linear_time(unit: str) -> None:
+    import time
+
+    def cost(n: int) -> float:
+        text = unit * (n // len(unit))
+        best = float("inf")
+        for _ in range(3):
+            t0 = time.process_time()
+            redact_text(text)
+            best = min(best, time.process_time() - t0)
+        return best
+
+    small, large = cost(2000), cost(8000)
+    assert large < 0.5  # seconds for 8,000 characters
+    assert large < 12 * small + 0.01  # four times the text: not sixteen times the time
