@@ -288,9 +288,15 @@ _IM_KEY_RE = re.compile(
     rf"|(?P<qq>{lexicon.alternatives('messaging', 'qq')})",
 )
 _IM_GLUE = re.compile(rf"(?:{lexicon.alternatives('messaging', 'glue')})*")
-# an id typed (zhang_san88) or spelled letter by letter (z h a n g 8 8)
+_CN_TAIL = "[零一二三四五六七八九幺两]*"
+# an id: a nickname after @; spelled letter by letter (z h a n g 8 8, z，h，a…); typed
+# (zhang_san88, xiao_ming_八八) or in pinyin syllables (zhang san 88); digits
 _WX_ID = re.compile(
-    r"[A-Za-z][A-Za-z0-9_\-]{4,19}|(?:[A-Za-z0-9_] ){4,29}[A-Za-z0-9_](?![A-Za-z0-9])|[0-9]{5,12}"
+    r"@[^\s，。,.!?！？]{1,20}"
+    r"|(?:[A-Za-z0-9_][，,\s]){4,29}[A-Za-z0-9_](?![A-Za-z0-9])"
+    rf"|[A-Za-z][A-Za-z0-9_\-]{{4,19}}(?: [A-Za-z0-9_]{{1,12}}){{0,5}}{_CN_TAIL}"
+    rf"|[A-Za-z][A-Za-z0-9_\-]{{1,19}}(?: [A-Za-z0-9_]{{1,12}}){{1,5}}{_CN_TAIL}"
+    r"|[0-9]{5,12}"
 )
 _QQ_DIGIT = "[0-9０-９零〇○一二两三四五六七八九幺]"
 _QQ_ID = re.compile(rf"(?:{_QQ_DIGIT}[\s\-]?){{4,11}}{_QQ_DIGIT}")
