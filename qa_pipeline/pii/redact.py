@@ -340,6 +340,8 @@ _PII_FIELDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (WECHAT, re.compile(r"wechat|weixin|微信", re.I)),
     (QQ, re.compile(r"(^|_)qq", re.I)),
     (PLATE, re.compile(r"plate|车牌", re.I)),
+    (PASSPORT, re.compile(r"passport|permit|护照|通行证|回乡证|台胞证", re.I)),
+    (ACCOUNT, re.compile(r"provident|social_?security|公积金|社保|医保", re.I)),
     (ID_CARD, re.compile(r"id_?card|id_?no|identity|身份证|证件", re.I)),
     (BANK_CARD, re.compile(r"bank|card|account|卡号|银行|账号|帐号", re.I)),
     (ADDRESS, re.compile(r"addr|地址|住址", re.I)),

@@ -329,3 +329,18 @@ def test_hostile_runs_cost_about_linear_time(unit: str) -> None:
     small, large = cost(2000), cost(8000)
     assert large < 0.5  # seconds for 8,000 characters
     assert large < 12 * small + 0.01  # four times the text: not sixteen times the time
+
+
+def test_partial_style_of_the_new_kinds() -> None:
+    partial = RedactOptions(style="partial")
+    assert redact_text("护照号码是E88776655", partial) == "护照号码是****"
+    assert redact_text("公积金账号BJ100200300", partial) == "公积金账号****"
+    assert redact_text("邮箱 zhou.jie at gmail dot com", partial) == "邮箱 z***@gmail.com"
+    assert redact_text("电话幺三八，你稍等，洞拐两三杠四五六七", partial) == "电话138****4567"
+
+
+def test_manifest_columns_of_the_new_kinds() -> None:
+    from qa_pipeline.pii.redact import redact_field
+
+    assert redact_field("护照号", "E88776655") == "[证件号]"
+    assert redact_field("公积金账号", "020012345678") == "[账号]"
