@@ -181,7 +181,9 @@ _PERMIT_RE = re.compile(
 )
 _HK_RE = re.compile(
     rf"(?:{lexicon.alternatives('documents', 'hk_keywords')})[^，。,.\d]{{0,12}}?{_GLUE}"
-    r"(?P<v>[A-Z]{1,2}\d{6}(?:\s?[(（]\s?[0-9A]\s?[)）]|[0-9A]))(?![A-Za-z0-9])"
+    # Hong Kong A123456(7), Macao 1234567(8), Taiwan A123456789
+    r"(?P<v>[A-Z]{1,2}\d{6}(?:\s?[(（]\s?[0-9A]\s?[)）]|[0-9A])"
+    r"|[157]\d{6}\s?[(（]\s?\d\s?[)）]|[A-Z][12]\d{8})(?![A-Za-z0-9])"
 )
 _ACCOUNT_RE = re.compile(
     rf"(?:{lexicon.alternatives('documents', 'account_keywords')}){_GLUE}"
@@ -195,7 +197,7 @@ def permits(text: str) -> list[Span]:
 
 
 def hong_kong_ids(text: str) -> list[Span]:
-    """Hong Kong identity card numbers (A123456(7)) after an ID keyword."""
+    """Hong Kong, Macao and Taiwan identity card numbers after an ID keyword."""
     return [(ID_CARD, m.start("v"), m.end("v"), m["v"]) for m in _HK_RE.finditer(text)]
 
 
