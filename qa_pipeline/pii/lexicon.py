@@ -26,6 +26,13 @@ _SHAPES: dict[str, dict[str, str]] = {
     "addresses": {"places": _W, "keywords": _W, "not_house_after": _W},
     "plates": {"provinces": _C},
     "messaging": {"wechat": _W, "qq": _W, "glue": _W},
+    "people": {
+        "before_name": _W, "after_name": _C, "name_questions": _W, "spellings": _W,
+        "address_context": _W, "buildings": _W, "place_end": _C,
+    },
+    "turns": {"backchannels": _W, "answer_prefixes": _W},
+    "spoken": {"joiners": _W, "asides": _W, "group_names": _W},
+    "documents": {"permit_keywords": _W, "hk_keywords": _W, "account_keywords": _W, "glue": _W},
     "numbers": {
         "digits": _M, "homophones": _M, "fillers": _W, "not_pii_labels": _W,
         "id_keywords": _W, "card_keywords": _W, "phone_labels": _W, "units": _C,

@@ -68,6 +68,7 @@ _PHONE_LABEL_RE = re.compile(
     rf"({lexicon.alternatives('numbers', 'phone_labels')})(号码|号)?[号码是为：:\s]*$"
 )
 _KEY_WINDOW = 16
+_FAR_WINDOW = 40
 _COMMA_MOBILE_RE = re.compile(r"(?<![\d.,])1[3-9],\d{3},\d{3},\d{3}(?![\d,]|\.\d)")
 # a unit or currency right after the number makes it a quantity, not an identifier
 _UNITS = set(lexicon.chars("numbers", "units"))
@@ -141,7 +142,7 @@ def _classify(value: str, before: str, punct: bool = False) -> str | None:
     """
     n = len(value)
     near = before[-_KEY_WINDOW:]
-    if (n == 18 and id18_ok(value)) or _keyed_id(value, near):
+    if (n == 18 and id18_ok(value)) or _keyed_id(value, near) or _far_keyed_id(value, before):
         return ID_CARD
     if "X" in value or _NOT_PII_LABEL_RE.search(before):
         return None
@@ -150,6 +151,21 @@ def _classify(value: str, before: str, punct: bool = False) -> str | None:
     if 10 <= n <= 12 and landline_ok(value):
         return LANDLINE
     return _card_or_other(value, before, near, punct)
+
+
+def _far_keyed_id(value: str, before: str) -> bool:
+    """An 18-digit ID with a birth date after an ID keyword further back (an aside between).
+
+    People read the keyword, then look for the card (身份证号码我给您念一下啊，稍等…): up to
+    :data:`_FAR_WINDOW` characters back, an ID's shape (birth year 19xx/20xx, a date)
+    counts whatever its check digit, unless a card keyword is nearer.
+    """
+    if len(value) != 18 or not value[:17].isdigit() or value[6:8] not in ("19", "20"):
+        return False
+    if not _date_ok(int(value[6:10]), int(value[10:12]), int(value[12:14])):
+        return False
+    far = before[-_FAR_WINDOW:]
+    return _ID_KEY_RE.search(far) is not None and _CARD_KEY_RE.search(far) is None
 
 
 def _keyed_id(value: str, near: str) -> bool:
@@ -400,7 +416,7 @@ def _groups_hit(
         end = groups[-1].pos[-b - 1] + 1 if b else groups[-1].end
         if not unclaimed(start, end):
             continue
-        kind = _classify(value, text[max(0, start - 24) : start], punct)
+        kind = _classify(value, text[max(0, start - _FAR_WINDOW) : start], punct)
         if kind and wants(kind) and not is_quantity(text, start, end, len(value)):
             return (kind, start, end, value)
     return None

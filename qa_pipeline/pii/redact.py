@@ -12,9 +12,12 @@ What is masked (each kind can be switched off in :class:`RedactOptions`):
   ``(138)12345678``) or hesitations (``一三八 嗯 一二三四``) between groups
   (:mod:`qa_pipeline.pii.numbers`); an ID or card number after its keyword whatever
   its check digit; a number split over neighbouring transcript segments;
-* e-mail addresses;
+* e-mail addresses, typed or read aloud; passports and travel permits; 公积金 and 社保
+  accounts; spoken numbers with 洞/拐, 杠, asides and named groups
+  (:mod:`qa_pipeline.pii.registry`, :mod:`qa_pipeline.pii.spoken`);
 * names, street addresses (house number down to the room), licence plates, WeChat and QQ
-  ids (:mod:`qa_pipeline.pii.words`);
+  ids (:mod:`qa_pipeline.pii.words`, :mod:`qa_pipeline.pii.people`); numbers and names
+  spread over a transcript's turns (:mod:`qa_pipeline.pii.turns`);
 * in file names, numbers glued to letters too (:func:`redact_path`); whole manifest
   values whose column names personal data (:func:`redact_field`).
 
@@ -38,7 +41,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from qa_pipeline.models import CallScore, Evidence, ItemResult, Segment, Transcript
-from qa_pipeline.pii import lexicon
+from qa_pipeline.pii import lexicon, turns
 from qa_pipeline.pii.numbers import (
     BANK_CARD,
     ID_CARD,
@@ -50,6 +53,7 @@ from qa_pipeline.pii.numbers import (
     landline_ok,
     number_matches,
 )
+from qa_pipeline.pii.registry import ACCOUNT, PASSPORT, registry_matches, spoken_numbers
 from qa_pipeline.pii.words import (
     ADDRESS,
     NAME,
@@ -63,6 +67,7 @@ from qa_pipeline.pii.words import (
 )
 
 __all__ = [
+    "ACCOUNT",
     "ADDRESS",
     "BANK_CARD",
     "EMAIL",
@@ -72,6 +77,7 @@ __all__ = [
     "LANDLINE",
     "MOBILE",
     "NAME",
+    "PASSPORT",
     "PLATE",
     "QQ",
     "WECHAT",
@@ -116,6 +122,8 @@ class RedactOptions:
         plate: Mask licence plates.
         wechat: Mask WeChat ids after their keyword.
         qq: Mask QQ numbers after their keyword.
+        passport: Mask passports and travel permits (护照, 港澳通行证, 回乡证 …).
+        account: Mask housing-fund and social-insurance accounts (公积金, 社保 …).
         style: ``"label"`` (``[手机号]``, default) or ``"partial"`` (``138****5678``).
     """
 
@@ -130,6 +138,8 @@ class RedactOptions:
     plate: bool = True
     wechat: bool = True
     qq: bool = True
+    passport: bool = True
+    account: bool = True
     style: Literal["label", "partial"] = "label"
 
     def wants(self, kind: str) -> bool:
@@ -175,6 +185,8 @@ def find_pii(text: str, options: RedactOptions | None = None) -> list[PiiMatch]:
     def free(a: int, b: int) -> bool:
         return all(b <= f.start or a >= f.end for f in found)
 
+    found += [PiiMatch(*span) for span in registry_matches(text, opts.wants, free)]
+    found += [PiiMatch(*span) for span in spoken_numbers(text, opts.wants, free)]
     found += [PiiMatch(*span) for span in number_matches(text, opts.wants, free)]
     if opts.landline:  # North American numbers of the English desk: (555) 234-5678
         for m in _NANP_RE.finditer(text):
@@ -225,7 +237,7 @@ def _mask(match: PiiMatch, style: str) -> str:
         if len(match.value) < 2 or match.value.startswith(_FAMILIAR):
             return "*" * max(1, len(match.value))
         return match.value[:1] + "*" * (len(match.value) - 1)
-    if match.kind in (ADDRESS, WECHAT, QQ):
+    if match.kind in (ADDRESS, WECHAT, QQ, PASSPORT, ACCOUNT):
         return "*" * 4
     if match.kind == PLATE:
         return match.value[:2] + "***" + match.value[-2:]
@@ -328,6 +340,8 @@ _PII_FIELDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (WECHAT, re.compile(r"wechat|weixin|微信", re.I)),
     (QQ, re.compile(r"(^|_)qq", re.I)),
     (PLATE, re.compile(r"plate|车牌", re.I)),
+    (PASSPORT, re.compile(r"passport|permit|护照|通行证|回乡证|台胞证", re.I)),
+    (ACCOUNT, re.compile(r"provident|social_?security|公积金|社保|医保", re.I)),
     (ID_CARD, re.compile(r"id_?card|id_?no|identity|身份证|证件", re.I)),
     (BANK_CARD, re.compile(r"bank|card|account|卡号|银行|账号|帐号", re.I)),
     (ADDRESS, re.compile(r"addr|地址|住址", re.I)),
@@ -470,6 +484,15 @@ def _window_edits(window: list[str], opts: RedactOptions) -> dict[int, list[tupl
     return edits
 
 
+def _number_masks(text: str, opts: RedactOptions) -> list[tuple[int, int, str]]:
+    """The numbers in ``text`` and what replaces each (for :mod:`~qa_pipeline.pii.turns`)."""
+    return [
+        (m.start, m.end, _mask(m, opts.style))
+        for m in find_pii(text, opts)
+        if m.kind in _NUMBER_KINDS
+    ]
+
+
 def redact_transcript(transcript: Transcript, options: RedactOptions | None = None) -> Transcript:
     """A copy of ``transcript`` with its personal data masked.
 
@@ -479,7 +502,11 @@ def redact_transcript(transcript: Transcript, options: RedactOptions | None = No
     opts = options or RedactOptions()
     if not opts.enabled:
         return transcript
-    texts = _mask_across([s.text for s in transcript.segments], opts)
+    texts = [s.text for s in transcript.segments]
+    texts = turns.mask_split_numbers(texts, lambda t: _number_masks(t, opts))
+    texts = _mask_across(texts, opts)
+    if opts.name:
+        texts = turns.mask_answered_names(texts, LABELS[NAME] if opts.style == "label" else "**")
     return replace(
         transcript,
         segments=tuple(

@@ -96,6 +96,28 @@ def _name_ok(text: str, a: int, b: int) -> bool:
     )
 
 
+def is_surname(cand: str) -> bool:
+    """Whether ``cand`` is a surname on its own (王, 欧阳)."""
+    return bool(cand) and _surname_at(cand, 0) == len(cand)
+
+
+def name_like(cand: str, most_given: int = 2) -> bool:
+    """Whether ``cand`` reads as a full name: a surname and one or two more characters.
+
+    Args:
+        cand: The candidate (张伟, 欧阳娜娜).
+        most_given: How many characters the given name may have.
+
+    Returns:
+        ``False`` for common words that start with a surname (明天, 高兴).
+    """
+    s = _surname_at(cand, 0) if cand else 0
+    given = len(cand) - s
+    if not s or not 1 <= given <= most_given or _given_len(cand, s, most_given) != given:
+        return False
+    return _name_ok(cand, 0, len(cand))
+
+
 def _keyed_name(text: str, m: re.Match[str]) -> Span | None:
     """The name after a self-introduction keyword match ``m`` (我叫王明, 姓名：王)."""
     i = m.end()
@@ -107,8 +129,10 @@ def _keyed_name(text: str, m: re.Match[str]) -> Span | None:
     after = text[i + prefix + s + given : i + prefix + s + given + 1]
     if prefix and not given:
         end = i + prefix + s  # 叫我小王
-    elif given or not after or after in "，。,.！？!? 、；;":
-        end = i + prefix + s + given  # 姓名：王。
+    elif given or (
+        not m.group(0).startswith("我叫") and (not after or after in "，。,.！？!? 、；;")
+    ):
+        end = i + prefix + s + given  # 姓名：王。 (我叫车: a surname alone is not a name)
     else:
         return None
     # 居民楼底下: after a word for a resident, a name only where a pause or verb follows
@@ -264,7 +288,16 @@ _IM_KEY_RE = re.compile(
     rf"|(?P<qq>{lexicon.alternatives('messaging', 'qq')})",
 )
 _IM_GLUE = re.compile(rf"(?:{lexicon.alternatives('messaging', 'glue')})*")
-_WX_ID = re.compile(r"[A-Za-z][A-Za-z0-9_\-]{4,19}|[0-9]{5,12}")
+_CN_TAIL = "[零一二三四五六七八九幺两]*"
+# an id: a nickname after @; spelled letter by letter (z h a n g 8 8, z，h，a…); typed
+# (zhang_san88, xiao_ming_八八) or in pinyin syllables (zhang san 88); digits
+_WX_ID = re.compile(
+    r"@[^\s，。,.!?！？]{1,20}"
+    r"|(?:[A-Za-z0-9_][，,\s]){4,29}[A-Za-z0-9_](?![A-Za-z0-9])"
+    rf"|[A-Za-z][A-Za-z0-9_\-]{{4,19}}(?: [A-Za-z0-9_]{{1,12}}){{0,5}}{_CN_TAIL}"
+    rf"|[A-Za-z][A-Za-z0-9_\-]{{1,19}}(?: [A-Za-z0-9_]{{1,12}}){{1,5}}{_CN_TAIL}"
+    r"|[0-9]{5,12}"
+)
 _QQ_DIGIT = "[0-9０-９零〇○一二两三四五六七八九幺]"
 _QQ_ID = re.compile(rf"(?:{_QQ_DIGIT}[\s\-]?){{4,11}}{_QQ_DIGIT}")
 
@@ -285,6 +318,12 @@ def find_im_ids(text: str) -> list[Span]:
     """WeChat and QQ ids right after their keyword."""
     out: list[Span] = []
     for m in _IM_KEY_RE.finditer(text):
+        if (
+            m[0][-1].isascii()
+            and text[m.end() : m.end() + 1].isascii()
+            and text[m.end() : m.end() + 1].isalpha()
+        ):
+            continue  # wxid_…: letters run on, not a keyword
         kind = WECHAT if m.group("wx") else QQ
         glue = _IM_GLUE.match(text, m.end())
         i = glue.end() if glue else m.end()
