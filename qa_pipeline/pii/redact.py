@@ -44,8 +44,10 @@ from qa_pipeline.pii.numbers import (
     ID_CARD,
     LANDLINE,
     MOBILE,
+    claim,
     digit_at,
     id18_ok,
+    is_free,
     is_quantity,
     landline_ok,
     number_matches,
@@ -172,18 +174,29 @@ def find_pii(text: str, options: RedactOptions | None = None) -> list[PiiMatch]:
     if opts.landline:
         found += _paren_landlines(text)
 
-    def free(a: int, b: int) -> bool:
-        return all(b <= f.start or a >= f.end for f in found)
+    # the characters taken by earlier matches: a later finder's match must not overlap
+    # one (one look per candidate keeps this linear in the text; issue 20)
+    taken = bytearray(len(text))
 
-    found += [PiiMatch(*span) for span in number_matches(text, opts.wants, free)]
+    def add(match: PiiMatch) -> None:
+        found.append(match)
+        claim(taken, match.start, match.end)
+
+    def free(a: int, b: int) -> bool:
+        return is_free(taken, a, b)
+
+    for match in list(found):
+        claim(taken, match.start, match.end)
+    for span in number_matches(text, opts.wants, free):
+        add(PiiMatch(*span))
     if opts.landline:  # North American numbers of the English desk: (555) 234-5678
         for m in _NANP_RE.finditer(text):
             area = m.group("area") or m.group("area2")
             if area not in _TOLL_FREE and free(m.start(), m.end()):
-                found.append(PiiMatch(LANDLINE, m.start(), m.end(), re.sub(r"\D", "", m[0])))
+                add(PiiMatch(LANDLINE, m.start(), m.end(), re.sub(r"\D", "", m[0])))
     for kind, a, b, value in _word_spans(text, opts):
         if a < b and opts.wants(kind) and free(a, b):
-            found.append(PiiMatch(kind, a, b, value))
+            add(PiiMatch(kind, a, b, value))
     found.sort(key=lambda m: m.start)
     return found
 
