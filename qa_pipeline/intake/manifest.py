@@ -40,6 +40,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from qa_pipeline.errors import ConfigError, ManifestError
+from qa_pipeline.intake.clean import clean_id, clean_text, describe_removed
 from qa_pipeline.models import CallMeta, Recording
 
 log = logging.getLogger(__name__)
@@ -394,11 +395,11 @@ def parse_manifest_text(
     errors, warnings = _header_gaps(header, source)
     known = set(EXPECTED_COLUMNS) | set(OPTIONAL_COLUMNS)
     extra_columns = [c for c in header if c and c not in known]
-    rows = _RowReader(header, inbox, extra_columns, tz, options, errors)
-    for line, cells in lines:
-        rows.add(line, cells)
     for warning in warnings:
         log.warning("%s", warning)
+    rows = _RowReader(header, inbox, extra_columns, tz, options, errors, warnings)
+    for line, cells in lines:
+        rows.add(line, cells)
     return Manifest(
         path=source,
         rows=rows.rows,
@@ -450,7 +451,9 @@ class _RowReader:
         tz: ZoneInfo,
         options: ManifestOptions,
         errors: list[RowError],
+        warnings: list[str] | None = None,
     ) -> None:
+        self.warnings = warnings if warnings is not None else []
         self.header = header
         self.inbox = inbox
         self.extra_columns = extra_columns
@@ -496,6 +499,11 @@ class _RowReader:
         self, line: int, call_id: str, shown_id: str | None, row: Mapping[str, str]
     ) -> None:
         """Keep the row's recording, or its problems as one row error."""
+        row, cleaned = _clean_cells(row)
+        if cleaned:
+            warning = f"row {line}: removed invisible or control characters from {cleaned}"
+            log.warning("%s", warning)
+            self.warnings.append(warning)
         recording, problems = _row_recording(
             self.inbox, row, self.extra_columns, self.tz, self.options
         )
@@ -505,6 +513,30 @@ class _RowReader:
         if shown_id is None:
             problems.insert(0, f"call_id {call_id[:32]!r}…")
         self.errors.append(RowError(line, shown_id or None, "; ".join(problems)))
+
+
+#: columns naming a person or a group: invisible characters there make look-alike names
+_ID_COLUMNS = ("agent_id", "team")
+# a call id with control characters is a row error (below); a file name is looked up as is
+_KEPT_AS_IS = ("call_id", "file")
+
+
+def _clean_cells(row: Mapping[str, str]) -> tuple[dict[str, str], str]:
+    """The row with NUL, control and invisible characters removed from ids and text.
+
+    ``A1001\u200b`` and ``A1001`` are one agent; a NUL is refused by PostgreSQL. Returns
+    the row and a description of what was removed (empty when nothing was).
+    """
+    out = dict(row)
+    changed = []
+    for column, value in row.items():
+        if not value or column in _KEPT_AS_IS:
+            continue
+        clean = clean_id(value) if column in _ID_COLUMNS else clean_text(value)
+        if clean != value:
+            out[column] = clean
+            changed.append(f"{column} ({describe_removed(value, clean)})")
+    return out, ", ".join(changed)
 
 
 def read_manifest(inbox: str | Path, options: ManifestOptions | None = None) -> Manifest:
