@@ -38,6 +38,12 @@ class UnsupportedAudioError(AudioError):
     kind = "audio_unsupported"
 
 
+class LongerThanManifestError(UnsupportedAudioError):
+    """The audio is much longer than the manifest's ``duration_s`` (refused before decoding)."""
+
+    kind = "longer_than_manifest"
+
+
 class AsrError(QAPipelineError):
     """Speech-to-text failed for a recording."""
 

@@ -256,6 +256,8 @@ def _asr_options(config: StageConfig, language: str, rubric_path: str | None = N
         language=language,
         hotwords=hotwords_for_rubric(r) if same else None,
         correct_terms=correction_text(correction_terms(r)) if same else None,
+        min_sample_rate=config.min_sample_rate,
+        max_audio_duration_s=config.max_audio_duration_s,
     )
 
 
