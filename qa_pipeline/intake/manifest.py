@@ -31,6 +31,7 @@ import csv
 import hashlib
 import io
 import logging
+import math
 import re
 import struct
 from collections.abc import Iterable, Iterator, Mapping
@@ -184,8 +185,8 @@ def _number(row: Mapping[str, str], column: str, problems: list[str]) -> float |
     except ValueError:
         problems.append(f"{column} {raw!r} is not a number")
         return None
-    if value != value or value < 0:  # NaN or negative
-        problems.append(f"{column} {raw!r} must be a number >= 0")
+    if not math.isfinite(value) or value < 0:  # NaN, infinity or negative
+        problems.append(f"{column} {raw!r} must be a finite number >= 0")
         return None
     return value
 
