@@ -78,6 +78,9 @@ class StoreError(QAPipelineError):
     """The results database cannot be reached or written."""
 
     kind = "store"
+    #: The database could not be reached, was busy or is full (an OperationalError):
+    #: retrying the whole write may help; any other StoreError is about this write's data.
+    transient = False
 
 
 class ManifestError(QAPipelineError):

@@ -350,24 +350,54 @@ def _records(text: str) -> Iterator[tuple[int, list[str] | str]]:
     """``(line number, cells)`` per line, or ``(line number, reason)`` if it is not CSV.
 
     A line is not CSV with an unterminated quote or a cell over the csv module's field
-    limit. One record per line: a quote left open never swallows the lines after it.
+    limit. One record per line: a quote left open never swallows the lines after it. A
+    quoted cell holding a line break (Excel writes them) is named as such, and the line it
+    runs on to is part of that one error, not a second, confusing one.
     """
-    for number, line in enumerate(io.StringIO(text, newline=""), start=1):
-        body = line.rstrip("\r\n")
-        if "\r" in body or "\n" in body:
-            yield number, "a line break inside a cell (a record must fit on one line)"
-            continue
-        try:
-            parsed = list(csv.reader([body], strict=True))
-        except csv.Error as exc:
-            message = str(exc)
-            if "field larger than field limit" in message:
-                message = f"a cell longer than {csv.field_size_limit()} characters"
-            elif "unexpected end of data" in message or "EOF" in message:
-                message = 'unterminated quote (") in this line'
-            yield number, f"not a CSV line: {message}"
-            continue
-        yield number, parsed[0] if parsed else []
+    lines = io.StringIO(text, newline="").readlines()
+    k = 0
+    while k < len(lines):
+        number, body = k + 1, lines[k].rstrip("\r\n")
+        k += 1
+        parsed = _parse_line(body)
+        if isinstance(parsed, list):
+            yield number, parsed
+        elif parsed.startswith("unterminated") and k < len(lines) and _closes(body, lines[k]):
+            k += 1
+            yield (
+                number,
+                (
+                    f"a line break inside a quoted cell (the record runs on to line {number + 1}); "
+                    "a record must fit on one line"
+                ),
+            )
+        else:
+            yield number, f"not a CSV line: {parsed}"
+
+
+def _parse_line(body: str) -> list[str] | str:
+    """The cells of one line, or why it is not CSV."""
+    if "\r" in body or "\n" in body:
+        return "a line break inside a cell (a record must fit on one line)"
+    try:
+        parsed = list(csv.reader([body], strict=True))
+    except csv.Error as exc:
+        message = str(exc)
+        if "field larger than field limit" in message:
+            return f"a cell longer than {csv.field_size_limit()} characters"
+        if "unexpected end of data" in message or "EOF" in message:
+            return 'unterminated quote (") in this line'
+        return message
+    return parsed[0] if parsed else []
+
+
+def _closes(body: str, following: str) -> bool:
+    """Whether ``body`` and the next line read as one CSV record (a quoted line break)."""
+    joined = body + "\n" + following.rstrip("\r\n")
+    try:
+        return len(list(csv.reader(io.StringIO(joined, newline=""), strict=True))) == 1
+    except csv.Error:
+        return False
 
 
 def parse_manifest_text(

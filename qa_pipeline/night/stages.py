@@ -425,10 +425,16 @@ def _store_one(
     """
     from sqlalchemy.exc import InterfaceError, OperationalError
 
+    from qa_pipeline.errors import StoreError
+
     try:
         db.save_call(rec, transcript, score, run_id)
     except (OperationalError, InterfaceError):
         raise
+    except StoreError as exc:
+        if exc.transient:  # unreachable, busy or full: the task retries the chunk
+            raise
+        return Failure(rec.call_id, "store", exc.kind, config.scrub(exc).splitlines()[0])
     except Exception as exc:
         log.warning("storing %s failed: %s", rec.call_id, type(exc).__name__)
         first = config.scrub(exc).splitlines()[0][:300] if str(exc) else type(exc).__name__
@@ -437,11 +443,29 @@ def _store_one(
 
 
 def record_failures(config: StageConfig, run_id: Any, failures: Iterable[Failure]) -> None:
-    """Write failures to the store's per-call error table."""
+    """Write failures to the store's per-call error table.
+
+    A failure the store cannot take (a full disk) is logged with what failed, every other
+    one is still tried, and the error raised at the end names the first failure that could
+    not be recorded, not only that recording failed.
+    """
+    from qa_pipeline.errors import StoreError
+
     db = store(config.database_url, config.redact_pii)
+    lost: list[tuple[Failure, StoreError]] = []
     for f in failures:
         message = f.message if f.row is None else f"row {f.row}: {f.message}"
-        db.record_error(run_id, f.call_id, f.stage, f.kind, message)
+        try:
+            db.record_error(run_id, f.call_id, f.stage, f.kind, message)
+        except StoreError as exc:
+            log.error("not recorded in the store: %s (%s)", f, exc)
+            lost.append((f, exc))
+    if lost:
+        first, why = lost[0]
+        raise StoreError(
+            f"{len(lost)} failure(s) of this night could not be recorded, the first: "
+            f"{str(first)[:300]} — {why}"
+        )
 
 
 def quota_taken(
