@@ -64,8 +64,9 @@ def test_bad_calls_cost_only_themselves(
     save_call = Store.save_call
 
     def refusing(self: Store, rec: Any, *args: Any, **kwargs: Any) -> Any:
-        if rec.call_id == "H-STORE":  # as PostgreSQL refuses a value it cannot hold
-            raise DataError("INSERT INTO transcripts …", {}, ValueError("value out of range"))
+        if rec.call_id == "H-STORE":  # as the database refuses a value it cannot hold
+            bad = DataError("INSERT INTO transcripts …", {}, ValueError("value out of range"))
+            raise self._error(f"store call {rec.call_id}", bad)
         return save_call(self, rec, *args, **kwargs)
 
     monkeypatch.setattr(Store, "save_call", refusing)
