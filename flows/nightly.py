@@ -315,6 +315,22 @@ def _mark_ended(config: StageConfig, run_id: int, exc: BaseException) -> None:
         log.warning("could not mark run %s %s", run_id, status, exc_info=True)
 
 
+def _ended(
+    config: StageConfig,
+    settings: Settings,
+    run_id: int,
+    req: _Request,
+    progress: Progress | None,
+) -> NightSummary:
+    """The night; its run marked cancelled (SIGTERM, Ctrl-C) or failed if it stops."""
+    try:
+        with _sigterm_cancels():
+            return _night(config, settings, run_id, req, progress)
+    except BaseException as exc:
+        _mark_ended(config, run_id, exc)
+        raise
+
+
 def _publish(summary: NightSummary) -> None:
     """The summary as a markdown artifact and log lines."""
     create_markdown_artifact(
@@ -395,11 +411,6 @@ def nightly_qa(
     run_id = start_run_task(
         config, {"inbox": req.inbox, "night": night, "plan": plan, "seed": seed}
     )
-    try:
-        with _sigterm_cancels():
-            summary = _night(config, settings, run_id, req, progress)
-    except BaseException as exc:
-        _mark_ended(config, run_id, exc)
-        raise
+    summary = _ended(config, settings, run_id, req, progress)
     _publish(summary)
     return summary
