@@ -15,9 +15,13 @@ Speech-to-text runs under the ``gpu`` tag and a per-process semaphore
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
+import signal
 import socket
+import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -26,6 +30,7 @@ from typing import Any
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.exceptions import TerminationSignal
 
 from qa_pipeline.config import Settings, load_settings
 from qa_pipeline.errors import ConfigError
@@ -256,14 +261,74 @@ def _night(
     return summary
 
 
+class NightTerminated(TerminationSignal):
+    """The night's process was asked to stop (SIGTERM): the run is cancelled, not failed."""
+
+    def __init__(self) -> None:
+        super().__init__(signal.SIGTERM)
+
+    def __str__(self) -> str:
+        return "stopped by SIGTERM"
+
+
+def _stop(signum: int, frame: object) -> None:
+    raise NightTerminated()
+
+
+@contextlib.contextmanager
+def _sigterm_cancels() -> Iterator[None]:
+    """While the night runs, SIGTERM raises :class:`NightTerminated` in the flow's thread.
+
+    Prefect's flow engine installs its own SIGTERM bridge (raising ``TerminationSignal``,
+    which :func:`_mark_ended` also reads as a cancel); where none is installed (a flow
+    called as a plain function, the default handler), this one is, and put back after.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield  # only the main thread receives signals
+        return
+    if signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL:
+        yield  # Prefect's bridge, or the host's own handler: leave it
+        return
+    signal.signal(signal.SIGTERM, _stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def _cancelled(exc: BaseException) -> bool:
+    """Whether ``exc`` is a stop someone asked for (Ctrl-C, SIGTERM), not a failure."""
+    if isinstance(exc, KeyboardInterrupt):
+        return True
+    return isinstance(exc, TerminationSignal) and exc.signal in (signal.SIGTERM, signal.SIGINT)
+
+
 def _mark_ended(config: StageConfig, run_id: int, exc: BaseException) -> None:
-    """The run row must not stay ``running`` for ever."""
-    status = "cancelled" if isinstance(exc, KeyboardInterrupt) else "failed"
+    """The run row must not stay ``running`` for ever (SIGTERM and Ctrl-C: ``cancelled``)."""
+    status = "cancelled" if _cancelled(exc) else "failed"
+    if isinstance(exc, TerminationSignal):  # its own text is empty
+        exc = NightTerminated() if exc.signal == signal.SIGTERM else exc
     try:
         db = stages.store(config.database_url, config.redact_pii)
         db.finish_run(run_id, status, {"error": f"{type(exc).__name__}: {exc}"})
     except Exception:
         log.warning("could not mark run %s %s", run_id, status, exc_info=True)
+
+
+def _ended(
+    config: StageConfig,
+    settings: Settings,
+    run_id: int,
+    req: _Request,
+    progress: Progress | None,
+) -> NightSummary:
+    """The night; its run marked cancelled (SIGTERM, Ctrl-C) or failed if it stops."""
+    try:
+        with _sigterm_cancels():
+            return _night(config, settings, run_id, req, progress)
+    except BaseException as exc:
+        _mark_ended(config, run_id, exc)
+        raise
 
 
 def _publish(summary: NightSummary) -> None:
@@ -346,10 +411,6 @@ def nightly_qa(
     run_id = start_run_task(
         config, {"inbox": req.inbox, "night": night, "plan": plan, "seed": seed}
     )
-    try:
-        summary = _night(config, settings, run_id, req, progress)
-    except BaseException as exc:
-        _mark_ended(config, run_id, exc)
-        raise
+    summary = _ended(config, settings, run_id, req, progress)
     _publish(summary)
     return summary

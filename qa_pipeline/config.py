@@ -39,6 +39,11 @@ class Settings(BaseSettings):
             links open the workbench's call page instead of the recording.
         review_sample_rate: Share of machine passes and fails drawn into the review queue.
         appeal_window_days: Days an agent has to appeal an evaluation.
+        min_sample_rate: Lowest sample rate (Hz) a recording's header may declare; lower
+            is refused before decoding (a WAV declaring 1 Hz decodes to hours of audio).
+        max_audio_duration_s: Longest recording decoded, in seconds (default 4 hours);
+            audio much longer than the manifest's ``duration_s`` (over twice it plus
+            60 s) is refused as ``longer_than_manifest``.
     """
 
     model_config = SettingsConfigDict(env_prefix="QA_", env_file=".env", extra="ignore")
@@ -57,6 +62,8 @@ class Settings(BaseSettings):
     web_base_url: str | None = None
     review_sample_rate: float = Field(default=0.02, ge=0.0, le=1.0)
     appeal_window_days: float = Field(default=7.0, ge=0.0)
+    min_sample_rate: int = Field(default=4000, ge=1)
+    max_audio_duration_s: float = Field(default=4 * 3600.0, gt=0.0)
 
     @field_validator("language")
     @classmethod

@@ -38,6 +38,12 @@ class UnsupportedAudioError(AudioError):
     kind = "audio_unsupported"
 
 
+class LongerThanManifestError(UnsupportedAudioError):
+    """The audio is much longer than the manifest's ``duration_s`` (refused before decoding)."""
+
+    kind = "longer_than_manifest"
+
+
 class AsrError(QAPipelineError):
     """Speech-to-text failed for a recording."""
 
@@ -72,6 +78,9 @@ class StoreError(QAPipelineError):
     """The results database cannot be reached or written."""
 
     kind = "store"
+    #: The database could not be reached, was busy or is full (an OperationalError):
+    #: retrying the whole write may help; any other StoreError is about this write's data.
+    transient = False
 
 
 class ManifestError(QAPipelineError):

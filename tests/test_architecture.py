@@ -4,9 +4,7 @@
 from __future__ import annotations
 
 import ast
-import contextlib
-import io
-import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -18,19 +16,12 @@ TOP_LEVEL = {"__init__.py", "cli.py", "config.py", "errors.py", "models.py", "py
 
 
 def test_import_contracts_are_kept() -> None:
-    from importlinter.cli import lint_imports
-
-    out = io.StringIO()
-    cwd = Path.cwd()
-    os.chdir(REPO)
-    sys.path.insert(0, str(REPO))
-    try:
-        with contextlib.redirect_stdout(out):
-            code = lint_imports(config_filename=str(REPO / "pyproject.toml"), no_cache=True)
-    finally:
-        sys.path.remove(str(REPO))
-        os.chdir(cwd)
-    assert code == 0, out.getvalue()[-4000:]
+    # in a process of its own: import-linter configures logging for the whole process
+    cli = Path(sys.executable).with_name("lint-imports")
+    proc = subprocess.run(
+        [str(cli), "--no-cache"], cwd=REPO, capture_output=True, text=True, timeout=300
+    )
+    assert proc.returncode == 0, (proc.stdout + proc.stderr)[-4000:]
 
 
 def _reach(adj: dict[str, set[str]], start: str) -> set[str]:
@@ -88,9 +79,7 @@ def test_the_package_names_its_public_api(package: str) -> None:
 
 #: Functions over 60 lines when the limit was set (2026-12-07): this list only shrinks.
 #: The migrations' ``upgrade`` functions list a schema and stay long.
-LONG_FUNCTIONS = {
-    ("flows/nightly.py", "nightly_qa"),  # its parameters' docstring
-}
+LONG_FUNCTIONS: set[tuple[str, str]] = set()
 
 
 def _long_functions(limit: int = 60) -> set[tuple[str, str]]:

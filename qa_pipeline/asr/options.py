@@ -47,6 +47,9 @@ class AsrOptions:
         pack_turns: Pack the turns of a call's channels, in time order, into windows of
             up to ``max_window_s`` (far fewer encoder passes); word timestamps put each
             word back on its turn. Off: one window per turn (see ``whisper.pack_windows``).
+        min_sample_rate: Refuse audio whose header declares a lower rate (``QA_MIN_SAMPLE_RATE``).
+        max_audio_duration_s: Refuse audio longer than this (``QA_MAX_AUDIO_DURATION_S``);
+            audio much longer than the manifest's ``duration_s`` is refused too.
     """
 
     model: str = "base"
@@ -66,6 +69,8 @@ class AsrOptions:
     group_size: int = 16
     max_window_s: float = 30.0
     pack_turns: bool = True
+    min_sample_rate: int = 4000
+    max_audio_duration_s: float | None = 4 * 3600.0
 
     def __post_init__(self) -> None:
         if self.device not in _DEVICES:
@@ -88,6 +93,14 @@ class AsrOptions:
         Batch and group sizes and threads do not change the result, so they are left out.
         """
         data = asdict(self)
-        for key in ("batch_size", "group_size", "cpu_threads", "model", "device"):
+        for key in (
+            "batch_size",
+            "group_size",
+            "cpu_threads",
+            "model",
+            "device",
+            "min_sample_rate",
+            "max_audio_duration_s",
+        ):
             data.pop(key)
         return {k: str(v) for k, v in sorted(data.items())}

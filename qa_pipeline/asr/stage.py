@@ -282,7 +282,12 @@ def _reversed(segments: Sequence[Segment]) -> bool:
 
 
 def _prepare(t: Transcriber, index: int, rec: Recording, key: str) -> _Job:
-    decoded = audio.decode_audio(rec.path)
+    decoded = audio.decode_audio(
+        rec.path,
+        max_duration_s=t.options.max_audio_duration_s,
+        min_sample_rate=t.options.min_sample_rate,
+        expected_duration_s=rec.meta.duration_s,  # refuses audio far longer than the manifest
+    )
     spec = t.options.channels
     if spec.strip().lower() == AUTO_CHANNELS:
         spec = DEFAULT_CHANNELS

@@ -13,6 +13,15 @@ SAMPLE_RATE = 16000
 DEFAULT_MAX_DURATION_S = 4 * 3600.0
 """Longest recording :func:`decode_audio` accepts by default (4 hours)."""
 
+DEFAULT_MIN_SAMPLE_RATE = 4000
+"""Lowest sample rate :func:`decode_audio` accepts (telephone audio is 8 kHz): a WAV
+declaring 1 Hz would otherwise decode 43 KB into hours of 16 kHz samples."""
+
+MANIFEST_RATIO = 2.0
+MANIFEST_SLACK_S = 60.0
+"""Audio longer than ``MANIFEST_RATIO`` × the manifest's ``duration_s`` + ``MANIFEST_SLACK_S``
+is refused as ``longer_than_manifest`` (a header or a manifest that lies)."""
+
 SILENCE_DBFS = -70.0
 """A stereo channel quieter than this (RMS) is silent: the call falls back to mono."""
 

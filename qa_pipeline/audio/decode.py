@@ -10,8 +10,15 @@ from typing import Any
 
 import numpy as np
 
-from qa_pipeline.audio.constants import DEFAULT_MAX_DURATION_S, SAMPLE_RATE, log
-from qa_pipeline.errors import AudioDecodeError, UnsupportedAudioError
+from qa_pipeline.audio.constants import (
+    DEFAULT_MAX_DURATION_S,
+    DEFAULT_MIN_SAMPLE_RATE,
+    MANIFEST_RATIO,
+    MANIFEST_SLACK_S,
+    SAMPLE_RATE,
+    log,
+)
+from qa_pipeline.errors import AudioDecodeError, LongerThanManifestError, UnsupportedAudioError
 
 _HASH_BLOCK = 1 << 20  # bytes per read when hashing
 
@@ -97,8 +104,40 @@ def _sniff(path: Path) -> str:
     return "not a recognised audio format, or the file is corrupt"
 
 
+@dataclass(frozen=True, slots=True)
+class _Limits:
+    """How long a recording may decode to, and what to say when it is longer."""
+
+    seconds: float | None
+    manifest_s: float | None  # the manifest's duration, when it sets the limit
+
+    def refuse(self, path: Path, seconds: float, what: str) -> UnsupportedAudioError:
+        if self.manifest_s is not None:
+            return LongerThanManifestError(
+                f"{path}: longer_than_manifest: {what} {seconds:.0f} s of audio, the "
+                f"manifest says {self.manifest_s:.0f} s"
+            )
+        return UnsupportedAudioError(
+            f"{path}: recording is {seconds:.0f} s long; the limit is {self.seconds:.0f} s"
+        )
+
+
+def _limits(max_duration_s: float | None, expected_duration_s: float | None) -> _Limits:
+    """The tighter of the absolute limit and the manifest's duration (× 2 + 60 s)."""
+    if expected_duration_s is None or expected_duration_s <= 0:
+        return _Limits(max_duration_s, None)
+    by_manifest = expected_duration_s * MANIFEST_RATIO + MANIFEST_SLACK_S
+    if max_duration_s is not None and max_duration_s <= by_manifest:
+        return _Limits(max_duration_s, None)
+    return _Limits(by_manifest, expected_duration_s)
+
+
 def decode_audio(
-    path: Path, *, max_duration_s: float | None = DEFAULT_MAX_DURATION_S
+    path: Path,
+    *,
+    max_duration_s: float | None = DEFAULT_MAX_DURATION_S,
+    min_sample_rate: int = DEFAULT_MIN_SAMPLE_RATE,
+    expected_duration_s: float | None = None,
 ) -> DecodedAudio:
     """Decode a recording to float32 at 16 kHz, one row per channel.
 
@@ -112,6 +151,10 @@ def decode_audio(
         path: The recording.
         max_duration_s: Refuse longer recordings (checked up front when the container
             knows its duration, and while decoding); ``None`` for no limit.
+        min_sample_rate: Refuse a file whose header declares a lower sample rate (a WAV
+            declaring 1 Hz decodes a few KB into hours of samples), before decoding.
+        expected_duration_s: The manifest's duration: audio longer than twice it plus
+            60 s is refused as ``longer_than_manifest`` (up front, and while decoding).
 
     Returns:
         The decoded audio.
@@ -120,7 +163,9 @@ def decode_audio(
         AudioDecodeError: Missing, empty, zero-length, truncated beyond use, corrupt,
             or not audio at all.
         UnsupportedAudioError: No audio stream, 3+ channels, a codec FFmpeg cannot
-            decode, or longer than ``max_duration_s``.
+            decode, a sample rate under ``min_sample_rate``, or longer than
+            ``max_duration_s``; :class:`LongerThanManifestError` when much longer than
+            ``expected_duration_s``. Nothing is allocated for the samples before these checks.
     """
     import av
 
@@ -140,7 +185,9 @@ def decode_audio(
     except (av.error.FFmpegError, UnicodeDecodeError) as exc:
         raise AudioDecodeError(f"{path}: cannot open: {exc}") from exc
     with container:
-        return _decode_container(path, container, max_duration_s)
+        return _decode_container(
+            path, container, max_duration_s, min_sample_rate, expected_duration_s
+        )
 
 
 def _audio_stream(path: Path, container: Any) -> tuple[Any, str, int]:
@@ -182,16 +229,11 @@ def _declared_duration(container: Any, stream: Any) -> float | None:
 class _SampleBuffer:
     """A growing ``(channels, n)`` float32 buffer that refuses audio past ``limit`` samples."""
 
-    def __init__(
-        self,
-        path: Path,
-        channels: int,
-        declared: float | None,
-        max_duration_s: float | None,
-    ) -> None:
+    def __init__(self, path: Path, channels: int, declared: float | None, limits: _Limits) -> None:
         self.path = path
         self.channels = channels
-        self.max_duration_s = max_duration_s
+        self.limits = limits
+        max_duration_s = limits.seconds
         self.limit = (
             None if max_duration_s is None else int(max_duration_s * SAMPLE_RATE) + SAMPLE_RATE
         )
@@ -217,9 +259,7 @@ class _SampleBuffer:
         """Make room for ``needed`` samples, or refuse a recording over the limit."""
         limit = self.limit
         if limit is not None and needed > limit:
-            raise UnsupportedAudioError(
-                f"{self.path}: recording is longer than the limit of {self.max_duration_s:.0f} s"
-            )
+            raise self.limits.refuse(self.path, needed / SAMPLE_RATE, "decoding gave over")
         grown = max(needed, int(self.buf.shape[1] * 1.5))
         if limit is not None:
             grown = min(grown, limit)
@@ -317,22 +357,32 @@ def _warn_shortfall(
         )
 
 
-def _decode_container(path: Path, container: Any, max_duration_s: float | None) -> DecodedAudio:
+def _decode_container(
+    path: Path,
+    container: Any,
+    max_duration_s: float | None,
+    min_sample_rate: int = DEFAULT_MIN_SAMPLE_RATE,
+    expected_duration_s: float | None = None,
+) -> DecodedAudio:
     """Decode the first audio stream of an open container (see :func:`decode_audio`)."""
     import av
+
+    limits = _limits(max_duration_s, expected_duration_s)
 
     fmt = getattr(container.format, "name", None)
     stream, codec, channels = _audio_stream(path, container)
     ctx = stream.codec_context
     src_rate = int(ctx.sample_rate) if ctx.sample_rate else None
-    declared = _declared_duration(container, stream)
-    if max_duration_s is not None and declared is not None and declared > max_duration_s:
+    if src_rate is not None and src_rate < min_sample_rate:
         raise UnsupportedAudioError(
-            f"{path}: recording is {declared:.0f} s long; the limit is {max_duration_s:.0f} s"
+            f"{path}: sample rate {src_rate} Hz is below the minimum of {min_sample_rate} Hz"
         )
+    declared = _declared_duration(container, stream)  # the header's frames ÷ its rate
+    if limits.seconds is not None and declared is not None and declared > limits.seconds:
+        raise limits.refuse(path, declared, "its header declares")
     layout = "stereo" if channels == 2 else "mono"
     resampler = av.AudioResampler(format="fltp", layout=layout, rate=SAMPLE_RATE)
-    out = _SampleBuffer(path, channels, declared, max_duration_s)
+    out = _SampleBuffer(path, channels, declared, limits)
     bad_packets, stopped_early = _decode_packets(path, container, stream, codec, out, resampler)
     _flush_resampler(path, out, resampler)
     if out.n == 0:

@@ -31,6 +31,7 @@ import csv
 import hashlib
 import io
 import logging
+import math
 import re
 import struct
 from collections.abc import Iterable, Iterator, Mapping
@@ -40,6 +41,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from qa_pipeline.errors import ConfigError, ManifestError
+from qa_pipeline.intake.clean import clean_id, clean_text, describe_removed
 from qa_pipeline.models import CallMeta, Recording
 
 log = logging.getLogger(__name__)
@@ -183,8 +185,8 @@ def _number(row: Mapping[str, str], column: str, problems: list[str]) -> float |
     except ValueError:
         problems.append(f"{column} {raw!r} is not a number")
         return None
-    if value != value or value < 0:  # NaN or negative
-        problems.append(f"{column} {raw!r} must be a number >= 0")
+    if not math.isfinite(value) or value < 0:  # NaN, infinity or negative
+        problems.append(f"{column} {raw!r} must be a finite number >= 0")
         return None
     return value
 
@@ -348,24 +350,54 @@ def _records(text: str) -> Iterator[tuple[int, list[str] | str]]:
     """``(line number, cells)`` per line, or ``(line number, reason)`` if it is not CSV.
 
     A line is not CSV with an unterminated quote or a cell over the csv module's field
-    limit. One record per line: a quote left open never swallows the lines after it.
+    limit. One record per line: a quote left open never swallows the lines after it. A
+    quoted cell holding a line break (Excel writes them) is named as such, and the line it
+    runs on to is part of that one error, not a second, confusing one.
     """
-    for number, line in enumerate(io.StringIO(text, newline=""), start=1):
-        body = line.rstrip("\r\n")
-        if "\r" in body or "\n" in body:
-            yield number, "a line break inside a cell (a record must fit on one line)"
-            continue
-        try:
-            parsed = list(csv.reader([body], strict=True))
-        except csv.Error as exc:
-            message = str(exc)
-            if "field larger than field limit" in message:
-                message = f"a cell longer than {csv.field_size_limit()} characters"
-            elif "unexpected end of data" in message or "EOF" in message:
-                message = 'unterminated quote (") in this line'
-            yield number, f"not a CSV line: {message}"
-            continue
-        yield number, parsed[0] if parsed else []
+    lines = io.StringIO(text, newline="").readlines()
+    k = 0
+    while k < len(lines):
+        number, body = k + 1, lines[k].rstrip("\r\n")
+        k += 1
+        parsed = _parse_line(body)
+        if isinstance(parsed, list):
+            yield number, parsed
+        elif parsed.startswith("unterminated") and k < len(lines) and _closes(body, lines[k]):
+            k += 1
+            yield (
+                number,
+                (
+                    f"a line break inside a quoted cell (the record runs on to line {number + 1}); "
+                    "a record must fit on one line"
+                ),
+            )
+        else:
+            yield number, f"not a CSV line: {parsed}"
+
+
+def _parse_line(body: str) -> list[str] | str:
+    """The cells of one line, or why it is not CSV."""
+    if "\r" in body or "\n" in body:
+        return "a line break inside a cell (a record must fit on one line)"
+    try:
+        parsed = list(csv.reader([body], strict=True))
+    except csv.Error as exc:
+        message = str(exc)
+        if "field larger than field limit" in message:
+            return f"a cell longer than {csv.field_size_limit()} characters"
+        if "unexpected end of data" in message or "EOF" in message:
+            return 'unterminated quote (") in this line'
+        return message
+    return parsed[0] if parsed else []
+
+
+def _closes(body: str, following: str) -> bool:
+    """Whether ``body`` and the next line read as one CSV record (a quoted line break)."""
+    joined = body + "\n" + following.rstrip("\r\n")
+    try:
+        return len(list(csv.reader(io.StringIO(joined, newline=""), strict=True))) == 1
+    except csv.Error:
+        return False
 
 
 def parse_manifest_text(
@@ -394,11 +426,11 @@ def parse_manifest_text(
     errors, warnings = _header_gaps(header, source)
     known = set(EXPECTED_COLUMNS) | set(OPTIONAL_COLUMNS)
     extra_columns = [c for c in header if c and c not in known]
-    rows = _RowReader(header, inbox, extra_columns, tz, options, errors)
-    for line, cells in lines:
-        rows.add(line, cells)
     for warning in warnings:
         log.warning("%s", warning)
+    rows = _RowReader(header, inbox, extra_columns, tz, options, errors, warnings)
+    for line, cells in lines:
+        rows.add(line, cells)
     return Manifest(
         path=source,
         rows=rows.rows,
@@ -450,7 +482,9 @@ class _RowReader:
         tz: ZoneInfo,
         options: ManifestOptions,
         errors: list[RowError],
+        warnings: list[str] | None = None,
     ) -> None:
+        self.warnings = warnings if warnings is not None else []
         self.header = header
         self.inbox = inbox
         self.extra_columns = extra_columns
@@ -496,6 +530,11 @@ class _RowReader:
         self, line: int, call_id: str, shown_id: str | None, row: Mapping[str, str]
     ) -> None:
         """Keep the row's recording, or its problems as one row error."""
+        row, cleaned = _clean_cells(row)
+        if cleaned:
+            warning = f"row {line}: removed invisible or control characters from {cleaned}"
+            log.warning("%s", warning)
+            self.warnings.append(warning)
         recording, problems = _row_recording(
             self.inbox, row, self.extra_columns, self.tz, self.options
         )
@@ -505,6 +544,30 @@ class _RowReader:
         if shown_id is None:
             problems.insert(0, f"call_id {call_id[:32]!r}…")
         self.errors.append(RowError(line, shown_id or None, "; ".join(problems)))
+
+
+#: columns naming a person or a group: invisible characters there make look-alike names
+_ID_COLUMNS = ("agent_id", "team")
+# a call id with control characters is a row error (below); a file name is looked up as is
+_KEPT_AS_IS = ("call_id", "file")
+
+
+def _clean_cells(row: Mapping[str, str]) -> tuple[dict[str, str], str]:
+    """The row with NUL, control and invisible characters removed from ids and text.
+
+    ``A1001\u200b`` and ``A1001`` are one agent; a NUL is refused by PostgreSQL. Returns
+    the row and a description of what was removed (empty when nothing was).
+    """
+    out = dict(row)
+    changed = []
+    for column, value in row.items():
+        if not value or column in _KEPT_AS_IS:
+            continue
+        clean = clean_id(value) if column in _ID_COLUMNS else clean_text(value)
+        if clean != value:
+            out[column] = clean
+            changed.append(f"{column} ({describe_removed(value, clean)})")
+    return out, ", ".join(changed)
 
 
 def read_manifest(inbox: str | Path, options: ManifestOptions | None = None) -> Manifest:

@@ -11,12 +11,14 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import math
 import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from qa_pipeline.errors import TranscriptFormatError
+from qa_pipeline.intake.clean import clean_id, clean_text
 from qa_pipeline.models import Transcript
 
 log = logging.getLogger(__name__)
@@ -56,9 +58,35 @@ def _parse(path: Path) -> tuple[dict[str, Any], bool]:
         raise TranscriptFormatError(
             f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
         ) from exc
+    except RecursionError as exc:  # [[[[… thousands deep: the parser's stack runs out
+        raise TranscriptFormatError(
+            f"{path}: JSON nested too deep (more than {MAX_DEPTH} levels)"
+        ) from exc
     if not isinstance(data, dict):
         raise TranscriptFormatError(f"{path}: expected a JSON object, got {type(data).__name__}")
+    if _depth(data) > MAX_DEPTH:
+        raise TranscriptFormatError(f"{path}: JSON nested too deep (more than {MAX_DEPTH} levels)")
     return data, non_utf8
+
+
+#: How deep a transcript's JSON may nest (the format needs 4: call, segments, segment, flags)
+MAX_DEPTH = 32
+
+
+def _depth(data: object) -> int:
+    """How deep ``data`` nests (iteratively: no recursion to run out of)."""
+    deepest = 0
+    stack: list[tuple[object, int]] = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if depth > MAX_DEPTH:
+            break
+        if isinstance(value, dict):
+            stack += [(v, depth + 1) for v in value.values()]
+        elif isinstance(value, list):
+            stack += [(v, depth + 1) for v in value]
+    return deepest
 
 
 def transcript_from_mapping(data: dict[str, Any], source: str = "<data>") -> Transcript:
@@ -75,24 +103,52 @@ def transcript_from_mapping(data: dict[str, Any], source: str = "<data>") -> Tra
     for i, seg in enumerate(segments):
         _check_segment(seg, i, source)
     try:
-        return Transcript.from_dict({**data, "segments": segments})
+        return _clean(Transcript.from_dict({**data, "segments": segments}))
     except (TypeError, ValueError, KeyError) as exc:
         raise TranscriptFormatError(f"{source}: {exc}") from exc
 
 
 def _check_segment(seg: object, i: int, source: str) -> None:
-    """Refuse a segment that is not an object or whose times or confidence are not numbers."""
+    """Refuse a segment that is not an object or whose times or confidence are not numbers.
+
+    NaN and infinity are refused too (``NaN``, ``Infinity``, ``1e999`` in the JSON): a
+    time that is not a finite number breaks every sort, sum and comparison after it.
+    """
     if not isinstance(seg, dict):
         raise TranscriptFormatError(f"{source}: segments[{i}] must be an object")
     for key in ("start", "end", "confidence"):
         value = seg.get(key)
-        if value is not None and not isinstance(value, (int, float)):
-            try:
-                float(value)
-            except (TypeError, ValueError) as exc:
-                raise TranscriptFormatError(
-                    f"{source}: segments[{i}].{key} is not a number: {value!r}"
-                ) from exc
+        if value is None:
+            continue
+        try:
+            number = float(value)
+        except (TypeError, ValueError) as exc:
+            raise TranscriptFormatError(
+                f"{source}: segments[{i}].{key} is not a number: {value!r}"
+            ) from exc
+        if not math.isfinite(number):
+            raise TranscriptFormatError(
+                f"{source}: segments[{i}].{key} is not a finite number: {value!r}"
+            )
+
+
+def _clean_opt(value: str | None) -> str | None:
+    return clean_id(value) if isinstance(value, str) else value
+
+
+def _clean(t: Transcript) -> Transcript:
+    """``t`` without NUL and control characters (PostgreSQL refuses NUL in text)."""
+    segments = tuple(
+        replace(s, text=clean_text(s.text), speaker=clean_id(s.speaker)) for s in t.segments
+    )
+    return replace(
+        t,
+        call_id=clean_id(t.call_id),
+        segments=segments,
+        agent_id=_clean_opt(t.agent_id),
+        team=_clean_opt(t.team),
+        call_type=_clean_opt(t.call_type),
+    )
 
 
 def load_transcript(path: str | Path) -> Transcript:

@@ -51,6 +51,9 @@ class StageConfig:
             regexes; past it the call is recorded as a ``score/timeout`` error and the
             chunk goes on (a runaway pattern can never hold the night).
         web_base_url: The workbench's address; report call links open its call page.
+        min_sample_rate: Audio declaring a lower sample rate is refused before decoding.
+        max_audio_duration_s: Audio longer than this is refused (and audio much longer
+            than the manifest's ``duration_s``: ``longer_than_manifest``).
     """
 
     database_url: str
@@ -68,6 +71,8 @@ class StageConfig:
     recordings_dir: Path | None = None
     score_time_limit_s: float = 20.0
     web_base_url: str | None = None
+    min_sample_rate: int = 4000
+    max_audio_duration_s: float = 4 * 3600.0
 
     def redact_options(self) -> Any:
         """What :mod:`qa_pipeline.pii.redact` masks here (nothing when ``redact_pii`` is off)."""
@@ -134,4 +139,6 @@ def stage_config(
         timezone=settings.timezone,
         recordings_dir=settings.data_dir / "recordings",
         web_base_url=settings.web_base_url,
+        min_sample_rate=settings.min_sample_rate,
+        max_audio_duration_s=settings.max_audio_duration_s,
     )

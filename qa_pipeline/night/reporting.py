@@ -108,6 +108,14 @@ def night_reports(
         for kind, subject in jobs:
             try:
                 paths += write_reports(config, kind, subject, period, rubric_path, target, formats)
-            except ReportError as exc:
-                problems.append(f"{kind} report {subject or period} ({r.id}): {exc}")
+            except (ReportError, OSError) as exc:  # one report's file must not stop the rest
+                problems.append(f"{kind} report {subject or period} ({r.id}): {_one_line(exc)}")
     return paths, problems
+
+
+def _one_line(exc: BaseException) -> str:
+    """An error as one line: an OSError says what it could not do and to which file."""
+    if isinstance(exc, OSError) and exc.strerror:
+        where = f" ({Path(exc.filename).name})" if exc.filename else ""
+        return f"cannot write the report file{where}: {exc.strerror}"
+    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__

@@ -256,6 +256,8 @@ def _asr_options(config: StageConfig, language: str, rubric_path: str | None = N
         language=language,
         hotwords=hotwords_for_rubric(r) if same else None,
         correct_terms=correction_text(correction_terms(r)) if same else None,
+        min_sample_rate=config.min_sample_rate,
+        max_audio_duration_s=config.max_audio_duration_s,
     )
 
 
@@ -313,6 +315,9 @@ def _read_vendor(
         vendor.append(rec.call_id)
     except QAPipelineError as exc:
         failures.append(Failure(rec.call_id, "transcript", exc.kind, config.scrub(exc)))
+    except Exception as exc:  # one vendor file must not cost the rest of the chunk
+        log.exception("reading %s failed", rec.call_id)
+        failures.append(Failure(rec.call_id, "transcript", type(exc).__name__, config.scrub(exc)))
 
 
 def _transcribe_batch(
@@ -357,13 +362,12 @@ def score_chunk(
 ) -> ChunkResult:
     """Score the chunk's transcripts and store recording, transcript and score.
 
-    A call that fails to score is recorded with its reason; a store that cannot be
-    written raises (the task retries it).
+    A call that fails to score, or whose write the store refuses (a value the database
+    will not take), is recorded with its reason and the chunk goes on; a store that cannot
+    be reached at all raises (the task retries it). The calls counted as scored are the
+    calls stored.
     """
-    from qa_pipeline.intake.transcript_io import load_transcript
-    from qa_pipeline.lang.safe_regex import call_budget
     from qa_pipeline.pii.redact import install_log_redaction
-    from qa_pipeline.scoring import score_call
 
     install_log_redaction(config.redact_options())  # this may be a fresh worker process
     db = store(config.database_url, config.redact_pii)
@@ -373,37 +377,95 @@ def score_chunk(
         path = paths.get(rec.call_id)
         if path is None:
             continue
-        try:
-            transcript = load_transcript(path)
-            with call_budget(config.score_time_limit_s) as budget:
-                score = score_call(transcript, rubric(config.rubric_for(rec)))
-            if budget.expired:  # a partial score would read as a verdict: record why not
-                why = f"scoring stopped (limit {config.score_time_limit_s:g} s a call): "
-                failures.append(Failure(rec.call_id, "score", "timeout", why + budget.timeouts[0]))
-                continue
-        except QAPipelineError as exc:
-            failures.append(Failure(rec.call_id, "score", exc.kind, config.scrub(exc)))
+        done = _score_one(rec, path, config)
+        if isinstance(done, Failure):
+            failures.append(done)
             continue
-        except Exception as exc:  # a bug in one check must not cost the rest of the chunk
-            log.exception("scoring %s failed", rec.call_id)
-            failures.append(Failure(rec.call_id, "score", type(exc).__name__, config.scrub(exc)))
-            continue
+        transcript, score = done
         if config.recordings_dir is not None:
             from qa_pipeline.store.listen import link_recording
 
             rec = link_recording(rec, config.recordings_dir)  # stored and linked by call id
-        # one transaction: a night killed here leaves the call wholly done or not at all
-        db.save_call(rec, transcript, score, run_id)
+        refused = _store_one(db, rec, transcript, score, run_id, config)
+        if refused is not None:
+            failures.append(refused)
+            continue
         scored.append((rec.call_id, score.score))
     return ChunkResult(scored=tuple(scored), failures=tuple(failures))
 
 
+def _score_one(rec: Recording, path: Path, config: StageConfig) -> tuple[Any, Any] | Failure:
+    """``(transcript, score)`` of one call, or the :class:`Failure` that stopped it."""
+    from qa_pipeline.intake.transcript_io import load_transcript
+    from qa_pipeline.lang.safe_regex import call_budget
+    from qa_pipeline.scoring import score_call
+
+    try:
+        transcript = load_transcript(path)
+        with call_budget(config.score_time_limit_s) as budget:
+            score = score_call(transcript, rubric(config.rubric_for(rec)))
+    except QAPipelineError as exc:
+        return Failure(rec.call_id, "score", exc.kind, config.scrub(exc))
+    except Exception as exc:  # a bug in one check must not cost the rest of the chunk
+        log.exception("scoring %s failed", rec.call_id)
+        return Failure(rec.call_id, "score", type(exc).__name__, config.scrub(exc))
+    if budget.expired:  # a partial score would read as a verdict: record why not
+        why = f"scoring stopped (limit {config.score_time_limit_s:g} s a call): "
+        return Failure(rec.call_id, "score", "timeout", why + budget.timeouts[0])
+    return transcript, score
+
+
+def _store_one(
+    db: Any, rec: Recording, transcript: Any, score: Any, run_id: Any, config: StageConfig
+) -> Failure | None:
+    """Store one call in one transaction; the store's refusal of this call as a Failure.
+
+    A night killed here leaves the call wholly done or not at all. A database that cannot
+    be reached or is busy raises (the chunk is retried); any other error is this call's.
+    """
+    from sqlalchemy.exc import InterfaceError, OperationalError
+
+    from qa_pipeline.errors import StoreError
+
+    try:
+        db.save_call(rec, transcript, score, run_id)
+    except (OperationalError, InterfaceError):
+        raise
+    except StoreError as exc:
+        if exc.transient:  # unreachable, busy or full: the task retries the chunk
+            raise
+        return Failure(rec.call_id, "store", exc.kind, config.scrub(exc).splitlines()[0])
+    except Exception as exc:
+        log.warning("storing %s failed: %s", rec.call_id, type(exc).__name__)
+        first = config.scrub(exc).splitlines()[0][:300] if str(exc) else type(exc).__name__
+        return Failure(rec.call_id, "store", "store", f"the store refused the call: {first}")
+    return None
+
+
 def record_failures(config: StageConfig, run_id: Any, failures: Iterable[Failure]) -> None:
-    """Write failures to the store's per-call error table."""
+    """Write failures to the store's per-call error table.
+
+    A failure the store cannot take (a full disk) is logged with what failed, every other
+    one is still tried, and the error raised at the end names the first failure that could
+    not be recorded, not only that recording failed.
+    """
+    from qa_pipeline.errors import StoreError
+
     db = store(config.database_url, config.redact_pii)
+    lost: list[tuple[Failure, StoreError]] = []
     for f in failures:
         message = f.message if f.row is None else f"row {f.row}: {f.message}"
-        db.record_error(run_id, f.call_id, f.stage, f.kind, message)
+        try:
+            db.record_error(run_id, f.call_id, f.stage, f.kind, message)
+        except StoreError as exc:
+            log.error("not recorded in the store: %s (%s)", f, exc)
+            lost.append((f, exc))
+    if lost:
+        first, why = lost[0]
+        raise StoreError(
+            f"{len(lost)} failure(s) of this night could not be recorded, the first: "
+            f"{str(first)[:300]} — {why}"
+        )
 
 
 def quota_taken(

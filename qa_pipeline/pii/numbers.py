@@ -39,7 +39,11 @@ _MAX_GAP = 3
 # hesitations inside a spoken number: 一三八 嗯 一二三四 / 一三八呃… / 一三八那个…
 _FILLERS = lexicon.words("numbers", "fillers")
 _MAX_FILLER_GAP = 8
+# the fillers as one pattern, tried in the list's order (the first that matches wins)
+_FILLER_RE = re.compile("|".join(re.escape(w) for w in _FILLERS)) if _FILLERS else None
 _X_CHARS = set("Xx叉Ｘｘ")
+# every character :func:`digit_at` may read as a digit
+_DIGIT_CHAR_RE = re.compile("[" + "".join(re.escape(c) for c in {*_DIGITS, *_HOMOPHONES}) + "]")
 
 _PROVINCES = {
     *range(11, 16),
@@ -73,6 +77,7 @@ _COMMA_MOBILE_RE = re.compile(r"(?<![\d.,])1[3-9],\d{3},\d{3},\d{3}(?![\d,]|\.\d
 # a unit or currency right after the number makes it a quantity, not an identifier
 _UNITS = set(lexicon.chars("numbers", "units"))
 _CURRENCY = set("¥￥$＄")
+_SPACES_RE = re.compile("[ \u3000]*")
 
 
 def _luhn_ok(digits: str) -> bool:
@@ -201,10 +206,8 @@ class _Group:
 
 
 def _filler_at(text: str, j: int) -> int:
-    for word in _FILLERS:
-        if text.startswith(word, j):
-            return len(word)
-    return 0
+    m = _FILLER_RE.match(text, j) if _FILLER_RE else None
+    return m.end() - j if m else 0
 
 
 def digit_at(text: str, k: int) -> str | None:
@@ -257,6 +260,11 @@ def _digit_runs(text: str) -> list[list[_Group]]:
     runs: list[list[_Group]] = []
     i, n = 0, len(text)
     while i < n:
+        # jump to the next character that may be a digit: most text holds none
+        nxt = _DIGIT_CHAR_RE.search(text, i)
+        if nxt is None:
+            break
+        i = nxt.start()
         if digit_at(text, i) is None:
             i += 1
             continue
@@ -298,17 +306,18 @@ def is_quantity(text: str, start: int, end: int, digits: int = 0) -> bool:
         before in _CURRENCY or (before.isascii() and (before.isalpha() or before in "._"))
     ):
         return True
-    rest = text[end:].lstrip(" \u3000")
-    if not rest:
+    # the first character after the spaces (no copy of the rest of the text: per match)
+    k = _SPACES_RE.match(text, end).end()  # type: ignore[union-attr]
+    if k >= len(text):
         return False
-    nxt = rest[0]
+    nxt, after = text[k], text[k + 1 : k + 2]
     # 手机13812345678号: 号 after a long number names it, it does not count it
     if nxt == "号" and digits >= 7:
         return False
     if nxt in _UNITS:
         return True
     # part of a longer identifier or decimal: 1380013800.5, 13800138000abc
-    return nxt.isascii() and (nxt.isalpha() or (nxt == "." and rest[1:2].isdigit()))
+    return nxt.isascii() and (nxt.isalpha() or (nxt == "." and after.isdigit()))
 
 
 def _trims(
@@ -347,9 +356,14 @@ def number_matches(
         free: Whether ``text[start:end]`` is not already taken by an earlier match.
     """
     found = _comma_mobiles(text, wants)
+    # positions taken by the numbers found so far: one look per candidate, not one
+    # comparison with every earlier match (linear in the text, not quadratic)
+    taken = bytearray(len(text))
+    for f in found:
+        claim(taken, f[1], f[2])
 
     def unclaimed(a: int, b: int) -> bool:
-        return free(a, b) and all(b <= f[1] or a >= f[2] for f in found)
+        return free(a, b) and is_free(taken, a, b)
 
     for run in _digit_runs(text):
         i = 0
@@ -363,7 +377,22 @@ def number_matches(
             if a > 0 and text[a - 1] in "(（" and any(c in text[a:b] for c in ")）"):
                 a -= 1
             found.append((kind, a, b, value))
+            claim(taken, a, b)
     return found
+
+
+def claim(taken: bytearray, start: int, end: int) -> None:
+    """Mark ``text[start:end]`` as taken in ``taken`` (one byte per character)."""
+    taken[start:end] = b"\x01" * max(0, end - start)
+
+
+def is_free(taken: bytearray, start: int, end: int) -> bool:
+    """Whether no character of ``text[start:end]`` is marked in ``taken``.
+
+    For a non-empty span this is exactly "overlaps no marked span"; every match is
+    non-empty, so the map answers what a comparison with each earlier match did.
+    """
+    return taken.find(1, start, end) < 0
 
 
 def _comma_mobiles(text: str, wants: Callable[[str], bool]) -> list[Span]:
@@ -405,7 +434,7 @@ def _groups_hit(
     """A number made of groups ``run[i:j]``, whole or with a stray numeral trimmed."""
     groups = run[i:j]
     whole = "".join(g.digits for g in groups)
-    if len(whole) > 23:
+    if not 7 <= len(whole) <= 23:  # trimming only shortens: too short stays too short
         return None
     punct = any(g.punct for g in groups[1:])
     for a, b in _trims(groups[0], groups[-1], text, i == 0, j == len(run)):

@@ -47,8 +47,10 @@ from qa_pipeline.pii.numbers import (
     ID_CARD,
     LANDLINE,
     MOBILE,
+    claim,
     digit_at,
     id18_ok,
+    is_free,
     is_quantity,
     landline_ok,
     number_matches,
@@ -165,6 +167,47 @@ _PAREN_LANDLINE_RE = re.compile(
 )
 
 
+class _Claims:
+    """Matches of the finders in turn, none overlapping an earlier one.
+
+    The characters taken by earlier matches are one byte each in a map, so a later
+    finder's candidate costs one look (linear in the text and the matches; issue 20).
+    """
+
+    def __init__(self, text: str, found: list[PiiMatch]) -> None:
+        self.text, self.found = text, found
+        self.taken = bytearray(len(text))
+        for match in found:
+            claim(self.taken, match.start, match.end)
+
+    def add(self, match: PiiMatch) -> None:
+        self.found.append(match)
+        claim(self.taken, match.start, match.end)
+
+    def free(self, a: int, b: int) -> bool:
+        return is_free(self.taken, a, b)
+
+    def run(self, opts: RedactOptions) -> None:
+        text, free = self.text, self.free
+        for finder in (registry_matches, spoken_numbers):
+            # a finder's own matches are checked against earlier finders' only
+            for span in list(finder(text, opts.wants, free)):
+                self.add(PiiMatch(*span))
+        for span in number_matches(text, opts.wants, free):
+            self.add(PiiMatch(*span))
+        if opts.landline:  # North American numbers of the English desk: (555) 234-5678
+            self._nanp()
+        for kind, a, b, value in _word_spans(text, opts):
+            if a < b and opts.wants(kind) and free(a, b):
+                self.add(PiiMatch(kind, a, b, value))
+
+    def _nanp(self) -> None:
+        for m in _NANP_RE.finditer(self.text):
+            area = m.group("area") or m.group("area2")
+            if area not in _TOLL_FREE and self.free(m.start(), m.end()):
+                self.add(PiiMatch(LANDLINE, m.start(), m.end(), re.sub(r"\D", "", m[0])))
+
+
 def find_pii(text: str, options: RedactOptions | None = None) -> list[PiiMatch]:
     """Find personal data in ``text``.
 
@@ -181,21 +224,7 @@ def find_pii(text: str, options: RedactOptions | None = None) -> list[PiiMatch]:
         found += [PiiMatch(EMAIL, m.start(), m.end(), m.group(0)) for m in _EMAIL_RE.finditer(text)]
     if opts.landline:
         found += _paren_landlines(text)
-
-    def free(a: int, b: int) -> bool:
-        return all(b <= f.start or a >= f.end for f in found)
-
-    found += [PiiMatch(*span) for span in registry_matches(text, opts.wants, free)]
-    found += [PiiMatch(*span) for span in spoken_numbers(text, opts.wants, free)]
-    found += [PiiMatch(*span) for span in number_matches(text, opts.wants, free)]
-    if opts.landline:  # North American numbers of the English desk: (555) 234-5678
-        for m in _NANP_RE.finditer(text):
-            area = m.group("area") or m.group("area2")
-            if area not in _TOLL_FREE and free(m.start(), m.end()):
-                found.append(PiiMatch(LANDLINE, m.start(), m.end(), re.sub(r"\D", "", m[0])))
-    for kind, a, b, value in _word_spans(text, opts):
-        if a < b and opts.wants(kind) and free(a, b):
-            found.append(PiiMatch(kind, a, b, value))
+    _Claims(text, found).run(opts)
     found.sort(key=lambda m: m.start)
     return found
 

@@ -69,6 +69,8 @@ _AFTER_NAME = lexicon.words("names", "after_name")
 _NOT_NAME_PREFIX = lexicon.words("names", "not_name_prefix")
 # common words that start with a surname character (叫我明天再打, 项目经理)
 _NOT_NAMES = frozenset(lexicon.words("names", "not_names"))
+_NOT_NAMES_T = tuple(_NOT_NAMES)
+_NOT_NAME_PREFIX_T = tuple(_NOT_NAME_PREFIX)
 
 
 def _surname_at(text: str, i: int) -> int:
@@ -91,9 +93,8 @@ def _given_len(text: str, i: int, most: int) -> int:
 
 def _name_ok(text: str, a: int, b: int) -> bool:
     cand = text[a:b]
-    return not any(cand.startswith(w) for w in _NOT_NAMES) and not any(
-        cand[i:].startswith(w) for i in (1,) for w in _NOT_NAMES
-    )
+    # one startswith over a tuple, not a loop in Python: names are looked at per match
+    return not cand.startswith(_NOT_NAMES_T) and not cand[1:].startswith(_NOT_NAMES_T)
 
 
 def is_surname(cand: str) -> bool:
@@ -198,7 +199,7 @@ def _titled_name(text: str, t: int) -> Span | None:
             continue
         if any(ch in _NAME_STOP for ch in cand[s:]) or (s == 1 and cand[0] in _NAME_STOP):
             continue
-        if any(cand.startswith(w) for w in _NOT_NAME_PREFIX) or not _name_ok(text, a, t):
+        if cand.startswith(_NOT_NAME_PREFIX_T) or not _name_ok(text, a, t):
             continue
         return (NAME, a, t, cand)
     return None

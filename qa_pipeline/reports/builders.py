@@ -9,6 +9,7 @@ table of example calls.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import re
@@ -48,9 +49,29 @@ def tuples(frame: pd.DataFrame) -> Iterator[Any]:
     return iter(frame.itertuples(index=False))
 
 
+#: Longest readable part of a file name made from an id (characters; 4 bytes at most each)
+NAME_CHARS = 40
+
+
 def safe_name(text: str) -> str:
-    """``text`` made safe for a file name (runs of other characters become ``_``)."""
-    return re.sub(r"[^\w.\-]+", "_", str(text)).strip("_") or "x"
+    """A file name part for ``text``: readable, bounded, and distinct for distinct texts.
+
+    An id of letters, digits, ``_``, ``.`` and ``-`` only (``A1001``, ``一组``), at most
+    :data:`NAME_CHARS` long, is kept as it is. Any other id gets a slug (other characters
+    become ``_``) cut to that length plus ``~`` and 10 hex digits of its SHA-256:
+    ``A5/005`` → ``A5_005~1b2c…`` and ``A5:005`` → ``A5_005~9e0f…``, an id with a
+    zero-width space never takes the real agent's file, and 64 astral characters stay
+    well under the file system's 255 bytes. ``~`` is never in a kept id, so a hashed
+    name cannot equal a kept one.
+    """
+    text = str(text)
+    if text and len(text) <= NAME_CHARS and _KEEP_RE.fullmatch(text) is not None:
+        return text
+    slug = re.sub(r"[^\w.\-]+", "_", text).strip("_.")[:NAME_CHARS] or "x"
+    return f"{slug}~{hashlib.sha256(text.encode('utf-8', 'surrogatepass')).hexdigest()[:10]}"
+
+
+_KEEP_RE = re.compile(r"[\w.\-]+")
 
 
 def evidence(value: Any) -> list[dict[str, Any]]:

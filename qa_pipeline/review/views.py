@@ -6,6 +6,7 @@ attributes, and nothing on a page can change them.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from datetime import datetime
@@ -101,10 +102,25 @@ class Segment:
         return cls(
             str(data.get("text", "")),
             data.get("speaker"),
-            data.get("start"),
-            data.get("end"),
-            data.get("confidence"),
+            _finite(data.get("start")),
+            _finite(data.get("end")),
+            _finite(data.get("confidence")),  # optional in the transcript format
         )
+
+
+def _finite(value: Any) -> float | None:
+    """A stored number as a float; ``None`` when missing, not a number, NaN or infinite.
+
+    Rows stored before intake refused NaN times (and a vendor's segment without a
+    confidence) must still render.
+    """
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) else None
 
 
 @dataclass(frozen=True, slots=True)

@@ -184,17 +184,27 @@ def load_rubric(path: str | Path, *, kinds: KindSet) -> RubricModel:
         kinds: The check kinds the caller's engine runs (see :func:`parse_rubric`).
 
     Raises:
-        RubricError: the file is missing, not YAML, or not a valid rubric.
+        RubricError: the file is missing, over 1 MB, not YAML, holds a YAML alias or a
+            key twice in one mapping (naming the key and line), or is not a valid rubric.
     """
     import yaml
 
+    from qa_pipeline.rubric.strict_yaml import MAX_RUBRIC_BYTES, StrictYamlError, strict_load
+
     p = Path(path)
     try:
+        size = p.stat().st_size
+        if size > MAX_RUBRIC_BYTES:
+            raise RubricError(
+                f"{p}: rubric file is {size:,} bytes; the limit is {MAX_RUBRIC_BYTES:,}"
+            )
         raw = p.read_bytes()
     except OSError as exc:
         raise RubricError(f"{p}: cannot read rubric: {exc.strerror or exc}") from exc
     try:
-        data = yaml.safe_load(raw.decode("utf-8"))
+        data = strict_load(raw.decode("utf-8"))
+    except StrictYamlError as exc:
+        raise RubricError(f"{p}: {exc}") from None
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         raise RubricError(f"{p}: not valid YAML: {exc}") from exc
     rubric = parse_rubric(data, source=str(p), kinds=kinds)

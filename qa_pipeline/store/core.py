@@ -30,7 +30,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 
 from qa_pipeline.errors import StoreError
 from qa_pipeline.models import CallScore, Recording, Status, Transcript
@@ -161,7 +161,11 @@ class Store(QueryMixin):
     def _error(self, action: str, exc: BaseException) -> StoreError:
         orig = getattr(exc, "orig", None) or exc
         detail = str(orig).strip().splitlines()[0] if str(orig).strip() else type(orig).__name__
-        return StoreError(scrub(f"cannot {action} ({self.url}): {detail}", self._url))
+        error = StoreError(scrub(f"cannot {action} ({self.url}): {detail}", self._url))
+        error.transient = isinstance(exc, (OperationalError, InterfaceError)) or bool(
+            getattr(exc, "connection_invalidated", False)
+        )
+        return error
 
     def _check_connection(self) -> None:
         try:
@@ -552,7 +556,8 @@ class Store(QueryMixin):
     ) -> None:
         """Record one failure of one call in one stage (the batch goes on)."""
         text = scrub(redact_text(message, self.redact_options), self._url)
-        with self._write("record an error") as conn:
+        what = f"record the {stage}/{kind} failure of {call_id or 'the night'}"
+        with self._write(what) as conn:
             conn.execute(
                 insert(call_errors),
                 {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -25,7 +26,13 @@ def clock(seconds: Any) -> str:
     """
     if seconds is None:
         return "–"
-    s = max(0, int(float(seconds)))
+    try:
+        value = float(seconds)
+    except (TypeError, ValueError):
+        return "–"
+    if not math.isfinite(value):  # a NaN time stored before intake refused them
+        return "–"
+    s = max(0, int(value))
     return f"{s // 60:02d}:{s % 60:02d}"
 
 
