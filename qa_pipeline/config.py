@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from qa_pipeline.errors import ConfigError
@@ -39,6 +39,13 @@ class Settings(BaseSettings):
             links open the workbench's call page instead of the recording.
         review_sample_rate: Share of machine passes and fails drawn into the review queue.
         appeal_window_days: Days an agent has to appeal an evaluation.
+        caller_key_secret: The site's secret for caller keys (HMAC-SHA256 of the caller's
+            number, for repeat calls); unset, no key is made and the number is dropped.
+            Keep it like a password: with it a given number can be matched to its key.
+        repeat_window_days: A later call by the same caller on the same topic within this
+            many days is a repeat call (重复来电).
+        taxonomy: Topic taxonomy YAML for the hotline report (default the shipped 12345
+            taxonomy).
     """
 
     model_config = SettingsConfigDict(env_prefix="QA_", env_file=".env", extra="ignore")
@@ -57,6 +64,9 @@ class Settings(BaseSettings):
     web_base_url: str | None = None
     review_sample_rate: float = Field(default=0.02, ge=0.0, le=1.0)
     appeal_window_days: float = Field(default=7.0, ge=0.0)
+    caller_key_secret: SecretStr | None = None
+    repeat_window_days: float = Field(default=7.0, gt=0.0)
+    taxonomy: Path | None = None
 
     @field_validator("language")
     @classmethod
@@ -72,6 +82,12 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'qa.sqlite3').resolve()}"
+
+    @property
+    def caller_secret(self) -> str | None:
+        """The caller-key secret as text, ``None`` when unset or blank."""
+        value = self.caller_key_secret.get_secret_value() if self.caller_key_secret else ""
+        return value or None
 
     @property
     def transcripts_dir(self) -> Path:

@@ -7,7 +7,7 @@ this object, never the settings or a loaded model.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +51,8 @@ class StageConfig:
             regexes; past it the call is recorded as a ``score/timeout`` error and the
             chunk goes on (a runaway pattern can never hold the night).
         web_base_url: The workbench's address; report call links open its call page.
+        caller_key_secret: The site's secret for caller keys (``None``: no keys, the
+            caller's number is dropped all the same); never shown in a repr.
     """
 
     database_url: str
@@ -68,6 +70,7 @@ class StageConfig:
     recordings_dir: Path | None = None
     score_time_limit_s: float = 20.0
     web_base_url: str | None = None
+    caller_key_secret: str | None = field(default=None, repr=False)
 
     def redact_options(self) -> Any:
         """What :mod:`qa_pipeline.pii.redact` masks here (nothing when ``redact_pii`` is off)."""
@@ -134,4 +137,5 @@ def stage_config(
         timezone=settings.timezone,
         recordings_dir=settings.data_dir / "recordings",
         web_base_url=settings.web_base_url,
+        caller_key_secret=settings.caller_secret,
     )

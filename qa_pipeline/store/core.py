@@ -59,6 +59,7 @@ from qa_pipeline.store.schema import (
     transcripts,
     write_lock,
 )
+from qa_pipeline.topics.callers import split_caller_number
 
 __all__ = ["Store", "StoreStatus", "mask_url"]
 
@@ -337,7 +338,9 @@ class Store(QueryMixin):
     def _upsert_recording(self, conn: Connection, recording: Recording, run_id: int | None) -> None:
         m = recording.meta
         opts = self.redact_options
-        extra = {k: redact_field(k, str(v), opts) for k, v in m.extra} if m.extra else None
+        # the caller's number never rests here, redaction on or off: only its key does
+        _number, kept = split_caller_number(m.extra)
+        extra = {k: redact_field(k, str(v), opts) for k, v in kept} if kept else None
         values = {
             # a file name can be a caller's number (13600003333_0815.wav): masked
             "path": redact_path(recording.path, opts),
@@ -351,6 +354,7 @@ class Store(QueryMixin):
             "satisfaction": m.satisfaction,
             "topic": redact_text(m.topic, opts) if m.topic else m.topic,
             "extra": extra,
+            "caller_key": m.caller_key,
             "run_id": run_id,
         }
         ins = self._insert()(recordings).values(call_id=m.call_id, updated_at=_now(), **values)

@@ -131,11 +131,14 @@ def _moment(start: datetime, day: int, rng: random.Random) -> datetime:
 def _with_callers(
     rows: list[tuple[datetime, str, str]], plan: MonthPlan, rng: random.Random
 ) -> list[PlannedCall]:
+    """Give each call a caller; a repeat caller mostly asks about the same thing again."""
     out: list[PlannedCall] = []
     for i, (when, topic, text) in enumerate(rows):
-        number = f"13{rng.randrange(10**9):09d}"
+        number, what, said = f"13{rng.randrange(10**9):09d}", topic, text
         if out and rng.random() < plan.repeat_share:
-            earlier = rng.choice(out[-200:])
+            earlier = rng.choice(out[-plan.per_day * 10 :])
             number = earlier.caller
-        out.append(PlannedCall(f"H{plan.start:%Y%m}-{i:06d}", when, number, text, topic))
+            if rng.random() < 0.8:
+                what, said = earlier.topic, earlier.text
+        out.append(PlannedCall(f"H{plan.start:%Y%m}-{i:06d}", when, number, said, what))
     return out
