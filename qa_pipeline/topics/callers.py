@@ -22,6 +22,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from itertools import pairwise
 
 from qa_pipeline.errors import ConfigError
 from qa_pipeline.topics.taxonomy import UNKNOWN
@@ -137,7 +138,7 @@ def link_repeats(calls: Iterable[CallerCall], window_days: float = 7.0) -> Repea
     for group in groups.values():
         group.sort(key=lambda c: (c.started_at, c.call_id))
         linkable.update(c.call_id for c in group)
-        for first, second in zip(group, group[1:], strict=False):
+        for first, second in pairwise(group):
             if second.started_at - first.started_at <= window:
                 followed[first.call_id] = second.call_id
                 repeats[second.call_id] = first.call_id
