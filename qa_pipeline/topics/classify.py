@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -181,17 +182,26 @@ class TopicClassifier:
         return out / np.maximum(out.sum(axis=1, keepdims=True), 1e-12)
 
     def _rule_strength(self, texts: Sequence[str]) -> np.ndarray:
-        """Per text and leaf: matched word characters, saturating at 1."""
-        leaves = [self.taxonomy.get(t) for t in self._leaves]
+        """Per text and leaf: matched word characters, saturating at 1.
+
+        One scan per text finds every word (a lookahead, so overlapping words count,
+        the longest at each position).
+        """
+        owners: dict[str, list[int]] = {}
+        for j, leaf_id in enumerate(self._leaves):
+            leaf = self.taxonomy.get(leaf_id)
+            for word in leaf.words if leaf is not None else ():
+                owners.setdefault(word, []).append(j)
         out = np.zeros((len(texts), len(self._leaves)))
-        sat = self.options.rule_saturation
-        for j, leaf in enumerate(leaves):
-            words = leaf.words if leaf is not None else ()
-            for i, text in enumerate(texts):
-                hit = sum(len(w) for w in words if w in text)
-                if hit:
-                    out[i, j] = min(1.0, hit / sat)
-        return out
+        if not owners:
+            return out
+        words = sorted(owners, key=len, reverse=True)
+        pattern = re.compile("(?=(" + "|".join(re.escape(w) for w in words) + "))")
+        for i, text in enumerate(texts):
+            for word in set(pattern.findall(text)):
+                for j in owners[word]:
+                    out[i, j] += len(word)
+        return np.minimum(1.0, out / self.options.rule_saturation)
 
     def scores(self, texts: Sequence[str]) -> np.ndarray:
         """Joined confidences, one row per text and one column per leaf topic."""
@@ -200,16 +210,17 @@ class TopicClassifier:
 
     def classify(self, texts: Sequence[str]) -> list[TopicGuess]:
         """A topic per text; ``unknown`` below the threshold or for an empty text."""
-        texts = [t[: self.options.max_chars] for t in texts]
-        joined = self.scores(texts)
-        out: list[TopicGuess] = []
-        for text, row in zip(texts, joined, strict=True):
+        # each distinct text once (empty requests and repeated wordings are common)
+        unique = list(dict.fromkeys(t[: self.options.max_chars] for t in texts))
+        joined = self.scores(unique)
+        found: dict[str, TopicGuess] = {}
+        for text, row in zip(unique, joined, strict=True):
             j = int(np.argmax(row)) if len(row) else 0
             best = self._leaves[j] if len(row) else UNKNOWN
             conf = float(row[j]) if len(row) and text.strip() else 0.0
             topic = best if conf >= self.options.threshold else UNKNOWN
-            out.append(TopicGuess(topic, round(conf, 4), best))
-        return out
+            found[text] = TopicGuess(topic, round(conf, 4), best)
+        return [found[t[: self.options.max_chars]] for t in texts]
 
     @property
     def leaves(self) -> tuple[str, ...]:
