@@ -387,6 +387,29 @@ class Store(QueryMixin):
                 )
             return None if score is None else self._save_score(conn, score, run_id)
 
+    def save_calls(
+        self,
+        calls: Iterable[tuple[Recording, Transcript | None, CallScore | None]],
+        run_id: int | None,
+    ) -> int:
+        """Store many calls (as :meth:`save_call` each) in one transaction.
+
+        For bulk loads (the demo month, benchmarks): one commit instead of one per call.
+
+        Returns:
+            The number of calls stored.
+        """
+        n = 0
+        with self._write("store calls") as conn:
+            for recording, transcript, score in calls:
+                self._upsert_recording(conn, recording, run_id)
+                if transcript is not None:
+                    self._save_transcript(conn, transcript, recording.content_hash, run_id)
+                if score is not None:
+                    self._save_score(conn, score, run_id)
+                n += 1
+        return n
+
     # ------------------------------------------------------------------ transcripts
 
     def save_transcript(

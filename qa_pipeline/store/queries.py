@@ -281,7 +281,7 @@ def calls_frame(conn: Connection, f: Filters) -> pd.DataFrame:
     df = _frame(rows, CALL_COLUMNS, ("started_at",))
     _floats(df, "satisfaction")
     # a missing key or tag stays missing (never the text "None": it would link callers)
-    for col in ("caller_key", "topic"):
+    for col in ("caller_key", "topic", "agent_id", "team", "call_type"):
         df[col] = pd.Series([row[col] for row in rows], index=df.index, dtype="object")
     return df
 

@@ -168,7 +168,8 @@ class TopicClassifier:
         docs = [*(c.text for c in calls), *(" ".join([t.name, *t.words]) for t in taxonomy.leaves)]
         labels = [*(c.topic for c in calls), *self._leaves]
         x = self._vectorizer.fit_transform(docs)
-        self._model = LogisticRegression(C=self.options.c, max_iter=2000)
+        # newton-cg: the same multinomial optimum as lbfgs, reached in a few steps
+        self._model = LogisticRegression(C=self.options.c, max_iter=2000, solver="newton-cg")
         self._model.fit(x, labels)
         index = {t: i for i, t in enumerate(self._leaves)}
         self._columns = np.array([index[str(c)] for c in self._model.classes_], dtype=int)
