@@ -154,7 +154,8 @@ def _hotspots_section(d: HotlineData, lab: dict[str, str]) -> Section:
         else "本期没有统计上显著的热点（各诉求的占比变化都在随机波动之内）。"
     )
     note = (
-        "热点：诉求占比较上期或较本期前段显著上升（单侧双比例检验，按诉求数做 Bonferroni 校正）。"
+        "热点：诉求占比较上期或较本期前段显著上升（单侧双比例检验，按检验数做 Bonferroni 校正；"
+        "只计首次来电，重复来电不计入证据）。近 7 天：首次来电数。"
     )
     return Section(lab["hotline_hotspots"], paragraphs=(text,), tables=(table,), note=note)
 

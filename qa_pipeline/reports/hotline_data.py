@@ -130,9 +130,9 @@ def _caller_calls(calls: pd.DataFrame) -> list[CallerCall]:
     ]
 
 
-def _topic_calls(calls: pd.DataFrame) -> list[TopicCall]:
+def _topic_calls(calls: pd.DataFrame, links: RepeatLinks) -> list[TopicCall]:
     return [
-        TopicCall(str(c), t.to_pydatetime(), str(k), str(x))
+        TopicCall(str(c), t.to_pydatetime(), str(k), str(x), str(c) in links.repeat_of)
         for c, t, k, x in zip(
             calls["call_id"],
             calls["started_at"],
@@ -197,7 +197,7 @@ def prepare(
     now["score"] = now["call_id"].map(score).astype(float)
     now["followed_by"] = now["call_id"].map(links.followed_by)
     now["repeat_of"] = now["call_id"].map(links.repeat_of)
-    current = _topic_calls(now)
+    current = _topic_calls(now, links)
     background = [c.text for c in current if c.topic != UNKNOWN]
     return HotlineData(
         period=period,
@@ -205,7 +205,7 @@ def prepare(
         calls=now,
         previous=before,
         statuses=statuses,
-        trends=topic_trends(current, _topic_calls(before), opts.hotspots),
+        trends=topic_trends(current, _topic_calls(before, links), opts.hotspots),
         emerging=emerging_topics(current, background, opts.emerging),
         links=links,
         notice=failed_notice_repeats(statuses, everyone, days=opts.notice_days),

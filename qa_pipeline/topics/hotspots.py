@@ -7,8 +7,11 @@ of calls (so a busier month does not make every topic "rise"):
 * within the period: is the share of the last ``recent_days`` days higher than the
   share of the days before them (a surge at the end of the month)?
 
-Many topics are tested at once, so each p-value is compared with ``alpha`` divided by the
-number of topics tested (Bonferroni): a month of ordinary noise reports no hotspot.
+Many topics are tested at once, two tests each, so each p-value is compared with
+``alpha`` divided by twice the number of topics tested (Bonferroni): a month of ordinary
+noise reports no hotspot. The tests count citizens, not calls: a repeat call (the same
+caller on the same topic within the repeat window) adds to the volume shown but not to
+the evidence of a rise, since one caller calling three times is not three callers.
 """
 
 from __future__ import annotations
@@ -31,12 +34,14 @@ class TopicCall:
         started_at: When it started (timezone-aware).
         topic: Its topic id, or ``unknown``.
         text: The caller's request (for emerging topics; redacted as stored).
+        repeat: Whether the call repeats an earlier one by the same caller on the topic.
     """
 
     call_id: str
     started_at: datetime
     topic: str
     text: str = ""
+    repeat: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +70,7 @@ class TopicTrend:
         share: Share of the period's calls.
         change: ``calls / previous - 1`` (``None`` without previous calls).
         p_previous: p-value of "share rose against the previous period".
-        recent: Calls in the last ``recent_days`` days.
+        recent: First calls (not repeats) in the last ``recent_days`` days.
         p_recent: p-value of "share rose in the last days against the earlier days".
         hotspot: Whether either test is significant (after the correction).
         call_ids: The period's calls of the topic (every number traces to them).
@@ -128,17 +133,20 @@ def topic_trends(
     """
     opts = options or HotspotOptions()
     now, before = Counter(c.topic for c in current), Counter(c.topic for c in previous)
-    n1, n0 = len(current), len(previous)
-    late, n_late, early, n_early = _recent_split(current, opts.recent_days)
+    first_now = [c for c in current if not c.repeat]
+    first_before = [c for c in previous if not c.repeat]
+    k1, k0 = Counter(c.topic for c in first_now), Counter(c.topic for c in first_before)
+    n1, n0 = len(first_now), len(first_before)
+    late, n_late, early, n_early = _recent_split(first_now, opts.recent_days)
     ids: defaultdict[str, list[str]] = defaultdict(list)
     for c in current:
         ids[c.topic].append(c.call_id)
     topics = sorted(set(now) | set(before), key=lambda t: (-now[t], -before[t], t))
     tested = max(1, sum(1 for t in topics if t != UNKNOWN and now[t] >= opts.min_calls))
-    level = opts.alpha / tested
+    level = opts.alpha / (2 * tested)
     out: list[TopicTrend] = []
     for t in topics:
-        p_prev = share_rise_p(now[t], n1, before[t], n0)
+        p_prev = share_rise_p(k1[t], n1, k0[t], n0)
         p_recent = share_rise_p(late[t], n_late, early[t], n_early)
         eligible = t != UNKNOWN and now[t] >= opts.min_calls
         out.append(
@@ -146,7 +154,7 @@ def topic_trends(
                 topic=t,
                 calls=now[t],
                 previous=before[t],
-                share=now[t] / n1 if n1 else 0.0,
+                share=now[t] / len(current) if current else 0.0,
                 change=(now[t] / before[t] - 1) if before[t] else None,
                 p_previous=p_prev,
                 recent=late[t],
