@@ -44,7 +44,7 @@ def _mean(series: pd.Series) -> float:
 
 
 def _repeat_rate(d: HotlineData, df: pd.DataFrame) -> tuple[float, int, int]:
-    linkable = df["call_id"].isin(d.links.linkable)
+    linkable = df["linkable"]
     n = int(linkable.sum())
     k = int(df.loc[linkable, "followed_by"].notna().sum())
     return (k / n if n else float("nan")), k, n

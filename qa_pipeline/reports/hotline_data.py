@@ -60,7 +60,7 @@ class HotlineData:
         period: The period.
         taxonomy: The topic tree.
         calls: The period's calls: ``CALL_COLUMNS`` plus ``topic_id``, ``confidence``,
-            ``category``, ``score``, ``followed_by`` and ``repeat_of``.
+            ``category``, ``score``, ``followed_by``, ``repeat_of`` and ``linkable``.
         previous: The previous period's calls (with ``topic_id`` and ``category``).
         statuses: Call id → item id → final verdict, for the period's scored calls.
         trends: Topics ranked, with change and tests.
@@ -197,6 +197,7 @@ def prepare(
     now["score"] = now["call_id"].map(score).astype(float)
     now["followed_by"] = now["call_id"].map(links.followed_by)
     now["repeat_of"] = now["call_id"].map(links.repeat_of)
+    now["linkable"] = now["call_id"].isin(links.linkable)
     current = _topic_calls(now, links)
     background = [c.text for c in current if c.topic != UNKNOWN]
     return HotlineData(
@@ -218,6 +219,9 @@ def fetch(store: Any, period: Period, rubric_id: str, options: HotlineOptions) -
     """:func:`prepare` from a store (calls from the previous period to the window after)."""
     after = period.end + timedelta(days=max(options.repeat_window_days, options.notice_days))
     calls = store.calls_frame(period.previous().start, after)
-    scores = store.scores_frame(period.start, period.end, rubric_id=rubric_id)
-    items = store.items_frame(period.start, period.end, rubric_id=rubric_id)
+    if hasattr(store, "frames"):  # a FinalView: both frames from one read of each
+        scores, items = store.frames(period.start, period.end, rubric_id=rubric_id)
+    else:
+        scores = store.scores_frame(period.start, period.end, rubric_id=rubric_id)
+        items = store.items_frame(period.start, period.end, rubric_id=rubric_id)
     return prepare(calls, scores, items, period=period, rubric_id=rubric_id, options=options)

@@ -31,6 +31,7 @@ class EmergingOptions:
         max_calls: Most unknown calls clustered (the latest ones); the rest are counted.
         words: Distinctive n-grams kept as a cluster's name.
         examples: Example call ids shown per cluster (the CSV lists all).
+        background: Most classified requests sampled as the background of the names.
     """
 
     min_calls: int = 10
@@ -38,6 +39,7 @@ class EmergingOptions:
     max_calls: int = 3000
     words: int = 5
     examples: int = 5
+    background: int = 2000
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,7 +150,7 @@ def emerging_topics(
     pool = sorted(pool, key=lambda c: c.started_at)[-opts.max_calls :]
     if len(pool) < opts.min_calls:
         return []
-    sample = list(background)[:: max(1, math.ceil(len(background) / 5000))]
+    sample = list(background)[:: max(1, math.ceil(len(background) / opts.background))]
     labels = _clusters([c.text for c in pool], sample, opts)
     groups = [np.flatnonzero(labels == k) for k in sorted(set(labels.tolist()))]
     groups = sorted((g for g in groups if len(g) >= opts.min_calls), key=len, reverse=True)
