@@ -63,3 +63,21 @@ def test_the_store_keeps_the_key_never_the_number(tmp_path: Path) -> None:
     assert by_id.loc["c9", "caller_text"] == "垃圾桶满了没人清运"
     assert by_id.loc["c8", "caller_text"] == ""
     assert by_id.loc["c9", "satisfaction"] == 4.0
+
+
+def test_the_secret_comes_from_settings_and_never_shows(monkeypatch, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from qa_pipeline.config import load_settings
+    from qa_pipeline.night.config import stage_config
+
+    monkeypatch.setenv("QA_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("QA_CALLER_KEY_SECRET", "very-secret-value")
+    monkeypatch.setenv("QA_REPEAT_WINDOW_DAYS", "3")
+    settings = load_settings()
+    assert settings.caller_secret == "very-secret-value"
+    assert settings.repeat_window_days == 3
+    assert "very-secret-value" not in repr(settings)
+    config = stage_config(settings, None)
+    assert config.caller_key_secret == "very-secret-value"
+    assert "very-secret-value" not in repr(config)
+    monkeypatch.setenv("QA_CALLER_KEY_SECRET", "")
+    assert load_settings().caller_secret is None
