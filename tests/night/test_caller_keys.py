@@ -6,6 +6,7 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from qa_pipeline.intake.manifest import Manifest
@@ -65,7 +66,9 @@ def test_the_store_keeps_the_key_never_the_number(tmp_path: Path) -> None:
     assert by_id.loc["c9", "satisfaction"] == 4.0
 
 
-def test_the_secret_comes_from_settings_and_never_shows(monkeypatch, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_the_secret_comes_from_settings_and_never_shows(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     from qa_pipeline.config import load_settings
     from qa_pipeline.night.config import stage_config
 
