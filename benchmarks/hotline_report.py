@@ -76,6 +76,7 @@ def _postgres(base: str) -> tuple[str, object, str]:
 
 
 def main() -> None:
+    """Load the generated months and time the bulletin on each backend."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--calls", type=int, default=30_000, help="calls in the month")
     args = ap.parse_args()

@@ -194,71 +194,82 @@ def bulk_load(
     return written
 
 
+def _recording_row(rec: Recording, now: datetime) -> dict[str, Any]:
+    m = rec.meta
+    return {
+        "call_id": m.call_id,
+        "path": str(rec.path),
+        "is_transcript": True,
+        "agent_id": m.agent_id,
+        "team": m.team,
+        "started_at": m.started_at,
+        "call_type": m.call_type,
+        "duration_s": m.duration_s,
+        "satisfaction": m.satisfaction,
+        "caller_key": m.caller_key,
+        "updated_at": now,
+    }
+
+
+def _transcript_row(tr: Transcript, redact: Any, now: datetime) -> dict[str, Any]:
+    red = redact_transcript(tr, redact)
+    return {
+        "call_id": tr.call_id,
+        "model": "",
+        "options": {},
+        "language": "zh",
+        "segments": [s.to_dict() for s in red.segments],
+        "flags": [],
+        "created_at": now,
+    }
+
+
+def _score_rows(
+    sid: int, sc: CallScore, now: datetime
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    score = {
+        "id": sid,
+        "call_id": sc.call_id,
+        "rubric_id": sc.rubric_id,
+        "rubric_version": sc.rubric_version,
+        "rubric_sha256": sc.rubric_sha256,
+        "score": sc.score,
+        "grade": sc.grade,
+        "critical_failed": False,
+        "errors": [],
+        "scored_at": now,
+    }
+    items: list[dict[str, Any]] = [
+        {
+            "score_id": sid,
+            "item_id": it.item_id,
+            "item_name": it.name,
+            "dimension": it.dimension,
+            "status": str(it.status),
+            "points": it.points,
+            "awarded": it.awarded,
+            "critical_failed": False,
+            "reason": "",
+            "evidence": [],
+        }
+        for it in sc.items
+    ]
+    return score, items
+
+
 def _bulk_rows(
     triples: Sequence[tuple[Recording, Transcript, CallScore]], first_id: int, redact: Any
 ) -> tuple[list[dict[str, Any]], ...]:
+    """Rows of recordings, transcripts, call_scores and item_results for the triples."""
     now = datetime.now(UTC)
     recs: list[dict[str, Any]] = []
     trans: list[dict[str, Any]] = []
     scores: list[dict[str, Any]] = []
     items: list[dict[str, Any]] = []
     for n, (rec, tr, sc) in enumerate(triples):
-        m = rec.meta
-        recs.append(
-            {
-                "call_id": m.call_id,
-                "path": str(rec.path),
-                "is_transcript": True,
-                "agent_id": m.agent_id,
-                "team": m.team,
-                "started_at": m.started_at,
-                "call_type": m.call_type,
-                "duration_s": m.duration_s,
-                "satisfaction": m.satisfaction,
-                "caller_key": m.caller_key,
-                "updated_at": now,
-            }
-        )
-        red = redact_transcript(tr, redact)
-        trans.append(
-            {
-                "call_id": m.call_id,
-                "model": "",
-                "options": {},
-                "language": "zh",
-                "segments": [s.to_dict() for s in red.segments],
-                "flags": [],
-                "created_at": now,
-            }
-        )
-        sid = first_id + n
-        scores.append(
-            {
-                "id": sid,
-                "call_id": m.call_id,
-                "rubric_id": sc.rubric_id,
-                "rubric_version": sc.rubric_version,
-                "rubric_sha256": sc.rubric_sha256,
-                "score": sc.score,
-                "grade": sc.grade,
-                "critical_failed": False,
-                "errors": [],
-                "scored_at": now,
-            }
-        )
-        items += [
-            {
-                "score_id": sid,
-                "item_id": it.item_id,
-                "item_name": it.name,
-                "dimension": it.dimension,
-                "status": str(it.status),
-                "points": it.points,
-                "awarded": it.awarded,
-                "critical_failed": False,
-                "reason": "",
-                "evidence": [],
-            }
-            for it in sc.items
-        ]
+        recs.append(_recording_row(rec, now))
+        trans.append(_transcript_row(tr, redact, now))
+        score, its = _score_rows(first_id + n, sc, now)
+        scores.append(score)
+        items += its
     return recs, trans, scores, items
