@@ -71,7 +71,7 @@ def run_demo(
         with_audio: Include the recordings, Mandarin and English (real speech-to-text).
         run_night: The CLI's runner of the nightly flow (progress display included).
     """
-    from flows.reports import quality_bulletin, weak_points
+    from flows.reports import hotline_bulletin, quality_bulletin, weak_points
 
     options = DemoOptions(seed=seed, with_audio=with_audio)
     centre = build_demo(settings.data_dir / "demo", options)
@@ -99,6 +99,7 @@ def run_demo(
         "team 二组 (week)": lambda: weak_points(week_period, team="二组"),
         "weekly bulletin": lambda: quality_bulletin(week_period),
         "monthly bulletin": lambda: quality_bulletin(month_period),
+        "hotline bulletin (热线月度通报)": lambda: hotline_bulletin(month_period),
     }
     reports: dict[str, list[str]] = {}  # the night's own reports are in the summary
     for label, job in jobs.items():

@@ -1,4 +1,4 @@
-"""Report flows: ``weak_points`` for trainers and ``quality_bulletin`` for management."""
+"""Report flows: ``weak_points`` for trainers, ``quality_bulletin`` and ``hotline_bulletin``."""
 
 from __future__ import annotations
 
@@ -85,6 +85,30 @@ def quality_bulletin(
     period = resolve_period(period, settings.timezone)
     return report_task(
         config, "bulletin", None, period, str(settings.reports_dir), formats or ["html", "md"]
+    )
+
+
+@flow(name="hotline-bulletin", validate_parameters=False)
+def hotline_bulletin(
+    period: str,
+    rubric: str | None = None,
+    formats: list[str] | None = None,
+) -> list[str]:
+    """The 12345 monthly bulletin (热线月度通报): topics, hotspots, repeat calls, satisfaction.
+
+    Args:
+        period: ``month:2026-11`` (or ``last-month``; any period kind works).
+        rubric: Rubric name or path (default ``hotline_12345``).
+        formats: Report formats (default ``html``, ``md`` and ``csv``).
+
+    Returns:
+        Paths of the reports written.
+    """
+    settings = load_settings()
+    config = stage_config(settings, [rubric] if rubric else None)
+    period = resolve_period(period, settings.timezone)
+    return report_task(
+        config, "hotline", None, period, str(settings.reports_dir), formats or ["html", "md", "csv"]
     )
 
 

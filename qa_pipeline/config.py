@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from qa_pipeline.errors import ConfigError
@@ -44,6 +44,13 @@ class Settings(BaseSettings):
         max_audio_duration_s: Longest recording decoded, in seconds (default 4 hours);
             audio much longer than the manifest's ``duration_s`` (over twice it plus
             60 s) is refused as ``longer_than_manifest``.
+        caller_key_secret: The site's secret for caller keys (HMAC-SHA256 of the caller's
+            number, for repeat calls); unset, no key is made and the number is dropped.
+            Keep it like a password: with it a given number can be matched to its key.
+        repeat_window_days: A later call by the same caller on the same topic within this
+            many days is a repeat call (重复来电).
+        taxonomy: Topic taxonomy YAML for the hotline report (default the shipped 12345
+            taxonomy).
     """
 
     model_config = SettingsConfigDict(env_prefix="QA_", env_file=".env", extra="ignore")
@@ -64,6 +71,9 @@ class Settings(BaseSettings):
     appeal_window_days: float = Field(default=7.0, ge=0.0)
     min_sample_rate: int = Field(default=4000, ge=1)
     max_audio_duration_s: float = Field(default=4 * 3600.0, gt=0.0)
+    caller_key_secret: SecretStr | None = None
+    repeat_window_days: float = Field(default=7.0, gt=0.0)
+    taxonomy: Path | None = None
 
     @field_validator("language")
     @classmethod
@@ -79,6 +89,12 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'qa.sqlite3').resolve()}"
+
+    @property
+    def caller_secret(self) -> str | None:
+        """The caller-key secret as text, ``None`` when unset or blank."""
+        value = self.caller_key_secret.get_secret_value() if self.caller_key_secret else ""
+        return value or None
 
     @property
     def transcripts_dir(self) -> Path:

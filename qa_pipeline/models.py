@@ -58,6 +58,8 @@ class CallMeta:
         topic: Topic tag, if the recorder or a CRM supplies one.
         agent_tenure_months: Months since the agent started, for risk-weighted sampling.
         extra: Any other manifest columns, as ``(name, value)`` pairs.
+        caller_key: HMAC of the caller's number with the site's secret (repeat calls);
+            set by the night from the manifest's number column, which it then drops.
     """
 
     call_id: str
@@ -70,6 +72,7 @@ class CallMeta:
     topic: str | None = None
     agent_tenure_months: float | None = None
     extra: tuple[tuple[str, str], ...] = ()
+    caller_key: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

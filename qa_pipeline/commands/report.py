@@ -27,6 +27,7 @@ def _run(
     rubric: Path | None,
     url: str | None,
     since: str | None = None,
+    hotline: object = None,
 ) -> None:
     from qa_pipeline.errors import ReportError
     from qa_pipeline.intake.rubrics import resolve_rubric
@@ -56,15 +57,31 @@ def _run(
             since=since,
             tz=cfg.timezone,
             web_base_url=cfg.web_base_url,
+            hotline=hotline,  # type: ignore[arg-type]
         )
         bar.advance(bar.task_ids[0])
     for p in paths:
         console.print(str(p), highlight=False, markup=False, soft_wrap=True)
 
 
+def _hotline_options(taxonomy: Path | None) -> object:
+    """The hotline bulletin's options from settings (taxonomy, repeat window)."""
+    from qa_pipeline.reports import HotlineOptions
+    from qa_pipeline.topics.classify import default_classifier
+
+    cfg = settings()
+    path = taxonomy or cfg.taxonomy
+    return HotlineOptions(
+        classifier=default_classifier(str(path) if path else None),
+        repeat_window_days=cfg.repeat_window_days,
+    )
+
+
 def register(app: typer.Typer, eval_app: typer.Typer) -> None:
     """Add this area's commands to the `qa` app."""
-    report_app = typer.Typer(help="Reports: agent coaching, team weak points, bulletin.")
+    report_app = typer.Typer(
+        help="Reports: agent coaching, team weak points, bulletin, hotline bulletin."
+    )
     app.add_typer(report_app, name="report", no_args_is_help=True)
 
     # an id such as "-2+3" reads as an option to click: unknown options are taken as
@@ -100,6 +117,20 @@ def register(app: typer.Typer, eval_app: typer.Typer) -> None:
     ) -> None:
         """Weak-point report for trainers (培训薄弱项报告): heatmap, common vs individual."""
         _run("team", team_name, period, fmt, out, rubric, url, since)
+
+    @report_app.command("hotline")
+    def hotline(
+        period: str = typer.Option(..., "--period", help=PERIOD_HELP),
+        fmt: str = typer.Option("html,md,csv", "--format", help=FORMAT_HELP),
+        out: Path | None = typer.Option(None, "--out", help=OUT_HELP),
+        rubric: Path | None = typer.Option(None, "--rubric", help=RUBRIC_HELP),
+        url: str | None = typer.Option(None, "--url", help=URL_HELP),
+        taxonomy: Path | None = typer.Option(
+            None, "--taxonomy", help="Topic taxonomy YAML (default QA_TAXONOMY, else 12345)."
+        ),
+    ) -> None:
+        """12345 monthly bulletin (热线月度通报): topics, hotspots, repeat calls, satisfaction."""
+        _run("hotline", None, period, fmt, out, rubric, url, hotline=_hotline_options(taxonomy))
 
     @report_app.command("bulletin")
     def bulletin(

@@ -7,7 +7,7 @@ this object, never the settings or a loaded model.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +54,8 @@ class StageConfig:
         min_sample_rate: Audio declaring a lower sample rate is refused before decoding.
         max_audio_duration_s: Audio longer than this is refused (and audio much longer
             than the manifest's ``duration_s``: ``longer_than_manifest``).
+        caller_key_secret: The site's secret for caller keys (``None``: no keys, the
+            caller's number is dropped all the same); never shown in a repr.
     """
 
     database_url: str
@@ -73,6 +75,7 @@ class StageConfig:
     web_base_url: str | None = None
     min_sample_rate: int = 4000
     max_audio_duration_s: float = 4 * 3600.0
+    caller_key_secret: str | None = field(default=None, repr=False)
 
     def redact_options(self) -> Any:
         """What :mod:`qa_pipeline.pii.redact` masks here (nothing when ``redact_pii`` is off)."""
@@ -141,4 +144,5 @@ def stage_config(
         web_base_url=settings.web_base_url,
         min_sample_rate=settings.min_sample_rate,
         max_audio_duration_s=settings.max_audio_duration_s,
+        caller_key_secret=settings.caller_secret,
     )

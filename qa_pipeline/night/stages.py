@@ -35,6 +35,7 @@ def pseudonymize(manifest: Manifest, config: StageConfig) -> Manifest:
     """
     from qa_pipeline.pii.redact import pseudonymize_id, redact_text
 
+    manifest = with_caller_keys(manifest, config.caller_key_secret)
     opts = config.redact_options()
     if not opts.enabled:
         return manifest
@@ -51,6 +52,21 @@ def pseudonymize(manifest: Manifest, config: StageConfig) -> Manifest:
         for e in manifest.errors
     )
     return replace(manifest, recordings=recordings, errors=errors)
+
+
+def with_caller_keys(manifest: Manifest, secret: str | None) -> Manifest:
+    """Each call's caller number (a manifest column) replaced by its caller key.
+
+    The number column is dropped from every call; without a secret no key is made.
+    """
+    from qa_pipeline.topics.callers import caller_key, split_caller_number
+
+    out = []
+    for r in manifest.recordings:
+        number, extra = split_caller_number(r.meta.extra)
+        key = caller_key(number, secret) if secret and number else None
+        out.append(replace(r, meta=replace(r.meta, extra=extra, caller_key=key)))
+    return replace(manifest, recordings=tuple(out))
 
 
 def manifest_failures(manifest: Manifest) -> list[Failure]:

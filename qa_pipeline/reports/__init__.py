@@ -31,6 +31,8 @@ import pandas as pd
 from qa_pipeline.errors import ReportError
 from qa_pipeline.reports.agent import agent_document
 from qa_pipeline.reports.bulletin import bulletin_document
+from qa_pipeline.reports.hotline import hotline_document, write_calls_csv
+from qa_pipeline.reports.hotline_data import HotlineOptions, fetch
 from qa_pipeline.reports.human import FinalView, human_section
 from qa_pipeline.reports.model import Document, ItemInfo, RubricInfo, Section, rubric_info
 from qa_pipeline.reports.periods import Period, parse_period, shift
@@ -270,6 +272,7 @@ class _StoreRequest:
     out_dir: Path
     formats: Sequence[str]
     since: dt.date | str | None
+    hotline: HotlineOptions | None = None
 
     @property
     def rid(self) -> dict[str, str]:
@@ -363,10 +366,27 @@ def _bulletin_from_store(req: _StoreRequest) -> list[Path]:
     )
 
 
+def _hotline_from_store(req: _StoreRequest) -> list[Path]:
+    """The hotline bulletin: topics, hotspots, repeat calls and satisfaction of the period.
+
+    Raises:
+        ReportError: no calls received in the period.
+    """
+    data = fetch(req.store, req.period, req.rubric.id, req.hotline or HotlineOptions())
+    if data.calls.empty:
+        raise ReportError(f"no calls received in {req.period.spec}")
+    doc = hotline_document(data, req.rubric)
+    paths = write_document(doc, req.out_dir, req.formats)
+    if "csv" in req.formats:
+        paths.append(write_calls_csv(data, req.out_dir, doc.stem))
+    return paths
+
+
 _FROM_STORE = {
     "agent": _agent_from_store,
     "team": _team_from_store,
     "bulletin": _bulletin_from_store,
+    "hotline": _hotline_from_store,
 }
 
 
@@ -382,6 +402,7 @@ def write_reports_from_store(
     since: dt.date | str | None = None,
     tz: str = "Asia/Shanghai",
     web_base_url: str | None = None,
+    hotline: HotlineOptions | None = None,
 ) -> list[Path]:
     """Fetch the frames a report needs from a :class:`~qa_pipeline.store.Store` and write it.
 
@@ -391,7 +412,7 @@ def write_reports_from_store(
 
     Args:
         store: An open store (``scores_frame``/``items_frame``).
-        kind: ``agent``, ``team`` or ``bulletin``.
+        kind: ``agent``, ``team``, ``bulletin`` or ``hotline``.
         subject: Agent id or team name (ignored for ``bulletin``).
         period: The period or its text.
         rubric: A loaded rubric or :class:`RubricInfo`; only its id's rows are used.
@@ -401,6 +422,7 @@ def write_reports_from_store(
         tz: Time zone of a period given as text.
         web_base_url: Where the workbench is served (``QA_WEB_BASE_URL``): call links
             then open its call page instead of the recording.
+        hotline: Taxonomy/classifier and windows of the hotline bulletin.
 
     Raises:
         ReportError: unknown kind, agent or team, no calls, bad period or format.
@@ -411,14 +433,16 @@ def write_reports_from_store(
     view = FinalView(store, info, web_base_url)
     write = _FROM_STORE.get(kind)
     if write is None:
-        raise ReportError(f"unknown report kind {kind!r} (agent, team or bulletin)")
-    return write(_StoreRequest(view, subject, p, info, Path(out_dir), formats, since))
+        raise ReportError(f"unknown report kind {kind!r} (agent, team, bulletin or hotline)")
+    request = _StoreRequest(view, subject, p, info, Path(out_dir), formats, since, hotline)
+    return write(request)
 
 
 __all__ = [
     "DEFAULT_FORMATS",
     "FORMATS",
     "Document",
+    "HotlineOptions",
     "ItemInfo",
     "RubricInfo",
     "build_agent_report",

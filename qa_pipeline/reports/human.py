@@ -81,6 +81,10 @@ class FinalView:
         scores, items = apply_final_verdicts(scores, items, self.decisions, self.grading)
         return self._links(scores), self._links(items)
 
+    def frames(self, *args: Any, **kw: Any) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """Scores and item verdicts together (one read of each), final and linked."""
+        return self._both(*args, **kw)
+
     def scores_frame(self, *args: Any, **kw: Any) -> pd.DataFrame:
         """The store's ``scores_frame`` with final verdicts and report links."""
         return self._both(*args, **kw)[0]

@@ -130,13 +130,16 @@ def recording_link(recording_path: str | None, second: float, base: Path | str |
 class Table:
     """Rows of cells (str, number or :class:`Link`) under column headers.
 
-    ``name`` names its CSV file; ``flags`` marks rows to show muted (thin samples).
+    ``name`` names its CSV file; ``flags`` marks rows to show muted (thin samples);
+    ``trace`` gives each row's call ids, written as a last ``call_ids`` column of the CSV
+    only (every number can be traced to its calls without bloating the page).
     """
 
     columns: tuple[str, ...]
     rows: tuple[tuple[Any, ...], ...]
     name: str = ""
     flags: tuple[bool, ...] = ()
+    trace: tuple[tuple[str, ...], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -129,11 +129,14 @@ def write_csvs(doc: Document, out_dir: Path) -> list[Path]:
             path = out_dir / f"{doc.stem}.{t.name}.csv"
             with path.open("w", newline="", encoding="utf-8-sig") as fh:
                 w = csv.writer(fh)
-                w.writerow([csv_cell(c) for c in t.columns])
-                for r in t.rows:
-                    w.writerow(
-                        [csv_cell(c.href if isinstance(c, Link) else _cell_text(c)) for c in r]
-                    )
+                traced = bool(t.trace)
+                w.writerow([csv_cell(c) for c in t.columns] + (["call_ids"] if traced else []))
+                for n, r in enumerate(t.rows):
+                    cells = [csv_cell(c.href if isinstance(c, Link) else _cell_text(c)) for c in r]
+                    if traced:
+                        ids = t.trace[n] if n < len(t.trace) else ()
+                        cells.append(csv_cell(" ".join(ids)))
+                    w.writerow(cells)
             paths.append(path)
     return paths
 

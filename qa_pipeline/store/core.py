@@ -59,6 +59,7 @@ from qa_pipeline.store.schema import (
     transcripts,
     write_lock,
 )
+from qa_pipeline.topics.callers import split_caller_number
 
 __all__ = ["Store", "StoreStatus", "mask_url"]
 
@@ -341,7 +342,9 @@ class Store(QueryMixin):
     def _upsert_recording(self, conn: Connection, recording: Recording, run_id: int | None) -> None:
         m = recording.meta
         opts = self.redact_options
-        extra = {k: redact_field(k, str(v), opts) for k, v in m.extra} if m.extra else None
+        # the caller's number never rests here, redaction on or off: only its key does
+        _number, kept = split_caller_number(m.extra)
+        extra = {k: redact_field(k, str(v), opts) for k, v in kept} if kept else None
         values = {
             # a file name can be a caller's number (13600003333_0815.wav): masked
             "path": redact_path(recording.path, opts),
@@ -355,6 +358,7 @@ class Store(QueryMixin):
             "satisfaction": m.satisfaction,
             "topic": redact_text(m.topic, opts) if m.topic else m.topic,
             "extra": extra,
+            "caller_key": m.caller_key,
             "run_id": run_id,
         }
         ins = self._insert()(recordings).values(call_id=m.call_id, updated_at=_now(), **values)
@@ -386,6 +390,29 @@ class Store(QueryMixin):
                     conn, transcript, content_hash or recording.content_hash, run_id
                 )
             return None if score is None else self._save_score(conn, score, run_id)
+
+    def save_calls(
+        self,
+        calls: Iterable[tuple[Recording, Transcript | None, CallScore | None]],
+        run_id: int | None,
+    ) -> int:
+        """Store many calls (as :meth:`save_call` each) in one transaction.
+
+        For bulk loads (the demo month, benchmarks): one commit instead of one per call.
+
+        Returns:
+            The number of calls stored.
+        """
+        n = 0
+        with self._write("store calls") as conn:
+            for recording, transcript, score in calls:
+                self._upsert_recording(conn, recording, run_id)
+                if transcript is not None:
+                    self._save_transcript(conn, transcript, recording.content_hash, run_id)
+                if score is not None:
+                    self._save_score(conn, score, run_id)
+                n += 1
+        return n
 
     # ------------------------------------------------------------------ transcripts
 

@@ -48,6 +48,19 @@ ITEM_COLUMNS: tuple[str, ...] = (
     "recording_path",
 )
 
+#: One row per call received (recording), scored or not: what the hotline report counts.
+CALL_COLUMNS: tuple[str, ...] = (
+    "call_id",
+    "agent_id",
+    "team",
+    "started_at",
+    "call_type",  # 求助 / 咨询 / 投诉 / 建议 … as the manifest says
+    "satisfaction",  # the 回访 rating, NaN when not surveyed
+    "topic",  # the manifest's own topic tag, if any
+    "caller_key",  # HMAC of the caller's number, None without one
+    "caller_text",  # the caller's turns of the latest transcript (redacted), "" if none
+)
+
 #: One row per recorded failure of one call in one stage.
 ERROR_COLUMNS: tuple[str, ...] = (
     "run_id",

@@ -12,9 +12,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, Select, select
+from sqlalchemy import Connection, Select, func, select
 
-from qa_pipeline.store.frames import ERROR_COLUMNS, ITEM_COLUMNS, SCORE_COLUMNS
+from qa_pipeline.store.frames import CALL_COLUMNS, ERROR_COLUMNS, ITEM_COLUMNS, SCORE_COLUMNS
 from qa_pipeline.store.schema import (
     call_errors,
     call_scores,
@@ -22,7 +22,9 @@ from qa_pipeline.store.schema import (
     recordings,
     review_decisions,
     runs,
+    transcripts,
 )
+from qa_pipeline.topics.classify import caller_text
 
 
 class QueryMixin:
@@ -65,6 +67,17 @@ class QueryMixin:
         filters = Filters(start, end, agent_id, team, rubric_id, rubric_version, item_id)
         with self._read("query item results") as conn:
             return items_frame(conn, filters)
+
+    def calls_frame(
+        self, start: datetime | None = None, end: datetime | None = None
+    ) -> pd.DataFrame:
+        """One row per call received in ``[start, end)`` (``frames.CALL_COLUMNS``).
+
+        Every recording counts, scored or not; ``caller_text`` is the caller's turns of
+        its latest transcript (up to 400 characters).
+        """
+        with self._read("query calls") as conn:
+            return calls_frame(conn, Filters(start, end))
 
     def errors_frame(self, run_id: int | None = None) -> pd.DataFrame:
         """Recorded failures (columns ``frames.ERROR_COLUMNS``), of one run or all."""
@@ -238,6 +251,39 @@ def items_frame(conn: Connection, f: Filters) -> pd.DataFrame:
     df = _frame(rows, ITEM_COLUMNS, ("started_at",))
     _floats(df, "points", "awarded")
     _bools(df, "critical_failed")
+    return df
+
+
+def calls_frame(conn: Connection, f: Filters) -> pd.DataFrame:
+    """One row per recording (``CALL_COLUMNS``), oldest first, with the caller's turns."""
+    latest = (
+        select(func.max(transcripts.c.id).label("tid"), transcripts.c.call_id)
+        .group_by(transcripts.c.call_id)
+        .subquery()
+    )
+    query = (
+        select(
+            *(recordings.c[c] for c in CALL_COLUMNS if c != "caller_text"),
+            transcripts.c.segments,
+        )
+        .select_from(
+            recordings.outerjoin(latest, latest.c.call_id == recordings.c.call_id).outerjoin(
+                transcripts, transcripts.c.id == latest.c.tid
+            )
+        )
+        .order_by(recordings.c.started_at, recordings.c.call_id)
+    )
+    query = apply_filters(query, Filters(f.start, f.end, f.agent_id, f.team))
+    rows = []
+    for r in conn.execute(query):
+        row = dict(r._mapping)
+        row["caller_text"] = caller_text(row.pop("segments") or ())
+        rows.append(row)
+    df = _frame(rows, CALL_COLUMNS, ("started_at",))
+    _floats(df, "satisfaction")
+    # a missing key or tag stays missing (never the text "None": it would link callers)
+    for col in ("caller_key", "topic", "agent_id", "team", "call_type"):
+        df[col] = pd.Series([row[col] for row in rows], index=df.index, dtype="object")
     return df
 
 

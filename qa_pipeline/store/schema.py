@@ -111,9 +111,12 @@ recordings = Table(
     Column("extra", JSONType, nullable=True),
     _run_fk(),
     Column("updated_at", UTCDateTime, nullable=False),
+    # 0003: HMAC of the caller's number with the site's secret (never the number)
+    Column("caller_key", String(64), nullable=True),
     Index("ix_recordings_started_at", "started_at"),
     Index("ix_recordings_agent_id", "agent_id"),
     Index("ix_recordings_team", "team"),
+    Index("ix_recordings_caller_key", "caller_key", "started_at"),
 )
 
 transcripts = Table(
