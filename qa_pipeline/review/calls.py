@@ -24,6 +24,7 @@ from qa_pipeline.review.views import (
     ItemView,
     NightRow,
     Recording,
+    Reopening,
     Segment,
 )
 from qa_pipeline.store.queries import Filters, apply_filters
@@ -38,6 +39,7 @@ from qa_pipeline.store.schema import (
 )
 from qa_pipeline.store.workbench import (
     appeals,
+    evaluation_reopenings,
     evaluations,
     review_queue,
 )
@@ -229,6 +231,12 @@ class CallsMixin(WorkbenchBase):
         )
         ev = conn.execute(select(evaluations).where(*_same(evaluations, key))).first()
         apps = conn.execute(select(appeals).where(*_same(appeals, key)).order_by(appeals.c.id))
+        reopened = conn.execute(
+            select(evaluation_reopenings)
+            .where(*_same(evaluation_reopenings, key))
+            .order_by(evaluation_reopenings.c.id)
+        )
+        names = {i.item_id: i.item_name for i in items}
         return EvaluationView(
             rubric_id=s.rubric_id,
             rubric_version=s.rubric_version,
@@ -241,8 +249,9 @@ class CallsMixin(WorkbenchBase):
             acknowledged_at=ev.acknowledged_at if ev else None,
             items=items,
             decisions=decisions,
-            appeals=tuple(AppealRow.from_row(a) for a in apps),
+            appeals=tuple(AppealRow.from_row(a, item_name=names.get(a.item_id)) for a in apps),
             appeal_deadline=s.scored_at + self.appeal_window,
+            reopenings=tuple(Reopening.from_row(r) for r in reopened),
         )
 
     def teams_and_agents(self) -> tuple[list[str], list[str]]:

@@ -10,13 +10,14 @@ from typing import Any
 
 from sqlalchemy import Connection, Select, and_, exists, func, insert, select, update
 
-from qa_pipeline.review.base import PAGE_SIZE, WorkbenchBase, _now
+from qa_pipeline.review.base import PAGE_SIZE, _now
 from qa_pipeline.review.errors import (
     ConflictError,
     ForbiddenError,
     InvalidInputError,
     NotFoundError,
 )
+from qa_pipeline.review.finality import FinalityMixin
 from qa_pipeline.review.permissions import Permission
 from qa_pipeline.review.users import User
 from qa_pipeline.review.verdicts import (
@@ -39,7 +40,7 @@ from qa_pipeline.store.workbench import (
 log = logging.getLogger(__name__)
 
 
-class DecisionsMixin(WorkbenchBase):
+class DecisionsMixin(FinalityMixin):
     """Inspectors' decisions, the review queue, appeals and acknowledgements."""
 
     def decide(
@@ -72,13 +73,20 @@ class DecisionsMixin(WorkbenchBase):
         Raises:
             ForbiddenError: not an inspector.  NotFoundError: unknown call or evaluation.
             InvalidInputError: bad verdict, empty reason, item not in the rubric.
-            ConflictError: another decision came first (its author and verdict named).
+            ConflictError: another decision came first (its author and verdict named), or
+            the evaluation is final (an admin must reopen it first).
         """
         user.need(Permission.DECIDE, "only inspectors decide verdicts")
         reason = _checked_verdict(status, reason)
         key = (call_id, rubric_id, rubric_version, item_id)
         with self.store._write("record a decision") as conn:
             self._check_call(conn, user, call_id)
+            if self._state(conn, call_id, rubric_id, rubric_version) == "final":
+                raise ConflictError(
+                    f"the evaluation of {call_id} is final; an admin must reopen it first",
+                    "final_locked",
+                    call=call_id,
+                )
             item = self._item_row(conn, *key)
             last = self._latest(conn, *key)
             _check_not_stale(last, expected_last, call_id, item_id)
@@ -226,12 +234,19 @@ class DecisionsMixin(WorkbenchBase):
         user.need(Permission.APPEAL, "only the call's agent can appeal")
         reason = reason.strip()
         if not reason:
-            raise InvalidInputError("an appeal needs a reason")
+            raise InvalidInputError("an appeal needs a reason", "need_reason")
         now = now or _now()
         key = (call_id, rubric_id, rubric_version, item_id)
         with self.store._write("file an appeal") as conn:
             rec = self._check_call(conn, user, call_id)
             item = self._item_row(conn, *key)
+            last = self._latest(conn, *key)
+            if (last.new_status if last else item.status) != "fail":
+                raise InvalidInputError(
+                    f"only a failed item can be appealed ({item_id} of {call_id} is not)",
+                    "not_appealable",
+                    item=item.item_name or item_id,
+                )
             self._check_appealable(conn, key, item.score_id, now)
             aid = conn.execute(
                 insert(appeals).returning(appeals.c.id),
@@ -263,11 +278,15 @@ class DecisionsMixin(WorkbenchBase):
         deadline = scored_at + self.appeal_window
         if now > deadline:
             raise InvalidInputError(
-                f"the appeal window of {call_id} closed on {deadline:%Y-%m-%d %H:%M} UTC"
+                f"the appeal window of {call_id} closed on {deadline:%Y-%m-%d %H:%M} UTC",
+                "window_closed",
+                deadline=f"{deadline:%Y-%m-%d %H:%M} UTC",
             )
         state = self._state(conn, call_id, rubric_id, rubric_version)
         if state == "final":
-            raise InvalidInputError(f"the evaluation of {call_id} is final")
+            raise InvalidInputError(
+                f"the evaluation of {call_id} is final", "final_no_appeal", call=call_id
+            )
         open_ = conn.execute(
             select(appeals.c.id).where(
                 appeals.c.call_id == call_id,
@@ -278,65 +297,103 @@ class DecisionsMixin(WorkbenchBase):
             )
         ).first()
         if open_ is not None:
-            raise InvalidInputError(f"item {item_id} of {call_id} is already under appeal")
+            raise InvalidInputError(
+                f"item {item_id} of {call_id} is already under appeal", "under_appeal"
+            )
 
     def resolve_appeal(
         self, user: User, appeal_id: int, overturn: bool, reason: str, status: str | None = None
     ) -> int:
         """Another inspector upholds or overturns an appeal; the verdict is appended.
 
-        Overturning sets ``status`` (default: pass for a failed item, fail otherwise).
-        The evaluation becomes final when no appeal of it is open.
+        Overturning sets the verdict the inspector chose (``status``: pass, fail or na;
+        default pass, since only failed items are appealed). The evaluation becomes final
+        when no appeal of it is open, and the agent is notified.
+
+        Args:
+            user: The inspector resolving.
+            appeal_id: The appeal.
+            overturn: Overturn (else uphold).
+            reason: Why; required, stored masked.
+            status: The final verdict of an overturned appeal.
+
+        Returns:
+            The id of the decision appended.
 
         Raises:
             ForbiddenError: not an inspector, or the inspector who made the disputed
             decision.  NotFoundError: unknown appeal.  ConflictError: already resolved.
+            InvalidInputError: no reason, or an overturn to the verdict already there.
         """
         user.need(Permission.RESOLVE_APPEAL, "only inspectors resolve appeals")
         reason = reason.strip()
         if not reason:
-            raise InvalidInputError("a resolution needs a reason")
+            raise InvalidInputError("a resolution needs a reason", "need_reason")
         with self.store._write("resolve an appeal") as conn:
-            ap = conn.execute(select(appeals).where(appeals.c.id == appeal_id)).first()
-            if ap is None:
-                raise NotFoundError(f"no appeal {appeal_id}")
-            if ap.state != "open":
-                raise ConflictError(f"appeal {appeal_id} was already resolved ({ap.state})")
+            ap = self._open_appeal(conn, appeal_id)
             key = (ap.call_id, ap.rubric_id, ap.rubric_version, ap.item_id)
             item = self._item_row(conn, *key)
             last = self._latest(conn, *key)
             if last is not None and last.user_id == user.id:
-                raise ForbiddenError("another inspector must resolve an appeal of your decision")
+                raise ForbiddenError(
+                    "another inspector must resolve an appeal of your decision", "own_decision"
+                )
             current = last.new_status if last else item.status
-            if overturn:
-                new = status or ("pass" if current == "fail" else "fail")
-                if new not in VERDICTS or new == current:
-                    raise InvalidInputError(f"overturning {current!r} needs another verdict")
-            else:
-                new = current
+            new = _overturned(current, status) if overturn else current
             did = self._append(
                 conn, user, key, item, current, new, reason, "appeal", appeal_id=appeal_id
             )
-            conn.execute(
-                update(appeals)
-                .where(appeals.c.id == appeal_id)
-                .values(
-                    state="overturned" if overturn else "upheld",
-                    resolved_by=user.id,
-                    resolved_at=_now(),
-                    resolution=self.store.mask(reason),
-                )
+            self._close_appeal(conn, user, appeal_id, overturn, reason)
+            self._recompute(conn, *key[:3], "appealed" if self._any_open(conn, key) else "final")
+            self._notify(
+                conn, ap.agent_id, "appeal_" + ("overturned" if overturn else "upheld"), key, reason
             )
-            still_open = conn.execute(
-                select(appeals.c.id).where(
-                    appeals.c.call_id == ap.call_id,
-                    appeals.c.rubric_id == ap.rubric_id,
-                    appeals.c.rubric_version == ap.rubric_version,
-                    appeals.c.state == "open",
-                )
-            ).first()
-            self._recompute(conn, *key[:3], "appealed" if still_open else "final")
             return did
+
+    def _open_appeal(self, conn: Connection, appeal_id: int) -> Any:
+        """The appeal ``appeal_id``, if it is open.
+
+        Raises:
+            NotFoundError: unknown appeal.  ConflictError: already resolved.
+        """
+        ap = conn.execute(select(appeals).where(appeals.c.id == appeal_id)).first()
+        if ap is None:
+            raise NotFoundError(f"no appeal {appeal_id}", "no_appeal", appeal=appeal_id)
+        if ap.state != "open":
+            raise ConflictError(
+                f"appeal {appeal_id} was already resolved ({ap.state})",
+                "appeal_resolved",
+                appeal=appeal_id,
+            )
+        return ap
+
+    def _close_appeal(
+        self, conn: Connection, user: User, appeal_id: int, overturn: bool, reason: str
+    ) -> None:
+        """Mark an appeal upheld or overturned, by ``user``, now, with the reason masked."""
+        conn.execute(
+            update(appeals)
+            .where(appeals.c.id == appeal_id)
+            .values(
+                state="overturned" if overturn else "upheld",
+                resolved_by=user.id,
+                resolved_at=_now(),
+                resolution=self.store.mask(reason),
+            )
+        )
+
+    def _any_open(self, conn: Connection, key: Key) -> bool:
+        """Whether an appeal of the evaluation of ``key`` (any item) is still open."""
+        call_id, rid, ver, _item = key
+        found = conn.execute(
+            select(appeals.c.id).where(
+                appeals.c.call_id == call_id,
+                appeals.c.rubric_id == rid,
+                appeals.c.rubric_version == ver,
+                appeals.c.state == "open",
+            )
+        ).first()
+        return found is not None
 
     def acknowledge(self, user: User, call_id: str, rubric_id: str, rubric_version: str) -> None:
         """The agent accepts a released evaluation; it becomes final.
@@ -348,7 +405,7 @@ class DecisionsMixin(WorkbenchBase):
         with self.store._write("acknowledge an evaluation") as conn:
             self._check_call(conn, user, call_id)
             if self._state(conn, call_id, rubric_id, rubric_version) == "appealed":
-                raise InvalidInputError("an appeal of this evaluation is still open")
+                raise InvalidInputError("an appeal of this evaluation is still open", "appeal_open")
             self._item_row_exists(conn, call_id, rubric_id, rubric_version)
             self._recompute(conn, call_id, rubric_id, rubric_version, "final")
             conn.execute(
@@ -363,7 +420,19 @@ class DecisionsMixin(WorkbenchBase):
 
     def list_appeals(self, user: User, state: str | None = None) -> list[AppealRow]:
         """Appeals newest first; an agent sees only their own."""
-        q = select(appeals).order_by(appeals.c.id.desc()).limit(500)
+        name = (
+            select(item_results.c.item_name)
+            .select_from(item_results.join(call_scores))
+            .where(
+                call_scores.c.call_id == appeals.c.call_id,
+                call_scores.c.rubric_id == appeals.c.rubric_id,
+                call_scores.c.rubric_version == appeals.c.rubric_version,
+                item_results.c.item_id == appeals.c.item_id,
+            )
+            .limit(1)
+            .scalar_subquery()
+        )
+        q = select(appeals, name.label("item_name")).order_by(appeals.c.id.desc()).limit(500)
         if not user.sees_all_calls:
             q = q.where(appeals.c.filed_by == user.id)
         if state:
@@ -379,11 +448,34 @@ def _checked_verdict(status: str, reason: str) -> str:
         InvalidInputError: a verdict not in ``VERDICTS`` or an empty reason.
     """
     if status not in VERDICTS:
-        raise InvalidInputError(f"verdict must be one of {', '.join(VERDICTS)}, not {status!r}")
+        raise InvalidInputError(
+            f"verdict must be one of {', '.join(VERDICTS)}, not {status!r}", "bad_verdict"
+        )
     reason = reason.strip()
     if not reason:
-        raise InvalidInputError("a decision needs a reason")
+        raise InvalidInputError("a decision needs a reason", "need_reason")
     return reason
+
+
+def _overturned(current: str, status: str | None) -> str:
+    """The verdict an overturned appeal sets: ``status``, else pass.
+
+    Args:
+        current: The item's final verdict now.
+        status: The verdict the inspector chose (pass, fail, na), if any.
+
+    Returns:
+        The new verdict.
+
+    Raises:
+        InvalidInputError: not a verdict, or the verdict already there.
+    """
+    new = status or "pass"
+    if new not in VERDICTS or new == current:
+        raise InvalidInputError(
+            f"overturning {current!r} needs another verdict", "overturn_verdict"
+        )
+    return new
 
 
 def _check_not_stale(last: Any, expected_last: int, call_id: str, item_id: str) -> None:
@@ -393,11 +485,18 @@ def _check_not_stale(last: Any, expected_last: int, call_id: str, item_id: str) 
         ConflictError: the latest decision is not ``expected_last`` (0: none).
     """
     last_id = int(last.id) if last else 0
-    if last_id != expected_last:
+    if last is None and expected_last:
+        raise ConflictError(f"the decisions on {item_id} changed; reload", "reload")
+    if last is not None and last_id != expected_last:
         raise ConflictError(
             f"{last.reviewer} decided {item_id} on {call_id} first "
             f"({last.new_status}: {last.note}); reload to see it — your verdict "
-            "was not saved"
+            "was not saved",
+            "stale",
+            who=last.reviewer,
+            item=item_id,
+            verdict=last.new_status,
+            note=last.note,
         )
 
 

@@ -67,7 +67,9 @@ class User:
             ForbiddenError: the role lacks ``permission``.
         """
         if not self.can(permission):
-            raise ForbiddenError(what or f"this is not open to the {self.role} role")
+            raise ForbiddenError(
+                what or f"this is not open to the {self.role} role", "role", role=self.role
+            )
 
     @property
     def sees_all_calls(self) -> bool:

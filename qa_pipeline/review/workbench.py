@@ -12,10 +12,11 @@ from qa_pipeline.review.base import PAGE_SIZE, STATES
 from qa_pipeline.review.calibration import CalibrationMixin
 from qa_pipeline.review.calls import CallsMixin
 from qa_pipeline.review.decisions import DecisionsMixin
+from qa_pipeline.review.finality import FinalityMixin
 from qa_pipeline.store.queries import Filters
 
 
-class Workbench(CallsMixin, DecisionsMixin, CalibrationMixin):
+class Workbench(CallsMixin, DecisionsMixin, FinalityMixin, CalibrationMixin):
     """The human-decision layer over a :class:`qa_pipeline.store.Store`.
 
     Args:

@@ -64,7 +64,7 @@ async def login(request: Request) -> Response:
     form = {k: str(v) for k, v in (await request.form()).items()}
     state = web(request)
     if not same_token(request.cookies.get(LOGIN_COOKIE), form.get("csrf")):
-        raise ForbiddenError("the login form's CSRF token is missing or wrong; reload it")
+        raise ForbiddenError("the login form's CSRF token is missing or wrong; reload it", "csrf")
     name = form.get("name", "").strip()
     client = f"ip:{request.client.host if request.client else '?'}"
     if state.throttle.blocked(f"user:{name}", client):
