@@ -68,6 +68,7 @@ class StageConfig:
     recordings_dir: Path | None = None
     score_time_limit_s: float = 20.0
     web_base_url: str | None = None
+    review_sample_rate: float = 0.02
 
     def redact_options(self) -> Any:
         """What :mod:`qa_pipeline.pii.redact` masks here (nothing when ``redact_pii`` is off)."""
@@ -134,4 +135,5 @@ def stage_config(
         timezone=settings.timezone,
         recordings_dir=settings.data_dir / "recordings",
         web_base_url=settings.web_base_url,
+        review_sample_rate=settings.review_sample_rate,
     )

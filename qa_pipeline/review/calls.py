@@ -81,6 +81,8 @@ class CallsMixin(WorkbenchBase):
             if agent is None:
                 for night, valid in _received_per_night(conn).items():
                     out[night]["received"] = valid
+                for night, n in _unrecorded_failures_per_night(conn).items():
+                    out[night]["failed"] += n
         rows = [NightRow(night=k, **v) for k, v in out.items()]
         rows.sort(key=lambda r: r.night, reverse=True)
         return rows[:limit]
@@ -347,6 +349,35 @@ def _received_per_night(conn: Connection) -> dict[str, int]:
         if "valid" in summary and night not in received:
             received[night] = int(summary["valid"] or 0)
     return received
+
+
+def _unrecorded_failures_per_night(conn: Connection) -> dict[str, int]:
+    """Failed calls the store has no recording of, per night of the run that failed them.
+
+    A call that failed before it was stored (unreadable audio, a scoring error) has no
+    start time in ``recordings``; its night is the one its nightly run was started for.
+    """
+    nights: dict[int, str] = {}
+    for rid, kind, params in conn.execute(select(runs.c.id, runs.c.kind, runs.c.params)):
+        if kind == "nightly" and isinstance(params, dict) and params.get("night"):
+            nights[int(rid)] = str(params["night"])
+    if not nights:
+        return {}
+    q = (
+        select(call_errors.c.run_id, func.count(func.distinct(call_errors.c.call_id)))
+        .where(
+            call_errors.c.call_id.is_not(None),
+            call_errors.c.run_id.in_(list(nights)),
+            ~exists(
+                select(recordings.c.call_id).where(recordings.c.call_id == call_errors.c.call_id)
+            ),
+        )
+        .group_by(call_errors.c.run_id)
+    )
+    out: dict[str, int] = defaultdict(int)
+    for rid, n in conn.execute(q):
+        out[nights[int(rid)]] += int(n)
+    return dict(out)
 
 
 def _filter_state_and_score(q: Select[Any], f: Filters, final: Any) -> Select[Any]:

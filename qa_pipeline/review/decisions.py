@@ -8,7 +8,18 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Select, and_, exists, func, insert, select, update
+from sqlalchemy import (
+    Connection,
+    Select,
+    and_,
+    case,
+    exists,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 
 from qa_pipeline.review.base import PAGE_SIZE, _now
 from qa_pipeline.review.errors import (
@@ -107,15 +118,23 @@ class DecisionsMixin(FinalityMixin):
 
     # ------------------------------------------------------------------ review queue
 
-    def fill_queue(self, rate: float | None = None, seed: int | None = None) -> dict[str, int]:
-        """Queue every new ``review`` item and a random share of new machine verdicts.
+    def fill_queue(
+        self,
+        rate: float | None = None,
+        seed: int | None = None,
+        call_ids: Sequence[str] | None = None,
+    ) -> dict[str, int]:
+        """Queue every new ``review`` item and a stratified sample of new machine verdicts.
 
-        The share is drawn from the machine passes and fails of the evaluations scored
-        since the last fill; items already queued or decided are never queued again.
+        The sample is drawn per stratum (rubric, item, pass or fail) — ``rate`` of each,
+        rounded at random so the expected share is exact — from the evaluations scored
+        since the last fill, or from ``call_ids`` when given (the night queues each chunk
+        it stores this way). Items already queued or decided are never queued again.
 
         Args:
             rate: The share of passes and fails sampled (default: ``sample_rate``).
             seed: Seed of the random draw, for repeatable samples.
+            call_ids: Only these calls' items (and no "since the last fill" limit).
 
         Returns:
             Entries added by reason (``review``, ``sample``).
@@ -124,13 +143,18 @@ class DecisionsMixin(FinalityMixin):
         rng = random.Random(seed)
         added = {"review": 0, "sample": 0}
         with self.store._write("fill the review queue") as conn:
-            since = conn.execute(select(func.max(review_queue.c.added_at))).scalar()
             now = _now()
-            review_rows = conn.execute(_unqueued_items(item_results.c.status == "review")).all()
+            review_q = _unqueued_items(item_results.c.status == "review")
             sample_q = _unqueued_items(item_results.c.status.in_(("pass", "fail")))
-            if since is not None:
-                sample_q = sample_q.where(call_scores.c.scored_at > since)
-            sample_rows = [r for r in conn.execute(sample_q) if rng.random() < rate]
+            if call_ids is not None:
+                review_q = review_q.where(call_scores.c.call_id.in_(list(call_ids)))
+                sample_q = sample_q.where(call_scores.c.call_id.in_(list(call_ids)))
+            else:
+                since = conn.execute(select(func.max(review_queue.c.added_at))).scalar()
+                if since is not None:
+                    sample_q = sample_q.where(call_scores.c.scored_at > since)
+            review_rows = conn.execute(review_q).all()
+            sample_rows = stratified(conn.execute(sample_q).all(), rate, rng)
             for reason, rows in (("review", review_rows), ("sample", sample_rows)):
                 added[reason] = self._enqueue(conn, reason, rows, now)
             if conn.dialect.name == "postgresql" and sum(added.values()) > 1000:
@@ -193,13 +217,37 @@ class DecisionsMixin(FinalityMixin):
                 .join(recordings, recordings.c.call_id == review_queue.c.call_id)
             )
             .where(review_queue.c.done.is_(False))
-            .order_by(review_queue.c.id)
+            .order_by(*self._risk_order())
             .limit(per_page + 1)
             .offset(max(page - 1, 0) * per_page)
         )
         with self.store._read("read the review queue") as conn:
             rows = [QueueRow.from_row(r) for r in conn.execute(q)]
         return rows[:per_page], len(rows) > per_page
+
+    def _risk_order(self) -> tuple[Any, ...]:
+        """``ORDER BY`` of the queue: critical items, then review items, then the sample.
+
+        An item is critical when its rubric (as the site has it) says so, or the machine
+        failed it as critical. The machine stores no confidence per item, so within a
+        group the queue is oldest first.
+        """
+        rq = review_queue
+        crit = [
+            and_(
+                rq.c.rubric_id == rid,
+                rq.c.rubric_version == ver,
+                rq.c.item_id.in_(sorted(g.critical_items)),
+            )
+            for (rid, ver), g in sorted(self.gradings.items())
+            if g.critical_items
+        ]
+        critical = or_(item_results.c.critical_failed.is_(True), *crit)
+        return (
+            case((critical, 0), else_=1),
+            case((rq.c.reason == "review", 0), else_=1),
+            rq.c.id,
+        )
 
     # ------------------------------------------------------------------ appeals
 
@@ -509,6 +557,33 @@ def _queued(key: Key) -> tuple[Any, ...]:
         review_queue.c.rubric_version == rubric_version,
         review_queue.c.item_id == item_id,
     )
+
+
+def stratified(rows: Sequence[Any], rate: float, rng: random.Random) -> list[Any]:
+    """A random ``rate`` of each stratum (rubric, version, item, verdict) of item rows.
+
+    Each stratum gives ``rate × size`` rows, the fraction rounded up with that
+    probability, so every item and both verdicts are represented in proportion and the
+    expected share is exactly ``rate``.
+
+    Args:
+        rows: Item rows with ``rubric_id``, ``rubric_version``, ``item_id``, ``status``.
+        rate: The share drawn, 0 to 1.
+        rng: The random source.
+
+    Returns:
+        The drawn rows.
+    """
+    strata: dict[tuple[Any, ...], list[Any]] = {}
+    for r in rows:
+        strata.setdefault((r.rubric_id, r.rubric_version, r.item_id, r.status), []).append(r)
+    out: list[Any] = []
+    for key in sorted(strata):
+        group = strata[key]
+        want = rate * len(group)
+        k = min(len(group), int(want) + (rng.random() < want - int(want)))
+        out += rng.sample(group, k)
+    return out
 
 
 def _unqueued_items(status_term: Any) -> Select[Any]:

@@ -135,7 +135,7 @@ ZH = {
     ),
     "err_reload": "该评分项的决定已有变化，请刷新页面。",
     "err_not_final": "通话 {call} 的评估尚未定稿，无需重新打开。",
-    "err_csrf": "表单已失效（安全校验失败），请刷新页面后重试。",
+    "err_csrf": "表单已失效（CSRF 校验失败），请刷新页面后重试。",
     "err_not_number": "“{value}”不是有效的数字。",
     "err_bad_cursor": "翻页参数无效。",
     "err_bad_night": "日期格式应为 YYYY-MM-DD（收到“{value}”）。",
