@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import httpx
+import pytest
 
 from .conftest import PASSWORD, Centre, LiveServer, login
 
@@ -188,11 +189,40 @@ def test_logins_are_throttled_and_cookies_are_httponly(live: LiveServer) -> None
     assert ok.status_code == 303 and ok.headers["location"] == "/"  # no open redirect
     cookie = ok.headers["set-cookie"]
     assert "HttpOnly" in cookie and "samesite=lax" in cookie.lower()
-    # guessing across many names locks the address
+    # guessing across many names makes the address wait, for accounts new to it only
     for k in range(3):
         client.post("/login", data={"name": f"guess{k}", "password": "x", "csrf": token})
     r = client.post("/login", data={"name": "zhao", "password": PASSWORD, "csrf": token})
-    assert r.status_code == 429
+    assert r.status_code == 429 and int(r.headers["retry-after"]) > 0
+    again = httpx.Client(base_url=live.url)
+    t3 = _login_token(again)
+    ok = again.post("/login", data={"name": "li", "password": PASSWORD, "csrf": t3})
+    assert ok.status_code == 303  # li signed in from this address before: not shut out
+
+
+def test_login_back_off_doubles_and_expires(monkeypatch: pytest.MonkeyPatch) -> None:
+    from qa_pipeline.web import security
+
+    now = [1000.0]
+    monkeypatch.setattr(security.time, "monotonic", lambda: now[0])
+    t = security.LoginThrottle(per_name=2, per_address=3, base_s=10, max_s=40, window_s=900)
+    for _ in range(2):
+        t.failed("wang", "10.0.0.1")
+    assert t.wait("wang", "10.0.0.9") == 10  # the account waits, from any address
+    now[0] += 11
+    assert t.wait("wang", "10.0.0.9") == 0
+    t.failed("wang", "10.0.0.1")
+    assert t.wait("wang", "10.0.0.9") == 20  # doubled
+    for _ in range(5):
+        t.failed("wang", "10.0.0.1")
+    assert t.wait("wang", "10.0.0.9") == 40  # capped
+    # the address (3 failures and more) waits for accounts new to it, not for known ones
+    t.succeeded("li", "10.0.0.1")
+    assert t.wait("li", "10.0.0.1") == 0
+    assert t.wait("zhao", "10.0.0.1") > 0
+    assert t.wait("zhao", "10.0.0.2") == 0
+    now[0] += 901  # the failures leave the window
+    assert t.wait("wang", "10.0.0.9") == 0 and t.wait("zhao", "10.0.0.1") == 0
 
 
 def test_pages_show_only_redacted_text(centre: Centre, live: LiveServer) -> None:
