@@ -288,6 +288,7 @@ class DecisionsMixin(FinalityMixin):
         with self.store._write("file an appeal") as conn:
             rec = self._check_call(conn, user, call_id)
             item = self._item_row(conn, *key)
+            self._check_appealable(conn, key, item.score_id, now)
             last = self._latest(conn, *key)
             if (last.new_status if last else item.status) != "fail":
                 raise InvalidInputError(
@@ -295,7 +296,6 @@ class DecisionsMixin(FinalityMixin):
                     "not_appealable",
                     item=item.item_name or item_id,
                 )
-            self._check_appealable(conn, key, item.score_id, now)
             aid = conn.execute(
                 insert(appeals).returning(appeals.c.id),
                 {

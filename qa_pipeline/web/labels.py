@@ -142,7 +142,8 @@ ZH = {
     "err_bad_state": "状态无效。",
     "err_uphold_or_overturn": "请选择维持或改判。",
     "err_bad_rate": "抽样比例必须在 0 到 1 之间。",
-    "err_no_audio": "该通话没有可播放的录音。",
+    "err_no_audio": "该通话没有可播放的录音（厂商转写）。",
+    "err_audio_gone": "录音文件已不存在（已删除或移走）。",
     "err_bad_login_name": "用户名无效。",
 }
 

@@ -89,7 +89,7 @@ def test_only_inspectors_decide_and_bad_decisions_get_clear_errors(
         assert c.post(f"/calls/{call_id}/decide", data=_form(c, **base)).status_code == 403
     li = login(live.url, "li")
     r = li.post(f"/calls/{call_id}/decide", data=_form(li, **{**base, "item_id": "made_up"}))
-    assert r.status_code == 422 and "has no item" in r.text
+    assert r.status_code == 422 and "没有评分项" in r.text
     r = li.post("/calls/NOPE/decide", data=_form(li, **base))
     assert r.status_code == 404
     r = li.post(f"/calls/{call_id}/decide", data=_form(li, **{**base, "expected_last": "x"}))
@@ -97,7 +97,7 @@ def test_only_inspectors_decide_and_bad_decisions_get_clear_errors(
     assert li.post(f"/calls/{call_id}/decide", data=_form(li, **base)).status_code == 303
     wang = login(live.url, "wang")
     late = wang.post(f"/calls/{call_id}/decide", data=_form(wang, **{**base, "status": "na"}))
-    assert late.status_code == 409 and "li decided" in late.text
+    assert late.status_code == 409 and "li 已先" in late.text
     assert centre.store.reviews_frame()["new_status"].tolist() == ["pass"]
     assert li.get("/calls?score_min=abc").status_code == 422
     assert li.get("/calls?night=yesterday").status_code == 422
@@ -146,7 +146,7 @@ def test_a_deleted_recording_is_said_and_the_verdicts_stay(
     assert page.status_code == 200 and "<audio" not in page.text
     assert "录音文件已不存在" in page.text and 'class="item"' in page.text
     r = li.get(f"/calls/{call_id}/audio")
-    assert r.status_code == 404 and "gone" in r.text
+    assert r.status_code == 404 and "已不存在" in r.text
 
 
 def test_a_disabled_users_session_ends_at_once(centre: Centre, live: LiveServer) -> None:

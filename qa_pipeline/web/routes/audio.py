@@ -30,5 +30,7 @@ def audio(
         raise NotFoundError(f"call {call_id!r} has no recording (vendor transcript)", "no_audio")
     path = Path(rec.path)
     if not path.is_file():
-        raise NotFoundError(f"the recording of {call_id!r} is gone (deleted or moved)", "no_audio")
+        raise NotFoundError(
+            f"the recording of {call_id!r} is gone (deleted or moved)", "audio_gone"
+        )
     return stream_file(path, request.headers.get("range"))
