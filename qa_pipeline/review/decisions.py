@@ -148,7 +148,9 @@ class DecisionsMixin(FinalityMixin):
             sample_q = _unqueued_items(item_results.c.status.in_(("pass", "fail")))
             if call_ids is not None:
                 review_q = review_q.where(call_scores.c.call_id.in_(list(call_ids)))
-                sample_q = sample_q.where(call_scores.c.call_id.in_(list(call_ids)))
+                sample_q = sample_q.where(
+                    call_scores.c.call_id.in_(list(call_ids)), ~_evaluation_queued()
+                )
             else:
                 since = conn.execute(select(func.max(review_queue.c.added_at))).scalar()
                 if since is not None:
@@ -584,6 +586,21 @@ def stratified(rows: Sequence[Any], rate: float, rng: random.Random) -> list[Any
         k = min(len(group), int(want) + (rng.random() < want - int(want)))
         out += rng.sample(group, k)
     return out
+
+
+def _evaluation_queued() -> Any:
+    """``EXISTS``: an item of the ``call_scores`` row's evaluation is queued already.
+
+    A chunk the night queues twice (a retried task) then draws no second sample.
+    """
+    rq = review_queue
+    return exists(
+        select(rq.c.id).where(
+            rq.c.call_id == call_scores.c.call_id,
+            rq.c.rubric_id == call_scores.c.rubric_id,
+            rq.c.rubric_version == call_scores.c.rubric_version,
+        )
+    )
 
 
 def _unqueued_items(status_term: Any) -> Select[Any]:
