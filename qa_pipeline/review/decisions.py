@@ -92,12 +92,7 @@ class DecisionsMixin(FinalityMixin):
         key = (call_id, rubric_id, rubric_version, item_id)
         with self.store._write("record a decision") as conn:
             self._check_call(conn, user, call_id)
-            if self._state(conn, call_id, rubric_id, rubric_version) == "final":
-                raise ConflictError(
-                    f"the evaluation of {call_id} is final; an admin must reopen it first",
-                    "final_locked",
-                    call=call_id,
-                )
+            self._check_not_final(conn, call_id, rubric_id, rubric_version)
             item = self._item_row(conn, *key)
             last = self._latest(conn, *key)
             _check_not_stale(last, expected_last, call_id, item_id)
@@ -290,14 +285,7 @@ class DecisionsMixin(FinalityMixin):
         with self.store._write("file an appeal") as conn:
             rec = self._check_call(conn, user, call_id)
             item = self._item_row(conn, *key)
-            self._check_appealable(conn, key, item.score_id, now)
-            last = self._latest(conn, *key)
-            if (last.new_status if last else item.status) != "fail":
-                raise InvalidInputError(
-                    f"only a failed item can be appealed ({item_id} of {call_id} is not)",
-                    "not_appealable",
-                    item=item.item_name or item_id,
-                )
+            self._check_appealable(conn, key, item, now)
             aid = conn.execute(
                 insert(appeals).returning(appeals.c.id),
                 {
@@ -315,15 +303,30 @@ class DecisionsMixin(FinalityMixin):
             self._recompute(conn, call_id, rubric_id, rubric_version, "appealed")
             return int(aid)
 
-    def _check_appealable(self, conn: Connection, key: Key, score_id: int, now: datetime) -> None:
-        """Refuse an appeal after the window, of a final evaluation, or of an item under appeal.
+    def _check_not_final(self, conn: Connection, call_id: str, rid: str, ver: str) -> None:
+        """Refuse to change a final evaluation.
+
+        Raises:
+            ConflictError: the evaluation is final (an admin must reopen it first).
+        """
+        if self._state(conn, call_id, rid, ver) == "final":
+            raise ConflictError(
+                f"the evaluation of {call_id} is final; an admin must reopen it first",
+                "final_locked",
+                call=call_id,
+            )
+
+    def _check_appealable(self, conn: Connection, key: Key, item: Any, now: datetime) -> None:
+        """Refuse an appeal after the window, of a final evaluation, of an item under appeal.
+
+        Only an item whose final verdict is ``fail`` (against the agent) may be appealed.
 
         Raises:
             InvalidInputError: any of those.
         """
         call_id, rubric_id, rubric_version, item_id = key
         scored_at = conn.execute(
-            select(call_scores.c.scored_at).where(call_scores.c.id == score_id)
+            select(call_scores.c.scored_at).where(call_scores.c.id == item.score_id)
         ).scalar_one()
         deadline = scored_at + self.appeal_window
         if now > deadline:
@@ -349,6 +352,13 @@ class DecisionsMixin(FinalityMixin):
         if open_ is not None:
             raise InvalidInputError(
                 f"item {item_id} of {call_id} is already under appeal", "under_appeal"
+            )
+        last = self._latest(conn, *key)
+        if (last.new_status if last else item.status) != "fail":
+            raise InvalidInputError(
+                f"only a failed item can be appealed ({item_id} of {call_id} is not)",
+                "not_appealable",
+                item=item.item_name or item_id,
             )
 
     def resolve_appeal(
