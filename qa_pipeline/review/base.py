@@ -201,4 +201,8 @@ class WorkbenchBase:
             ).first()
             is None
         ):
-            raise NotFoundError(f"call {call_id!r} has no evaluation with {rid} v{ver}")
+            raise NotFoundError(
+                f"call {call_id!r} has no evaluation with {rid} v{ver}",
+                "no_evaluation",
+                call=call_id,
+            )
