@@ -307,3 +307,44 @@ def test_call_ids_with_a_slash_open(centre: Centre, live: LiveServer) -> None:
         },
     )
     assert r.status_code == 303 and r.headers["location"].startswith("/calls/2026%2F11%2F20")
+
+
+def test_a_chunk_the_night_stores_enters_the_queue(tmp_path: Any) -> None:
+    from qa_pipeline.demo.centre import AGENTS, make_call
+    from qa_pipeline.demo.workbench import RUBRIC
+    from qa_pipeline.intake.transcript_io import save_transcript, transcript_from_mapping
+    from qa_pipeline.models import CallMeta, Recording
+    from qa_pipeline.night.config import StageConfig
+    from qa_pipeline.night.stages import score_chunk
+    from qa_pipeline.review import Workbench
+    from qa_pipeline.store import Store
+
+    db = f"sqlite:///{tmp_path / 'qa.db'}"
+    config = StageConfig(
+        database_url=db,
+        models_dir=tmp_path / "models",
+        transcripts_dir=tmp_path / "t",
+        asr_cache_dir=None,
+        rubrics=(("default", str(RUBRIC)),),
+        review_sample_rate=1.0,
+    )
+    rng = random.Random(5)
+    recs, paths = [], {}
+    for k in range(3):
+        call_id = f"N{k}"
+        started = datetime(2026, 11, 20, 2, k, tzinfo=UTC)
+        data, _ = make_call(rng, call_id, AGENTS[k], started)
+        t = transcript_from_mapping(data, call_id)
+        paths[call_id] = save_transcript(t, tmp_path / "t" / f"{call_id}.json")
+        meta = CallMeta(call_id, agent_id=AGENTS[k].agent_id, started_at=started)
+        recs.append(Recording(paths[call_id], meta, is_transcript=True))
+    store = Store.open(db)
+    try:
+        result = score_chunk(recs, paths, config, store.start_run("nightly", {}))
+        assert len(result.scored) == 3
+        items = store.items_frame()
+        queue, _ = Workbench(store).queue(per_page=500)
+        assert len(queue) == int(items["status"].isin(["pass", "fail", "review"]).sum())
+        assert {q.call_id for q in queue} == {"N0", "N1", "N2"}
+    finally:
+        store.close()
