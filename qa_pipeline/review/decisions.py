@@ -92,7 +92,7 @@ class DecisionsMixin(FinalityMixin):
         key = (call_id, rubric_id, rubric_version, item_id)
         with self.store._write("record a decision") as conn:
             self._check_call(conn, user, call_id)
-            self._check_not_final(conn, call_id, rubric_id, rubric_version)
+            self._check_open(conn, key)
             item = self._item_row(conn, *key)
             last = self._latest(conn, *key)
             _check_not_stale(last, expected_last, call_id, item_id)
@@ -303,17 +303,34 @@ class DecisionsMixin(FinalityMixin):
             self._recompute(conn, call_id, rubric_id, rubric_version, "appealed")
             return int(aid)
 
-    def _check_not_final(self, conn: Connection, call_id: str, rid: str, ver: str) -> None:
-        """Refuse to change a final evaluation.
+    def _check_open(self, conn: Connection, key: Key) -> None:
+        """Refuse a decision on a final evaluation, or on an item under appeal.
 
         Raises:
-            ConflictError: the evaluation is final (an admin must reopen it first).
+            ConflictError: the evaluation is final (an admin must reopen it first), or
+            the item has an open appeal (it is decided by resolving the appeal).
         """
+        call_id, rid, ver, item_id = key
         if self._state(conn, call_id, rid, ver) == "final":
             raise ConflictError(
                 f"the evaluation of {call_id} is final; an admin must reopen it first",
                 "final_locked",
                 call=call_id,
+            )
+        under_appeal = conn.execute(
+            select(appeals.c.id).where(
+                appeals.c.call_id == call_id,
+                appeals.c.rubric_id == rid,
+                appeals.c.rubric_version == ver,
+                appeals.c.item_id == item_id,
+                appeals.c.state == "open",
+            )
+        ).first()
+        if under_appeal is not None:
+            raise ConflictError(
+                f"{item_id} of {call_id} is under appeal; resolve the appeal instead",
+                "decide_under_appeal",
+                appeal=under_appeal.id,
             )
 
     def _check_appealable(self, conn: Connection, key: Key, item: Any, now: datetime) -> None:

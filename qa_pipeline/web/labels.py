@@ -144,6 +144,7 @@ ZH = {
     "err_bad_rate": "抽样比例必须在 0 到 1 之间。",
     "err_no_audio": "该通话没有可播放的录音（厂商转写）。",
     "err_audio_gone": "录音文件已不存在（已删除或移走）。",
+    "err_decide_under_appeal": "该评分项正在申诉中（#{appeal}），请在申诉页处理。",
     "err_calibration_empty": "校准会需要名称和至少一通通话。",
     "err_no_calibration": "没有校准会 #{session}。",
     "err_not_in_calibration": "通话 {call} 不在该校准会中。",

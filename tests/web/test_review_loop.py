@@ -91,6 +91,9 @@ def test_an_overturned_critical_fail_is_rescored_not_zeroed(centre: Centre) -> N
     b.decide(u["li"], call_id, *_key(centre), item_id, "fail", "有不当言辞", 0)
     assert b.call_detail(u["li"], call_id).evaluations[0].score == 0.0  # 一票否决
     aid = b.file_appeal(u["a1001"], call_id, *_key(centre), item_id, "没有不当言辞")
+    last = b.call_detail(u["li"], call_id).evaluations[0].decisions[-1].id
+    with pytest.raises(ConflictError, match="under appeal"):
+        b.decide(u["wang"], call_id, *_key(centre), item_id, "pass", "绕过申诉", last)
     with pytest.raises(InvalidInputError, match="needs another verdict"):
         b.resolve_appeal(u["wang"], aid, overturn=True, reason="x", status="fail")
     b.resolve_appeal(u["wang"], aid, overturn=True, reason="复听无不当言辞", status="pass")
