@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import random
+import zlib
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -143,9 +144,13 @@ class DecisionsMixin(FinalityMixin):
             sample_q = _unqueued_items(item_results.c.status.in_(("pass", "fail")))
             if call_ids is not None:
                 review_q = review_q.where(call_scores.c.call_id.in_(list(call_ids)))
-                sample_q = sample_q.where(
-                    call_scores.c.call_id.in_(list(call_ids)), ~_evaluation_queued()
-                )
+                # the draw is a function of the calls: a retried chunk draws the same
+                # sample again, which is queued already (nothing is added twice)
+                sample_q = _unqueued_items(
+                    item_results.c.status.in_(("pass", "fail")), never_queued=False
+                ).where(call_scores.c.call_id.in_(list(call_ids)))
+                if seed is None:
+                    rng = random.Random(zlib.crc32("\n".join(sorted(call_ids)).encode()))
             else:
                 since = conn.execute(select(func.max(review_queue.c.added_at))).scalar()
                 if since is not None:
@@ -608,32 +613,25 @@ def stratified(rows: Sequence[Any], rate: float, rng: random.Random) -> list[Any
         strata.setdefault((r.rubric_id, r.rubric_version, r.item_id, r.status), []).append(r)
     out: list[Any] = []
     for key in sorted(strata):
-        group = strata[key]
+        group = sorted(strata[key], key=lambda r: r.call_id)  # the same rows, the same draw
         want = rate * len(group)
         k = min(len(group), int(want) + (rng.random() < want - int(want)))
         out += rng.sample(group, k)
     return out
 
 
-def _evaluation_queued() -> Any:
-    """``EXISTS``: an item of the ``call_scores`` row's evaluation is queued already.
+def _unqueued_items(status_term: Any, never_queued: bool = True) -> Select[Any]:
+    """Items matching ``status_term`` that no one decided (and that were never queued).
 
-    A chunk the night queues twice (a retried task) then draws no second sample.
+    Args:
+        status_term: The ``WHERE`` term on ``item_results.status``.
+        never_queued: Leave out the items queued already.
+
+    Returns:
+        The select of (call, rubric id, version, item, status) rows.
     """
-    rq = review_queue
-    return exists(
-        select(rq.c.id).where(
-            rq.c.call_id == call_scores.c.call_id,
-            rq.c.rubric_id == call_scores.c.rubric_id,
-            rq.c.rubric_version == call_scores.c.rubric_version,
-        )
-    )
-
-
-def _unqueued_items(status_term: Any) -> Select[Any]:
-    """Items matching ``status_term`` that no one decided and that were never queued."""
     rd, rq = review_decisions, review_queue
-    fresh = and_(
+    terms = [
         ~exists(
             select(rd.c.id).where(
                 rd.c.call_id == call_scores.c.call_id,
@@ -641,16 +639,19 @@ def _unqueued_items(status_term: Any) -> Select[Any]:
                 rd.c.rubric_version == call_scores.c.rubric_version,
                 rd.c.item_id == item_results.c.item_id,
             )
-        ),
-        ~exists(
-            select(rq.c.id).where(
-                rq.c.call_id == call_scores.c.call_id,
-                rq.c.rubric_id == call_scores.c.rubric_id,
-                rq.c.rubric_version == call_scores.c.rubric_version,
-                rq.c.item_id == item_results.c.item_id,
+        )
+    ]
+    if never_queued:
+        terms.append(
+            ~exists(
+                select(rq.c.id).where(
+                    rq.c.call_id == call_scores.c.call_id,
+                    rq.c.rubric_id == call_scores.c.rubric_id,
+                    rq.c.rubric_version == call_scores.c.rubric_version,
+                    rq.c.item_id == item_results.c.item_id,
+                )
             )
-        ),
-    )
+        )
     return (
         select(
             call_scores.c.call_id,
@@ -660,5 +661,5 @@ def _unqueued_items(status_term: Any) -> Select[Any]:
             item_results.c.status,
         )
         .select_from(item_results.join(call_scores))
-        .where(status_term, fresh)
+        .where(status_term, *terms)
     )
