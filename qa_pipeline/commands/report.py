@@ -77,68 +77,73 @@ def _hotline_options(taxonomy: Path | None) -> object:
     )
 
 
+#: an id such as "-2+3" reads as an option to click: unknown options are taken as the
+#: argument (a mistyped option still fails: as an extra argument or the missing
+#: --period); `--` before the id works too
+AS_ARGUMENT = {"ignore_unknown_options": True}
+
+
+def report_agent(
+    agent_id: str = typer.Argument(
+        ..., help="Agent id, e.g. A1023 (one like -2+3 is read as the id)."
+    ),
+    period: str = typer.Option(..., "--period", help=PERIOD_HELP),
+    fmt: str = typer.Option("html,md,csv", "--format", help=FORMAT_HELP),
+    out: Path | None = typer.Option(None, "--out", help=OUT_HELP),
+    rubric: Path | None = typer.Option(None, "--rubric", help=RUBRIC_HELP),
+    url: str | None = typer.Option(None, "--url", help=URL_HELP),
+) -> None:
+    """Coaching report for one agent (个人辅导报告): weak items, evidence, actions."""
+    _run("agent", agent_id, period, fmt, out, rubric, url)
+
+
+def report_team(
+    team_name: str = typer.Argument(..., help="Team name, e.g. 一组."),
+    period: str = typer.Option(..., "--period", help=PERIOD_HELP),
+    since: str | None = typer.Option(
+        None, "--since", help="Training date YYYY-MM-DD: compare item rates before/after."
+    ),
+    fmt: str = typer.Option("html,md,csv", "--format", help=FORMAT_HELP),
+    out: Path | None = typer.Option(None, "--out", help=OUT_HELP),
+    rubric: Path | None = typer.Option(None, "--rubric", help=RUBRIC_HELP),
+    url: str | None = typer.Option(None, "--url", help=URL_HELP),
+) -> None:
+    """Weak-point report for trainers (培训薄弱项报告): heatmap, common vs individual."""
+    _run("team", team_name, period, fmt, out, rubric, url, since)
+
+
+def report_hotline(
+    period: str = typer.Option(..., "--period", help=PERIOD_HELP),
+    fmt: str = typer.Option("html,md,csv", "--format", help=FORMAT_HELP),
+    out: Path | None = typer.Option(None, "--out", help=OUT_HELP),
+    rubric: Path | None = typer.Option(None, "--rubric", help=RUBRIC_HELP),
+    url: str | None = typer.Option(None, "--url", help=URL_HELP),
+    taxonomy: Path | None = typer.Option(
+        None, "--taxonomy", help="Topic taxonomy YAML (default QA_TAXONOMY, else 12345)."
+    ),
+) -> None:
+    """12345 monthly bulletin (热线月度通报): topics, hotspots, repeat calls, satisfaction."""
+    _run("hotline", None, period, fmt, out, rubric, url, hotline=_hotline_options(taxonomy))
+
+
+def report_bulletin(
+    period: str = typer.Option(..., "--period", help=PERIOD_HELP),
+    fmt: str = typer.Option("html,md,csv", "--format", help=FORMAT_HELP),
+    out: Path | None = typer.Option(None, "--out", help=OUT_HELP),
+    rubric: Path | None = typer.Option(None, "--rubric", help=RUBRIC_HELP),
+    url: str | None = typer.Option(None, "--url", help=URL_HELP),
+) -> None:
+    """Quality bulletin for management (质量简报) against the previous period."""
+    _run("bulletin", None, period, fmt, out, rubric, url)
+
+
 def register(app: typer.Typer, eval_app: typer.Typer) -> None:
     """Add this area's commands to the `qa` app."""
     report_app = typer.Typer(
         help="Reports: agent coaching, team weak points, bulletin, hotline bulletin."
     )
     app.add_typer(report_app, name="report", no_args_is_help=True)
-
-    # an id such as "-2+3" reads as an option to click: unknown options are taken as
-    # the argument (a mistyped option still fails: as an extra argument or the missing
-    # --period); `--` before the id works too
-    as_argument = {"ignore_unknown_options": True}
-
-    @report_app.command("agent", context_settings=as_argument)
-    def agent(
-        agent_id: str = typer.Argument(
-            ..., help="Agent id, e.g. A1023 (one like -2+3 is read as the id)."
-        ),
-        period: str = typer.Option(..., "--period", help=PERIOD_HELP),
-        fmt: str = typer.Option("html,md,csv", "--format", help=FORMAT_HELP),
-        out: Path | None = typer.Option(None, "--out", help=OUT_HELP),
-        rubric: Path | None = typer.Option(None, "--rubric", help=RUBRIC_HELP),
-        url: str | None = typer.Option(None, "--url", help=URL_HELP),
-    ) -> None:
-        """Coaching report for one agent (个人辅导报告): weak items, evidence, actions."""
-        _run("agent", agent_id, period, fmt, out, rubric, url)
-
-    @report_app.command("team", context_settings=as_argument)
-    def team(
-        team_name: str = typer.Argument(..., help="Team name, e.g. 一组."),
-        period: str = typer.Option(..., "--period", help=PERIOD_HELP),
-        since: str | None = typer.Option(
-            None, "--since", help="Training date YYYY-MM-DD: compare item rates before/after."
-        ),
-        fmt: str = typer.Option("html,md,csv", "--format", help=FORMAT_HELP),
-        out: Path | None = typer.Option(None, "--out", help=OUT_HELP),
-        rubric: Path | None = typer.Option(None, "--rubric", help=RUBRIC_HELP),
-        url: str | None = typer.Option(None, "--url", help=URL_HELP),
-    ) -> None:
-        """Weak-point report for trainers (培训薄弱项报告): heatmap, common vs individual."""
-        _run("team", team_name, period, fmt, out, rubric, url, since)
-
-    @report_app.command("hotline")
-    def hotline(
-        period: str = typer.Option(..., "--period", help=PERIOD_HELP),
-        fmt: str = typer.Option("html,md,csv", "--format", help=FORMAT_HELP),
-        out: Path | None = typer.Option(None, "--out", help=OUT_HELP),
-        rubric: Path | None = typer.Option(None, "--rubric", help=RUBRIC_HELP),
-        url: str | None = typer.Option(None, "--url", help=URL_HELP),
-        taxonomy: Path | None = typer.Option(
-            None, "--taxonomy", help="Topic taxonomy YAML (default QA_TAXONOMY, else 12345)."
-        ),
-    ) -> None:
-        """12345 monthly bulletin (热线月度通报): topics, hotspots, repeat calls, satisfaction."""
-        _run("hotline", None, period, fmt, out, rubric, url, hotline=_hotline_options(taxonomy))
-
-    @report_app.command("bulletin")
-    def bulletin(
-        period: str = typer.Option(..., "--period", help=PERIOD_HELP),
-        fmt: str = typer.Option("html,md,csv", "--format", help=FORMAT_HELP),
-        out: Path | None = typer.Option(None, "--out", help=OUT_HELP),
-        rubric: Path | None = typer.Option(None, "--rubric", help=RUBRIC_HELP),
-        url: str | None = typer.Option(None, "--url", help=URL_HELP),
-    ) -> None:
-        """Quality bulletin for management (质量简报) against the previous period."""
-        _run("bulletin", None, period, fmt, out, rubric, url)
+    report_app.command("agent", context_settings=AS_ARGUMENT)(report_agent)
+    report_app.command("team", context_settings=AS_ARGUMENT)(report_team)
+    report_app.command("hotline")(report_hotline)
+    report_app.command("bulletin")(report_bulletin)

@@ -109,14 +109,69 @@ def users_disable(
     console.print(f"disabled {name}", highlight=False, markup=False)
 
 
+def users_enable(
+    name: str = typer.Argument(..., help="Login name."),
+    url: str | None = typer.Option(None, "--url", help=URL_HELP),
+) -> None:
+    """Enable a disabled account again."""
+    from qa_pipeline.review import UserStore
+    from qa_pipeline.store import Store
+
+    with Store.open(_url(url)) as store:
+        UserStore(store).enable(name)
+    console.print(f"enabled {name}", highlight=False, markup=False)
+
+
+def users_reset_password(
+    name: str = typer.Argument(..., help="Login name."),
+    password: str = typer.Option(
+        ...,
+        prompt="New password",
+        hide_input=True,
+        confirmation_prompt=True,
+        help="The new password (prompted when not given; at least 8 characters).",
+    ),
+    url: str | None = typer.Option(None, "--url", help=URL_HELP),
+) -> None:
+    """Set a new password; the account's open sessions end."""
+    from qa_pipeline.review import UserStore
+    from qa_pipeline.store import Store
+
+    with Store.open(_url(url)) as store:
+        UserStore(store).reset_password(name, password)
+    console.print(f"password of {name} reset", highlight=False, markup=False)
+
+
+def users_role(
+    name: str = typer.Argument(..., help="Login name."),
+    role: str = typer.Argument(..., help="admin, inspector, trainer, manager or agent."),
+    agent_id: str | None = typer.Option(
+        None, "--agent-id", help="The agent's id in the calls (role agent)."
+    ),
+    url: str | None = typer.Option(None, "--url", help=URL_HELP),
+) -> None:
+    """Change an account's role (applies on its next request)."""
+    from qa_pipeline.review import UserStore
+    from qa_pipeline.store import Store
+
+    with Store.open(_url(url)) as store:
+        user = UserStore(store).set_role(name, role, agent_id)
+    console.print(f"{user.name} is now {user.role}", highlight=False, markup=False)
+
+
 def register(app: typer.Typer, eval_app: typer.Typer) -> None:
     """Add this area's commands to the `qa` app."""
     app.command("web")(web_cmd)
-    users_app = typer.Typer(help="Workbench accounts: add, list, disable.")
+    users_app = typer.Typer(
+        help="Workbench accounts: add, list, disable, enable, reset-password, role."
+    )
     app.add_typer(users_app, name="users", no_args_is_help=True)
     users_app.command("add")(users_add)
     users_app.command("list")(users_list)
     users_app.command("disable")(users_disable)
+    users_app.command("enable")(users_enable)
+    users_app.command("reset-password")(users_reset_password)
+    users_app.command("role")(users_role)
 
 
 def load_rubrics(directory: Path) -> tuple[Any, ...]:

@@ -76,6 +76,7 @@ class StageConfig:
     min_sample_rate: int = 4000
     max_audio_duration_s: float = 4 * 3600.0
     caller_key_secret: str | None = field(default=None, repr=False)
+    review_sample_rate: float = 0.02
 
     def redact_options(self) -> Any:
         """What :mod:`qa_pipeline.pii.redact` masks here (nothing when ``redact_pii`` is off)."""
@@ -145,4 +146,5 @@ def stage_config(
         min_sample_rate=settings.min_sample_rate,
         max_audio_duration_s=settings.max_audio_duration_s,
         caller_key_secret=settings.caller_secret,
+        review_sample_rate=settings.review_sample_rate,
     )

@@ -407,6 +407,7 @@ def score_chunk(
             failures.append(refused)
             continue
         scored.append((rec.call_id, score.score))
+    queue_for_review(db, [call_id for call_id, _ in scored], config.review_sample_rate)
     return ChunkResult(scored=tuple(scored), failures=tuple(failures))
 
 
@@ -456,6 +457,20 @@ def _store_one(
         first = config.scrub(exc).splitlines()[0][:300] if str(exc) else type(exc).__name__
         return Failure(rec.call_id, "store", "store", f"the store refused the call: {first}")
     return None
+
+
+def queue_for_review(db: Any, call_ids: list[str], rate: float) -> None:
+    """Put the chunk's ``review`` items and a stratified sample into the review queue.
+
+    A failure is logged, not raised: the calls are stored, and the workbench's "draw
+    review sample" queues what is missing.
+    """
+    from qa_pipeline.review.workbench import queue_scored
+
+    try:
+        queue_scored(db, call_ids, rate)
+    except Exception:  # the queue must not cost the night its scores
+        log.warning("could not queue %d calls for review", len(call_ids), exc_info=True)
 
 
 def record_failures(config: StageConfig, run_id: Any, failures: Iterable[Failure]) -> None:

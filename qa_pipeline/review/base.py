@@ -61,9 +61,11 @@ class WorkbenchBase:
     def _check_call(self, conn: Connection, user: User, call_id: str) -> Any:
         row = conn.execute(select(recordings).where(recordings.c.call_id == call_id)).first()
         if row is None:
-            raise NotFoundError(f"no call {call_id!r}")
+            raise NotFoundError(f"no call {call_id!r}", "no_call", call=call_id)
         if not user.sees_all_calls and row.agent_id != user.agent_id:
-            raise ForbiddenError(f"call {call_id!r} belongs to another agent")
+            raise ForbiddenError(
+                f"call {call_id!r} belongs to another agent", "other_agent", call=call_id
+            )
         return row
 
     def call_visible(self, user: User, call_id: str) -> Any:
@@ -116,10 +118,16 @@ class WorkbenchBase:
             )
         ).first()
         if score is None:
-            raise NotFoundError(f"call {call_id!r} has no evaluation with {rid} v{ver}")
+            raise NotFoundError(
+                f"call {call_id!r} has no evaluation with {rid} v{ver}",
+                "no_evaluation",
+                call=call_id,
+            )
         grading = self.gradings.get((rid, ver))
         if grading is not None and grading.item_ids is not None and item_id not in grading.item_ids:
-            raise InvalidInputError(f"rubric {rid} v{ver} has no item {item_id!r}")
+            raise InvalidInputError(
+                f"rubric {rid} v{ver} has no item {item_id!r}", "no_item", item=item_id
+            )
         # FOR UPDATE: two deciders of one item queue here on PostgreSQL (SQLite writers
         # are serialised already), so the check of the latest decision below is exact
         row = conn.execute(
@@ -129,7 +137,9 @@ class WorkbenchBase:
         ).first()
         if row is None:
             raise InvalidInputError(
-                f"rubric {rid} v{ver} has no item {item_id!r} on call {call_id!r}"
+                f"rubric {rid} v{ver} has no item {item_id!r} on call {call_id!r}",
+                "no_item",
+                item=item_id,
             )
         return row
 
@@ -191,4 +201,8 @@ class WorkbenchBase:
             ).first()
             is None
         ):
-            raise NotFoundError(f"call {call_id!r} has no evaluation with {rid} v{ver}")
+            raise NotFoundError(
+                f"call {call_id!r} has no evaluation with {rid} v{ver}",
+                "no_evaluation",
+                call=call_id,
+            )

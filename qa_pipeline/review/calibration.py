@@ -56,7 +56,9 @@ class CalibrationMixin(WorkbenchBase):
         )
         calls = [c.strip() for c in call_ids if c.strip()]
         if not name.strip() or not calls:
-            raise InvalidInputError("a calibration needs a name and at least one call")
+            raise InvalidInputError(
+                "a calibration needs a name and at least one call", "calibration_empty"
+            )
         with self.store._write("start a calibration") as conn:
             for call_id in calls:
                 self._item_row_exists(conn, call_id, rubric_id, rubric_version)
@@ -93,7 +95,9 @@ class CalibrationMixin(WorkbenchBase):
                 select(calibration_sessions).where(calibration_sessions.c.id == session_id)
             ).first()
             if s is None:
-                raise NotFoundError(f"no calibration {session_id}")
+                raise NotFoundError(
+                    f"no calibration {session_id}", "no_calibration", session=session_id
+                )
             calls = [
                 r.call_id
                 for r in conn.execute(
@@ -143,13 +147,21 @@ class CalibrationMixin(WorkbenchBase):
         user.need(Permission.SCORE_CALIBRATION, "only inspectors and trainers score calibrations")
         data = self.calibration(session_id)
         if call_id not in data.calls:
-            raise NotFoundError(f"call {call_id!r} is not in calibration {session_id}")
+            raise NotFoundError(
+                f"call {call_id!r} is not in calibration {session_id}",
+                "not_in_calibration",
+                call=call_id,
+            )
         known = {i for i, _ in data.items}
         for item_id, status in verdicts.items():
             if item_id not in known:
-                raise InvalidInputError(f"the rubric has no item {item_id!r}")
+                raise InvalidInputError(
+                    f"the rubric has no item {item_id!r}", "no_item", item=item_id
+                )
             if status not in VERDICTS:
-                raise InvalidInputError(f"verdict must be one of {', '.join(VERDICTS)}")
+                raise InvalidInputError(
+                    f"verdict must be one of {', '.join(VERDICTS)}", "bad_verdict"
+                )
         ins = self.store._insert()(calibration_scores)
         with self.store._write("score a calibration") as conn:
             for item_id, status in verdicts.items():

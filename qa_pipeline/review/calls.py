@@ -24,6 +24,7 @@ from qa_pipeline.review.views import (
     ItemView,
     NightRow,
     Recording,
+    Reopening,
     Segment,
 )
 from qa_pipeline.store.queries import Filters, apply_filters
@@ -38,6 +39,7 @@ from qa_pipeline.store.schema import (
 )
 from qa_pipeline.store.workbench import (
     appeals,
+    evaluation_reopenings,
     evaluations,
     review_queue,
 )
@@ -79,6 +81,8 @@ class CallsMixin(WorkbenchBase):
             if agent is None:
                 for night, valid in _received_per_night(conn).items():
                     out[night]["received"] = valid
+                for night, n in _unrecorded_failures_per_night(conn).items():
+                    out[night]["failed"] += n
         rows = [NightRow(night=k, **v) for k, v in out.items()]
         rows.sort(key=lambda r: r.night, reverse=True)
         return rows[:limit]
@@ -229,6 +233,12 @@ class CallsMixin(WorkbenchBase):
         )
         ev = conn.execute(select(evaluations).where(*_same(evaluations, key))).first()
         apps = conn.execute(select(appeals).where(*_same(appeals, key)).order_by(appeals.c.id))
+        reopened = conn.execute(
+            select(evaluation_reopenings)
+            .where(*_same(evaluation_reopenings, key))
+            .order_by(evaluation_reopenings.c.id)
+        )
+        names = {i.item_id: i.item_name for i in items}
         return EvaluationView(
             rubric_id=s.rubric_id,
             rubric_version=s.rubric_version,
@@ -241,8 +251,9 @@ class CallsMixin(WorkbenchBase):
             acknowledged_at=ev.acknowledged_at if ev else None,
             items=items,
             decisions=decisions,
-            appeals=tuple(AppealRow.from_row(a) for a in apps),
+            appeals=tuple(AppealRow.from_row(a, item_name=names.get(a.item_id)) for a in apps),
             appeal_deadline=s.scored_at + self.appeal_window,
+            reopenings=tuple(Reopening.from_row(r) for r in reopened),
         )
 
     def teams_and_agents(self) -> tuple[list[str], list[str]]:
@@ -338,6 +349,35 @@ def _received_per_night(conn: Connection) -> dict[str, int]:
         if "valid" in summary and night not in received:
             received[night] = int(summary["valid"] or 0)
     return received
+
+
+def _unrecorded_failures_per_night(conn: Connection) -> dict[str, int]:
+    """Failed calls the store has no recording of, per night of the run that failed them.
+
+    A call that failed before it was stored (unreadable audio, a scoring error) has no
+    start time in ``recordings``; its night is the one its nightly run was started for.
+    """
+    nights: dict[int, str] = {}
+    for rid, kind, params in conn.execute(select(runs.c.id, runs.c.kind, runs.c.params)):
+        if kind == "nightly" and isinstance(params, dict) and params.get("night"):
+            nights[int(rid)] = str(params["night"])
+    if not nights:
+        return {}
+    q = (
+        select(call_errors.c.run_id, func.count(func.distinct(call_errors.c.call_id)))
+        .where(
+            call_errors.c.call_id.is_not(None),
+            call_errors.c.run_id.in_(list(nights)),
+            ~exists(
+                select(recordings.c.call_id).where(recordings.c.call_id == call_errors.c.call_id)
+            ),
+        )
+        .group_by(call_errors.c.run_id)
+    )
+    out: dict[str, int] = defaultdict(int)
+    for rid, n in conn.execute(q):
+        out[nights[int(rid)]] += int(n)
+    return dict(out)
 
 
 def _filter_state_and_score(q: Select[Any], f: Filters, final: Any) -> Select[Any]:

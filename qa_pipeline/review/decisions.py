@@ -4,19 +4,32 @@ from __future__ import annotations
 
 import logging
 import random
+import zlib
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Select, and_, exists, func, insert, select, update
+from sqlalchemy import (
+    Connection,
+    Select,
+    and_,
+    case,
+    exists,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 
-from qa_pipeline.review.base import PAGE_SIZE, WorkbenchBase, _now
+from qa_pipeline.review.base import PAGE_SIZE, _now
 from qa_pipeline.review.errors import (
     ConflictError,
     ForbiddenError,
     InvalidInputError,
     NotFoundError,
 )
+from qa_pipeline.review.finality import FinalityMixin
 from qa_pipeline.review.permissions import Permission
 from qa_pipeline.review.users import User
 from qa_pipeline.review.verdicts import (
@@ -39,7 +52,7 @@ from qa_pipeline.store.workbench import (
 log = logging.getLogger(__name__)
 
 
-class DecisionsMixin(WorkbenchBase):
+class DecisionsMixin(FinalityMixin):
     """Inspectors' decisions, the review queue, appeals and acknowledgements."""
 
     def decide(
@@ -72,13 +85,15 @@ class DecisionsMixin(WorkbenchBase):
         Raises:
             ForbiddenError: not an inspector.  NotFoundError: unknown call or evaluation.
             InvalidInputError: bad verdict, empty reason, item not in the rubric.
-            ConflictError: another decision came first (its author and verdict named).
+            ConflictError: another decision came first (its author and verdict named), or
+            the evaluation is final (an admin must reopen it first).
         """
         user.need(Permission.DECIDE, "only inspectors decide verdicts")
         reason = _checked_verdict(status, reason)
         key = (call_id, rubric_id, rubric_version, item_id)
         with self.store._write("record a decision") as conn:
             self._check_call(conn, user, call_id)
+            self._check_open(conn, key)
             item = self._item_row(conn, *key)
             last = self._latest(conn, *key)
             _check_not_stale(last, expected_last, call_id, item_id)
@@ -99,15 +114,23 @@ class DecisionsMixin(WorkbenchBase):
 
     # ------------------------------------------------------------------ review queue
 
-    def fill_queue(self, rate: float | None = None, seed: int | None = None) -> dict[str, int]:
-        """Queue every new ``review`` item and a random share of new machine verdicts.
+    def fill_queue(
+        self,
+        rate: float | None = None,
+        seed: int | None = None,
+        call_ids: Sequence[str] | None = None,
+    ) -> dict[str, int]:
+        """Queue every new ``review`` item and a stratified sample of new machine verdicts.
 
-        The share is drawn from the machine passes and fails of the evaluations scored
-        since the last fill; items already queued or decided are never queued again.
+        The sample is drawn per stratum (rubric, item, pass or fail) — ``rate`` of each,
+        rounded at random so the expected share is exact — from the evaluations scored
+        since the last fill, or from ``call_ids`` when given (the night queues each chunk
+        it stores this way). Items already queued or decided are never queued again.
 
         Args:
             rate: The share of passes and fails sampled (default: ``sample_rate``).
             seed: Seed of the random draw, for repeatable samples.
+            call_ids: Only these calls' items (and no "since the last fill" limit).
 
         Returns:
             Entries added by reason (``review``, ``sample``).
@@ -116,13 +139,24 @@ class DecisionsMixin(WorkbenchBase):
         rng = random.Random(seed)
         added = {"review": 0, "sample": 0}
         with self.store._write("fill the review queue") as conn:
-            since = conn.execute(select(func.max(review_queue.c.added_at))).scalar()
             now = _now()
-            review_rows = conn.execute(_unqueued_items(item_results.c.status == "review")).all()
+            review_q = _unqueued_items(item_results.c.status == "review")
             sample_q = _unqueued_items(item_results.c.status.in_(("pass", "fail")))
-            if since is not None:
-                sample_q = sample_q.where(call_scores.c.scored_at > since)
-            sample_rows = [r for r in conn.execute(sample_q) if rng.random() < rate]
+            if call_ids is not None:
+                review_q = review_q.where(call_scores.c.call_id.in_(list(call_ids)))
+                # the draw is a function of the calls: a retried chunk draws the same
+                # sample again, which is queued already (nothing is added twice)
+                sample_q = _unqueued_items(
+                    item_results.c.status.in_(("pass", "fail")), never_queued=False
+                ).where(call_scores.c.call_id.in_(list(call_ids)))
+                if seed is None:
+                    rng = random.Random(zlib.crc32("\n".join(sorted(call_ids)).encode()))
+            else:
+                since = conn.execute(select(func.max(review_queue.c.added_at))).scalar()
+                if since is not None:
+                    sample_q = sample_q.where(call_scores.c.scored_at > since)
+            review_rows = conn.execute(review_q).all()
+            sample_rows = stratified(conn.execute(sample_q).all(), rate, rng)
             for reason, rows in (("review", review_rows), ("sample", sample_rows)):
                 added[reason] = self._enqueue(conn, reason, rows, now)
             if conn.dialect.name == "postgresql" and sum(added.values()) > 1000:
@@ -185,13 +219,37 @@ class DecisionsMixin(WorkbenchBase):
                 .join(recordings, recordings.c.call_id == review_queue.c.call_id)
             )
             .where(review_queue.c.done.is_(False))
-            .order_by(review_queue.c.id)
+            .order_by(*self._risk_order())
             .limit(per_page + 1)
             .offset(max(page - 1, 0) * per_page)
         )
         with self.store._read("read the review queue") as conn:
             rows = [QueueRow.from_row(r) for r in conn.execute(q)]
         return rows[:per_page], len(rows) > per_page
+
+    def _risk_order(self) -> tuple[Any, ...]:
+        """``ORDER BY`` of the queue: critical items, then review items, then the sample.
+
+        An item is critical when its rubric (as the site has it) says so, or the machine
+        failed it as critical. The machine stores no confidence per item, so within a
+        group the queue is oldest first.
+        """
+        rq = review_queue
+        crit = [
+            and_(
+                rq.c.rubric_id == rid,
+                rq.c.rubric_version == ver,
+                rq.c.item_id.in_(sorted(g.critical_items)),
+            )
+            for (rid, ver), g in sorted(self.gradings.items())
+            if g.critical_items
+        ]
+        critical = or_(item_results.c.critical_failed.is_(True), *crit)
+        return (
+            case((critical, 0), else_=1),
+            case((rq.c.reason == "review", 0), else_=1),
+            rq.c.id,
+        )
 
     # ------------------------------------------------------------------ appeals
 
@@ -226,13 +284,13 @@ class DecisionsMixin(WorkbenchBase):
         user.need(Permission.APPEAL, "only the call's agent can appeal")
         reason = reason.strip()
         if not reason:
-            raise InvalidInputError("an appeal needs a reason")
+            raise InvalidInputError("an appeal needs a reason", "need_reason")
         now = now or _now()
         key = (call_id, rubric_id, rubric_version, item_id)
         with self.store._write("file an appeal") as conn:
             rec = self._check_call(conn, user, call_id)
             item = self._item_row(conn, *key)
-            self._check_appealable(conn, key, item.score_id, now)
+            self._check_appealable(conn, key, item, now)
             aid = conn.execute(
                 insert(appeals).returning(appeals.c.id),
                 {
@@ -250,24 +308,60 @@ class DecisionsMixin(WorkbenchBase):
             self._recompute(conn, call_id, rubric_id, rubric_version, "appealed")
             return int(aid)
 
-    def _check_appealable(self, conn: Connection, key: Key, score_id: int, now: datetime) -> None:
-        """Refuse an appeal after the window, of a final evaluation, or of an item under appeal.
+    def _check_open(self, conn: Connection, key: Key) -> None:
+        """Refuse a decision on a final evaluation, or on an item under appeal.
+
+        Raises:
+            ConflictError: the evaluation is final (an admin must reopen it first), or
+            the item has an open appeal (it is decided by resolving the appeal).
+        """
+        call_id, rid, ver, item_id = key
+        if self._state(conn, call_id, rid, ver) == "final":
+            raise ConflictError(
+                f"the evaluation of {call_id} is final; an admin must reopen it first",
+                "final_locked",
+                call=call_id,
+            )
+        under_appeal = conn.execute(
+            select(appeals.c.id).where(
+                appeals.c.call_id == call_id,
+                appeals.c.rubric_id == rid,
+                appeals.c.rubric_version == ver,
+                appeals.c.item_id == item_id,
+                appeals.c.state == "open",
+            )
+        ).first()
+        if under_appeal is not None:
+            raise ConflictError(
+                f"{item_id} of {call_id} is under appeal; resolve the appeal instead",
+                "decide_under_appeal",
+                appeal=under_appeal.id,
+            )
+
+    def _check_appealable(self, conn: Connection, key: Key, item: Any, now: datetime) -> None:
+        """Refuse an appeal after the window, of a final evaluation, of an item under appeal.
+
+        Only an item whose final verdict is ``fail`` (against the agent) may be appealed.
 
         Raises:
             InvalidInputError: any of those.
         """
         call_id, rubric_id, rubric_version, item_id = key
         scored_at = conn.execute(
-            select(call_scores.c.scored_at).where(call_scores.c.id == score_id)
+            select(call_scores.c.scored_at).where(call_scores.c.id == item.score_id)
         ).scalar_one()
         deadline = scored_at + self.appeal_window
         if now > deadline:
             raise InvalidInputError(
-                f"the appeal window of {call_id} closed on {deadline:%Y-%m-%d %H:%M} UTC"
+                f"the appeal window of {call_id} closed on {deadline:%Y-%m-%d %H:%M} UTC",
+                "window_closed",
+                deadline=f"{deadline:%Y-%m-%d %H:%M} UTC",
             )
         state = self._state(conn, call_id, rubric_id, rubric_version)
         if state == "final":
-            raise InvalidInputError(f"the evaluation of {call_id} is final")
+            raise InvalidInputError(
+                f"the evaluation of {call_id} is final", "final_no_appeal", call=call_id
+            )
         open_ = conn.execute(
             select(appeals.c.id).where(
                 appeals.c.call_id == call_id,
@@ -278,65 +372,110 @@ class DecisionsMixin(WorkbenchBase):
             )
         ).first()
         if open_ is not None:
-            raise InvalidInputError(f"item {item_id} of {call_id} is already under appeal")
+            raise InvalidInputError(
+                f"item {item_id} of {call_id} is already under appeal", "under_appeal"
+            )
+        last = self._latest(conn, *key)
+        if (last.new_status if last else item.status) != "fail":
+            raise InvalidInputError(
+                f"only a failed item can be appealed ({item_id} of {call_id} is not)",
+                "not_appealable",
+                item=item.item_name or item_id,
+            )
 
     def resolve_appeal(
         self, user: User, appeal_id: int, overturn: bool, reason: str, status: str | None = None
     ) -> int:
         """Another inspector upholds or overturns an appeal; the verdict is appended.
 
-        Overturning sets ``status`` (default: pass for a failed item, fail otherwise).
-        The evaluation becomes final when no appeal of it is open.
+        Overturning sets the verdict the inspector chose (``status``: pass, fail or na;
+        default pass, since only failed items are appealed). The evaluation becomes final
+        when no appeal of it is open, and the agent is notified.
+
+        Args:
+            user: The inspector resolving.
+            appeal_id: The appeal.
+            overturn: Overturn (else uphold).
+            reason: Why; required, stored masked.
+            status: The final verdict of an overturned appeal.
+
+        Returns:
+            The id of the decision appended.
 
         Raises:
             ForbiddenError: not an inspector, or the inspector who made the disputed
             decision.  NotFoundError: unknown appeal.  ConflictError: already resolved.
+            InvalidInputError: no reason, or an overturn to the verdict already there.
         """
         user.need(Permission.RESOLVE_APPEAL, "only inspectors resolve appeals")
         reason = reason.strip()
         if not reason:
-            raise InvalidInputError("a resolution needs a reason")
+            raise InvalidInputError("a resolution needs a reason", "need_reason")
         with self.store._write("resolve an appeal") as conn:
-            ap = conn.execute(select(appeals).where(appeals.c.id == appeal_id)).first()
-            if ap is None:
-                raise NotFoundError(f"no appeal {appeal_id}")
-            if ap.state != "open":
-                raise ConflictError(f"appeal {appeal_id} was already resolved ({ap.state})")
+            ap = self._open_appeal(conn, appeal_id)
             key = (ap.call_id, ap.rubric_id, ap.rubric_version, ap.item_id)
             item = self._item_row(conn, *key)
             last = self._latest(conn, *key)
             if last is not None and last.user_id == user.id:
-                raise ForbiddenError("another inspector must resolve an appeal of your decision")
+                raise ForbiddenError(
+                    "another inspector must resolve an appeal of your decision", "own_decision"
+                )
             current = last.new_status if last else item.status
-            if overturn:
-                new = status or ("pass" if current == "fail" else "fail")
-                if new not in VERDICTS or new == current:
-                    raise InvalidInputError(f"overturning {current!r} needs another verdict")
-            else:
-                new = current
+            new = _overturned(current, status) if overturn else current
             did = self._append(
                 conn, user, key, item, current, new, reason, "appeal", appeal_id=appeal_id
             )
-            conn.execute(
-                update(appeals)
-                .where(appeals.c.id == appeal_id)
-                .values(
-                    state="overturned" if overturn else "upheld",
-                    resolved_by=user.id,
-                    resolved_at=_now(),
-                    resolution=self.store.mask(reason),
-                )
+            self._close_appeal(conn, user, appeal_id, overturn, reason)
+            self._recompute(conn, *key[:3], "appealed" if self._any_open(conn, key) else "final")
+            self._notify(
+                conn, ap.agent_id, "appeal_" + ("overturned" if overturn else "upheld"), key, reason
             )
-            still_open = conn.execute(
-                select(appeals.c.id).where(
-                    appeals.c.call_id == ap.call_id,
-                    appeals.c.rubric_id == ap.rubric_id,
-                    appeals.c.rubric_version == ap.rubric_version,
-                    appeals.c.state == "open",
-                )
-            ).first()
-            self._recompute(conn, *key[:3], "appealed" if still_open else "final")
             return did
+
+    def _open_appeal(self, conn: Connection, appeal_id: int) -> Any:
+        """The appeal ``appeal_id``, if it is open.
+
+        Raises:
+            NotFoundError: unknown appeal.  ConflictError: already resolved.
+        """
+        ap = conn.execute(select(appeals).where(appeals.c.id == appeal_id)).first()
+        if ap is None:
+            raise NotFoundError(f"no appeal {appeal_id}", "no_appeal", appeal=appeal_id)
+        if ap.state != "open":
+            raise ConflictError(
+                f"appeal {appeal_id} was already resolved ({ap.state})",
+                "appeal_resolved",
+                appeal=appeal_id,
+            )
+        return ap
+
+    def _close_appeal(
+        self, conn: Connection, user: User, appeal_id: int, overturn: bool, reason: str
+    ) -> None:
+        """Mark an appeal upheld or overturned, by ``user``, now, with the reason masked."""
+        conn.execute(
+            update(appeals)
+            .where(appeals.c.id == appeal_id)
+            .values(
+                state="overturned" if overturn else "upheld",
+                resolved_by=user.id,
+                resolved_at=_now(),
+                resolution=self.store.mask(reason),
+            )
+        )
+
+    def _any_open(self, conn: Connection, key: Key) -> bool:
+        """Whether an appeal of the evaluation of ``key`` (any item) is still open."""
+        call_id, rid, ver, _item = key
+        found = conn.execute(
+            select(appeals.c.id).where(
+                appeals.c.call_id == call_id,
+                appeals.c.rubric_id == rid,
+                appeals.c.rubric_version == ver,
+                appeals.c.state == "open",
+            )
+        ).first()
+        return found is not None
 
     def acknowledge(self, user: User, call_id: str, rubric_id: str, rubric_version: str) -> None:
         """The agent accepts a released evaluation; it becomes final.
@@ -348,7 +487,7 @@ class DecisionsMixin(WorkbenchBase):
         with self.store._write("acknowledge an evaluation") as conn:
             self._check_call(conn, user, call_id)
             if self._state(conn, call_id, rubric_id, rubric_version) == "appealed":
-                raise InvalidInputError("an appeal of this evaluation is still open")
+                raise InvalidInputError("an appeal of this evaluation is still open", "appeal_open")
             self._item_row_exists(conn, call_id, rubric_id, rubric_version)
             self._recompute(conn, call_id, rubric_id, rubric_version, "final")
             conn.execute(
@@ -363,7 +502,19 @@ class DecisionsMixin(WorkbenchBase):
 
     def list_appeals(self, user: User, state: str | None = None) -> list[AppealRow]:
         """Appeals newest first; an agent sees only their own."""
-        q = select(appeals).order_by(appeals.c.id.desc()).limit(500)
+        name = (
+            select(item_results.c.item_name)
+            .select_from(item_results.join(call_scores))
+            .where(
+                call_scores.c.call_id == appeals.c.call_id,
+                call_scores.c.rubric_id == appeals.c.rubric_id,
+                call_scores.c.rubric_version == appeals.c.rubric_version,
+                item_results.c.item_id == appeals.c.item_id,
+            )
+            .limit(1)
+            .scalar_subquery()
+        )
+        q = select(appeals, name.label("item_name")).order_by(appeals.c.id.desc()).limit(500)
         if not user.sees_all_calls:
             q = q.where(appeals.c.filed_by == user.id)
         if state:
@@ -379,11 +530,34 @@ def _checked_verdict(status: str, reason: str) -> str:
         InvalidInputError: a verdict not in ``VERDICTS`` or an empty reason.
     """
     if status not in VERDICTS:
-        raise InvalidInputError(f"verdict must be one of {', '.join(VERDICTS)}, not {status!r}")
+        raise InvalidInputError(
+            f"verdict must be one of {', '.join(VERDICTS)}, not {status!r}", "bad_verdict"
+        )
     reason = reason.strip()
     if not reason:
-        raise InvalidInputError("a decision needs a reason")
+        raise InvalidInputError("a decision needs a reason", "need_reason")
     return reason
+
+
+def _overturned(current: str, status: str | None) -> str:
+    """The verdict an overturned appeal sets: ``status``, else pass.
+
+    Args:
+        current: The item's final verdict now.
+        status: The verdict the inspector chose (pass, fail, na), if any.
+
+    Returns:
+        The new verdict.
+
+    Raises:
+        InvalidInputError: not a verdict, or the verdict already there.
+    """
+    new = status or "pass"
+    if new not in VERDICTS or new == current:
+        raise InvalidInputError(
+            f"overturning {current!r} needs another verdict", "overturn_verdict"
+        )
+    return new
 
 
 def _check_not_stale(last: Any, expected_last: int, call_id: str, item_id: str) -> None:
@@ -393,11 +567,18 @@ def _check_not_stale(last: Any, expected_last: int, call_id: str, item_id: str) 
         ConflictError: the latest decision is not ``expected_last`` (0: none).
     """
     last_id = int(last.id) if last else 0
-    if last_id != expected_last:
+    if last is None and expected_last:
+        raise ConflictError(f"the decisions on {item_id} changed; reload", "reload")
+    if last is not None and last_id != expected_last:
         raise ConflictError(
             f"{last.reviewer} decided {item_id} on {call_id} first "
             f"({last.new_status}: {last.note}); reload to see it — your verdict "
-            "was not saved"
+            "was not saved",
+            "stale",
+            who=last.reviewer,
+            item=item_id,
+            verdict=last.new_status,
+            note=last.note,
         )
 
 
@@ -412,10 +593,45 @@ def _queued(key: Key) -> tuple[Any, ...]:
     )
 
 
-def _unqueued_items(status_term: Any) -> Select[Any]:
-    """Items matching ``status_term`` that no one decided and that were never queued."""
+def stratified(rows: Sequence[Any], rate: float, rng: random.Random) -> list[Any]:
+    """A random ``rate`` of each stratum (rubric, version, item, verdict) of item rows.
+
+    Each stratum gives ``rate × size`` rows, the fraction rounded up with that
+    probability, so every item and both verdicts are represented in proportion and the
+    expected share is exactly ``rate``.
+
+    Args:
+        rows: Item rows with ``rubric_id``, ``rubric_version``, ``item_id``, ``status``.
+        rate: The share drawn, 0 to 1.
+        rng: The random source.
+
+    Returns:
+        The drawn rows.
+    """
+    strata: dict[tuple[Any, ...], list[Any]] = {}
+    for r in rows:
+        strata.setdefault((r.rubric_id, r.rubric_version, r.item_id, r.status), []).append(r)
+    out: list[Any] = []
+    for key in sorted(strata):
+        group = sorted(strata[key], key=lambda r: r.call_id)  # the same rows, the same draw
+        want = rate * len(group)
+        k = min(len(group), int(want) + (rng.random() < want - int(want)))
+        out += rng.sample(group, k)
+    return out
+
+
+def _unqueued_items(status_term: Any, never_queued: bool = True) -> Select[Any]:
+    """Items matching ``status_term`` that no one decided (and that were never queued).
+
+    Args:
+        status_term: The ``WHERE`` term on ``item_results.status``.
+        never_queued: Leave out the items queued already.
+
+    Returns:
+        The select of (call, rubric id, version, item, status) rows.
+    """
     rd, rq = review_decisions, review_queue
-    fresh = and_(
+    terms = [
         ~exists(
             select(rd.c.id).where(
                 rd.c.call_id == call_scores.c.call_id,
@@ -423,16 +639,19 @@ def _unqueued_items(status_term: Any) -> Select[Any]:
                 rd.c.rubric_version == call_scores.c.rubric_version,
                 rd.c.item_id == item_results.c.item_id,
             )
-        ),
-        ~exists(
-            select(rq.c.id).where(
-                rq.c.call_id == call_scores.c.call_id,
-                rq.c.rubric_id == call_scores.c.rubric_id,
-                rq.c.rubric_version == call_scores.c.rubric_version,
-                rq.c.item_id == item_results.c.item_id,
+        )
+    ]
+    if never_queued:
+        terms.append(
+            ~exists(
+                select(rq.c.id).where(
+                    rq.c.call_id == call_scores.c.call_id,
+                    rq.c.rubric_id == call_scores.c.rubric_id,
+                    rq.c.rubric_version == call_scores.c.rubric_version,
+                    rq.c.item_id == item_results.c.item_id,
+                )
             )
-        ),
-    )
+        )
     return (
         select(
             call_scores.c.call_id,
@@ -442,5 +661,5 @@ def _unqueued_items(status_term: Any) -> Select[Any]:
             item_results.c.status,
         )
         .select_from(item_results.join(call_scores))
-        .where(status_term, fresh)
+        .where(status_term, *terms)
     )

@@ -40,6 +40,8 @@ class Permission(StrEnum):
     """A session's agreement figures before scoring every call of it oneself."""
     VIEW_AGREEMENT = "view_agreement"
     """The machine's agreement with people."""
+    REOPEN = "reopen"
+    """Reopen a final evaluation (with a reason; audited, the agent is notified)."""
 
 
 P = Permission
@@ -50,7 +52,7 @@ _STAFF = frozenset(
 
 #: Every role and what it may do (the only list of roles' rights).
 ROLE_PERMISSIONS: Mapping[str, frozenset[Permission]] = {
-    "admin": _STAFF | {P.FILL_QUEUE, P.START_CALIBRATION, P.SEE_CALIBRATION_RESULTS},
+    "admin": _STAFF | {P.FILL_QUEUE, P.START_CALIBRATION, P.SEE_CALIBRATION_RESULTS, P.REOPEN},
     "inspector": _STAFF
     | {
         P.DECIDE,

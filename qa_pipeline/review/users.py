@@ -67,7 +67,9 @@ class User:
             ForbiddenError: the role lacks ``permission``.
         """
         if not self.can(permission):
-            raise ForbiddenError(what or f"this is not open to the {self.role} role")
+            raise ForbiddenError(
+                what or f"this is not open to the {self.role} role", "role", role=self.role
+            )
 
     @property
     def sees_all_calls(self) -> bool:
@@ -150,6 +152,77 @@ class UserStore:
                 raise NotFoundError(f"no user named {name!r}")
             # sessions are kept (and refused) so the browser can be told why it was let go
             conn.execute(update(users).where(users.c.id == row.id).values(disabled=True))
+
+    def _id_of(self, conn: Any, name: str) -> int:
+        """The id of the account ``name``.
+
+        Raises:
+            NotFoundError: no such user.
+        """
+        row = conn.execute(select(users.c.id).where(users.c.name == name)).first()
+        if row is None:
+            raise NotFoundError(f"no user named {name!r}")
+        return int(row.id)
+
+    def enable(self, name: str) -> None:
+        """Enable a disabled account (it signs in again with its password).
+
+        Args:
+            name: The account.
+
+        Raises:
+            NotFoundError: no such user.
+        """
+        with self.store._write("enable a user") as conn:
+            uid = self._id_of(conn, name)
+            conn.execute(update(users).where(users.c.id == uid).values(disabled=False))
+
+    def reset_password(self, name: str, password: str) -> None:
+        """Set a new password; the account's open sessions end.
+
+        Args:
+            name: The account.
+            password: The new password (at least 8 characters), stored as argon2id.
+
+        Raises:
+            NotFoundError: no such user.  InvalidInputError: a short password.
+        """
+        if len(password) < 8:
+            raise InvalidInputError("a password needs at least 8 characters")
+        with self.store._write("reset a password") as conn:
+            uid = self._id_of(conn, name)
+            conn.execute(
+                update(users)
+                .where(users.c.id == uid)
+                .values(password_hash=_hasher().hash(password))
+            )
+            conn.execute(delete(web_sessions).where(web_sessions.c.user_id == uid))
+
+    def set_role(self, name: str, role: str, agent_id: str | None = None) -> User:
+        """Change an account's role (and agent id); it applies on the next request.
+
+        Args:
+            name: The account.
+            role: The new role.
+            agent_id: The agent's id in calls (required for ``agent``; kept if omitted).
+
+        Returns:
+            The account as changed.
+
+        Raises:
+            NotFoundError: no such user.  InvalidInputError: unknown role, or an agent
+            without an agent id.
+        """
+        if role not in ROLES:
+            raise InvalidInputError(f"unknown role {role!r} (use {', '.join(ROLES)})")
+        with self.store._write("change a role") as conn:
+            uid = self._id_of(conn, name)
+            row = conn.execute(select(users).where(users.c.id == uid)).one()
+            agent = agent_id or row.agent_id
+            if role == "agent" and not agent:
+                raise InvalidInputError("an agent account needs --agent-id")
+            conn.execute(update(users).where(users.c.id == uid).values(role=role, agent_id=agent))
+            return User(uid, row.name, role, agent, bool(row.disabled))
 
     def authenticate(self, name: str, password: str) -> User | None:
         """The enabled user with this name and password, else ``None``."""

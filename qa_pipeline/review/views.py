@@ -172,6 +172,39 @@ class AppealRow(_FromRow):
     resolved_by: int | None
     resolved_at: datetime | None
     resolution: str | None
+    item_name: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Reopening(_FromRow):
+    """An admin reopened a final evaluation: who, when, why (append-only audit)."""
+
+    id: int
+    call_id: str
+    rubric_id: str
+    rubric_version: str
+    user_id: int
+    user_name: str
+    old_state: str
+    reason: str
+    reopened_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Notification(_FromRow):
+    """Something an agent is told about one of their evaluations."""
+
+    id: int
+    agent_id: str
+    kind: str
+    call_id: str
+    rubric_id: str
+    rubric_version: str
+    item_id: str | None
+    text: str
+    created_at: datetime
+    read_at: datetime | None
+    item_name: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,6 +224,11 @@ class EvaluationView:
     decisions: tuple[Decision, ...]
     appeals: tuple[AppealRow, ...]
     appeal_deadline: datetime
+    reopenings: tuple[Reopening, ...] = ()
+
+    def item_name(self, item_id: str) -> str:
+        """The name of one of the evaluation's items (its id when it has none)."""
+        return next((i.item_name or i.item_id for i in self.items if i.item_id == item_id), item_id)
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,14 +8,18 @@ Reads return the frozen views of :mod:`qa_pipeline.review.views`.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from qa_pipeline.review.base import PAGE_SIZE, STATES
 from qa_pipeline.review.calibration import CalibrationMixin
 from qa_pipeline.review.calls import CallsMixin
 from qa_pipeline.review.decisions import DecisionsMixin
+from qa_pipeline.review.finality import FinalityMixin
 from qa_pipeline.store.queries import Filters
 
 
-class Workbench(CallsMixin, DecisionsMixin, CalibrationMixin):
+class Workbench(CallsMixin, DecisionsMixin, FinalityMixin, CalibrationMixin):
     """The human-decision layer over a :class:`qa_pipeline.store.Store`.
 
     Args:
@@ -27,4 +31,22 @@ class Workbench(CallsMixin, DecisionsMixin, CalibrationMixin):
     """
 
 
-__all__ = ["PAGE_SIZE", "STATES", "Filters", "Workbench"]
+def queue_scored(store: Any, call_ids: Sequence[str], rate: float) -> dict[str, int]:
+    """Queue the review items and a stratified sample of the given freshly scored calls.
+
+    What the night calls once it has stored a chunk of calls.
+
+    Args:
+        store: The open results store.
+        call_ids: The calls just scored.
+        rate: The share of machine passes and fails sampled.
+
+    Returns:
+        Entries added by reason (``review``, ``sample``).
+    """
+    if not call_ids:
+        return {"review": 0, "sample": 0}
+    return Workbench(store, sample_rate=rate).fill_queue(call_ids=call_ids)
+
+
+__all__ = ["PAGE_SIZE", "STATES", "Filters", "Workbench", "queue_scored"]

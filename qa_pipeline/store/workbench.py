@@ -1,4 +1,4 @@
-"""Tables of the human-decision layer (migration 0002), on the store's metadata."""
+"""Tables of the human-decision layer (migrations 0002, 0003), on the store's metadata."""
 
 from __future__ import annotations
 
@@ -23,7 +23,9 @@ __all__ = [
     "calibration_calls",
     "calibration_scores",
     "calibration_sessions",
+    "evaluation_reopenings",
     "evaluations",
+    "notifications",
     "review_decisions",
     "review_queue",
     "users",
@@ -153,4 +155,35 @@ calibration_scores = Table(
     Column("status", String(16), nullable=False),
     Column("scored_at", UTCDateTime, nullable=False),
     UniqueConstraint("session_id", "call_id", "item_id", "user_id", name="uq_calibration_scores"),
+)
+
+
+#: Append-only (migration 0003): who reopened a final evaluation, when and why.
+evaluation_reopenings = Table(
+    "evaluation_reopenings",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    *_call_key(),
+    Column("user_id", Integer, nullable=False),
+    Column("user_name", String(128), nullable=False),
+    Column("old_state", String(16), nullable=False),
+    Column("reason", Text, nullable=False),  # PII redacted
+    Column("reopened_at", UTCDateTime, nullable=False),
+    Index("ix_evaluation_reopenings_call", "call_id", "rubric_id", "rubric_version"),
+)
+
+#: What an agent is told in the workbench (migration 0003): an appeal resolved, an
+#: evaluation reopened; ``read_at`` is set when they open the notifications page.
+notifications = Table(
+    "notifications",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("agent_id", String(64), nullable=False),
+    Column("kind", String(32), nullable=False),  # appeal_resolved / reopened
+    *_call_key(),
+    Column("item_id", String(128), nullable=True),
+    Column("text", Text, nullable=False),  # PII redacted
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("read_at", UTCDateTime, nullable=True),
+    Index("ix_notifications_agent", "agent_id", "read_at"),
 )

@@ -115,7 +115,9 @@ async def auth_required(request: Request, exc: AuthRequired) -> Response:
         return resp
     if request.method == "GET":
         return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
-    return render(request, "error.html.j2", None, status=401, message="login required", login=True)
+    return render(
+        request, "error.html.j2", None, status=401, message=lab["login_required"], login=True
+    )
 
 
 async def review_error(request: Request, exc: ReviewError) -> Response:
@@ -129,4 +131,25 @@ async def review_error(request: Request, exc: ReviewError) -> Response:
         The error page.
     """
     ctx = getattr(request.state, "ctx", None)
-    return render(request, "error.html.j2", ctx, status=exc.status_code, message=str(exc))
+    message = localised(web(request).lab, exc)
+    return render(request, "error.html.j2", ctx, status=exc.status_code, message=message)
+
+
+def localised(lab: dict[str, str], exc: ReviewError) -> str:
+    """The error's message in the site's language (``err_KEY``), else its own text.
+
+    Args:
+        lab: The site's labels.
+        exc: The error, with its message key and values if it has them.
+
+    Returns:
+        The message for the page.
+    """
+    template = lab.get(f"err_{exc.key}") if exc.key else None
+    if template is None:
+        return str(exc)
+    params = {k: lab.get(v, v) if k == "verdict" else v for k, v in exc.params.items()}
+    try:
+        return template.format(**params)
+    except (KeyError, IndexError, ValueError):
+        return str(exc)

@@ -149,7 +149,7 @@ async def posted_form(request: Request, ctx: Ctx = Depends(current_user)) -> For
     form = await request.form()
     data = {k: str(v) for k, v in form.items()}
     if not same_token(ctx.csrf, data.get("csrf")):
-        raise ForbiddenError("the form's CSRF token is missing or wrong; reload the page")
+        raise ForbiddenError("the form's CSRF token is missing or wrong; reload the page", "csrf")
     return data
 
 
@@ -169,11 +169,13 @@ def render(
         The page, never cached.
     """
     state = web(request)
+    unread = state.bench.unread_notifications(ctx.user) if ctx and ctx.user.agent_id else 0
     html = state.env.get_template(template).render(
         lab=state.lab,
         user=ctx.user if ctx else None,
         csrf=ctx.csrf if ctx else "",
         path=request.url.path,
+        unread=unread,
         **values,
     )
     return HTMLResponse(html, status_code=status, headers={"Cache-Control": "no-store"})

@@ -32,7 +32,9 @@ def number(value: str | None, what: str) -> float | None:
     try:
         return float(value)
     except ValueError:
-        raise InvalidInputError(f"{what} must be a number, not {value!r}") from None
+        raise InvalidInputError(
+            f"{what} must be a number, not {value!r}", "not_number", value=value
+        ) from None
 
 
 def whole(value: str | None, what: str, default: int) -> int:
@@ -54,7 +56,9 @@ def whole(value: str | None, what: str, default: int) -> int:
     try:
         return int(value)
     except ValueError:
-        raise InvalidInputError(f"{what} must be a whole number, not {value!r}") from None
+        raise InvalidInputError(
+            f"{what} must be a whole number, not {value!r}", "not_number", value=value
+        ) from None
 
 
 def call_url(call_id: str, **params: Any) -> str:
@@ -103,7 +107,7 @@ def cursor(value: str | None) -> tuple[datetime, int] | None:
     try:
         return datetime.fromisoformat(ts), int(sid)
     except ValueError:
-        raise InvalidInputError(f"bad page cursor {value!r}") from None
+        raise InvalidInputError(f"bad page cursor {value!r}", "bad_cursor") from None
 
 
 def night_range(night: str | None, tz: str) -> tuple[datetime | None, datetime | None]:
@@ -124,7 +128,9 @@ def night_range(night: str | None, tz: str) -> tuple[datetime | None, datetime |
     try:
         day = datetime.fromisoformat(night).date()
     except ValueError:
-        raise InvalidInputError(f"night must be a date (YYYY-MM-DD), not {night!r}") from None
+        raise InvalidInputError(
+            f"night must be a date (YYYY-MM-DD), not {night!r}", "bad_night", value=night
+        ) from None
     start = datetime(day.year, day.month, day.day, tzinfo=ZoneInfo(tz))
     return start, start + timedelta(days=1)
 
@@ -145,10 +151,10 @@ def call_filters(q: Mapping[str, str], tz: str) -> Filters:
     start, end = night_range(q.get("night") or None, tz)
     state = q.get("state") or None
     if state and state not in STATES:
-        raise InvalidInputError(f"state must be one of {', '.join(STATES)}")
+        raise InvalidInputError(f"state must be one of {', '.join(STATES)}", "bad_state")
     item_status = q.get("item_status") or None
     if item_status and item_status not in ITEM_VERDICTS:
-        raise InvalidInputError("item verdict must be pass, fail, na or review")
+        raise InvalidInputError("item verdict must be pass, fail, na or review", "bad_verdict")
     return Filters(
         start=start,
         end=end,

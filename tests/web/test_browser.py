@@ -190,3 +190,84 @@ def test_calibration_is_blind_until_done_and_shows_agreement(
     row = trainer.locator("#agreement tr[data-item=closing] td.pct")
     assert row.inner_text() == "50%"
     assert trainer.locator("#agreement tr[data-item=opening] td.pct").inner_text() == "100%"
+
+
+def test_agent_appeals_a_critical_item_and_the_inspector_overturns_it_to_pass(
+    browser: Any, centre: Centre, live: LiveServer
+) -> None:
+    """An overturned appeal of a critical item gets the chosen verdict; no zero score."""
+    rid, ver = centre.rubric.id, centre.rubric.version
+    items = centre.store.items_frame()
+    crit = items[
+        (items["agent_id"] == "A1001")
+        & (items["item_id"] == "no_hostility")
+        & (items["status"] == "pass")
+    ]
+    call_id = str(crit.iloc[0]["call_id"])
+    machine = centre.bench.call_detail(centre.users["li"], call_id).evaluations[0].score
+    centre.bench.decide(centre.users["li"], call_id, rid, ver, "no_hostility", "fail", "语气", 0)
+    agent = _login(browser, live, "a1001")
+    agent.goto(f"{live.url}/calls/{call_id}")
+    assert agent.locator("#score-0").inner_text() == "0.0"
+    on_call = items[items["call_id"] == call_id]
+    n_fail = int((on_call["status"] == "fail").sum()) + 1  # and the one li failed
+    assert agent.locator("form.appeal").count() == n_fail  # only failed items
+    row = agent.locator("tr#item-no_hostility")
+    row.locator("form.appeal input[name=reason]").fill("我没有失控，请复听")
+    row.locator("form.appeal button").click()
+    agent.wait_for_selector("#msg")
+    assert agent.locator("#msg").inner_text() == "✓ 申诉已提交"
+    inspector = _login(browser, live, "wang")
+    inspector.goto(f"{live.url}/appeals")
+    appeal = inspector.locator("#appeals tbody tr").first
+    assert "不失控" in appeal.inner_text()
+    appeal.locator("input[name=reason]").fill("复听语气正常，改判通过")
+    appeal.locator("select[name=status]").select_option("pass")
+    appeal.locator("button[value=overturn]").click()
+    inspector.wait_for_url(f"{live.url}/appeals")
+    agent.goto(f"{live.url}/calls/{call_id}")
+    assert agent.locator("#state-0").inner_text() == "已定稿"
+    assert agent.locator("tr#item-no_hostility td.final").inner_text().startswith("通过")
+    assert float(agent.locator("#score-0").inner_text()) == pytest.approx(machine, abs=0.05)
+    agent.goto(f"{live.url}/appeals")
+    assert "已改判" in agent.locator("#appeals").inner_text()
+
+
+def test_a_final_evaluation_refuses_a_change_and_an_admin_reopens_it(
+    browser: Any, centre: Centre, live: LiveServer
+) -> None:
+    items = centre.store.items_frame()
+    call_id = str(items[items["agent_id"] == "A1001"].iloc[0]["call_id"])
+    inspector = _login(browser, live, "li")
+    inspector.goto(f"{live.url}/calls/{call_id}")  # the forms are open …
+    agent = _login(browser, live, "a1001")
+    agent.goto(f"{live.url}/calls/{call_id}")
+    agent.click("button.ack")
+    agent.wait_for_selector("#msg")
+    assert agent.locator("#state-0").inner_text() == "已定稿"
+    form = inspector.locator("form.decide").first  # … and now stale: the evaluation is final
+    form.locator("input[name=reason]").fill("改一下")
+    with inspector.expect_response(lambda r: "/decide" in r.url) as refused:
+        form.locator("button[type=submit]").click()
+    assert refused.value.status == 409
+    assert "已定稿" in inspector.locator("#message").inner_text()
+    inspector.goto(f"{live.url}/calls/{call_id}")
+    assert inspector.locator("form.decide").count() == 0
+    assert inspector.locator("form.reopen").count() == 0  # only an admin reopens
+    admin = _login(browser, live, "admin")
+    admin.goto(f"{live.url}/calls/{call_id}")
+    admin.locator("form.reopen input[name=reason]").fill("质检抽查发现漏判")
+    admin.locator("form.reopen button").click()
+    admin.wait_for_selector("#msg")
+    assert admin.locator("#state-0").inner_text() == "已复核"
+    assert "质检抽查发现漏判" in admin.locator("ul.reopenings").inner_text()
+    agent.goto(f"{live.url}/calls")
+    assert agent.locator("#unread").inner_text() == "1"
+    agent.click("#nav-notifications")
+    agent.wait_for_url(f"{live.url}/notifications")
+    notice = agent.locator("#notifications tbody tr").first
+    assert "您的评估已被重新打开" in notice.inner_text()
+    assert "质检抽查发现漏判" in notice.inner_text()
+    assert agent.locator("#unread").count() == 0
+    inspector.goto(f"{live.url}/calls/{call_id}")
+    assert inspector.locator("form.decide").count() > 0

@@ -49,6 +49,27 @@ def test_users_add_list_disable(qa_env: Path) -> None:
         assert UserStore(store).authenticate("a1", "pw-12345678") is not None
 
 
+def test_users_enable_reset_password_and_role(qa_env: Path) -> None:
+    runner = CliRunner()
+    add = ["users", "add", "li", "--role", "inspector", "--password", "s3cret-pass"]
+    assert runner.invoke(app, add).exit_code == 0
+    assert runner.invoke(app, ["users", "disable", "li"]).exit_code == 0
+    enabled = runner.invoke(app, ["users", "enable", "li"])
+    assert enabled.exit_code == 0 and "enabled li" in enabled.output
+    reset = runner.invoke(app, ["users", "reset-password", "li"], input="new-pass-123\n" * 2)
+    assert reset.exit_code == 0 and "password of li reset" in reset.output
+    role = runner.invoke(app, ["users", "role", "li", "agent", "--agent-id", "A1009"])
+    assert role.exit_code == 0 and "li is now agent" in role.output
+    bad = runner.invoke(app, ["users", "role", "li", "boss"])
+    assert bad.exit_code != 0
+    with Store.open(f"sqlite:///{qa_env / 'data' / 'qa.sqlite3'}") as store:
+        users = UserStore(store)
+        assert users.authenticate("li", "s3cret-pass") is None
+        user = users.authenticate("li", "new-pass-123")
+        assert user is not None and user.role == "agent" and user.agent_id == "A1009"
+        assert not user.disabled
+
+
 def test_user_errors_are_one_clear_line(qa_env: Path) -> None:
     env = {**os.environ, "QA_DATA_DIR": str(qa_env / "data")}
     cmd = [sys.executable, "-m", "qa_pipeline.cli", "users", "add", "x", "--role"]

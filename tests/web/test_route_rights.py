@@ -31,20 +31,22 @@ RIGHTS: dict[tuple[str, str], Permission | None] = {
     ("GET", "/"): None,
     ("GET", "/nights"): P.VIEW_CALLS,
     ("GET", "/calls"): P.VIEW_CALLS,
-    ("GET", "/calls/{call_id}"): P.VIEW_CALLS,
-    ("GET", "/calls/{call_id}/audio"): P.VIEW_CALLS,
+    ("GET", "/calls/{call_id:path}"): P.VIEW_CALLS,
+    ("GET", "/calls/{call_id:path}/audio"): P.VIEW_CALLS,
     ("GET", "/review"): P.VIEW_QUEUE,
     ("POST", "/review/fill"): P.FILL_QUEUE,
-    ("POST", "/calls/{call_id}/decide"): P.DECIDE,
+    ("POST", "/calls/{call_id:path}/decide"): P.DECIDE,
     ("GET", "/appeals"): P.VIEW_CALLS,
-    ("POST", "/calls/{call_id}/appeal"): P.APPEAL,
-    ("POST", "/calls/{call_id}/acknowledge"): P.ACKNOWLEDGE,
+    ("POST", "/calls/{call_id:path}/appeal"): P.APPEAL,
+    ("POST", "/calls/{call_id:path}/acknowledge"): P.ACKNOWLEDGE,
     ("POST", "/appeals/{appeal_id}/resolve"): P.RESOLVE_APPEAL,
     ("GET", "/calibration"): P.VIEW_CALIBRATION,
     ("POST", "/calibration"): P.START_CALIBRATION,
     ("GET", "/calibration/{session_id}"): P.VIEW_CALIBRATION,
     ("POST", "/calibration/{session_id}/score"): P.SCORE_CALIBRATION,
     ("GET", "/agreement"): P.VIEW_AGREEMENT,
+    ("POST", "/calls/{call_id:path}/reopen"): P.REOPEN,
+    ("GET", "/notifications"): None,
 }
 
 #: An account of each role in the demo centre (``conftest.make_centre``).
@@ -113,11 +115,12 @@ def test_the_table_keeps_each_roles_rights() -> None:
     assert roles_with(P.START_CALIBRATION) == ("admin", "inspector", "trainer")
     assert roles_with(P.SCORE_CALIBRATION) == ("inspector", "trainer")
     assert roles_with(P.SEE_CALIBRATION_RESULTS) == ("admin", "trainer", "manager")
+    assert roles_with(P.REOPEN) == ("admin",)
 
 
 def _probe(app: FastAPI, centre: Centre, key: tuple[str, str], role: str | None) -> Any:
     method, path = key
-    url = path.format(**PARAMS)
+    url = path.replace(":path}", "}").format(**PARAMS)
     if role is None:
         client = TestClient(app, follow_redirects=False)
         return client.request(method, url)

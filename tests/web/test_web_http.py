@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import httpx
+import pytest
 
 from .conftest import PASSWORD, Centre, LiveServer, login
 
@@ -88,7 +89,7 @@ def test_only_inspectors_decide_and_bad_decisions_get_clear_errors(
         assert c.post(f"/calls/{call_id}/decide", data=_form(c, **base)).status_code == 403
     li = login(live.url, "li")
     r = li.post(f"/calls/{call_id}/decide", data=_form(li, **{**base, "item_id": "made_up"}))
-    assert r.status_code == 422 and "has no item" in r.text
+    assert r.status_code == 422 and "没有评分项" in r.text
     r = li.post("/calls/NOPE/decide", data=_form(li, **base))
     assert r.status_code == 404
     r = li.post(f"/calls/{call_id}/decide", data=_form(li, **{**base, "expected_last": "x"}))
@@ -96,7 +97,7 @@ def test_only_inspectors_decide_and_bad_decisions_get_clear_errors(
     assert li.post(f"/calls/{call_id}/decide", data=_form(li, **base)).status_code == 303
     wang = login(live.url, "wang")
     late = wang.post(f"/calls/{call_id}/decide", data=_form(wang, **{**base, "status": "na"}))
-    assert late.status_code == 409 and "li decided" in late.text
+    assert late.status_code == 409 and "li 已先" in late.text
     assert centre.store.reviews_frame()["new_status"].tolist() == ["pass"]
     assert li.get("/calls?score_min=abc").status_code == 422
     assert li.get("/calls?night=yesterday").status_code == 422
@@ -145,7 +146,7 @@ def test_a_deleted_recording_is_said_and_the_verdicts_stay(
     assert page.status_code == 200 and "<audio" not in page.text
     assert "录音文件已不存在" in page.text and 'class="item"' in page.text
     r = li.get(f"/calls/{call_id}/audio")
-    assert r.status_code == 404 and "gone" in r.text
+    assert r.status_code == 404 and "已不存在" in r.text
 
 
 def test_a_disabled_users_session_ends_at_once(centre: Centre, live: LiveServer) -> None:
@@ -188,11 +189,40 @@ def test_logins_are_throttled_and_cookies_are_httponly(live: LiveServer) -> None
     assert ok.status_code == 303 and ok.headers["location"] == "/"  # no open redirect
     cookie = ok.headers["set-cookie"]
     assert "HttpOnly" in cookie and "samesite=lax" in cookie.lower()
-    # guessing across many names locks the address
+    # guessing across many names makes the address wait, for accounts new to it only
     for k in range(3):
         client.post("/login", data={"name": f"guess{k}", "password": "x", "csrf": token})
     r = client.post("/login", data={"name": "zhao", "password": PASSWORD, "csrf": token})
-    assert r.status_code == 429
+    assert r.status_code == 429 and int(r.headers["retry-after"]) > 0
+    again = httpx.Client(base_url=live.url)
+    t3 = _login_token(again)
+    ok = again.post("/login", data={"name": "li", "password": PASSWORD, "csrf": t3})
+    assert ok.status_code == 303  # li signed in from this address before: not shut out
+
+
+def test_login_back_off_doubles_and_expires(monkeypatch: pytest.MonkeyPatch) -> None:
+    from qa_pipeline.web import security
+
+    now = [1000.0]
+    monkeypatch.setattr(security.time, "monotonic", lambda: now[0])
+    t = security.LoginThrottle(per_name=2, per_address=3, base_s=10, max_s=40, window_s=900)
+    for _ in range(2):
+        t.failed("wang", "10.0.0.1")
+    assert t.wait("wang", "10.0.0.9") == 10  # the account waits, from any address
+    now[0] += 11
+    assert t.wait("wang", "10.0.0.9") == 0
+    t.failed("wang", "10.0.0.1")
+    assert t.wait("wang", "10.0.0.9") == 20  # doubled
+    for _ in range(5):
+        t.failed("wang", "10.0.0.1")
+    assert t.wait("wang", "10.0.0.9") == 40  # capped
+    # the address (3 failures and more) waits for accounts new to it, not for known ones
+    t.succeeded("li", "10.0.0.1")
+    assert t.wait("li", "10.0.0.1") == 0
+    assert t.wait("zhao", "10.0.0.1") > 0
+    assert t.wait("zhao", "10.0.0.2") == 0
+    now[0] += 901  # the failures leave the window
+    assert t.wait("wang", "10.0.0.9") == 0 and t.wait("zhao", "10.0.0.1") == 0
 
 
 def test_pages_show_only_redacted_text(centre: Centre, live: LiveServer) -> None:

@@ -8,17 +8,29 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from qa_pipeline.web.routes import agreement, appeals, audio, auth, calibration, calls, queue
+from qa_pipeline.web.routes import (
+    agreement,
+    appeals,
+    audio,
+    auth,
+    calibration,
+    calls,
+    finality,
+    queue,
+)
 
-#: In the order ``create_app`` includes them.
+#: In the order ``create_app`` includes them. ``calls`` comes last: its
+#: ``/calls/{call_id:path}`` (call ids may hold ``/``) would otherwise swallow
+#: ``/calls/ID/audio``.
 ROUTERS: tuple[APIRouter, ...] = (
     auth.router,
-    calls.router,
     audio.router,
     queue.router,
     appeals.router,
+    finality.router,
     calibration.router,
     agreement.router,
+    calls.router,
 )
 
 __all__ = ["ROUTERS"]

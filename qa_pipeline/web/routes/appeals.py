@@ -21,7 +21,7 @@ def appeals_page(request: Request, ctx: Ctx = Depends(allowed(Permission.VIEW_CA
     return render(request, "appeals.html.j2", ctx, rows=rows, names=state.users.names())
 
 
-@router.post("/calls/{call_id}/appeal")
+@router.post("/calls/{call_id:path}/appeal")
 def appeal(
     request: Request,
     call_id: str,
@@ -40,7 +40,7 @@ def appeal(
     return see_other(call_url(call_id, msg="appealed"))
 
 
-@router.post("/calls/{call_id}/acknowledge")
+@router.post("/calls/{call_id:path}/acknowledge")
 def acknowledge(
     request: Request,
     call_id: str,
@@ -68,7 +68,7 @@ def resolve(
     """
     action = form.get("action")
     if action not in ("uphold", "overturn"):
-        raise InvalidInputError("choose uphold or overturn")
+        raise InvalidInputError("choose uphold or overturn", "uphold_or_overturn")
     web(request).bench.resolve_appeal(
         ctx.user,
         appeal_id,

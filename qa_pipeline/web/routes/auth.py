@@ -64,16 +64,19 @@ async def login(request: Request) -> Response:
     form = {k: str(v) for k, v in (await request.form()).items()}
     state = web(request)
     if not same_token(request.cookies.get(LOGIN_COOKIE), form.get("csrf")):
-        raise ForbiddenError("the login form's CSRF token is missing or wrong; reload it")
+        raise ForbiddenError("the login form's CSRF token is missing or wrong; reload it", "csrf")
     name = form.get("name", "").strip()
-    client = f"ip:{request.client.host if request.client else '?'}"
-    if state.throttle.blocked(f"user:{name}", client):
-        return _refused(request, form, 429, state.lab["login_throttled"])
+    client = request.client.host if request.client else "?"
+    wait = state.throttle.wait(name, client)
+    if wait > 0:
+        resp = _refused(request, form, 429, state.lab["login_throttled"])
+        resp.headers["Retry-After"] = str(int(wait) + 1)
+        return resp
     user = state.users.authenticate(name, form.get("password", ""))
     if user is None:
-        state.throttle.failed(f"user:{name}", client)
+        state.throttle.failed(name, client)
         return _refused(request, form, 401, state.lab["bad_login"])
-    state.throttle.succeeded(f"user:{name}")
+    state.throttle.succeeded(name, client)
     token, _csrf = state.users.start_session(user, state.opts.session_hours)
     resp = see_other(safe_next(form.get("next")))
     resp.set_cookie(

@@ -79,7 +79,7 @@ def audio_state(rec: Recording) -> str:
     return "missing"
 
 
-@router.get("/calls/{call_id}")
+@router.get("/calls/{call_id:path}")
 def call_page(
     request: Request, call_id: str, ctx: Ctx = Depends(allowed(Permission.VIEW_CALLS))
 ) -> Response:

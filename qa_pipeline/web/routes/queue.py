@@ -37,12 +37,12 @@ def fill(
     """
     rate = number(form.get("rate"), "sample rate")
     if rate is not None and not 0 <= rate <= 1:
-        raise InvalidInputError("the sample rate must be between 0 and 1")
+        raise InvalidInputError("the sample rate must be between 0 and 1", "bad_rate")
     web(request).bench.fill_queue(rate)
     return see_other("/review")
 
 
-@router.post("/calls/{call_id}/decide")
+@router.post("/calls/{call_id:path}/decide")
 def decide(
     request: Request,
     call_id: str,
