@@ -102,12 +102,17 @@ class Forms:
     keys: tuple[str, ...]  # its fuzzy keys (one character per syllable)
     exact: re.Pattern[str] | None  # alternation of the keys long enough for any confidence
     by_key: dict[str, int]  # key -> index into texts
+    pieces: dict[str, list[tuple[int, int]]]  # piece of a key -> (form index, offset)
+    piece_lengths: tuple[int, ...]
 
 
 def forms_of(ctx: CallContext, spec: ViolationSpec) -> Forms:
     """The check's phrases and pattern forms as :class:`Forms` (cached per rubric)."""
     cache = ctx.cr._specs
-    hit = cache.get(("misheard", id(spec)))
+    opts = ctx.opts
+    ckey = ("misheard", id(spec), opts.exact_sound_min_len, opts.sound_alike_min_len)
+    ckey += (opts.two_wrong_len,)
+    hit = cache.get(ckey)
     if hit is not None:
         return hit  # type: ignore[no-any-return]
     texts = set(spec.owner)
@@ -118,9 +123,26 @@ def forms_of(ctx: CallContext, spec: ViolationSpec) -> Forms:
     by_key: dict[str, int] = {}
     for i, k in enumerate(keys):
         by_key.setdefault(k, i)
-    long = [re.escape(k) for k in by_key if len(k) >= ctx.opts.exact_sound_min_len]
-    out = Forms(ordered, keys, re.compile("|".join(long)) if long else None, by_key)
-    cache[("misheard", id(spec))] = out
+    long = [re.escape(k) for k in by_key if len(k) >= opts.exact_sound_min_len]
+    # a form of k allowed wrong syllables is cut into k + 1 pieces, one of which must be
+    # found intact (pigeonhole): the pieces index the forms
+    pieces: dict[str, list[tuple[int, int]]] = {}
+    for i, fk in enumerate(keys):
+        n = len(fk)
+        if n < opts.sound_alike_min_len:
+            continue
+        step = -(-n // (_most(n, opts.two_wrong_len) + 1))
+        for off in range(0, n, step):
+            pieces.setdefault(fk[off : off + step], []).append((i, off))
+    out = Forms(
+        ordered,
+        keys,
+        re.compile("|".join(long)) if long else None,
+        by_key,
+        pieces,
+        tuple(sorted({len(p) for p in pieces})),
+    )
+    cache[ckey] = out
     return out
 
 
@@ -146,35 +168,36 @@ def _wrong(a: str, b: str, most: int) -> int:
     return n
 
 
-def _near(key: str, forms: Forms, min_len: int, two_len: int) -> list[tuple[int, int, int]]:
+def _most(n: int, two_len: int) -> int:
+    """Wrong syllables allowed in a form of ``n`` syllables."""
+    return 2 if n >= two_len else 1
+
+
+def _near(key: str, forms: Forms, two_len: int) -> list[tuple[int, int, int]]:
     """Places in ``key`` where a form's key occurs with one or two syllables wrong.
 
     Returns:
-        (start, end, form index) triples; a form of k allowed wrong syllables is cut into
-        k + 1 pieces, one of which must be found intact (pigeonhole).
+        (start, end, form index) triples, found through the forms' pieces
+        (:func:`forms_of`).
     """
+    starts: set[tuple[int, int]] = set()
+    for j in range(len(key)):
+        for size in forms.piece_lengths:
+            for i, off in forms.pieces.get(key[j : j + size], ()):
+                a = j - off
+                if 0 <= a <= len(key) - len(forms.keys[i]):
+                    starts.add((a, i))
     out = []
-    for i, fk in enumerate(forms.keys):
+    for a, i in sorted(starts):
+        fk = forms.keys[i]
         n = len(fk)
-        if n < min_len or n > len(key):
-            continue
-        most = 2 if n >= two_len else 1
-        step = -(-n // (most + 1))
-        starts: set[int] = set()
-        for off in range(0, n, step):
-            piece = fk[off : off + step]
-            j = key.find(piece)
-            while j >= 0:
-                if 0 <= j - off <= len(key) - n:
-                    starts.add(j - off)
-                j = key.find(piece, j + 1)
-        for a in sorted(starts):
-            got = key[a : a + n]
-            # a short form must begin and end as said: a wrong syllable at its edge is as
-            # likely a neighbouring word (表格您自己 is not 怪你自己)
-            edges = n >= two_len or (got[0] == fk[0] and got[-1] == fk[-1])
-            if edges and _wrong(fk, got, most) <= most:
-                out.append((a, a + n, i))
+        got = key[a : a + n]
+        # a short form must begin and end as said: a wrong syllable at its edge is as
+        # likely a neighbouring word (表格您自己 is not 怪你自己)
+        edges = n >= two_len or (got[0] == fk[0] and got[-1] == fk[-1])
+        most = _most(n, two_len)
+        if edges and _wrong(fk, got, most) <= most:
+            out.append((a, a + n, i))
     return out
 
 
@@ -196,7 +219,7 @@ def misheard(ctx: CallContext, segs: list[Seg], spec: ViolationSpec) -> list[Mis
         if s.conf is not None and s.conf < opts.low_confidence:
             a = offsets[k]
             piece = key[a : a + len(s.norm)]
-            found = _near(piece, forms, opts.sound_alike_min_len, opts.two_wrong_len)
+            found = _near(piece, forms, opts.two_wrong_len)
             places += [(a + x, a + y, i) for x, y, i in found]
     out: dict[int, Misheard] = {}
     lookbacks = (opts.subject_lookback, opts.reported_lookback)
