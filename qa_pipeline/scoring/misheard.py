@@ -110,8 +110,8 @@ def forms_of(ctx: CallContext, spec: ViolationSpec) -> Forms:
     """The check's phrases and pattern forms as :class:`Forms` (cached per rubric)."""
     cache = ctx.cr._specs
     opts = ctx.opts
-    ckey = ("misheard", id(spec), opts.exact_sound_min_len, opts.sound_alike_min_len)
-    ckey += (opts.two_wrong_len,)
+    lengths = (opts.exact_sound_min_len, opts.sound_alike_min_len, opts.two_wrong_len)
+    ckey = ("misheard", id(spec), *lengths)
     hit = cache.get(ckey)
     if hit is not None:
         return hit  # type: ignore[no-any-return]
