@@ -123,7 +123,8 @@ def forms_of(ctx: CallContext, spec: ViolationSpec) -> Forms:
     by_key: dict[str, int] = {}
     for i, k in enumerate(keys):
         by_key.setdefault(k, i)
-    long = [re.escape(k) for k in by_key if len(k) >= opts.exact_sound_min_len]
+    on = opts.exact_sound_min_len > 0  # 0: identical sounds alone never give review
+    long = [re.escape(k) for k in by_key if on and len(k) >= opts.exact_sound_min_len]
     # a form of k allowed wrong syllables is cut into k + 1 pieces, one of which must be
     # found intact (pigeonhole): the pieces index the forms
     pieces: dict[str, list[tuple[int, int]]] = {}

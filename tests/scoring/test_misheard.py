@@ -121,6 +121,14 @@ def test_sound_alike_at_high_confidence_needs_identical_sounds(hotline) -> None:
     assert status(hotline, agent_turn(text, 0.9), "no_hostility") is Status.REVIEW
 
 
+def test_identical_sounds_rule_can_be_switched_off(hotline) -> None:
+    from qa_pipeline.scoring import ScoringOptions
+
+    t = agent_turn("你充我让让有什么用啊，这个事我也管不了。", 0.9)
+    off = ScoringOptions(exact_sound_min_len=0)
+    assert score_call(t, hotline, off).item("no_hostility").status is Status.PASS
+
+
 def _figures() -> None:  # pragma: no cover - a report for docs/rubrics.md
     rubric = _rubric()
     classes = {
