@@ -8,7 +8,7 @@ fragment of a sentence is not the sentence). A turn is *within sound-alike dista
 form when, in fuzzy pinyin (:func:`qa_pipeline.scoring.text.fuzzy_key`):
 
 - the form's key occurs in the turn's key and the characters differ (any confidence;
-  forms of ``exact_min_len`` characters or more): 充我让 sounds exactly like 冲我嚷;
+  forms of ``exact_sound_min_len`` characters or more): 充我让 sounds exactly like 冲我嚷;
 - the turn was heard below ``low_confidence`` and the form's key occurs with at most one
   syllable wrong (two for forms of ``two_wrong_len`` characters or more), for forms of
   ``sound_alike_min_len`` characters or more; a form shorter than ``two_wrong_len`` must
