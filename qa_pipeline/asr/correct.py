@@ -27,6 +27,12 @@ from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from typing import Any
 
+from qa_pipeline.asr.homophones import (
+    correct_in_context,
+    group_entries,
+    parse_groups,
+    topic_groups,
+)
 from qa_pipeline.asr.vocabulary import SEPARATOR, _phrases, rubric_terms
 
 _HAN_ONLY = re.compile(r"^[\u4e00-\u9fff]+$")
@@ -84,12 +90,14 @@ def _matches(window: str, term: str, term_syllables: Sequence[str]) -> bool:
 MIN_PHRASE_CHARS = 5
 
 
-def correction_terms(rubric: Any) -> tuple[str, ...]:
+def correction_terms(rubric: Any, *, in_context: bool = False) -> tuple[str, ...]:
     """Terms to restore after speech-to-text, from the rubric (Chinese characters only).
 
     The rubric's topic trigger words (two characters or more), its other domain terms of
     three characters or more, and the phrases its checks look for of ``MIN_PHRASE_CHARS``
-    or more.
+    or more. With ``in_context``, also each knowledge topic's words as one group entry
+    (``#首套 二套 …``) for the context-scored correction of
+    :mod:`qa_pipeline.asr.homophones` (off by default: see ``docs/asr.md``).
     """
     out: list[str] = []
     for topic in rubric.knowledge.topics.values():
@@ -105,6 +113,8 @@ def correction_terms(rubric: Any) -> tuple[str, ...]:
     for t in out:
         if t not in seen:
             seen.append(t)
+    if in_context:
+        seen += group_entries(topic_groups(rubric))
     return tuple(seen)
 
 
@@ -158,4 +168,8 @@ def correct_terms(text: str, terms: str | Sequence[str] | None) -> tuple[str, in
                 out.append(text[i])
                 i += 1
         text = "".join(out)
+    groups = parse_groups(items)
+    if groups:
+        text, more = correct_in_context(text, groups)
+        changed += more
     return text, changed

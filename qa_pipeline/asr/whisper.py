@@ -40,6 +40,24 @@ VAD_PAD_S = 0.9
 #: 300 s 0.3 s (``tests/asr/test_stage.py``, two-hour recording). Fresh state every
 #: 30 s keeps speech after a long hold; it also bounds VAD's memory on long recordings.
 VAD_BLOCK_S = 30.0
+#: Decoding temperatures. One, and zero: beam search only, never the sampling fallback
+#: (faster-whisper retries at 0.2, 0.4 … with random sampling when a window's output
+#: looks bad; its batched pipeline uses only the first temperature anyway). The same
+#: audio gives the same text on one machine, so a verdict never changes on a rerun.
+DECODE_TEMPERATURES = (0.0,)
+#: CTranslate2 threads when ``AsrOptions.cpu_threads`` is 0: a fixed number, not the
+#: library's choice from the machine's load, so reruns compute the same way.
+DEFAULT_CPU_THREADS = 4
+
+
+def cpu_threads(options: AsrOptions) -> int:
+    """The intra-op threads to decode with: the option, else ``min(4, usable cores)``."""
+    import os
+
+    if options.cpu_threads:
+        return options.cpu_threads
+    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return min(DEFAULT_CPU_THREADS, usable or 1)
 
 
 def resolve_device(device: str) -> str:
@@ -75,6 +93,7 @@ def load_model(path: Path, device: str, compute_type: str, cpu_threads: int = 0)
                     device=device,
                     compute_type=compute_type,
                     cpu_threads=cpu_threads,
+                    num_workers=1,  # one decoding worker: no interleaving between runs
                     local_files_only=True,
                 )
             except (RuntimeError, ValueError, OSError) as exc:
@@ -261,7 +280,7 @@ class WhisperEngine:
         self.options = options
         self.device = resolve_device(options.device)
         self.compute_type = resolve_compute_type(options.compute_type, self.device)
-        self.model = load_model(model_path, self.device, self.compute_type, options.cpu_threads)
+        self.model = load_model(model_path, self.device, self.compute_type, cpu_threads(options))
         from faster_whisper.tokenizer import Tokenizer
         from faster_whisper.transcribe import BatchedInferencePipeline, TranscriptionOptions
 
@@ -293,7 +312,7 @@ class WhisperEngine:
             compression_ratio_threshold=2.4,
             condition_on_previous_text=False,
             prompt_reset_on_temperature=0.5,
-            temperatures=[0.0],
+            temperatures=list(DECODE_TEMPERATURES),
             initial_prompt=options.initial_prompt,
             prefix=None,
             suppress_blank=True,

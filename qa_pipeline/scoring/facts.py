@@ -10,14 +10,15 @@ threshold or a missing rate for the caller's case is a non-critical fail.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from qa_pipeline.lang.patterns import compile_regex
-from qa_pipeline.models import AGENT, CALLER
+from qa_pipeline.models import AGENT, CALLER, Status
 from qa_pipeline.rubric.schema import Conditions, Item, RateTable
-from qa_pipeline.scoring.base import Outcome, failed, passed, quote
+from qa_pipeline.scoring.base import Outcome, failed, passed, quote, review
 from qa_pipeline.scoring.context import CallContext, Seg
 
 LE, GT = "le", "gt"
@@ -100,6 +101,7 @@ class Statement:
     case: str | None
     cat: str | None
     wrong: bool
+    heard: tuple[Seg, ...] = ()  # the caller's turns its case or area was read from
 
 
 def _cat(value: float, threshold: float) -> str:
@@ -169,10 +171,27 @@ def _first_cue(text: str, ph: str, negated: tuple[str, ...]) -> int:
     return i
 
 
-def _caller_case(ctx: CallContext, table: RateTable) -> tuple[str | None, set[str]]:
+@dataclass(frozen=True, slots=True)
+class CallerCase:
+    """The caller's case and area categories, with the turns they were heard in."""
+
+    case: str | None
+    cats: set[str]
+    case_segs: tuple[Seg, ...]  # the caller's turn that named the case (agent's: none)
+    area_segs: tuple[Seg, ...]  # the caller's turns whose areas gave ``cats``
+
+
+def _seg_at(ctx: CallContext, speaker: str, pos: int) -> Seg:
+    """The segment of ``speaker`` that holds position ``pos`` of its joined text."""
+    segs = ctx.of(speaker)
+    return segs[bisect.bisect_right(ctx.offsets(segs), pos) - 1]
+
+
+def _caller_case(ctx: CallContext, table: RateTable) -> CallerCase:
     cues = _case_cues(ctx, table)
     w = words(ctx, tuple(table.unit_words))
-    case = None
+    case: str | None = None
+    case_segs: tuple[Seg, ...] = ()
     for speaker in (CALLER, AGENT):
         joined, _ = ctx.joined(speaker)
         first: tuple[int, str] | None = None
@@ -182,8 +201,18 @@ def _caller_case(ctx: CallContext, table: RateTable) -> tuple[str | None, set[st
                 first = (i, c)
         if first is not None:
             case = first[1]
+            case_segs = (_seg_at(ctx, speaker, first[0]),) if speaker == CALLER else ()
             break
+    cats, area_segs = _caller_cats(ctx, table, w)
+    return CallerCase(case, cats, case_segs, area_segs)
+
+
+def _caller_cats(
+    ctx: CallContext, table: RateTable, w: FactWords
+) -> tuple[set[str], tuple[Seg, ...]]:
+    """The area categories of the caller's numbers, and the turns they are in."""
     cats: set[str] = set()
+    segs: list[Seg] = []
     caller_text = ctx.joined(CALLER)[0]
     for m in w.tokens.finditer(caller_text):
         if m.group("num"):
@@ -197,7 +226,8 @@ def _caller_case(ctx: CallContext, table: RateTable) -> tuple[str | None, set[st
                 if w.compare.search(around):
                     continue
             cats.add(_cat(value, table.threshold))
-    return case, cats
+            segs.append(_seg_at(ctx, CALLER, m.start()))
+    return cats, tuple(dict.fromkeys(segs))
 
 
 def _last_of(text: str, words: re.Pattern[str]) -> int:
@@ -236,9 +266,18 @@ def _about_something_else(
     return _last_of(prev.norm, w.other_subjects) > _last_of(prev.norm, own)
 
 
-def _statements(
-    ctx: CallContext, table: RateTable, case: str | None, cats: set[str]
-) -> list[Statement]:
+def _rate_value(g: dict[str, str | None]) -> float:
+    """The rate (percent) of one match of the pack's rate patterns."""
+    if g.get("permille"):
+        rate = float(g["permille"] or 0) / 10  # 千分之十五 = 1.5%
+    else:
+        rate = float(g.get("pct") or g.get("pts") or g.get("bare") or 0)
+    rate += 0.5 if g.get("half") else 0.0
+    rate += int(g["tenth"] or 0) / 10 if g.get("tenth") else 0.0
+    return rate
+
+
+def _statements(ctx: CallContext, table: RateTable, cc: CallerCase) -> list[Statement]:
     agent_text = ctx.joined(AGENT)[0]
     cues = [(c, ph) for c, ph in _case_cues(ctx, table) if ph in agent_text]
     w = words(ctx, tuple(table.unit_words))
@@ -254,13 +293,7 @@ def _statements(
         prev_end = 0
         prev_cat: str | None = None
         for m in w.rate.finditer(text):
-            g = m.groupdict()
-            if g.get("permille"):
-                rate = float(g["permille"]) / 10  # 千分之十五 = 1.5%
-            else:
-                rate = float(g.get("pct") or g.get("pts") or g.get("bare") or 0)
-            rate += 0.5 if g.get("half") else 0.0
-            rate += int(g["tenth"]) / 10 if g.get("tenth") else 0.0
+            rate = _rate_value(m.groupdict())
             if (
                 rate <= 0
                 or rate > 10
@@ -274,7 +307,7 @@ def _statements(
                 prev_end = m.end()
                 continue
             found = _last_case(text[: m.start()], cues, w.negated)
-            st_case = found[1] if found else case
+            st_case = found[1] if found else cc.case
             window = text[prev_end : m.start()]
             cat = _area_cat(window, table.threshold, w)
             # a short continuation (「，二套是2%」) keeps the previous area; a clause that names
@@ -288,27 +321,24 @@ def _statements(
                 cat = prev_cat
             prev_cat, prev_end = cat, m.end()
             cases = [st_case] if st_case else list(table.cases)
-            cat_opts = [cat] if cat else (sorted(cats) or [LE, GT])
+            cat_opts = [cat] if cat else (sorted(cc.cats) or [LE, GT])
+            heard = (() if found else cc.case_segs) + (() if cat else cc.area_segs)
             allowed = set().union(*(_expected(table, c, k) for c in cases for k in cat_opts))
             wrong = not any(abs(rate - a) < 1e-6 for a in allowed)
             if not wrong and cat is None and len(cat_opts) == 1:
                 cat = cat_opts[0]
-            out.append(Statement(s, rate, st_case, cat, wrong))
+            out.append(Statement(s, rate, st_case, cat, wrong, heard))
     return out
 
 
 def check_rates(ctx: CallContext, item: Item, table: RateTable) -> Outcome:
     """The rates the agent states agree with the rate table, for the caller's case."""
-    case, cats = _caller_case(ctx, table)
-    stmts = _statements(ctx, table, case, cats)
+    cc = _caller_case(ctx, table)
+    case, cats = cc.case, cc.cats
+    stmts = _statements(ctx, table, cc)
     wrong = [st for st in stmts if st.wrong]
     if wrong:
-        what = ctx.msg("sep").join(
-            ctx.msg("rate_in", rate=f"{st.rate:g}", where=ctx.where(st.seg), quote=quote(st.seg))
-            for st in wrong
-        )
-        out = failed(ctx.msg("wrong_rate", what=what), tuple(st.seg for st in wrong))
-        return Outcome(out.status, out.reason, out.evidence, out.hinge, critical=True)
+        return _wrong_rates(ctx, wrong)
     thr = f"{table.threshold:g}"
     said_threshold = next(
         (s for s in ctx.of(AGENT) if re.search(rf"(?<![\d.]){re.escape(thr)}(?![\d.])", s.norm)),
@@ -328,7 +358,46 @@ def check_rates(ctx: CallContext, item: Item, table: RateTable) -> Outcome:
     if missing:
         out = failed(ctx.msg("sep").join(missing), evid, tuple(ctx.of(AGENT)), ())
         return Outcome(out.status, out.reason, out.evidence, out.hinge, False, out.absent)
-    return passed(ctx.msg("rates_ok", n=len(stmts), thr=thr), *evid)
+    out = passed(ctx.msg("rates_ok", n=len(stmts), thr=thr), *evid)
+    return _numbers_heard(ctx, item, out, (*evid, said_threshold))
+
+
+def _low(ctx: CallContext, s: Seg | None) -> bool:
+    """Whether ``s`` was heard below the ``low_confidence`` threshold."""
+    return s is not None and s.conf is not None and s.conf < ctx.opts.low_confidence
+
+
+def _wrong_rates(ctx: CallContext, wrong: list[Statement]) -> Outcome:
+    """A critical fail for wrong rates, resting on the clearly heard ones.
+
+    A statement is clearly heard when its own turn and the caller's turns its case or
+    area was read from are all above ``low_confidence``. When none is, the hinge is the
+    low-confidence turns only, so the engine sends the item to review (never a fail
+    invented from a misheard 二套 or 3%).
+    """
+    what = ctx.msg("sep").join(
+        ctx.msg("rate_in", rate=f"{st.rate:g}", where=ctx.where(st.seg), quote=quote(st.seg))
+        for st in wrong
+    )
+    firm = [st for st in wrong if not any(_low(ctx, s) for s in (st.seg, *st.heard))]
+    if firm:
+        hinge = tuple(st.seg for st in firm)
+    else:
+        heard = (s for st in wrong for s in (st.seg, *st.heard))
+        hinge = tuple(dict.fromkeys(s for s in heard if _low(ctx, s)))
+    evidence = tuple(dict.fromkeys(s for st in wrong for s in (st.seg, *st.heard)))
+    return Outcome(Status.FAIL, ctx.msg("wrong_rate", what=what), evidence, hinge, critical=True)
+
+
+def _numbers_heard(
+    ctx: CallContext, item: Item, out: Outcome, numbers: tuple[Seg | None, ...]
+) -> Outcome:
+    """``review`` instead of a critical item's pass when its numbers were heard unclearly."""
+    low = [s for s in dict.fromkeys(numbers) if s is not None and _low(ctx, s)]
+    if not item.critical or not low:
+        return out
+    worst = min(s.conf for s in low if s.conf is not None)
+    return review(ctx.msg("numbers_low_conf", reason=out.reason, c=f"{worst:.2f}"), *low)
 
 
 def _months(value: str, unit: str, w: FactWords) -> float:
@@ -404,4 +473,5 @@ def check_conditions(ctx: CallContext, item: Item, cond: Conditions) -> Outcome:
         missing.append(ctx.msg("conditions_missing", what="、".join(cond.conditions)))
     if missing:
         return failed(ctx.msg("sep").join(missing), (), tuple(ctx.of(AGENT)), ())
-    return passed(ctx.msg("conditions_ok", what=ctx.msg("sep").join(named)), *good[:1])
+    out = passed(ctx.msg("conditions_ok", what=ctx.msg("sep").join(named)), *good[:1])
+    return _numbers_heard(ctx, item, out, tuple(good[:1]))

@@ -46,6 +46,11 @@ class ScoringOptions:
         topic_corroboration: Knowledge words that must back a misheard topic word.
         min_gap_s: A hold for ``applies_when.silent_gap`` when the item's check has no
             ``min_gap_s`` of its own.
+        exact_sound_min_len: On a critical item, a turn whose fuzzy pinyin holds
+            forbidden wording this long (other characters, same sounds) is ``review``
+            at any confidence (``scoring/misheard.py``); 0 turns this off.
+        two_wrong_len: Forbidden wording this long may be heard with two syllables wrong
+            in a low-confidence turn (shorter, from ``sound_alike_min_len``: one).
     """
 
     low_confidence: float = 0.6
@@ -63,6 +68,8 @@ class ScoringOptions:
     sound_alike_min_len: int = 4
     topic_corroboration: int = 2
     min_gap_s: float = 10.0
+    exact_sound_min_len: int = 3
+    two_wrong_len: int = 7
     explicit: frozenset[str] = field(default=frozenset(), compare=False, repr=False)
 
     def updated(self, values: Mapping[str, Any], source: str, *, explicit: bool) -> ScoringOptions:

@@ -156,7 +156,7 @@ def find_violations(ctx: CallContext, segs: list[Seg], spec: ViolationSpec) -> l
         k = bisect.bisect_right(offsets, a) - 1
         s = segs[k]
         la, lb = a - offsets[k], b - offsets[k]
-        if _excused(s.norm, la, lb, phrase, how, spec, lookbacks):
+        if excused(s.norm, la, lb, phrase, how, spec, lookbacks):
             continue
         if s.sound_alike(la, lb):
             how = "sound_alike"
@@ -202,7 +202,7 @@ def _pattern_hits(
     return raw
 
 
-def _excused(
+def excused(
     text: str,
     la: int,
     lb: int,

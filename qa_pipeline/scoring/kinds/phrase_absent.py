@@ -12,6 +12,7 @@ from qa_pipeline.scoring.base import (
     Outcome,
     passed,
 )
+from qa_pipeline.scoring.misheard import misheard_outcome
 from qa_pipeline.scoring.registry import check_kind
 from qa_pipeline.scoring.search import find_violations, hits_outcome, violation_spec
 
@@ -40,7 +41,12 @@ class PhraseAbsent(Strict):
 def phrase_absent(ctx: CallContext, item: Item, p: PhraseAbsent) -> Outcome:
     """The speaker never says a listed phrase (polite look-alikes in ``allowed`` excepted)."""
     segs = ctx.window(item.speaker, item.window)
-    hits = find_violations(ctx, segs, violation_spec(ctx, p.phrases, p.patterns, p.allowed))
+    spec = violation_spec(ctx, p.phrases, p.patterns, p.allowed)
+    hits = find_violations(ctx, segs, spec)
     if hits:
         return hits_outcome(ctx, item, hits, "said_forbidden")
+    if item.critical:
+        doubt = misheard_outcome(ctx, segs, spec)
+        if doubt is not None:
+            return doubt
     return passed(ctx.cr.pack.msg("no_forbidden"))
