@@ -220,6 +220,24 @@ def demo_cmd(
     for label, paths in result.reports.items():
         for p in paths:
             console.print(f"  {label}: {p}", highlight=False, markup=False, soft_wrap=True)
+    _print_workbench(s)
+
+
+def _print_workbench(s: Any) -> None:
+    """The demo's accounts (new passwords shown once) and how to open the workbench."""
+    from qa_pipeline.demo.accounts import demo_accounts
+    from qa_pipeline.store import Store
+
+    with Store.open(s.resolved_database_url, redact=s.redact_pii) as store:
+        accounts = demo_accounts(store)
+    console.print(
+        "[bold]Workbench (复核, 申诉, 校准):[/] run `qa web`, then open http://127.0.0.1:8080"
+    )
+    for a in accounts:
+        secret = a.password or "(set by an earlier demo run; `qa users reset-password NAME`)"
+        console.print(f"  {a.role:<9} {a.name:<15} {secret}", highlight=False, markup=False)
+    if any(a.password for a in accounts):
+        console.print("  (the passwords are shown this once)")
 
 
 def register(app: typer.Typer, eval_app: typer.Typer) -> None:

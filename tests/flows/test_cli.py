@@ -73,6 +73,23 @@ def test_demo_without_audio(cli_env: Path, h: Any) -> None:
                  "bulletin_day-2026-11-20.html", "agent_A1001_day-2026-11-20.md"):  # fmt: skip
         assert (written / name).is_file(), name
         assert str(written / name) in out.output.replace("\n", ""), name
+    # the demo ends in the workbench: how to open it and one account per role
+    assert "qa web" in out.output
+    lines = {ln.split()[1]: ln.split() for ln in out.output.splitlines() if " demo-" in ln}
+    assert {v[0] for v in lines.values()} == {"admin", "inspector", "trainer", "manager", "agent"}
+    from qa_pipeline.config import load_settings
+    from qa_pipeline.review.users import UserStore
+    from qa_pipeline.store import Store
+
+    with Store.open(load_settings().resolved_database_url) as store:
+        users = UserStore(store)
+        inspector = users.authenticate("demo-inspector", lines["demo-inspector"][2])
+        assert inspector is not None and inspector.role == "inspector"
+        agent = users.authenticate("demo-agent", lines["demo-agent"][2])
+        assert agent is not None and agent.agent_id == "A1006"
+    again = CliRunner().invoke(app, ["demo", "--no-audio"])  # a second run keeps them
+    assert again.exit_code == 0, again.output
+    assert "earlier demo run" in again.output
 
 
 def test_every_flows_command_has_help() -> None:
