@@ -322,15 +322,7 @@ class DecisionsMixin(FinalityMixin):
                 "final_locked",
                 call=call_id,
             )
-        under_appeal = conn.execute(
-            select(appeals.c.id).where(
-                appeals.c.call_id == call_id,
-                appeals.c.rubric_id == rid,
-                appeals.c.rubric_version == ver,
-                appeals.c.item_id == item_id,
-                appeals.c.state == "open",
-            )
-        ).first()
+        under_appeal = _open_appeal(conn, (call_id, rid, ver, item_id))
         if under_appeal is not None:
             raise ConflictError(
                 f"{item_id} of {call_id} is under appeal; resolve the appeal instead",
@@ -362,15 +354,7 @@ class DecisionsMixin(FinalityMixin):
             raise InvalidInputError(
                 f"the evaluation of {call_id} is final", "final_no_appeal", call=call_id
             )
-        open_ = conn.execute(
-            select(appeals.c.id).where(
-                appeals.c.call_id == call_id,
-                appeals.c.rubric_id == rubric_id,
-                appeals.c.rubric_version == rubric_version,
-                appeals.c.item_id == item_id,
-                appeals.c.state == "open",
-            )
-        ).first()
+        open_ = _open_appeal(conn, key)
         if open_ is not None:
             raise InvalidInputError(
                 f"item {item_id} of {call_id} is already under appeal", "under_appeal"
@@ -663,3 +647,17 @@ def _unqueued_items(status_term: Any, never_queued: bool = True) -> Select[Any]:
         .select_from(item_results.join(call_scores))
         .where(status_term, *terms)
     )
+
+
+def _open_appeal(conn: Connection, key: Key) -> Any:
+    """The open appeal of one item (``call_id, rubric_id, rubric_version, item_id``), if any."""
+    call_id, rubric_id, rubric_version, item_id = key
+    return conn.execute(
+        select(appeals.c.id).where(
+            appeals.c.call_id == call_id,
+            appeals.c.rubric_id == rubric_id,
+            appeals.c.rubric_version == rubric_version,
+            appeals.c.item_id == item_id,
+            appeals.c.state == "open",
+        )
+    ).first()
