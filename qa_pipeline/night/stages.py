@@ -33,7 +33,8 @@ def pseudonymize(manifest: Manifest, config: StageConfig) -> Manifest:
     masked id with a short hash, before anything stores, logs or publishes it; row errors
     are redacted too.
     """
-    from qa_pipeline.pii.redact import pseudonymize_id, redact_text
+    from qa_pipeline.pii.fields import pseudonymize_id
+    from qa_pipeline.pii.redact import redact_text
 
     manifest = with_caller_keys(manifest, config.caller_key_secret)
     opts = config.redact_options()

@@ -32,7 +32,6 @@ Masking style ``label`` (default) replaces the whole match with a bracketed labe
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 import re
@@ -88,8 +87,6 @@ __all__ = [
     "find_pii",
     "id18_ok",
     "install_log_redaction",
-    "pseudonymize_id",
-    "redact_field",
     "redact_item",
     "redact_path",
     "redact_score",
@@ -317,24 +314,8 @@ def redact_path(path: str | os.PathLike[str], options: RedactOptions | None = No
     return "".join(p if p in ("/", "\\") else _redact_name(p, opts) for p in parts)
 
 
+#: Hex digits as letters, for pseudonyms that no number recognizer reads as digits.
 _HEX_TO_LETTERS = str.maketrans("0123456789abcdef", "ghijklmnopabcdef")
-
-
-def pseudonymize_id(value: str, options: RedactOptions | None = None) -> str:
-    """An identifier with its personal data masked, still unique.
-
-    An identifier (a call id) with its personal data masked and a short hash added, so
-    ids stay unique and the same on every run: ``13812345678_0815`` →
-    ``[手机号]_0815~kdjebcaa``. An id without personal data is returned unchanged.
-
-    The hash is of the whole id and uses letters only; it is a pseudonym, not
-    anonymity (a phone number can be found from its hash by trying them all).
-    """
-    masked = redact_path(value, options)
-    if masked == value:
-        return value
-    digest = hashlib.sha256(value.encode("utf-8")).hexdigest()[:8]
-    return f"{masked}~{digest.translate(_HEX_TO_LETTERS)}"
 
 
 def redact_text(text: str, options: RedactOptions | None = None) -> str:
@@ -361,37 +342,6 @@ def redact_text(text: str, options: RedactOptions | None = None) -> str:
     if _FILE_EXT_RE.search(result):
         result = _FILE_NAME_RE.sub(lambda m: _redact_name(m.group(0), opts), result)
     return result
-
-
-# manifest columns whose whole value is personal data, whatever its form (a bare name)
-_PII_FIELDS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    (EMAIL, re.compile(r"mail|邮箱", re.I)),
-    (WECHAT, re.compile(r"wechat|weixin|微信", re.I)),
-    (QQ, re.compile(r"(^|_)qq", re.I)),
-    (PLATE, re.compile(r"plate|车牌", re.I)),
-    (PASSPORT, re.compile(r"passport|permit|护照|通行证|回乡证|台胞证", re.I)),
-    (ACCOUNT, re.compile(r"provident|social_?security|公积金|社保|医保", re.I)),
-    (ID_CARD, re.compile(r"id_?card|id_?no|identity|身份证|证件", re.I)),
-    (BANK_CARD, re.compile(r"bank|card|account|卡号|银行|账号|帐号", re.I)),
-    (ADDRESS, re.compile(r"addr|地址|住址", re.I)),
-    (MOBILE, re.compile(r"phone|mobile|(^|_)tel|(^|_)ani($|_)|电话|手机|号码|主叫", re.I)),
-    (NAME, re.compile(r"name|姓名|名字|联系人|caller|customer|citizen|客户|来电人|市民", re.I)),
-)
-
-
-def redact_field(name: str, value: str, options: RedactOptions | None = None) -> str:
-    """A manifest value with its personal data masked.
-
-    A manifest value, given its column name: the whole value masked where the column
-    holds personal data (``caller_name``, ``手机``, ``地址`` …), else :func:`redact_text`.
-    """
-    opts = options or RedactOptions()
-    if not opts.enabled or not value or not value.strip():
-        return value
-    for kind, pattern in _PII_FIELDS:
-        if pattern.search(name) and opts.wants(kind):
-            return LABELS[kind] if opts.style == "label" else "*" * 4
-    return redact_text(value, opts)
 
 
 def redact_value(value: Any, options: RedactOptions | None = None) -> Any:
@@ -526,7 +476,8 @@ def redact_transcript(transcript: Transcript, options: RedactOptions | None = No
     """A copy of ``transcript`` with its personal data masked.
 
     A copy of ``transcript`` with every segment's text redacted, including numbers
-    split over neighbouring segments.
+    split over neighbouring segments, and every other string field masked
+    (:func:`qa_pipeline.pii.fields.redact_transcript_fields`: speakers, flags, options).
     """
     opts = options or RedactOptions()
     if not opts.enabled:
@@ -536,13 +487,16 @@ def redact_transcript(transcript: Transcript, options: RedactOptions | None = No
     texts = _mask_across(texts, opts)
     if opts.name:
         texts = turns.mask_answered_names(texts, LABELS[NAME] if opts.style == "label" else "**")
-    return replace(
+    from qa_pipeline.pii.fields import redact_transcript_fields  # fields builds on this module
+
+    masked = replace(
         transcript,
         segments=tuple(
             replace(seg, text=redact_text(text, opts))
             for seg, text in zip(transcript.segments, texts, strict=True)
         ),
     )
+    return redact_transcript_fields(masked, opts)
 
 
 def _redact_evidence(ev: Evidence, options: RedactOptions | None) -> Evidence:

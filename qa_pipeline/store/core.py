@@ -34,9 +34,9 @@ from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 
 from qa_pipeline.errors import StoreError
 from qa_pipeline.models import CallScore, Recording, Status, Transcript
+from qa_pipeline.pii.fields import redact_field
 from qa_pipeline.pii.redact import (
     RedactOptions,
-    redact_field,
     redact_path,
     redact_score,
     redact_text,
@@ -356,7 +356,7 @@ class Store(QueryMixin):
             "call_type": m.call_type,
             "duration_s": m.duration_s,
             "satisfaction": m.satisfaction,
-            "topic": redact_text(m.topic, opts) if m.topic else m.topic,
+            "topic": redact_field("topic", m.topic, opts) if m.topic else m.topic,
             "extra": extra,
             "caller_key": m.caller_key,
             "run_id": run_id,

@@ -20,9 +20,9 @@ from sqlalchemy import Table, select, update
 
 from qa_pipeline.errors import TranscriptFormatError
 from qa_pipeline.models import CallMeta, Recording, Segment, Transcript
+from qa_pipeline.pii.fields import redact_field
 from qa_pipeline.pii.redact import (
     RedactOptions,
-    redact_field,
     redact_path,
     redact_text,
     redact_transcript,

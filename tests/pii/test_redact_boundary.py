@@ -13,10 +13,10 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from qa_pipeline.models import CallMeta, Recording
+from qa_pipeline.pii.fields import redact_field
 from qa_pipeline.pii.redact import (
     RedactOptions,
     install_log_redaction,
-    redact_field,
     redact_path,
     redact_text,
     redact_value,
@@ -213,7 +213,7 @@ def test_scrub_redacts_what_an_earlier_version_left_raw(
 
 
 def test_call_ids_that_carry_personal_data_are_pseudonymized() -> None:
-    from qa_pipeline.pii.redact import pseudonymize_id
+    from qa_pipeline.pii.fields import pseudonymize_id
 
     first = pseudonymize_id("13812345678_0815")
     assert first.startswith("[手机号]_0815~") and "13812345678" not in first

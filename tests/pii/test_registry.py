@@ -342,7 +342,7 @@ def test_partial_style_of_the_new_kinds() -> None:
 
 
 def test_manifest_columns_of_the_new_kinds() -> None:
-    from qa_pipeline.pii.redact import redact_field
+    from qa_pipeline.pii.fields import redact_field
 
     assert redact_field("护照号", "E88776655") == "[证件号]"
     assert redact_field("公积金账号", "020012345678") == "[账号]"
