@@ -24,6 +24,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from qa_pipeline.models import SPEAKERS, AudioMetrics, Segment, Transcript
+from qa_pipeline.pii import lexicon
 from qa_pipeline.pii.redact import (
     _HEX_TO_LETTERS,
     ACCOUNT,
@@ -42,7 +43,9 @@ from qa_pipeline.pii.redact import (
     redact_path,
     redact_text,
 )
-from qa_pipeline.pii.words import name_like
+from qa_pipeline.pii.words import is_surname, name_like
+
+_NOT_NAMES = frozenset(lexicon.words("names", "not_names"))
 
 __all__ = [
     "RAW_COLUMNS",
@@ -132,9 +135,16 @@ def _bare_han(run: str) -> bool:
     if any(c in run for c in "·•・"):
         parts = [p for p in re.split(r"[·•・]", run) if p]
         return len(parts) >= 2 and all(1 <= len(p) <= 6 for p in parts)
-    if len(set(run)) == 1:  # 谢谢, 哈哈哈: a word said twice
+    if len(set(run)) == 1 or not 2 <= len(run) <= 4:  # 谢谢, 哈哈哈: a word said twice
         return False
-    return 2 <= len(run) <= 4 and name_like(run)
+    if name_like(run):
+        return True
+    # alone in a field, a surname and one or two characters is a name even where running
+    # text would read the characters as a word (管春来: 来 as in 打来)
+    for s in (2, 1):
+        if is_surname(run[:s]) and 1 <= len(run) - s <= 2:
+            return run not in _NOT_NAMES
+    return False
 
 
 def _bare_ascii(run: str) -> str | None:
