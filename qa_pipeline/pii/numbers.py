@@ -44,6 +44,27 @@ _FILLER_RE = re.compile("|".join(re.escape(w) for w in _FILLERS)) if _FILLERS el
 _X_CHARS = set("Xx叉Ｘｘ")
 # every character :func:`digit_at` may read as a digit
 _DIGIT_CHAR_RE = re.compile("[" + "".join(re.escape(c) for c in {*_DIGITS, *_HOMOPHONES}) + "]")
+# a stretch of numerals read in one regex step (homophones, which depend on their
+# neighbours, are looked at one by one): the same digits as digit_at, fewer Python steps
+_NUMERAL_RUN_RE = re.compile("[" + "".join(re.escape(c) for c in sorted(_DIGITS)) + "]+")
+_TO_DIGIT = str.maketrans({k: v for k, v in _DIGITS.items() if len(v) == 1})
+if any(len(v) != 1 for v in _DIGITS.values()):  # zh.yaml: one digit per numeral
+    raise ValueError("numbers.digits must map each numeral to one digit")
+# Stretches where a number of 7 digits or more can be: numerals (and homophones) joined
+# only by what a gap between digit groups may hold (separators, punctuation, fillers).
+# A superset of every run _digit_runs can build, found in one regex pass: text dense with
+# short numbers (3号院。3号院。…) costs one step per stretch, not per numeral.
+_D_CLASS = _DIGIT_CHAR_RE.pattern
+_GAP_CLASS = "[" + "".join(re.escape(c) for c in sorted(_SEPARATORS | _PUNCT_SEPARATORS)) + "]"
+# fillers made of gap characters only ('...') are matched by the class already: leaving
+# them out keeps the pattern free of two ways to read the same characters
+_GAP_WORDS = sorted(
+    (w for w in _FILLERS if not set(w) <= _SEPARATORS | _PUNCT_SEPARATORS), key=len, reverse=True
+)
+_GAP_ALT = "|".join([_GAP_CLASS, *(re.escape(w) for w in _GAP_WORDS)])
+# at most _MAX_FILLER_GAP + 1 pieces in a gap, as in _gap: bounded backtracking
+_STRETCH_RE = re.compile(f"{_D_CLASS}(?:(?:{_GAP_ALT}){{0,{_MAX_FILLER_GAP + 1}}}{_D_CLASS})*")
+_MIN_NUMERALS = 6  # 7 digits, one of them may be the X that ends an ID
 
 _PROVINCES = {
     *range(11, 16),
@@ -256,47 +277,75 @@ def _gap(text: str, i: int) -> tuple[int, bool]:
 
 
 def _digit_runs(text: str) -> list[list[_Group]]:
-    """Runs of digits (arabic or Chinese numerals) split into groups at separators."""
+    """Runs of digits (arabic or Chinese numerals) split into groups at separators.
+
+    Only runs that may hold 7 digits or more: a stretch with fewer numerals is skipped.
+    """
     runs: list[list[_Group]] = []
-    i, n = 0, len(text)
-    while i < n:
-        # jump to the next character that may be a digit: most text holds none
-        nxt = _DIGIT_CHAR_RE.search(text, i)
+    for m in _STRETCH_RE.finditer(text):
+        if m.end() - m.start() < _MIN_NUMERALS:
+            continue
+        if len(_DIGIT_CHAR_RE.findall(m[0])) < _MIN_NUMERALS:
+            continue
+        runs += _stretch_runs(text, m.start(), m.end())
+    return runs
+
+
+def _stretch_runs(text: str, i: int, stop: int) -> list[list[_Group]]:
+    """The runs that start in ``text[i:stop]``."""
+    runs: list[list[_Group]] = []
+    while i < stop:
+        # jump to the next character that may be a digit
+        nxt = _DIGIT_CHAR_RE.search(text, i, stop)
         if nxt is None:
             break
         i = nxt.start()
         if digit_at(text, i) is None:
             i += 1
             continue
-        run: list[_Group] = []
-        punct = False
-        while True:
-            start = i
-            digits: list[str] = []
-            pos: list[int] = []
-            while i < n and (d := digit_at(text, i)) is not None:
+        run, i = _one_run(text, i)
+        runs.append(run)
+    return runs
+
+
+def _one_run(text: str, i: int) -> tuple[list[_Group], int]:
+    """The run of groups starting at the numeral ``text[i]``, and where it ends."""
+    n = len(text)
+    run: list[_Group] = []
+    punct = False
+    while True:
+        start = i
+        digits: list[str] = []
+        pos: list[int] = []
+        while i < n:
+            m = _NUMERAL_RUN_RE.match(text, i)
+            if m is not None:
+                digits.append(m[0].translate(_TO_DIGIT))
+                pos.extend(range(i, m.end()))
+                i = m.end()
+            elif (d := digit_at(text, i)) is not None:  # a homophone beside a numeral
                 digits.append(d)
                 pos.append(i)
                 i += 1
-            group = _Group(start, i, "".join(digits), pos, punct)
-            run.append(group)
-            # a trailing X ends an ID number (17 digits + X), spoken as 叉 too
-            if (
-                i < n
-                and text[i] in _X_CHARS
-                and not (i + 1 < n and text[i + 1].isascii() and text[i + 1].isalnum())
-            ):
-                group.digits += "X"
-                group.pos.append(i)
-                group.end = i = i + 1
+            else:
                 break
-            j, punct = _gap(text, i)
-            if j > i:
-                i = j
-                continue
+        group = _Group(start, i, "".join(digits), pos, punct)
+        run.append(group)
+        # a trailing X ends an ID number (17 digits + X), spoken as 叉 too
+        if (
+            i < n
+            and text[i] in _X_CHARS
+            and not (i + 1 < n and text[i + 1].isascii() and text[i + 1].isalnum())
+        ):
+            group.digits += "X"
+            group.pos.append(i)
+            group.end = i = i + 1
             break
-        runs.append(run)
-    return runs
+        j, punct = _gap(text, i)
+        if j <= i:
+            break
+        i = j
+    return run, i
 
 
 def is_quantity(text: str, start: int, end: int, digits: int = 0) -> bool:
@@ -366,6 +415,8 @@ def number_matches(
         return free(a, b) and is_free(taken, a, b)
 
     for run in _digit_runs(text):
+        if sum(len(g.digits) for g in run) < 7:  # no number of 7 digits or more in it
+            continue
         i = 0
         while i < len(run):
             hit = _run_hit(text, run, i, wants, unclaimed)
