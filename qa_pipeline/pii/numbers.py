@@ -378,6 +378,11 @@ def _trims(
     Chinese numeral or two at the outer edge of a run (号码幺三八…五六七八一下: 一 of 一下).
     """
     out = [(0, 0)]
+    # a trim takes the outermost numeral, so it must be Chinese: arabic edges trim nothing
+    at_start = at_start and text[group_first.pos[0]] not in _ARABIC
+    at_end = at_end and text[group_last.pos[-1]] not in _ARABIC
+    if not (at_start or at_end):
+        return out
 
     def cn(k: int) -> bool:
         return text[k] not in _ARABIC

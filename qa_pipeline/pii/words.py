@@ -187,6 +187,9 @@ def _relative_names(text: str) -> list[Span]:
     return out
 
 
+_ALL_CJK_RE = re.compile(f"[{_CJK}]+")
+
+
 def _titled_name(text: str, t: int) -> Span | None:
     """The name (or surname) right before the title at ``text[t]`` (张先生), if any."""
     for size in (4, 3, 2, 1):
@@ -195,7 +198,7 @@ def _titled_name(text: str, t: int) -> Span | None:
             continue
         cand = text[a:t]
         s = _surname_at(text, a)
-        if not s or size - s > 2 or not re.fullmatch(f"[{_CJK}]+", cand):
+        if not s or size - s > 2 or not _ALL_CJK_RE.fullmatch(cand):
             continue
         if any(ch in _NAME_STOP for ch in cand[s:]) or (s == 1 and cand[0] in _NAME_STOP):
             continue
