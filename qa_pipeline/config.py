@@ -44,6 +44,10 @@ class Settings(BaseSettings):
         max_audio_duration_s: Longest recording decoded, in seconds (default 4 hours);
             audio much longer than the manifest's ``duration_s`` (over twice it plus
             60 s) is refused as ``longer_than_manifest``.
+        night_max_audio_mb: Decoded audio a night's process holds at once, in MB
+            (default 2048; 0: no limit), whatever the headers claim: each recording
+            reserves its decoded size before decoding, one that alone needs more is
+            refused with a one-line reason, the others wait.
         caller_key_secret: The site's secret for caller keys (HMAC-SHA256 of the caller's
             number, for repeat calls); unset, no key is made and the number is dropped.
             Keep it like a password: with it a given number can be matched to its key.
@@ -71,6 +75,7 @@ class Settings(BaseSettings):
     appeal_window_days: float = Field(default=7.0, ge=0.0)
     min_sample_rate: int = Field(default=4000, ge=1)
     max_audio_duration_s: float = Field(default=4 * 3600.0, gt=0.0)
+    night_max_audio_mb: float = Field(default=2048.0, ge=0.0)
     caller_key_secret: SecretStr | None = None
     repeat_window_days: float = Field(default=7.0, gt=0.0)
     taxonomy: Path | None = None

@@ -50,6 +50,9 @@ class AsrOptions:
         min_sample_rate: Refuse audio whose header declares a lower rate (``QA_MIN_SAMPLE_RATE``).
         max_audio_duration_s: Refuse audio longer than this (``QA_MAX_AUDIO_DURATION_S``);
             audio much longer than the manifest's ``duration_s`` is refused too.
+        max_audio_mb: Decoded audio held at once in this process, in MB
+            (``QA_NIGHT_MAX_AUDIO_MB``; :mod:`qa_pipeline.audio.budget`); ``None`` or 0:
+            no limit but ``group_size``.
     """
 
     model: str = "base"
@@ -71,6 +74,7 @@ class AsrOptions:
     pack_turns: bool = True
     min_sample_rate: int = 4000
     max_audio_duration_s: float | None = 4 * 3600.0
+    max_audio_mb: float | None = None
 
     def __post_init__(self) -> None:
         if self.device not in _DEVICES:
@@ -101,6 +105,7 @@ class AsrOptions:
             "device",
             "min_sample_rate",
             "max_audio_duration_s",
+            "max_audio_mb",
         ):
             data.pop(key)
         return {k: str(v) for k, v in sorted(data.items())}

@@ -28,6 +28,7 @@ from qa_pipeline.asr.whisper import (
     speech_spans,
 )
 from qa_pipeline.audio import pitch as audio_pitch
+from qa_pipeline.audio.budget import AudioBudget, night_budget
 from qa_pipeline.audio.echo import gate_crosstalk
 from qa_pipeline.errors import AsrError, QAPipelineError
 from qa_pipeline.models import AGENT, CALLER, UNKNOWN, Recording, Segment, Transcript
@@ -281,13 +282,27 @@ def _reversed(segments: Sequence[Segment]) -> bool:
     return score[CALLER] >= 2 and score[CALLER] >= score[AGENT] + 2
 
 
-def _prepare(t: Transcriber, index: int, rec: Recording, key: str) -> _Job:
+def _prepare(
+    t: Transcriber, index: int, rec: Recording, key: str, budget: _BatchBudget | None = None
+) -> _Job:
     decoded = audio.decode_audio(
         rec.path,
         max_duration_s=t.options.max_audio_duration_s,
         min_sample_rate=t.options.min_sample_rate,
         expected_duration_s=rec.meta.duration_s,  # refuses audio far longer than the manifest
+        budget=budget,
     )
+    try:
+        return _split(t, index, rec, key, decoded)
+    except BaseException:
+        if budget is not None:
+            budget.release(decoded.reserved_bytes)
+        raise
+
+
+def _split(
+    t: Transcriber, index: int, rec: Recording, key: str, decoded: audio.DecodedAudio
+) -> _Job:
     spec = t.options.channels
     if spec.strip().lower() == AUTO_CHANNELS:
         spec = DEFAULT_CHANNELS
@@ -371,6 +386,8 @@ class _Batch:
         self.results: list[TranscriptionResult | None] = [None] * total
         self.done = 0
         self.pending: list[_Job] = []
+        mb = transcriber.options.max_audio_mb
+        self.budget = _BatchBudget(night_budget(mb), self) if mb else None
 
     def finish(self, i: int, result: TranscriptionResult) -> None:
         """Record recording ``i``'s result and report progress."""
@@ -391,7 +408,7 @@ class _Batch:
             if cached is not None:
                 self.finish(i, TranscriptionResult(rec, _with_meta(cached, rec), cached=True))
                 return False
-            self.pending.append(_prepare(self.transcriber, i, rec, key))
+            self.pending.append(_prepare(self.transcriber, i, rec, key, self.budget))
         except QAPipelineError as exc:
             self.finish(i, TranscriptionResult(rec, None, exc))
             return False
@@ -416,7 +433,12 @@ class _Batch:
         """Transcribe the pending jobs as one group; finish each with its transcript."""
         if not self.pending:
             return
-        transcripts = self._transcribe_pending()
+        try:
+            transcripts = self._transcribe_pending()
+        finally:
+            if self.budget is not None:  # the group's audio is no longer needed
+                for job in self.pending:
+                    self.budget.release(job.decoded.reserved_bytes)
         for job in self.pending:
             tr = transcripts.get(job.index)
             if tr is None:
@@ -442,6 +464,30 @@ class _Batch:
                     self.finish(job.index, TranscriptionResult(job.recording, None, one_exc))
             log.warning("batch failed (%s); retried per call", exc)
             return transcripts
+
+
+class _BatchBudget:
+    """The night's audio budget as one batch uses it.
+
+    Before it waits for room, the batch transcribes (and so hands back) the audio it
+    holds: no thread waits while holding audio, so waiting cannot deadlock.
+    """
+
+    def __init__(self, budget: AudioBudget, batch: _Batch) -> None:
+        self.budget, self.batch = budget, batch
+
+    def reserve(self, nbytes: int, what: str) -> None:
+        self.budget.check(nbytes, what)
+        if self.budget.try_reserve(nbytes):
+            return
+        self.batch.flush()
+        self.budget.reserve(nbytes, what)
+
+    def try_reserve(self, nbytes: int) -> bool:
+        return self.budget.try_reserve(nbytes)
+
+    def release(self, nbytes: int) -> None:
+        self.budget.release(nbytes)
 
 
 def _with_meta(transcript: Transcript, rec: Recording) -> Transcript:

@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from qa_pipeline.audio.budget import BYTES_PER_SAMPLE, Reserver
 from qa_pipeline.audio.constants import (
     DEFAULT_MAX_DURATION_S,
     DEFAULT_MIN_SAMPLE_RATE,
@@ -34,6 +35,7 @@ class DecodedAudio:
         duration_s: Length of the decoded audio in seconds.
         source_codec: FFmpeg codec name, e.g. ``pcm_s16le``, ``pcm_mulaw``, ``mp3``.
         source_format: FFmpeg container name, e.g. ``wav``, ``ogg``, ``mov,mp4,m4a,...``.
+        reserved_bytes: What this audio holds of an :class:`AudioBudget` (to release).
     """
 
     samples: np.ndarray
@@ -42,6 +44,7 @@ class DecodedAudio:
     duration_s: float
     source_codec: str | None = None
     source_format: str | None = None
+    reserved_bytes: int = 0
 
 
 def audio_content_hash(path: Path) -> str:
@@ -138,6 +141,7 @@ def decode_audio(
     max_duration_s: float | None = DEFAULT_MAX_DURATION_S,
     min_sample_rate: int = DEFAULT_MIN_SAMPLE_RATE,
     expected_duration_s: float | None = None,
+    budget: Reserver | None = None,
 ) -> DecodedAudio:
     """Decode a recording to float32 at 16 kHz, one row per channel.
 
@@ -155,6 +159,9 @@ def decode_audio(
             declaring 1 Hz decodes a few KB into hours of samples), before decoding.
         expected_duration_s: The manifest's duration: audio longer than twice it plus
             60 s is refused as ``longer_than_manifest`` (up front, and while decoding).
+        budget: Where the decoded size is reserved before the buffer is allocated
+            (``QA_NIGHT_MAX_AUDIO_MB``, :mod:`qa_pipeline.audio.budget`); the caller
+            releases ``reserved_bytes`` when it no longer holds the audio.
 
     Returns:
         The decoded audio.
@@ -166,6 +173,8 @@ def decode_audio(
             decode, a sample rate under ``min_sample_rate``, or longer than
             ``max_duration_s``; :class:`LongerThanManifestError` when much longer than
             ``expected_duration_s``. Nothing is allocated for the samples before these checks.
+            Also when the recording alone needs more than ``budget``, or outgrows its
+            reservation while the budget has no room.
     """
     import av
 
@@ -186,7 +195,7 @@ def decode_audio(
         raise AudioDecodeError(f"{path}: cannot open: {exc}") from exc
     with container:
         return _decode_container(
-            path, container, max_duration_s, min_sample_rate, expected_duration_s
+            path, container, max_duration_s, min_sample_rate, expected_duration_s, budget
         )
 
 
@@ -229,19 +238,45 @@ def _declared_duration(container: Any, stream: Any) -> float | None:
 class _SampleBuffer:
     """A growing ``(channels, n)`` float32 buffer that refuses audio past ``limit`` samples."""
 
-    def __init__(self, path: Path, channels: int, declared: float | None, limits: _Limits) -> None:
+    def __init__(
+        self,
+        path: Path,
+        channels: int,
+        declared: float | None,
+        limits: _Limits,
+        budget: Reserver | None = None,
+    ) -> None:
         self.path = path
         self.channels = channels
         self.limits = limits
+        self.budget = budget
+        self.reserved_bytes = 0
         max_duration_s = limits.seconds
         self.limit = (
             None if max_duration_s is None else int(max_duration_s * SAMPLE_RATE) + SAMPLE_RATE
         )
         estimate = int((declared if declared is not None else 60.0) * SAMPLE_RATE) + SAMPLE_RATE
+        if declared is not None:  # a header that rounds down: a little room, not a regrowth
+            estimate += int(declared * 0.05 * SAMPLE_RATE)
+        elif self.limit is not None and budget is not None:
+            estimate = self.limit  # nothing declared: reserve what the limits allow
         if self.limit is not None:
             estimate = min(estimate, self.limit)
-        self.buf = np.empty((channels, max(estimate, SAMPLE_RATE)), dtype=np.float32)
+        estimate = max(estimate, SAMPLE_RATE)
+        if budget is not None:
+            budget.reserve(self._bytes(estimate), str(path))  # may wait; refuses if too big
+            self.reserved_bytes = self._bytes(estimate)
+        self.buf = np.empty((channels, estimate), dtype=np.float32)
         self.n = 0
+
+    def _bytes(self, samples: int) -> int:
+        return samples * self.channels * BYTES_PER_SAMPLE
+
+    def release(self) -> None:
+        """Hand the reservation back (a recording that failed to decode)."""
+        if self.budget is not None:
+            self.budget.release(self.reserved_bytes)
+        self.reserved_bytes = 0
 
     def put(self, frames: Sequence[Any]) -> None:
         """Append resampled frames, growing the buffer (up to the limit) as needed."""
@@ -263,6 +298,15 @@ class _SampleBuffer:
         grown = max(needed, int(self.buf.shape[1] * 1.5))
         if limit is not None:
             grown = min(grown, limit)
+        if self.budget is not None:
+            extra = self._bytes(grown) - self.reserved_bytes
+            if extra > 0 and not self.budget.try_reserve(extra):
+                raise UnsupportedAudioError(
+                    f"{self.path}: decodes to more than its header declares "
+                    f"({needed / SAMPLE_RATE:.0f} s so far) and the night's audio budget "
+                    "(QA_NIGHT_MAX_AUDIO_MB) has no room for it"
+                )
+            self.reserved_bytes += max(0, extra)
         new = np.empty((self.channels, grown), dtype=np.float32)
         new[:, : self.n] = self.buf[:, : self.n]
         self.buf = new
@@ -363,6 +407,7 @@ def _decode_container(
     max_duration_s: float | None,
     min_sample_rate: int = DEFAULT_MIN_SAMPLE_RATE,
     expected_duration_s: float | None = None,
+    budget: Reserver | None = None,
 ) -> DecodedAudio:
     """Decode the first audio stream of an open container (see :func:`decode_audio`)."""
     import av
@@ -382,11 +427,15 @@ def _decode_container(
         raise limits.refuse(path, declared, "its header declares")
     layout = "stereo" if channels == 2 else "mono"
     resampler = av.AudioResampler(format="fltp", layout=layout, rate=SAMPLE_RATE)
-    out = _SampleBuffer(path, channels, declared, limits)
-    bad_packets, stopped_early = _decode_packets(path, container, stream, codec, out, resampler)
-    _flush_resampler(path, out, resampler)
-    if out.n == 0:
-        raise AudioDecodeError(f"{path}: contains no audio samples (zero-length audio)")
+    out = _SampleBuffer(path, channels, declared, limits, budget)
+    try:
+        bad_packets, stopped_early = _decode_packets(path, container, stream, codec, out, resampler)
+        _flush_resampler(path, out, resampler)
+        if out.n == 0:
+            raise AudioDecodeError(f"{path}: contains no audio samples (zero-length audio)")
+    except BaseException:
+        out.release()
+        raise
     duration = out.n / SAMPLE_RATE
     _warn_shortfall(path, fmt, duration, declared, stopped_early, bad_packets)
     return DecodedAudio(
@@ -396,6 +445,7 @@ def _decode_container(
         duration_s=duration,
         source_codec=codec,
         source_format=fmt,
+        reserved_bytes=out.reserved_bytes,
     )
 
 

@@ -52,6 +52,7 @@ class StageConfig:
             chunk goes on (a runaway pattern can never hold the night).
         web_base_url: The workbench's address; report call links open its call page.
         min_sample_rate: Audio declaring a lower sample rate is refused before decoding.
+        night_max_audio_mb: Decoded audio held at once by this process (``0``: no limit).
         max_audio_duration_s: Audio longer than this is refused (and audio much longer
             than the manifest's ``duration_s``: ``longer_than_manifest``).
         caller_key_secret: The site's secret for caller keys (``None``: no keys, the
@@ -75,6 +76,7 @@ class StageConfig:
     web_base_url: str | None = None
     min_sample_rate: int = 4000
     max_audio_duration_s: float = 4 * 3600.0
+    night_max_audio_mb: float = 2048.0
     caller_key_secret: str | None = field(default=None, repr=False)
     review_sample_rate: float = 0.02
 
@@ -145,6 +147,7 @@ def stage_config(
         web_base_url=settings.web_base_url,
         min_sample_rate=settings.min_sample_rate,
         max_audio_duration_s=settings.max_audio_duration_s,
+        night_max_audio_mb=settings.night_max_audio_mb,
         caller_key_secret=settings.caller_secret,
         review_sample_rate=settings.review_sample_rate,
     )

@@ -275,6 +275,7 @@ def _asr_options(config: StageConfig, language: str, rubric_path: str | None = N
         correct_terms=correction_text(correction_terms(r)) if same else None,
         min_sample_rate=config.min_sample_rate,
         max_audio_duration_s=config.max_audio_duration_s,
+        max_audio_mb=config.night_max_audio_mb,
     )
 
 

@@ -83,4 +83,9 @@ def test_limits_are_settings_that_reach_the_decoder(
     rec = Recording(path=tmp_path / "a.wav", meta=CallMeta(call_id="c", duration_s=42.0))
     with pytest.raises(UnsupportedAudioError):
         stage._prepare(SimpleNamespace(options=AsrOptions(min_sample_rate=8000)), 0, rec, "k")  # type: ignore[arg-type]
-    assert seen == {"max_duration_s": 14400.0, "min_sample_rate": 8000, "expected_duration_s": 42.0}
+    assert seen == {
+        "max_duration_s": 14400.0,
+        "min_sample_rate": 8000,
+        "expected_duration_s": 42.0,
+        "budget": None,  # AsrOptions.max_audio_mb unset: no night budget
+    }
