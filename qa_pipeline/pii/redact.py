@@ -33,6 +33,7 @@ Masking style ``label`` (default) replaces the whole match with a bracketed labe
 from __future__ import annotations
 
 import logging
+import operator
 import os
 import re
 from collections.abc import Callable
@@ -194,15 +195,22 @@ class _Claims:
             self.add(PiiMatch(*span))
         if opts.landline:  # North American numbers of the English desk: (555) 234-5678
             self._nanp()
+        # the word finders give the most matches: the map is read and marked inline
+        taken, found, one = self.taken, self.found, b"\x01"
+        wanted = {kind: opts.wants(kind) for kind in KINDS}
         for kind, a, b, value in _word_spans(text, opts):
-            if a < b and opts.wants(kind) and free(a, b):
-                self.add(PiiMatch(kind, a, b, value))
+            if a < b and wanted.get(kind, False) and taken.find(1, a, b) < 0:
+                found.append(PiiMatch(kind, a, b, value))
+                taken[a:b] = one * (b - a)
 
     def _nanp(self) -> None:
         for m in _NANP_RE.finditer(self.text):
             area = m.group("area") or m.group("area2")
             if area not in _TOLL_FREE and self.free(m.start(), m.end()):
                 self.add(PiiMatch(LANDLINE, m.start(), m.end(), re.sub(r"\D", "", m[0])))
+
+
+_START = operator.attrgetter("start")
 
 
 def find_pii(text: str, options: RedactOptions | None = None) -> list[PiiMatch]:
@@ -222,7 +230,7 @@ def find_pii(text: str, options: RedactOptions | None = None) -> list[PiiMatch]:
     if opts.landline:
         found += _paren_landlines(text)
     _Claims(text, found).run(opts)
-    found.sort(key=lambda m: m.start)
+    found.sort(key=_START)
     return found
 
 
@@ -333,9 +341,10 @@ def redact_text(text: str, options: RedactOptions | None = None) -> str:
         return text
     out: list[str] = []
     pos = 0
+    label = opts.style == "label"
     for m in find_pii(text, opts):
         out.append(text[pos : m.start])
-        out.append(_mask(m, opts.style))
+        out.append(LABELS[m.kind] if label else _mask(m, opts.style))
         pos = m.end
     out.append(text[pos:])
     result = "".join(out)

@@ -257,7 +257,7 @@ _NOT_HOUSE_AFTER = re.compile(rf"({lexicon.alternatives('addresses', 'not_house_
 
 def find_addresses(text: str) -> list[Span]:
     """Street addresses from the house number down to the room."""
-    out: list[Span] = []
+    out: list[tuple[int, int]] = []
     for rx in (_ADDRESS_RE, _KEYED_ADDRESS_RE, _HOUSE_CHAIN_RE, _CHAIN_RE):
         for m in rx.finditer(text):
             a, b = m.start("addr"), m.end("addr")
@@ -267,17 +267,19 @@ def find_addresses(text: str) -> list[Span]:
                 continue
             if rx is not _CHAIN_RE and text[max(0, a - 1)] == "月":
                 continue
-            out.append((ADDRESS, a, b, text[a:b]))
-    # finders overlap (号院 is a place and a house number): one span per address
-    merged: list[Span] = []
-    for span in sorted(out, key=lambda x: (x[1], -x[2])):
-        if merged and span[1] <= merged[-1][2]:
-            last = merged[-1]
-            end = max(last[2], span[2])
-            merged[-1] = (ADDRESS, last[1], end, text[last[1] : end])
+            out.append((a, -b))
+    # finders overlap (号院 is a place and a house number): one span per address, in
+    # order of start, the longest first (a plain tuple sort: no key function per match)
+    out.sort()
+    merged: list[list[int]] = []
+    for a, neg_b in out:
+        b = -neg_b
+        if merged and a <= merged[-1][1]:
+            if b > merged[-1][1]:
+                merged[-1][1] = b
         else:
-            merged.append(span)
-    return merged
+            merged.append([a, b])
+    return [(ADDRESS, a, b, text[a:b]) for a, b in merged]
 
 
 _PROVINCE_ABBR = lexicon.chars("plates", "provinces")
