@@ -32,6 +32,7 @@ Masking style ``label`` (default) replaces the whole match with a bracketed labe
 
 from __future__ import annotations
 
+import functools
 import logging
 import operator
 import os
@@ -197,7 +198,7 @@ class _Claims:
             self._nanp()
         # the word finders give the most matches: the map is read and marked inline
         taken, found, one = self.taken, self.found, b"\x01"
-        wanted = {kind: opts.wants(kind) for kind in KINDS}
+        wanted = _wanted_kinds(opts)
         for kind, a, b, value in _word_spans(text, opts):
             if a < b and wanted.get(kind, False) and taken.find(1, a, b) < 0:
                 found.append(PiiMatch(kind, a, b, value))
@@ -211,6 +212,12 @@ class _Claims:
 
 
 _START = operator.attrgetter("start")
+
+
+@functools.lru_cache(maxsize=32)
+def _wanted_kinds(opts: RedactOptions) -> dict[str, bool]:
+    """Which kinds ``opts`` asks for (options are frozen: once per options, not per text)."""
+    return {kind: opts.wants(kind) for kind in KINDS}
 
 
 def find_pii(text: str, options: RedactOptions | None = None) -> list[PiiMatch]:
