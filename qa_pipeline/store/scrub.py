@@ -20,7 +20,7 @@ from sqlalchemy import Table, select, update
 
 from qa_pipeline.errors import TranscriptFormatError
 from qa_pipeline.models import CallMeta, Recording, Segment, Transcript
-from qa_pipeline.pii.fields import redact_field
+from qa_pipeline.pii.fields import redact_field, redact_token
 from qa_pipeline.pii.redact import (
     RedactOptions,
     redact_path,
@@ -49,6 +49,15 @@ def _segments(call_id: str, segments: Any, opts: RedactOptions) -> Any:
     except (TypeError, ValueError, KeyError, AttributeError):
         return redact_value(segments, opts)
     return [s.to_dict() for s in redact_transcript(t, opts).segments]
+
+
+def _tokens(value: Any, opts: RedactOptions) -> Any:
+    """A transcript's flags (a list) or options (a mapping), each string masked as a field."""
+    if isinstance(value, dict):
+        return {redact_token(str(k), opts): redact_token(str(v), opts) for k, v in value.items()}
+    if isinstance(value, list):
+        return [redact_token(str(v), opts) for v in value]
+    return redact_value(value, opts)
 
 
 def _extra(value: Any, opts: RedactOptions) -> Any:
@@ -106,8 +115,12 @@ def scrub_store(
     changed["transcripts"] = _scrub_rows(
         store,
         transcripts,
-        ["segments"],
-        lambda row: {"segments": _segments(row.call_id, row.segments, opts)},
+        ["segments", "flags", "options"],
+        lambda row: {
+            "segments": _segments(row.call_id, row.segments, opts),
+            "flags": _tokens(row.flags, opts),
+            "options": _tokens(row.options, opts),
+        },
     )
     changed["recordings"] = _scrub_rows(
         store,

@@ -182,8 +182,15 @@ def test_scrub_redacts_what_an_earlier_version_left_raw(
     segs = (
         Segment("caller", 0.0, 1.0, "我叫欧阳振华，电话一三八一二三四"),
         Segment("caller", 1.0, 2.0, "五六七八，住光华路77号院5号楼"),
+        Segment("邵春燕", 2.0, 3.0, "嗯", flags=("EA4471902",)),
     )
-    transcript = Transcript("c-1", segs)
+    transcript = Transcript(
+        "c-1",
+        segs,
+        asr_model="vendor",
+        asr_options=(("hotword", "诸葛明远"),),
+        flags=("lin_xiaoyu2031",),
+    )
     item = ItemResult(
         "i", Status.FAIL, 5.0, "复述了13955667788", (Evidence("agent", 0, 1, "我叫张三"),)
     )
@@ -207,7 +214,8 @@ def test_scrub_redacts_what_an_earlier_version_left_raw(
         text += json.dumps(store.load_transcript_segments("c-1"), ensure_ascii=False)
         text += json.dumps(store.items_frame()["evidence"].tolist(), ensure_ascii=False)
     text += json.dumps(load_transcript(cache / "ab" / "ab12.json").to_dict(), ensure_ascii=False)
-    for needle in (*raw, "13955667788", "13700004444", "张三"):
+    fields = ("邵春燕", "EA4471902", "诸葛明远", "lin_xiaoyu2031")  # fields besides the text
+    for needle in (*raw, *fields, "13955667788", "13700004444", "张三"):
         assert needle not in text, needle
     assert str(tmp_path / "recordings" / "c-1.wav") in text  # the path is now the call-id link
 
