@@ -28,6 +28,7 @@ from qa_pipeline.pii.redact import (
     redact_transcript,
     redact_value,
 )
+from qa_pipeline.store.search import reindex_calls
 from qa_pipeline.store.schema import (
     call_errors,
     call_scores,
@@ -103,12 +104,18 @@ def scrub_store(
     changed: dict[str, int] = {}
     for table, columns in plan:
         changed[table.name] = _scrub_table(store, table, columns)
-    changed["transcripts"] = _scrub_rows(
-        store,
-        transcripts,
-        ["segments"],
-        lambda row: {"segments": _segments(row.call_id, row.segments, opts)},
-    )
+    rescrubbed: set[str] = set()
+
+    def fix_segments(row: Any) -> dict[str, Any]:
+        new = _segments(row.call_id, row.segments, opts)
+        if new != row.segments:
+            rescrubbed.add(row.call_id)
+        return {"segments": new}
+
+    changed["transcripts"] = _scrub_rows(store, transcripts, ["segments"], fix_segments)
+    # the search holds the transcripts' turns: re-index the calls masked again
+    with store._write("re-index the search") as conn:
+        changed["search_turns"] = reindex_calls(conn, rescrubbed) if rescrubbed else 0
     changed["recordings"] = _scrub_rows(
         store,
         recordings,
