@@ -167,6 +167,7 @@ def export_rows(
         NotFoundError: an unknown kind.
     """
     user.need(Permission.EXPORT, "this role cannot export")
+    columns: Sequence[str]
     if kind == "evaluations":
         columns, query = EVALUATION_COLUMNS, _evaluations_query(bench, user, f)
     elif kind == "decisions":
@@ -207,10 +208,8 @@ def stream_csv(columns: Sequence[str], rows: Iterator[tuple[Any, ...]]) -> Itera
     writer = csv.writer(buf, lineterminator="\r\n")
     buf.write("\ufeff")
     writer.writerow(columns)
-    n = 0
-    for row in rows:
+    for n, row in enumerate(rows, 1):
         writer.writerow([_csv_value(v) for v in row])
-        n += 1
         if n % _BATCH == 0:
             yield buf.getvalue().encode("utf-8")
             buf.seek(0)

@@ -14,9 +14,15 @@ from qa_pipeline.review.errors import InvalidInputError
 from qa_pipeline.review.permissions import Permission
 from qa_pipeline.review.users import User
 from qa_pipeline.review.views import _FromRow
-from qa_pipeline.store.search import MAX_QUERY, search_query
+from qa_pipeline.store.search import (
+    MAX_QUERY,
+    SHORT_WINDOW,
+    TRIGRAM,
+    newest_turn,
+    search_query,
+)
 
-__all__ = ["SearchHit", "search_transcripts"]
+__all__ = ["SearchHit", "SearchPage", "search_transcripts"]
 
 #: Hits per page.
 HITS_PER_PAGE = 50
@@ -54,13 +60,29 @@ class SearchHit(_FromRow):
         return self.text[:at], self.text[at:end], self.text[end:]
 
 
+@dataclass(frozen=True, slots=True)
+class SearchPage:
+    """One page of hits, and where the next one starts.
+
+    Attributes:
+        hits: The page's turns, newest stored first.
+        next_before: The ``before`` of the next page (``None``: this was the last).
+        window_done: A short search read its window of turns without filling the page;
+            the next page goes on with older turns.
+    """
+
+    hits: tuple[SearchHit, ...]
+    next_before: int | None
+    window_done: bool
+
+
 def search_transcripts(
     store: Any,
     user: User,
     text: str,
     before: int | None = None,
     per_page: int = HITS_PER_PAGE,
-) -> tuple[list[SearchHit], bool]:
+) -> SearchPage:
     """Turns of the calls ``user`` may see that contain ``text``, newest stored first.
 
     Args:
@@ -72,7 +94,8 @@ def search_transcripts(
         per_page: Hits per page.
 
     Returns:
-        The page's hits and whether more follow.
+        The page's hits and where the next page starts. A text shorter than ``TRIGRAM``
+        characters (no index can answer it) reads at most ``SHORT_WINDOW`` turns per page.
 
     Raises:
         ForbiddenError: the user's role may not see calls.
@@ -89,9 +112,18 @@ def search_transcripts(
     agent = None
     if not user.sees_all_calls:
         if not user.agent_id:  # an account without an agent id owns no call
-            return [], False
+            return SearchPage((), None, False)
         agent = user.agent_id
-    q = search_query(store.engine.dialect.name, needle, agent, before, per_page + 1)
+    dialect = store.engine.dialect.name
     with store._read("search transcripts") as conn:
+        floor = None
+        if len(needle) < TRIGRAM:  # no index: a window of turns per page
+            top = before if before is not None else newest_turn(conn) + 1
+            floor = max(top - SHORT_WINDOW, 0)
+        q = search_query(dialect, needle, agent, before, per_page + 1, floor)
         hits = [SearchHit.from_row(r) for r in conn.execute(q)]
-    return hits[:per_page], len(hits) > per_page
+    if len(hits) > per_page:
+        return SearchPage(tuple(hits[:per_page]), hits[per_page - 1].id, False)
+    if floor:  # the window is read: older turns remain
+        return SearchPage(tuple(hits), floor, True)
+    return SearchPage(tuple(hits), None, False)

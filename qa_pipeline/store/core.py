@@ -45,7 +45,6 @@ from qa_pipeline.pii.redact import (
 )
 from qa_pipeline.store import migrations
 from qa_pipeline.store.queries import QueryMixin
-from qa_pipeline.store.search import replace_turns
 from qa_pipeline.store.schema import (
     TABLES,
     call_errors,
@@ -60,6 +59,7 @@ from qa_pipeline.store.schema import (
     transcripts,
     write_lock,
 )
+from qa_pipeline.store.search import replace_turns
 from qa_pipeline.topics.callers import split_caller_number
 
 __all__ = ["Store", "StoreStatus", "mask_url"]
@@ -454,7 +454,7 @@ class Store(QueryMixin):
         self._touch_recording(conn, t.call_id, meta, run_id)
         tid = int(conn.execute(stmt).scalar_one())
         # the newest transcript is the one the call page shows: the search follows it
-        replace_turns(conn, t.call_id, values["segments"])
+        replace_turns(conn, t.call_id, [s.to_dict() for s in t.segments])
         return tid
 
     def load_transcript_segments(self, call_id: str, model: str | None = None) -> list[dict]:

@@ -28,7 +28,6 @@ from qa_pipeline.pii.redact import (
     redact_transcript,
     redact_value,
 )
-from qa_pipeline.store.search import reindex_calls
 from qa_pipeline.store.schema import (
     call_errors,
     call_scores,
@@ -38,6 +37,7 @@ from qa_pipeline.store.schema import (
     runs,
     transcripts,
 )
+from qa_pipeline.store.search import reindex_calls
 
 log = logging.getLogger(__name__)
 

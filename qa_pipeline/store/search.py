@@ -30,7 +30,9 @@ from sqlalchemy import (
     Table,
     Text,
     delete,
+    func,
     insert,
+    literal_column,
     select,
 )
 
@@ -38,7 +40,11 @@ from qa_pipeline.store.schema import metadata, recordings, transcripts
 
 __all__ = [
     "MAX_QUERY",
+    "SHORT_WINDOW",
+    "TRIGRAM",
     "escape_like",
+    "fts_phrase",
+    "newest_turn",
     "reindex_calls",
     "replace_turns",
     "search_fts",
@@ -49,6 +55,11 @@ __all__ = [
 
 #: The longest search text accepted (characters).
 MAX_QUERY = 100
+#: A search this long or longer is answered by the trigram index.
+TRIGRAM = 3
+#: A shorter search reads at most this many turns per page, newest first (then offers
+#: to go on with older ones), so its time is bounded whatever the table's size.
+SHORT_WINDOW = 40_000
 
 #: One row per turn of a call's newest transcript (migration 0005).
 search_turns = Table(
@@ -160,7 +171,7 @@ def reindex_calls(conn: Connection, call_ids: Iterable[str] | None = None) -> in
 
 
 def escape_like(text: str) -> str:
-    """``%text%`` with ``LIKE``'s wildcards (``%``, ``_``) and the escape (``\\``) escaped.
+    r"""``%text%`` with ``LIKE``'s wildcards (``%``, ``_``) and the escape (``\\``) escaped.
 
     Args:
         text: What the user searches for.
@@ -172,8 +183,25 @@ def escape_like(text: str) -> str:
     return f"%{body}%"
 
 
+def fts_phrase(text: str) -> str:
+    """``text`` as one FTS5 phrase (its characters taken literally).
+
+    Args:
+        text: What the user searches for.
+
+    Returns:
+        The text in double quotes, its own double quotes doubled.
+    """
+    return '"' + text.replace('"', '""') + '"'
+
+
 def search_query(
-    dialect: str, text: str, agent_id: str | None, before: int | None, limit: int
+    dialect: str,
+    text: str,
+    agent_id: str | None,
+    before: int | None,
+    limit: int,
+    floor: int | None = None,
 ) -> Select[Any]:
     """Turns containing ``text`` (case-insensitive for Latin letters), newest stored first.
 
@@ -183,11 +211,11 @@ def search_query(
         agent_id: Only this agent's calls (``None``: every call).
         before: Only turns with an id below this (the next page), or ``None``.
         limit: The most rows.
+        floor: Only turns with an id at least this (a short search's window), or ``None``.
 
     Returns:
         A query of ``id, call_id, turn, start, speaker, text, agent_id, team, started_at``.
     """
-    pattern = escape_like(text)
     st = search_turns
     cols = (
         st.c.id,
@@ -200,10 +228,12 @@ def search_query(
         recordings.c.team,
         recordings.c.started_at,
     )
-    if dialect == "sqlite":
-        # the FTS5 table answers LIKE (by trigrams from 3 characters on) and walks its
-        # rowids (= search_turns.id) backwards, so LIMIT stops the walk early
+    if dialect == "sqlite" and len(text) >= TRIGRAM:
+        # the FTS5 table finds the turns by trigrams (a phrase of them is a substring,
+        # case-insensitive) and walks its rowids (= search_turns.id) backwards, so LIMIT
+        # stops the walk early; LIKE re-checks each candidate exactly
         fts = search_fts
+        key = fts.c.rowid
         q = (
             select(*cols)
             .select_from(
@@ -211,20 +241,41 @@ def search_query(
                     recordings, recordings.c.call_id == st.c.call_id
                 )
             )
-            .where(fts.c.text.like(pattern, escape="\\"))
-            .order_by(fts.c.rowid.desc())
+            .where(
+                literal_column("search_fts").op("MATCH")(fts_phrase(text)),
+                st.c.text.like(escape_like(text), escape="\\"),
+            )
         )
-        if before is not None:
-            q = q.where(fts.c.rowid < before)
     else:
+        # PostgreSQL: the GIN trigram index (3 characters or more) or a backward walk of
+        # the primary key; SQLite, one or two characters: the backward walk (instr is
+        # LIKE without its pattern parsing: twice as fast)
+        key = st.c.id
+        if dialect == "sqlite":
+            found = func.instr(func.lower(st.c.text), func.lower(text)) > 0
+        else:
+            found = st.c.text.ilike(escape_like(text), escape="\\")
         q = (
             select(*cols)
             .select_from(st.join(recordings, recordings.c.call_id == st.c.call_id))
-            .where(st.c.text.ilike(pattern, escape="\\"))
-            .order_by(st.c.id.desc())
+            .where(found)
         )
-        if before is not None:
-            q = q.where(st.c.id < before)
+    if before is not None:
+        q = q.where(key < before)
+    if floor is not None:
+        q = q.where(key >= floor)
     if agent_id is not None:
         q = q.where(recordings.c.agent_id == agent_id)
-    return q.limit(limit)
+    return q.order_by(key.desc()).limit(limit)
+
+
+def newest_turn(conn: Connection) -> int:
+    """The highest turn id (0 when nothing is indexed).
+
+    Args:
+        conn: A connection.
+
+    Returns:
+        The id.
+    """
+    return int(conn.execute(select(func.max(search_turns.c.id))).scalar() or 0)

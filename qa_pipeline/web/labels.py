@@ -152,7 +152,7 @@ ZH = {
     "search": "搜索",
     "search_text": "在转写文本中搜索（已脱敏）",
     "search_button": "搜索",
-    "search_hint": "三个字及以上走索引；一两个字也能搜，按最新通话往前找。",
+    "search_hint": "三个字及以上按索引查找；一两个字时每页从最新的通话往前查一段。",
     "turn": "轮次",
     "speaker": "说话人",
     "at_time": "时间",
@@ -161,6 +161,8 @@ ZH = {
     "speaker_caller": "市民",
     "no_hits": "没有找到。",
     "more_hits": "更多结果",
+    "older_hits": "继续在更早的通话中搜索",
+    "no_hits_yet": "最近的通话中没有找到。",
     "export": "导出",
     "export_evaluations": "导出评估",
     "export_decisions": "导出复核决定",
@@ -285,7 +287,10 @@ EN = {
     "search": "Search",
     "search_text": "Search the transcripts (redacted)",
     "search_button": "Search",
-    "search_hint": "Three characters or more use the index; shorter texts search newest first.",
+    "search_hint": (
+        "Three characters or more use the index; "
+        "shorter texts read a stretch of calls per page, newest first."
+    ),
     "turn": "Turn",
     "speaker": "Speaker",
     "at_time": "Time",
@@ -294,6 +299,8 @@ EN = {
     "speaker_caller": "Caller",
     "no_hits": "Nothing found.",
     "more_hits": "More results",
+    "older_hits": "Search older calls",
+    "no_hits_yet": "Nothing in the newest calls.",
     "export": "Export",
     "export_evaluations": "Export evaluations",
     "export_decisions": "Export review decisions",

@@ -30,9 +30,7 @@ def _file_chunks(path: str, size: int = 1 << 16) -> Iterator[bytes]:
 
 
 @router.get("/export/{kind}")
-def export(
-    request: Request, kind: str, ctx: Ctx = Depends(allowed(Permission.EXPORT))
-) -> Response:
+def export(request: Request, kind: str, ctx: Ctx = Depends(allowed(Permission.EXPORT))) -> Response:
     """Evaluations or decisions matching the calls list's filters, as CSV or Excel.
 
     ``format=csv`` (default) streams as rows are read; ``format=xlsx`` is written to a
