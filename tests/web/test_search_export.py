@@ -295,3 +295,29 @@ def test_exports_refuse_unknown_kinds_and_formats_and_agents(centre: Centre) -> 
     resp = client.get("/export/evaluations", params={"format": "pdf"})
     assert resp.status_code == 422 and "csv 或 xlsx" in resp.text
     assert _client(centre, "a1001").get("/export/evaluations").status_code == 403
+
+
+def test_qa_export_on_the_command_line(centre: Centre, tmp_path: Any) -> None:
+    from typer.testing import CliRunner
+
+    from qa_pipeline.cli import app
+
+    openpyxl = pytest.importorskip("openpyxl")
+    _decide(centre, centre.call(agent_id="A1001")["call_id"], "-1 分：语速快")
+    runner = CliRunner()
+    out = tmp_path / "e.csv"
+    res = runner.invoke(
+        app, ["export", "evaluations", "--out", str(out), "--agent", "A1001", "--url", centre.url]
+    )
+    assert res.exit_code == 0, res.output
+    rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
+    listed, _ = centre.bench.list_calls(centre.users["li"], Filters(agent_id="A1001"))
+    assert [r["call_id"] for r in rows] == [c.call_id for c in listed]
+    xlsx = tmp_path / "d.xlsx"
+    res = runner.invoke(app, ["export", "decisions", "-o", str(xlsx), "--url", centre.url])
+    assert res.exit_code == 0, res.output
+    ws = openpyxl.load_workbook(xlsx).active
+    header = [c.value for c in ws[1]]
+    assert ws.cell(row=2, column=header.index("note") + 1).value == "-1 分：语速快"
+    bad = runner.invoke(app, ["export", "everything", "-o", str(out), "--url", centre.url])
+    assert bad.exit_code == 2  # a usage error
