@@ -42,12 +42,14 @@ class Permission(StrEnum):
     """The machine's agreement with people."""
     REOPEN = "reopen"
     """Reopen a final evaluation (with a reason; audited, the agent is notified)."""
+    EXPORT = "export"
+    """Export evaluations and review decisions (CSV, Excel) with the calls list's filters."""
 
 
 P = Permission
 #: What every role but the agent may do.
 _STAFF = frozenset(
-    {P.VIEW_CALLS, P.VIEW_ALL_CALLS, P.VIEW_QUEUE, P.VIEW_CALIBRATION, P.VIEW_AGREEMENT}
+    {P.VIEW_CALLS, P.VIEW_ALL_CALLS, P.VIEW_QUEUE, P.VIEW_CALIBRATION, P.VIEW_AGREEMENT, P.EXPORT}
 )
 
 #: Every role and what it may do (the only list of roles' rights).

@@ -59,6 +59,7 @@ from qa_pipeline.store.schema import (
     transcripts,
     write_lock,
 )
+from qa_pipeline.store.search import replace_turns
 from qa_pipeline.topics.callers import split_caller_number
 
 __all__ = ["Store", "StoreStatus", "mask_url"]
@@ -451,7 +452,10 @@ class Store(QueryMixin):
             set_={k: ins.excluded[k] for k in values if k not in ("call_id", "model")},
         ).returning(transcripts.c.id)
         self._touch_recording(conn, t.call_id, meta, run_id)
-        return int(conn.execute(stmt).scalar_one())
+        tid = int(conn.execute(stmt).scalar_one())
+        # the newest transcript is the one the call page shows: the search follows it
+        replace_turns(conn, t.call_id, [s.to_dict() for s in t.segments])
+        return tid
 
     def load_transcript_segments(self, call_id: str, model: str | None = None) -> list[dict]:
         """The stored (redacted) segments of a call, newest model first when ``model`` is None."""

@@ -37,6 +37,7 @@ from qa_pipeline.store.schema import (
     runs,
     transcripts,
 )
+from qa_pipeline.store.search import reindex_calls
 
 log = logging.getLogger(__name__)
 
@@ -112,16 +113,24 @@ def scrub_store(
     changed: dict[str, int] = {}
     for table, columns in plan:
         changed[table.name] = _scrub_table(store, table, columns)
-    changed["transcripts"] = _scrub_rows(
-        store,
-        transcripts,
-        ["segments", "flags", "options"],
-        lambda row: {
-            "segments": _segments(row.call_id, row.segments, opts),
+    rescrubbed: set[str] = set()
+
+    def fix_transcript(row: Any) -> dict[str, Any]:
+        new = _segments(row.call_id, row.segments, opts)
+        if new != row.segments:
+            rescrubbed.add(row.call_id)
+        return {
+            "segments": new,
             "flags": _tokens(row.flags, opts),
             "options": _tokens(row.options, opts),
-        },
+        }
+
+    changed["transcripts"] = _scrub_rows(
+        store, transcripts, ["segments", "flags", "options"], fix_transcript
     )
+    # the search holds the transcripts' turns: re-index the calls masked again
+    with store._write("re-index the search") as conn:
+        changed["search_turns"] = reindex_calls(conn, rescrubbed) if rescrubbed else 0
     changed["recordings"] = _scrub_rows(
         store,
         recordings,

@@ -148,6 +148,29 @@ ZH = {
     "err_calibration_empty": "校准会需要名称和至少一通通话。",
     "err_no_calibration": "没有校准会 #{session}。",
     "err_not_in_calibration": "通话 {call} 不在该校准会中。",
+    # search, export, small screens (issue 19, branch wt19c)
+    "search": "搜索",
+    "search_text": "在转写文本中搜索（已脱敏）",
+    "search_button": "搜索",
+    "search_hint": "三个字及以上按索引查找；一两个字时每页从最新的通话往前查一段。",
+    "turn": "轮次",
+    "speaker": "说话人",
+    "at_time": "时间",
+    "text": "内容",
+    "speaker_agent": "话务员",
+    "speaker_caller": "市民",
+    "no_hits": "没有找到。",
+    "more_hits": "更多结果",
+    "older_hits": "继续在更早的通话中搜索",
+    "no_hits_yet": "最近的通话中没有找到。",
+    "export": "导出",
+    "export_evaluations": "导出评估",
+    "export_decisions": "导出复核决定",
+    "err_search_empty": "请输入要搜索的文字。",
+    "err_search_long": "搜索文字最多 {max} 个字。",
+    "err_bad_format": "导出格式只能是 csv 或 xlsx。",
+    "err_no_excel": "服务器未安装 openpyxl，无法导出 Excel；请改用 CSV。",
+    "err_no_export": "没有这种导出。",
 }
 
 EN = {
@@ -261,6 +284,26 @@ EN = {
     "msg_appealed": "Appeal filed",
     "msg_acknowledged": "Evaluation acknowledged",
     "msg_reopened": "Evaluation reopened; the agent was notified",
+    "search": "Search",
+    "search_text": "Search the transcripts (redacted)",
+    "search_button": "Search",
+    "search_hint": (
+        "Three characters or more use the index; "
+        "shorter texts read a stretch of calls per page, newest first."
+    ),
+    "turn": "Turn",
+    "speaker": "Speaker",
+    "at_time": "Time",
+    "text": "Text",
+    "speaker_agent": "Agent",
+    "speaker_caller": "Caller",
+    "no_hits": "Nothing found.",
+    "more_hits": "More results",
+    "older_hits": "Search older calls",
+    "no_hits_yet": "Nothing in the newest calls.",
+    "export": "Export",
+    "export_evaluations": "Export evaluations",
+    "export_decisions": "Export review decisions",
 }
 
 

@@ -47,6 +47,8 @@ RIGHTS: dict[tuple[str, str], Permission | None] = {
     ("GET", "/agreement"): P.VIEW_AGREEMENT,
     ("POST", "/calls/{call_id:path}/reopen"): P.REOPEN,
     ("GET", "/notifications"): None,
+    ("GET", "/search"): P.VIEW_CALLS,
+    ("GET", "/export/{kind}"): P.EXPORT,
 }
 
 #: An account of each role in the demo centre (``conftest.make_centre``).
@@ -54,7 +56,7 @@ ACCOUNTS = {"admin": "admin", "inspector": "li", "trainer": "zhao", "manager": "
 ACCOUNTS["agent"] = "a1001"
 
 #: Path parameters: ids nothing has, so a permitted call changes nothing (404 or 422).
-PARAMS = {"call_id": "NOPE", "appeal_id": "0", "session_id": "0"}
+PARAMS = {"call_id": "NOPE", "appeal_id": "0", "session_id": "0", "kind": "evaluations"}
 
 
 def _walk(app: FastAPI) -> list[tuple[Any, str]]:
@@ -107,7 +109,7 @@ def test_the_table_keeps_each_roles_rights() -> None:
     staff = ("admin", "inspector", "trainer", "manager")
     assert set(ROLE_PERMISSIONS) == set(ROLES)
     assert roles_with(P.VIEW_CALLS) == (*staff, "agent")
-    for p in (P.VIEW_ALL_CALLS, P.VIEW_QUEUE, P.VIEW_CALIBRATION, P.VIEW_AGREEMENT):
+    for p in (P.VIEW_ALL_CALLS, P.VIEW_QUEUE, P.VIEW_CALIBRATION, P.VIEW_AGREEMENT, P.EXPORT):
         assert roles_with(p) == staff, p
     assert roles_with(P.DECIDE) == roles_with(P.RESOLVE_APPEAL) == ("inspector",)
     assert roles_with(P.APPEAL) == roles_with(P.ACKNOWLEDGE) == ("agent",)

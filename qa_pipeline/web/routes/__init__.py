@@ -15,8 +15,10 @@ from qa_pipeline.web.routes import (
     auth,
     calibration,
     calls,
+    export,
     finality,
     queue,
+    search,
 )
 
 #: In the order ``create_app`` includes them. ``calls`` comes last: its
@@ -30,6 +32,8 @@ ROUTERS: tuple[APIRouter, ...] = (
     finality.router,
     calibration.router,
     agreement.router,
+    search.router,
+    export.router,
     calls.router,
 )
 
