@@ -34,6 +34,7 @@ def web_cmd(
     """Serve the QA workbench (复核, 申诉, 校准) on the results store."""
     import uvicorn
 
+    from qa_pipeline.review.mail import mail_settings
     from qa_pipeline.store import Store
     from qa_pipeline.web import WebOptions, create_app
 
@@ -45,6 +46,8 @@ def web_cmd(
         rubrics=load_rubrics(rubrics),
         appeal_window_days=cfg.appeal_window_days,
         sample_rate=cfg.review_sample_rate,
+        due_days=cfg.review_due_days,
+        mail=mail_settings(cfg),
         secure_cookies=secure_cookies,
     )
     console.print(

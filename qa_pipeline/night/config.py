@@ -15,6 +15,7 @@ from qa_pipeline.config import Settings
 from qa_pipeline.errors import ConfigError
 from qa_pipeline.intake.rubrics import DEFAULT_RUBRIC, resolve_rubric
 from qa_pipeline.models import Recording, Transcript
+from qa_pipeline.review.mail import mail_settings
 
 #: Manifest column naming a call's spoken language (routes speech-to-text and rubric).
 LANGUAGE_COLUMN = "language"
@@ -77,6 +78,8 @@ class StageConfig:
     max_audio_duration_s: float = 4 * 3600.0
     caller_key_secret: str | None = field(default=None, repr=False)
     review_sample_rate: float = 0.02
+    review_due_days: float = 2.0
+    mail: Any = field(default=None, repr=False)  # review.mail.MailSettings (has a password)
 
     def redact_options(self) -> Any:
         """What :mod:`qa_pipeline.pii.redact` masks here (nothing when ``redact_pii`` is off)."""
@@ -147,4 +150,6 @@ def stage_config(
         max_audio_duration_s=settings.max_audio_duration_s,
         caller_key_secret=settings.caller_secret,
         review_sample_rate=settings.review_sample_rate,
+        review_due_days=settings.review_due_days,
+        mail=mail_settings(settings),
     )

@@ -17,6 +17,7 @@ from qa_pipeline.web.routes import (
     calls,
     finality,
     queue,
+    screen,
 )
 
 #: In the order ``create_app`` includes them. ``calls`` comes last: its
@@ -26,6 +27,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     auth.router,
     audio.router,
     queue.router,
+    screen.router,
     appeals.router,
     finality.router,
     calibration.router,
