@@ -365,3 +365,44 @@ def test_bulk_accept_over_http_asks_to_confirm_first(lite: Centre) -> None:
         )
         assert {r.id for r in _entries(lite) if r.done} == set(passes[:2])
         assert "已确认 2 项" in li.get(done.headers["location"]).text
+
+
+# ---------------------------------------------------------------------- migration 0005
+
+
+def test_migration_0005_keeps_agents_notices_and_goes_back(db_url: str) -> None:
+    from alembic import command
+    from sqlalchemy import insert
+
+    from qa_pipeline.store import Store, migrations
+
+    store = Store.open(db_url, upgrade=False)
+    try:
+        agent = {
+            "agent_id": "A1001",
+            "kind": "reopened",
+            "call_id": "c1",
+            "rubric_id": "r",
+            "rubric_version": "1",
+            "text": "复查",
+            "created_at": datetime.now(UTC),
+        }
+        with store._write("test") as conn:
+            migrations.upgrade(conn, "0004")
+            conn.execute(insert(notifications).values(**agent))
+            migrations.upgrade(conn, "0005")
+            conn.execute(
+                insert(notifications).values(
+                    user_id=7, kind="assigned", text="3", created_at=datetime.now(UTC)
+                )
+            )
+        with store._write("test") as conn:
+            command.downgrade(migrations._config(conn), "0004")
+            left = [
+                tuple(r) for r in conn.exec_driver_sql("SELECT agent_id, kind FROM notifications")
+            ]
+            assert left == [("A1001", "reopened")]  # an inspector's notice cannot stay
+            migrations.upgrade(conn, "head")
+        assert store.status()["current"] == "0005"
+    finally:
+        store.close()
