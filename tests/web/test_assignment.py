@@ -346,6 +346,11 @@ def test_the_screen_confirms_the_machine_and_refuses_a_silent_choice(
             == 403
         )
         assert li.get("/review/items/999999").status_code == 404
+        listing = li.get("/review").text  # her own items lead the list, with due times
+        first = re.search(r"<tr data-call=[^>]*>", listing)
+        assert first and 'class="mine"' in first.group(0)
+        notes = li.get("/notifications").text  # the assignment notice, linking the screen
+        assert ZH["notif_assigned"] in notes and 'href="/review/next"' in notes
 
 
 def test_bulk_accept_over_http_asks_to_confirm_first(lite: Centre) -> None:
