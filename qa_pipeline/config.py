@@ -39,6 +39,16 @@ class Settings(BaseSettings):
             links open the workbench's call page instead of the recording.
         review_sample_rate: Share of machine passes and fails drawn into the review queue.
         appeal_window_days: Days an agent has to appeal an evaluation.
+        review_due_days: Days an inspector has for a queue item assigned to them.
+        smtp_host: SMTP server of the e-mail hook (inspectors' notices); unset, no mail.
+        smtp_port: Its port (25; 587 with ``smtp_starttls``; 465 with ``smtp_tls``).
+        smtp_from: The mail's ``From`` address.
+        smtp_user: Login name at the server, if it wants one.
+        smtp_password: Its password.
+        smtp_starttls: Upgrade the connection with STARTTLS before logging in.
+        smtp_tls: Connect with TLS from the start (SMTPS).
+        smtp_timeout_s: Give up on the server after this many seconds (mail is then only
+            logged as not sent; nothing waits on it).
         min_sample_rate: Lowest sample rate (Hz) a recording's header may declare; lower
             is refused before decoding (a WAV declaring 1 Hz decodes to hours of audio).
         max_audio_duration_s: Longest recording decoded, in seconds (default 4 hours);
@@ -73,6 +83,15 @@ class Settings(BaseSettings):
     web_base_url: str | None = None
     review_sample_rate: float = Field(default=0.02, ge=0.0, le=1.0)
     appeal_window_days: float = Field(default=7.0, ge=0.0)
+    review_due_days: float = Field(default=2.0, gt=0.0)
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=25, ge=1, le=65535)
+    smtp_from: str = "qa-workbench@localhost"
+    smtp_user: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_starttls: bool = False
+    smtp_tls: bool = False
+    smtp_timeout_s: float = Field(default=10.0, gt=0.0)
     min_sample_rate: int = Field(default=4000, ge=1)
     max_audio_duration_s: float = Field(default=4 * 3600.0, gt=0.0)
     night_max_audio_mb: float = Field(default=2048.0, ge=0.0)

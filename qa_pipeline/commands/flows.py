@@ -226,10 +226,13 @@ def demo_cmd(
 def _print_workbench(s: Any) -> None:
     """The demo's accounts (new passwords shown once) and how to open the workbench."""
     from qa_pipeline.demo.accounts import demo_accounts
+    from qa_pipeline.review import Workbench
     from qa_pipeline.store import Store
 
     with Store.open(s.resolved_database_url, redact=s.redact_pii) as store:
         accounts = demo_accounts(store)
+        # the night queued its items before the demo inspector existed: assign them now
+        assigned = sum(Workbench(store, due_days=s.review_due_days).assign_open().values())
     console.print(
         "[bold]Workbench (复核, 申诉, 校准):[/] run `qa web`, then open http://127.0.0.1:8080"
     )
@@ -238,6 +241,12 @@ def _print_workbench(s: Any) -> None:
         console.print(f"  {a.role:<9} {a.name:<15} {secret}", highlight=False, markup=False)
     if any(a.password for a in accounts):
         console.print("  (the passwords are shown this once)")
+    if assigned:
+        console.print(
+            f"  {assigned} review items assigned; the inspector's review screen is /review/next",
+            highlight=False,
+            markup=False,
+        )
 
 
 def register(app: typer.Typer, eval_app: typer.Typer) -> None:

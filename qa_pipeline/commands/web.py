@@ -34,6 +34,7 @@ def web_cmd(
     """Serve the QA workbench (复核, 申诉, 校准) on the results store."""
     import uvicorn
 
+    from qa_pipeline.review.mail import mail_settings
     from qa_pipeline.store import Store
     from qa_pipeline.web import WebOptions, create_app
 
@@ -45,6 +46,8 @@ def web_cmd(
         rubrics=load_rubrics(rubrics),
         appeal_window_days=cfg.appeal_window_days,
         sample_rate=cfg.review_sample_rate,
+        due_days=cfg.review_due_days,
+        mail=mail_settings(cfg),
         secure_cookies=secure_cookies,
     )
     console.print(
@@ -159,11 +162,41 @@ def users_role(
     console.print(f"{user.name} is now {user.role}", highlight=False, markup=False)
 
 
+def users_email(
+    name: str = typer.Argument(..., help="Login name."),
+    address: str = typer.Argument("", help="E-mail address; empty clears it."),
+    url: str | None = typer.Option(None, "--url", help=URL_HELP),
+) -> None:
+    """Set where the e-mail hook (QA_SMTP_HOST) sends an inspector's notices."""
+    from qa_pipeline.review import UserStore
+    from qa_pipeline.store import Store
+
+    with Store.open(_url(url)) as store:
+        UserStore(store).set_email(name, address)
+    shown = address or "(none)"
+    console.print(f"e-mail of {name}: {shown}", highlight=False, markup=False)
+
+
+def users_teams(
+    name: str = typer.Argument(..., help="An inspector's login name."),
+    teams: list[str] = typer.Argument(None, help="Teams (as in the calls); none clears."),
+    url: str | None = typer.Option(None, "--url", help=URL_HELP),
+) -> None:
+    """Set the teams whose review items go to this inspector (assignment by team)."""
+    from qa_pipeline.review import UserStore
+    from qa_pipeline.store import Store
+
+    with Store.open(_url(url)) as store:
+        UserStore(store).set_teams(name, teams or [])
+    shown = ", ".join(teams or []) or "(any team)"
+    console.print(f"{name} reviews: {shown}", highlight=False, markup=False)
+
+
 def register(app: typer.Typer, eval_app: typer.Typer) -> None:
     """Add this area's commands to the `qa` app."""
     app.command("web")(web_cmd)
     users_app = typer.Typer(
-        help="Workbench accounts: add, list, disable, enable, reset-password, role."
+        help="Workbench accounts: add, list, disable, enable, reset-password, role, email, teams."
     )
     app.add_typer(users_app, name="users", no_args_is_help=True)
     users_app.command("add")(users_add)
@@ -172,6 +205,8 @@ def register(app: typer.Typer, eval_app: typer.Typer) -> None:
     users_app.command("enable")(users_enable)
     users_app.command("reset-password")(users_reset_password)
     users_app.command("role")(users_role)
+    users_app.command("email")(users_email)
+    users_app.command("teams")(users_teams)
 
 
 def load_rubrics(directory: Path) -> tuple[Any, ...]:

@@ -15,6 +15,7 @@ from qa_pipeline.config import Settings
 from qa_pipeline.errors import ConfigError
 from qa_pipeline.intake.rubrics import DEFAULT_RUBRIC, resolve_rubric
 from qa_pipeline.models import Recording, Transcript
+from qa_pipeline.review.mail import mail_settings
 
 #: Manifest column naming a call's spoken language (routes speech-to-text and rubric).
 LANGUAGE_COLUMN = "language"
@@ -79,6 +80,8 @@ class StageConfig:
     night_max_audio_mb: float = 2048.0
     caller_key_secret: str | None = field(default=None, repr=False)
     review_sample_rate: float = 0.02
+    review_due_days: float = 2.0
+    mail: Any = field(default=None, repr=False)  # review.mail.MailSettings (has a password)
 
     def redact_options(self) -> Any:
         """What :mod:`qa_pipeline.pii.redact` masks here (nothing when ``redact_pii`` is off)."""
@@ -150,4 +153,6 @@ def stage_config(
         night_max_audio_mb=settings.night_max_audio_mb,
         caller_key_secret=settings.caller_secret,
         review_sample_rate=settings.review_sample_rate,
+        review_due_days=settings.review_due_days,
+        mail=mail_settings(settings),
     )

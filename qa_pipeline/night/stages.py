@@ -409,7 +409,7 @@ def score_chunk(
             failures.append(refused)
             continue
         scored.append((rec.call_id, score.score))
-    queue_for_review(db, [call_id for call_id, _ in scored], config.review_sample_rate)
+    queue_for_review(db, [call_id for call_id, _ in scored], config)
     return ChunkResult(scored=tuple(scored), failures=tuple(failures))
 
 
@@ -461,16 +461,17 @@ def _store_one(
     return None
 
 
-def queue_for_review(db: Any, call_ids: list[str], rate: float) -> None:
+def queue_for_review(db: Any, call_ids: list[str], config: StageConfig) -> None:
     """Put the chunk's ``review`` items and a stratified sample into the review queue.
 
-    A failure is logged, not raised: the calls are stored, and the workbench's "draw
-    review sample" queues what is missing.
+    The new items are assigned to inspectors, due ``review_due_days`` later. A failure is
+    logged, not raised: the calls are stored, and the workbench's "draw review sample"
+    queues what is missing.
     """
     from qa_pipeline.review.workbench import queue_scored
 
     try:
-        queue_scored(db, call_ids, rate)
+        queue_scored(db, call_ids, config.review_sample_rate, config.review_due_days, config.mail)
     except Exception:  # the queue must not cost the night its scores
         log.warning("could not queue %d calls for review", len(call_ids), exc_info=True)
 

@@ -14,6 +14,7 @@ from qa_pipeline.review.errors import (
     InvalidInputError,
     NotFoundError,
 )
+from qa_pipeline.review.mail import MailSettings
 from qa_pipeline.review.users import User
 from qa_pipeline.review.verdicts import (
     Grading,
@@ -50,11 +51,15 @@ class WorkbenchBase:
         gradings: Mapping[tuple[str, str], Grading] | None = None,
         appeal_window: timedelta = timedelta(days=7),
         sample_rate: float = 0.02,
+        due_days: float = 2.0,
+        mail: MailSettings | None = None,
     ) -> None:
         self.store = store
         self.gradings = dict(gradings or {})
         self.appeal_window = appeal_window
         self.sample_rate = sample_rate
+        self.due_days = due_days
+        self.mail = mail
 
     # ------------------------------------------------------------------ rights
 

@@ -12,35 +12,32 @@ from typing import Any
 from sqlalchemy import (
     Connection,
     Select,
-    and_,
-    case,
     exists,
     func,
     insert,
-    or_,
     select,
     update,
 )
 
-from qa_pipeline.review.base import PAGE_SIZE, _now
+from qa_pipeline.review.base import _now
 from qa_pipeline.review.errors import (
     ConflictError,
     ForbiddenError,
     InvalidInputError,
     NotFoundError,
 )
-from qa_pipeline.review.finality import FinalityMixin
+from qa_pipeline.review.mail import send_mails
 from qa_pipeline.review.permissions import Permission
+from qa_pipeline.review.queueing import QueueMixin
 from qa_pipeline.review.users import User
 from qa_pipeline.review.verdicts import (
     VERDICTS,
     Key,
 )
-from qa_pipeline.review.views import AppealRow, QueueRow
+from qa_pipeline.review.views import AppealRow
 from qa_pipeline.store.schema import (
     call_scores,
     item_results,
-    recordings,
     review_decisions,
 )
 from qa_pipeline.store.workbench import (
@@ -52,7 +49,7 @@ from qa_pipeline.store.workbench import (
 log = logging.getLogger(__name__)
 
 
-class DecisionsMixin(FinalityMixin):
+class DecisionsMixin(QueueMixin):
     """Inspectors' decisions, the review queue, appeals and acknowledgements."""
 
     def decide(
@@ -112,6 +109,50 @@ class DecisionsMixin(FinalityMixin):
             )
             return did
 
+    def accept_sampled(
+        self, user: User, entry_ids: Sequence[int], reason: str
+    ) -> tuple[list[int], list[int]]:
+        """Accept machine passes of the random sample in bulk: one decision per item.
+
+        Each entry must be open, drawn for the sample, and a machine pass; each is
+        decided ``pass`` through :meth:`decide` (its own audit line, rights, finality
+        and 409 checks). An entry that is not such, or that someone decided first, is
+        left as it is.
+
+        Args:
+            user: The inspector.
+            entry_ids: Queue entries chosen.
+            reason: The reason recorded on each decision.
+
+        Returns:
+            The entries accepted, and those left (not a sampled open pass, or refused).
+
+        Raises:
+            ForbiddenError: not an inspector.
+        """
+        user.need(Permission.DECIDE, "only inspectors decide verdicts")
+        done: list[int] = []
+        left: list[int] = []
+        for eid in dict.fromkeys(entry_ids):
+            e = self.queue_entry(eid)
+            if e is None or e.done or e.reason != "sample" or e.machine_status != "pass":
+                left.append(eid)
+                continue
+            key = (e.call_id, e.rubric_id, e.rubric_version, e.item_id)
+            try:
+                self.decide(user, *key, "pass", reason, self.latest_decision_id(key))
+            except (ConflictError, InvalidInputError, NotFoundError):
+                left.append(eid)
+                continue
+            done.append(eid)
+        return done, left
+
+    def latest_decision_id(self, key: Key) -> int:
+        """The id of the latest decision on one item (0: none) — a form's ``expected_last``."""
+        with self.store._read("read the latest decision") as conn:
+            last = self._latest(conn, *key)
+        return int(last.id) if last is not None else 0
+
     # ------------------------------------------------------------------ review queue
 
     def fill_queue(
@@ -131,6 +172,9 @@ class DecisionsMixin(FinalityMixin):
             rate: The share of passes and fails sampled (default: ``sample_rate``).
             seed: Seed of the random draw, for repeatable samples.
             call_ids: Only these calls' items (and no "since the last fill" limit).
+
+        Open items are then assigned to inspectors (:meth:`assign_open`) and those with
+        items due soon are reminded (:meth:`remind_due`).
 
         Returns:
             Entries added by reason (``review``, ``sample``).
@@ -163,6 +207,9 @@ class DecisionsMixin(FinalityMixin):
                 # a large draw changes the table's shape: give the planner fresh statistics
                 # (the queue page took 250 ms on stale ones, 5 ms after)
                 conn.exec_driver_sql("ANALYZE review_queue")
+            # new items (and any left without an active inspector) go to inspectors now
+            mails = self._assign(conn, now)[1] + self._remind(conn, now)[1]
+        send_mails(self.mail, mails)  # after the commit; a failure is only logged
         log.info("review queue: %s", added)
         return added
 
@@ -189,100 +236,6 @@ class DecisionsMixin(FinalityMixin):
             conn.execute(ins, values[lo : lo + 5000])
         return int(conn.execute(count).scalar_one()) - before
 
-    def queue(self, page: int = 1, per_page: int = PAGE_SIZE) -> tuple[list[QueueRow], bool]:
-        """Open queue entries in risk order, with the machine's verdict and reason.
-
-        The page's entries are chosen on the queue table alone (its covering index, no
-        join per open entry), then only they are joined to their items and calls: the
-        page costs about the same with 50 or 50,000 open entries.
-        """
-        rq = review_queue
-        page_ids = (
-            select(rq.c.id)
-            .where(rq.c.done.is_(False))
-            .order_by(*self._risk_order())
-            .limit(per_page + 1)
-            .offset(max(page - 1, 0) * per_page)
-        )
-        with self.store._read("read the review queue") as conn:
-            ids = [r[0] for r in conn.execute(page_ids)]
-            q = (
-                select(
-                    rq,
-                    item_results.c.item_name,
-                    item_results.c.reason.label("machine_reason"),
-                    item_results.c.evidence,
-                    recordings.c.agent_id,
-                    recordings.c.team,
-                )
-                .select_from(
-                    rq.join(
-                        call_scores,
-                        and_(
-                            call_scores.c.call_id == rq.c.call_id,
-                            call_scores.c.rubric_id == rq.c.rubric_id,
-                            call_scores.c.rubric_version == rq.c.rubric_version,
-                        ),
-                    )
-                    .join(
-                        item_results,
-                        and_(
-                            item_results.c.score_id == call_scores.c.id,
-                            item_results.c.item_id == rq.c.item_id,
-                        ),
-                    )
-                    .join(recordings, recordings.c.call_id == rq.c.call_id)
-                )
-                .where(rq.c.id.in_(ids))
-            )
-            found = {r.id: QueueRow.from_row(r) for r in conn.execute(q)} if ids else {}
-        rows = [found[i] for i in ids if i in found]
-        return rows[:per_page], len(ids) > per_page
-
-    def _risk_order(self) -> tuple[Any, ...]:
-        """``ORDER BY`` of the queue: critical items, then review items, then the sample.
-
-        An item is critical when its rubric (as the site has it) says so, or the machine
-        failed it as critical. Both are read from the queue's own columns when the site
-        has the rubric (a machine's critical fail is always of a rubric's critical item);
-        only for an entry whose rubric the site lacks is ``item_results`` looked up. The
-        machine stores no confidence per item, so within a group the queue is oldest
-        first.
-        """
-        rq = review_queue
-        known = sorted(self.gradings)
-        crit = [
-            and_(
-                rq.c.rubric_id == rid,
-                rq.c.rubric_version == ver,
-                rq.c.item_id.in_(sorted(self.gradings[(rid, ver)].critical_items)),
-            )
-            for rid, ver in known
-            if self.gradings[(rid, ver)].critical_items
-        ]
-        unknown_rubric = and_(
-            *(~and_(rq.c.rubric_id == rid, rq.c.rubric_version == ver) for rid, ver in known),
-            exists(
-                select(item_results.c.id)
-                .select_from(
-                    item_results.join(call_scores, item_results.c.score_id == call_scores.c.id)
-                )
-                .where(
-                    call_scores.c.call_id == rq.c.call_id,
-                    call_scores.c.rubric_id == rq.c.rubric_id,
-                    call_scores.c.rubric_version == rq.c.rubric_version,
-                    item_results.c.item_id == rq.c.item_id,
-                    item_results.c.critical_failed.is_(True),
-                )
-            ),
-        )
-        critical = or_(*crit, unknown_rubric)
-        return (
-            case((critical, 0), else_=1),
-            case((rq.c.reason == "review", 0), else_=1),
-            rq.c.id,
-        )
-
     # ------------------------------------------------------------------ appeals
 
     def file_appeal(
@@ -305,6 +258,8 @@ class DecisionsMixin(FinalityMixin):
             item_id: The disputed item.
             reason: Why; required, stored masked.
             now: The time of filing (default: now).
+
+        The inspectors who may resolve it are told (:meth:`_appeal_waiting`).
 
         Returns:
             The new appeal's id.
@@ -338,7 +293,9 @@ class DecisionsMixin(FinalityMixin):
                 },
             ).scalar_one()
             self._recompute(conn, call_id, rubric_id, rubric_version, "appealed")
-            return int(aid)
+            mails = self._appeal_waiting(conn, key, reason)
+        send_mails(self.mail, mails)  # after the commit; a failure is only logged
+        return int(aid)
 
     def _check_open(self, conn: Connection, key: Key) -> None:
         """Refuse a decision on a final evaluation, or on an item under appeal.

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, func, insert, or_, select, update
 
 from qa_pipeline.review.base import WorkbenchBase, _now
 from qa_pipeline.review.errors import InvalidInputError
@@ -115,12 +115,8 @@ class FinalityMixin(WorkbenchBase):
         )
 
     def unread_notifications(self, user: User) -> int:
-        """How many notifications the user has not seen (0 for users without an agent id)."""
-        if not user.agent_id:
-            return 0
-        q = select(func.count()).where(
-            notifications.c.agent_id == user.agent_id, notifications.c.read_at.is_(None)
-        )
+        """How many notifications the user has not seen (theirs by agent id or user id)."""
+        q = select(func.count()).where(_addressed_to(user), notifications.c.read_at.is_(None))
         with self.store._read("count notifications") as conn:
             return int(conn.execute(q).scalar_one())
 
@@ -128,23 +124,21 @@ class FinalityMixin(WorkbenchBase):
         """The user's notifications, newest first (the latest 200); marks them read.
 
         Args:
-            user: Whose (by agent id; none for users without one).
+            user: Whose: an agent's by agent id, anyone's by user id (an inspector's).
             mark_read: Set ``read_at`` on the unread ones.
 
         Returns:
             The notifications, with the item's name where there is one.
         """
-        if not user.agent_id:
-            return []
         n = notifications
-        q = select(n).where(n.c.agent_id == user.agent_id).order_by(n.c.id.desc()).limit(200)
+        q = select(n).where(_addressed_to(user)).order_by(n.c.id.desc()).limit(200)
         with self.store._write("read notifications") as conn:
             rows = list(conn.execute(q))
             names = _item_names(conn, rows)
             if mark_read:
                 conn.execute(
                     update(n)
-                    .where(n.c.agent_id == user.agent_id, n.c.read_at.is_(None))
+                    .where(_addressed_to(user), n.c.read_at.is_(None))
                     .values(read_at=_now())
                 )
         return [Notification.from_row(r, item_name=names.get((r.call_id, r.item_id))) for r in rows]
@@ -157,9 +151,17 @@ class FinalityMixin(WorkbenchBase):
             return [Reopening.from_row(x) for x in rows]
 
 
+def _addressed_to(user: User) -> Any:
+    """``WHERE`` term: notifications for ``user`` (by user id, or by their agent id)."""
+    n = notifications
+    if user.agent_id:
+        return or_(n.c.user_id == user.id, n.c.agent_id == user.agent_id)
+    return n.c.user_id == user.id
+
+
 def _item_names(conn: Connection, rows: list[Any]) -> dict[tuple[str, str], Any]:
     """The stored name of each (call, item) the notification ``rows`` name."""
-    calls = {r.call_id for r in rows if r.item_id}
+    calls = {r.call_id for r in rows if r.item_id and r.call_id}
     if not calls:
         return {}
     q = (

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import builtins
 import contextlib
 import functools
 import hashlib
+import re
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -14,9 +17,12 @@ from sqlalchemy import delete, insert, select, update
 
 from qa_pipeline.review.errors import ForbiddenError, InvalidInputError, NotFoundError
 from qa_pipeline.review.permissions import ROLES, Permission, permissions_of
-from qa_pipeline.store.workbench import users, web_sessions
+from qa_pipeline.store.workbench import inspector_teams, users, web_sessions
 
 __all__ = ["ROLES", "SESSION_HOURS", "User", "UserStore"]
+
+#: What the e-mail hook accepts as an address (one @, a dot in the domain, no spaces).
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 #: A login session lasts this long (then the user signs in again).
 SESSION_HOURS = 12.0
@@ -197,6 +203,56 @@ class UserStore:
                 .values(password_hash=_hasher().hash(password))
             )
             conn.execute(delete(web_sessions).where(web_sessions.c.user_id == uid))
+
+    def set_email(self, name: str, email: str | None) -> None:
+        """Set (or clear, with ``None`` or ``""``) the address the e-mail hook writes to.
+
+        Args:
+            name: The account.
+            email: An address such as ``li@example.org``.
+
+        Raises:
+            NotFoundError: no such user.  InvalidInputError: not an address.
+        """
+        email = (email or "").strip() or None
+        if email is not None and (len(email) > 256 or not _EMAIL.fullmatch(email)):
+            raise InvalidInputError(f"{email!r} is not an e-mail address")
+        with self.store._write("set an e-mail address") as conn:
+            uid = self._id_of(conn, name)
+            conn.execute(update(users).where(users.c.id == uid).values(email=email))
+
+    def set_teams(self, name: str, teams: Sequence[str]) -> None:
+        """Set the teams whose queue items go to this inspector (none: any team's).
+
+        Args:
+            name: The inspector's account.
+            teams: Team names as in the calls' ``team``; empty clears the mapping.
+
+        Raises:
+            NotFoundError: no such user.  InvalidInputError: not an inspector.
+        """
+        wanted = sorted({t.strip() for t in teams if t.strip()})
+        with self.store._write("set an inspector's teams") as conn:
+            uid = self._id_of(conn, name)
+            role = conn.execute(select(users.c.role).where(users.c.id == uid)).scalar_one()
+            if wanted and role != "inspector":
+                raise InvalidInputError(f"{name} is not an inspector ({role})")
+            conn.execute(delete(inspector_teams).where(inspector_teams.c.user_id == uid))
+            for team in wanted:
+                conn.execute(insert(inspector_teams), {"user_id": uid, "team": team})
+
+    def teams(self) -> dict[str, builtins.list[str]]:
+        """Each inspector's teams, by account name (only those that have some)."""
+        q = (
+            select(users.c.name, inspector_teams.c.team)
+            .select_from(inspector_teams.join(users, users.c.id == inspector_teams.c.user_id))
+            .order_by(users.c.name, inspector_teams.c.team)
+        )
+        out: dict[str, builtins.list[str]] = {}
+        with self.store._read("list inspectors' teams") as conn:
+            for name, team in conn.execute(q):
+                out.setdefault(name, []).append(team)
+        return out
 
     def set_role(self, name: str, role: str, agent_id: str | None = None) -> User:
         """Change an account's role (and agent id); it applies on the next request.

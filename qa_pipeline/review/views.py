@@ -192,19 +192,20 @@ class Reopening(_FromRow):
 
 @dataclass(frozen=True, slots=True)
 class Notification(_FromRow):
-    """Something an agent is told about one of their evaluations."""
+    """Something a user is told: an agent about an evaluation, an inspector about work."""
 
     id: int
-    agent_id: str
+    agent_id: str | None
     kind: str
-    call_id: str
-    rubric_id: str
-    rubric_version: str
+    call_id: str | None
+    rubric_id: str | None
+    rubric_version: str | None
     item_id: str | None
     text: str
     created_at: datetime
     read_at: datetime | None
     item_name: str | None = None
+    user_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -259,6 +260,9 @@ class QueueRow(_FromRow):
     agent_id: str | None
     team: str | None
     added_at: datetime
+    assigned_to: int | None = None
+    due_at: datetime | None = None
+    done: bool = False
 
 
 @dataclass(frozen=True, slots=True)

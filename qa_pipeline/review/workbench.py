@@ -16,10 +16,12 @@ from qa_pipeline.review.calibration import CalibrationMixin
 from qa_pipeline.review.calls import CallsMixin
 from qa_pipeline.review.decisions import DecisionsMixin
 from qa_pipeline.review.finality import FinalityMixin
+from qa_pipeline.review.mail import MailSettings
+from qa_pipeline.review.queueing import QueueMixin
 from qa_pipeline.store.queries import Filters
 
 
-class Workbench(CallsMixin, DecisionsMixin, FinalityMixin, CalibrationMixin):
+class Workbench(CallsMixin, DecisionsMixin, QueueMixin, FinalityMixin, CalibrationMixin):
     """The human-decision layer over a :class:`qa_pipeline.store.Store`.
 
     Args:
@@ -28,25 +30,37 @@ class Workbench(CallsMixin, DecisionsMixin, FinalityMixin, CalibrationMixin):
             evaluation whose rubric is missing is recomputed without grades.
         appeal_window: How long after scoring an agent may appeal.
         sample_rate: Share of machine passes and fails drawn into the review queue.
+        due_days: Days an inspector has for an item assigned to them.
+        mail: SMTP settings of the e-mail hook (``None``: notices in the workbench only).
     """
 
 
-def queue_scored(store: Any, call_ids: Sequence[str], rate: float) -> dict[str, int]:
+def queue_scored(
+    store: Any,
+    call_ids: Sequence[str],
+    rate: float,
+    due_days: float = 2.0,
+    mail: MailSettings | None = None,
+) -> dict[str, int]:
     """Queue the review items and a stratified sample of the given freshly scored calls.
 
-    What the night calls once it has stored a chunk of calls.
+    What the night calls once it has stored a chunk of calls; the new items are assigned
+    to inspectors (who are told, by e-mail too when ``mail`` is set).
 
     Args:
         store: The open results store.
         call_ids: The calls just scored.
         rate: The share of machine passes and fails sampled.
+        due_days: Days an inspector has for an item assigned to them.
+        mail: SMTP settings of the e-mail hook, if the site has one.
 
     Returns:
         Entries added by reason (``review``, ``sample``).
     """
     if not call_ids:
         return {"review": 0, "sample": 0}
-    return Workbench(store, sample_rate=rate).fill_queue(call_ids=call_ids)
+    bench = Workbench(store, sample_rate=rate, due_days=due_days, mail=mail)
+    return bench.fill_queue(call_ids=call_ids)
 
 
 __all__ = ["PAGE_SIZE", "STATES", "Filters", "Workbench", "queue_scored"]

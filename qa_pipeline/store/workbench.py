@@ -25,6 +25,7 @@ __all__ = [
     "calibration_sessions",
     "evaluation_reopenings",
     "evaluations",
+    "inspector_teams",
     "notifications",
     "review_decisions",
     "review_queue",
@@ -51,6 +52,7 @@ users = Table(
     Column("agent_id", String(64), nullable=True),
     Column("disabled", Boolean, nullable=False, default=False),
     Column("created_at", UTCDateTime, nullable=False),
+    Column("email", String(256), nullable=True),  # migration 0005, for the e-mail hook
 )
 
 web_sessions = Table(
@@ -109,10 +111,13 @@ review_queue = Table(
     Column("machine_status", String(16), nullable=False),
     Column("added_at", UTCDateTime, nullable=False),
     Column("done", Boolean, nullable=False),
+    Column("assigned_to", Integer, nullable=True),  # a user id (migration 0005)
+    Column("due_at", UTCDateTime, nullable=True),
     UniqueConstraint(
         "call_id", "rubric_id", "rubric_version", "item_id", name="uq_review_queue_item"
     ),
     Index("ix_review_queue_done", "done", "id"),
+    Index("ix_review_queue_assigned", "assigned_to", "done", "due_at"),
 )
 
 calibration_sessions = Table(
@@ -172,18 +177,35 @@ evaluation_reopenings = Table(
     Index("ix_evaluation_reopenings_call", "call_id", "rubric_id", "rubric_version"),
 )
 
-#: What an agent is told in the workbench (migration 0003): an appeal resolved, an
-#: evaluation reopened; ``read_at`` is set when they open the notifications page.
+#: What a user is told in the workbench (migration 0004; ``user_id`` 0005): an agent (by
+#: agent id) that an appeal was resolved or an evaluation reopened; an inspector (by user
+#: id) that items were assigned, an appeal waits, items are due soon. ``read_at`` is set
+#: when they open the notifications page.
 notifications = Table(
     "notifications",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("agent_id", String(64), nullable=False),
-    Column("kind", String(32), nullable=False),  # appeal_resolved / reopened
-    *_call_key(),
+    Column("agent_id", String(64), nullable=True),
+    Column("user_id", Integer, nullable=True),
+    Column("kind", String(32), nullable=False),  # appeal_upheld / reopened / assigned / …
+    Column("call_id", String(128), nullable=True),
+    Column("rubric_id", String(128), nullable=True),
+    Column("rubric_version", String(64), nullable=True),
     Column("item_id", String(128), nullable=True),
     Column("text", Text, nullable=False),  # PII redacted
     Column("created_at", UTCDateTime, nullable=False),
     Column("read_at", UTCDateTime, nullable=True),
     Index("ix_notifications_agent", "agent_id", "read_at"),
+    Index("ix_notifications_user", "user_id", "read_at"),
+)
+
+#: Which teams' calls an inspector reviews (migration 0005): queue items of a call whose
+#: team has inspectors here go to them in turn; other items to every inspector in turn.
+inspector_teams = Table(
+    "inspector_teams",
+    metadata,
+    Column("user_id", Integer, nullable=False),
+    Column("team", String(128), nullable=False),
+    PrimaryKeyConstraint("user_id", "team"),
+    Index("ix_inspector_teams_team", "team"),
 )

@@ -169,13 +169,16 @@ def render(
         The page, never cached.
     """
     state = web(request)
-    unread = state.bench.unread_notifications(ctx.user) if ctx and ctx.user.agent_id else 0
+    unread = state.bench.unread_notifications(ctx.user) if ctx else 0
+    # an inspector's navigation counts their open items and those due soon
+    counts = state.bench.queue_counts(ctx.user) if ctx and ctx.user.can(Permission.DECIDE) else None
     html = state.env.get_template(template).render(
         lab=state.lab,
         user=ctx.user if ctx else None,
         csrf=ctx.csrf if ctx else "",
         path=request.url.path,
         unread=unread,
+        counts=counts,
         **values,
     )
     return HTMLResponse(html, status_code=status, headers={"Cache-Control": "no-store"})

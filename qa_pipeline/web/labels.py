@@ -171,6 +171,43 @@ ZH = {
     "err_bad_format": "导出格式只能是 csv 或 xlsx。",
     "err_no_excel": "服务器未安装 openpyxl，无法导出 Excel；请改用 CSV。",
     "err_no_export": "没有这种导出。",
+    # the review screen, assignment, inspectors' notices (issue 19, wt19a)
+    "review_screen": "逐条复核",
+    "mine_waiting": "分配给我的待复核",
+    "due_soon": "即将到期",
+    "due_soon_title": "24 小时内到期或已逾期",
+    "items_unit": "项",
+    "notif_assigned": "新分配给您的复核",
+    "notif_due_soon": "复核即将到期",
+    "notif_appeal_waiting": "申诉待处理",
+    "assignee": "负责人",
+    "due": "截止",
+    "bulk_accept": "批量确认抽检通过",
+    "queue_empty": "复核队列已清空，没有待复核的评分项。",
+    "screen_keys": (
+        "快捷键：P 通过 · F 不通过 · N 不适用 · Enter 确认（默认为机器结论）"
+        " · E 从证据处播放 · J 下一条 · Esc 离开输入框"
+    ),
+    "no_evidence": "机器未给出证据。",
+    "entry_done": "该评分项已复核。",
+    "entry_locked": "该评估已定稿或该评分项正在申诉中，不能在此复核。",
+    "need_choice": "机器未下结论：请按 P、F 或 N 选择。",
+    "need_reason_hint": "与机器结论不同：请填写理由后按 Enter。",
+    "verdict": "结论",
+    "default_is_machine": "默认为机器结论",
+    "reason_optional": "理由（同意机器结论时可不填）",
+    "confirm": "确认",
+    "skip": "下一条",
+    "agree_machine": "复核同意机器结论",
+    "bulk_reason": "批量确认抽检的机器通过结论",
+    "bulk_done": "已确认 {n} 项；{left} 项未确认（已被处理或不是抽检通过项）。",
+    "bulk_intro": "勾选要确认为“通过”的抽检项（机器判为通过）。每项单独记入复核记录。",
+    "confirm_bulk": "请核对以下评分项，确认后每项记为“通过”。",
+    "bulk_choose": "确认所选",
+    "bulk_confirm": "确认 {n} 项为通过",
+    "cancel": "取消",
+    "bulk_more": "仅列出前 200 项；确认后会显示后续项。",
+    "err_no_entry": "复核队列中没有 #{entry}。",
 }
 
 EN = {
@@ -304,6 +341,47 @@ EN = {
     "export": "Export",
     "export_evaluations": "Export evaluations",
     "export_decisions": "Export review decisions",
+    # the review screen, assignment, inspectors' notices (issue 19, wt19a)
+    "review_screen": "Review screen",
+    "mine_waiting": "Assigned to me, waiting",
+    "due_soon": "due soon",
+    "due_soon_title": "Due within 24 hours or overdue",
+    "items_unit": "items",
+    "notif_assigned": "Items assigned to you",
+    "notif_due_soon": "Review items due soon",
+    "notif_appeal_waiting": "An appeal waits",
+    "assignee": "Assigned to",
+    "due": "Due",
+    "bulk_accept": "Accept sampled passes",
+    "queue_empty": "The review queue is empty.",
+    "screen_keys": (
+        "Keys: P pass · F fail · N n/a · Enter confirm (the machine's verdict by default)"
+        " · E play from the evidence · J next · Esc leave a field"
+    ),
+    "no_evidence": "The machine gave no evidence.",
+    "entry_done": "This item has been reviewed.",
+    "entry_locked": (
+        "The evaluation is final or the item is under appeal; it cannot be reviewed here."
+    ),
+    "need_choice": "The machine left this to people: press P, F or N.",
+    "need_reason_hint": "Not the machine's verdict: type a reason, then Enter.",
+    "verdict": "Verdict",
+    "default_is_machine": "the machine's verdict by default",
+    "reason_optional": "Reason (optional when you agree with the machine)",
+    "confirm": "Confirm",
+    "skip": "Next",
+    "agree_machine": "Reviewed: agrees with the machine",
+    "bulk_reason": "Sampled machine pass accepted in bulk",
+    "bulk_done": "{n} accepted; {left} left (decided meanwhile, or not a sampled pass).",
+    "bulk_intro": (
+        "Tick the sampled items (machine passes) to accept as pass."
+        " Each is recorded as its own decision."
+    ),
+    "confirm_bulk": "Check these items; once confirmed each is recorded as pass.",
+    "bulk_choose": "Accept selected",
+    "bulk_confirm": "Accept {n} as pass",
+    "cancel": "Cancel",
+    "bulk_more": "Only the first 200 are listed; more appear once these are accepted.",
 }
 
 

@@ -17,6 +17,8 @@ class WebOptions:
             decision on an item a rubric lacks is refused.
         appeal_window_days: How long after scoring an agent may appeal.
         sample_rate: Share of machine passes/fails drawn into the review queue.
+        due_days: Days an inspector has for a queue item assigned to them.
+        mail: SMTP settings of the e-mail hook (``MailSettings``), ``None`` for none.
         secure_cookies: Mark cookies ``Secure`` (serve over HTTPS).
         session_hours: Login lifetime.
     """
@@ -26,5 +28,7 @@ class WebOptions:
     rubrics: tuple[Any, ...] = field(default=())
     appeal_window_days: float = 7.0
     sample_rate: float = 0.02
+    due_days: float = 2.0
+    mail: Any = None
     secure_cookies: bool = False
     session_hours: float = 12.0

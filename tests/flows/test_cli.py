@@ -85,6 +85,11 @@ def test_demo_without_audio(cli_env: Path, h: Any) -> None:
         users = UserStore(store)
         inspector = users.authenticate("demo-inspector", lines["demo-inspector"][2])
         assert inspector is not None and inspector.role == "inspector"
+        from qa_pipeline.review import Workbench
+
+        # the night's queue is assigned to the demo inspector (the only inspector)
+        assert Workbench(store).queue_counts(inspector).mine > 0
+        assert "review items assigned" in out.output
         agent = users.authenticate("demo-agent", lines["demo-agent"][2])
         assert agent is not None and agent.agent_id == "A1006"
     again = CliRunner().invoke(app, ["demo", "--no-audio"])  # a second run keeps them

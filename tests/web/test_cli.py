@@ -70,6 +70,23 @@ def test_users_enable_reset_password_and_role(qa_env: Path) -> None:
         assert not user.disabled
 
 
+def test_users_email_and_teams(qa_env: Path) -> None:
+    runner = CliRunner()
+    add = ["users", "add", "li", "--role", "inspector", "--password", "s3cret-pass"]
+    assert runner.invoke(app, add).exit_code == 0
+    mail = runner.invoke(app, ["users", "email", "li", "li@example.org"])
+    assert mail.exit_code == 0 and "e-mail of li: li@example.org" in mail.output
+    assert runner.invoke(app, ["users", "email", "li", "not an address"]).exit_code != 0
+    teams = runner.invoke(app, ["users", "teams", "li", "东区", "西区"])
+    assert teams.exit_code == 0 and "li reviews: 东区, 西区" in teams.output
+    with Store.open(f"sqlite:///{qa_env / 'data' / 'qa.sqlite3'}") as store:
+        assert UserStore(store).teams() == {"li": ["东区", "西区"]}
+    cleared = runner.invoke(app, ["users", "teams", "li"])
+    assert cleared.exit_code == 0 and "(any team)" in cleared.output
+    with Store.open(f"sqlite:///{qa_env / 'data' / 'qa.sqlite3'}") as store:
+        assert UserStore(store).teams() == {}
+
+
 def test_user_errors_are_one_clear_line(qa_env: Path) -> None:
     env = {**os.environ, "QA_DATA_DIR": str(qa_env / "data")}
     cmd = [sys.executable, "-m", "qa_pipeline.cli", "users", "add", "x", "--role"]

@@ -227,7 +227,7 @@ def test_queue_rows_default_to_the_machine_verdict(centre: Centre, live: LiveSer
     centre.bench.fill_queue(rate=1.0, seed=1)
     li = login(live.url, "li")
     page = li.get("/review?page=1").text
-    rows = re.findall(r'<tr data-call="[^"]+" data-item="[^"]+">.*?</tr>', page, re.S)
+    rows = re.findall(r'<tr data-call="[^"]+" data-item="[^"]+"[^>]*>.*?</tr>', page, re.S)
     assert rows
     for row in rows:
         machine = re.search(r'<span class="verdict (\w+)">', row).group(1)  # type: ignore[union-attr]

@@ -36,6 +36,11 @@ RIGHTS: dict[tuple[str, str], Permission | None] = {
     ("GET", "/review"): P.VIEW_QUEUE,
     ("POST", "/review/fill"): P.FILL_QUEUE,
     ("POST", "/calls/{call_id:path}/decide"): P.DECIDE,
+    ("GET", "/review/next"): P.VIEW_QUEUE,
+    ("GET", "/review/items/{entry_id}"): P.VIEW_QUEUE,
+    ("POST", "/review/items/{entry_id}/decide"): P.DECIDE,
+    ("GET", "/review/bulk"): P.DECIDE,
+    ("POST", "/review/bulk"): P.DECIDE,
     ("GET", "/appeals"): P.VIEW_CALLS,
     ("POST", "/calls/{call_id:path}/appeal"): P.APPEAL,
     ("POST", "/calls/{call_id:path}/acknowledge"): P.ACKNOWLEDGE,
@@ -56,7 +61,13 @@ ACCOUNTS = {"admin": "admin", "inspector": "li", "trainer": "zhao", "manager": "
 ACCOUNTS["agent"] = "a1001"
 
 #: Path parameters: ids nothing has, so a permitted call changes nothing (404 or 422).
-PARAMS = {"call_id": "NOPE", "appeal_id": "0", "session_id": "0", "kind": "evaluations"}
+PARAMS = {
+    "call_id": "NOPE",
+    "appeal_id": "0",
+    "session_id": "0",
+    "kind": "evaluations",
+    "entry_id": "0",
+}
 
 
 def _walk(app: FastAPI) -> list[tuple[Any, str]]:

@@ -18,6 +18,7 @@ from qa_pipeline.web.routes import (
     export,
     finality,
     queue,
+    screen,
     search,
 )
 
@@ -28,6 +29,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     auth.router,
     audio.router,
     queue.router,
+    screen.router,
     appeals.router,
     finality.router,
     calibration.router,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
@@ -15,12 +17,21 @@ router = APIRouter(tags=["queue"])
 
 @router.get("/review")
 def review(request: Request, ctx: Ctx = Depends(allowed(Permission.VIEW_QUEUE))) -> Response:
-    """One page of open queue entries, oldest first."""
-    bench = web(request).bench
+    """One page of open queue entries: the user's own first, then by risk."""
+    state = web(request)
+    bench = state.bench
     page = max(1, whole(request.query_params.get("page"), "page", 1))
-    rows, more = bench.queue(page)
+    rows, more = bench.queue(page, user=ctx.user)
     return render(
-        request, "review.html.j2", ctx, rows=rows, page=page, more=more, rate=bench.sample_rate
+        request,
+        "review.html.j2",
+        ctx,
+        rows=rows,
+        page=page,
+        more=more,
+        rate=bench.sample_rate,
+        names=state.users.names(),
+        now=datetime.now(UTC),
     )
 
 
