@@ -146,10 +146,9 @@ def decode_audio(
     """Decode a recording to float32 at 16 kHz, one row per channel.
 
     Any format FFmpeg reads works: WAV (PCM 16/24/32-bit, G.711 μ-law/A-law), MP3, FLAC,
-    OGG/Opus, M4A/AAC, at any sample rate. Decoding goes frame by frame into one
-    float32 buffer sized from the container's duration (grown when that is unknown or
-    wrong), so a 2-hour call needs about the size of its decoded samples. A truncated
-    file or a decoder error after some audio keeps what decoded (with a warning).
+    OGG/Opus, M4A/AAC, at any sample rate, frame by frame into one float32 buffer sized
+    from the container's duration (grown when that is unknown or wrong). A truncated file
+    or a decoder error after some audio keeps what decoded (with a warning).
 
     Args:
         path: The recording.
@@ -159,9 +158,8 @@ def decode_audio(
             declaring 1 Hz decodes a few KB into hours of samples), before decoding.
         expected_duration_s: The manifest's duration: audio longer than twice it plus
             60 s is refused as ``longer_than_manifest`` (up front, and while decoding).
-        budget: Where the decoded size is reserved before the buffer is allocated
-            (``QA_NIGHT_MAX_AUDIO_MB``, :mod:`qa_pipeline.audio.budget`); the caller
-            releases ``reserved_bytes`` when it no longer holds the audio.
+        budget: Where the decoded size is reserved before allocating
+            (``QA_NIGHT_MAX_AUDIO_MB``); the caller releases ``reserved_bytes``.
 
     Returns:
         The decoded audio.
@@ -172,9 +170,8 @@ def decode_audio(
         UnsupportedAudioError: No audio stream, 3+ channels, a codec FFmpeg cannot
             decode, a sample rate under ``min_sample_rate``, or longer than
             ``max_duration_s``; :class:`LongerThanManifestError` when much longer than
-            ``expected_duration_s``. Nothing is allocated for the samples before these checks.
-            Also when the recording alone needs more than ``budget``, or outgrows its
-            reservation while the budget has no room.
+            ``expected_duration_s``; over ``budget`` alone, or outgrowing its reservation
+            with no room left. Nothing is allocated for the samples before these checks.
     """
     import av
 

@@ -20,11 +20,8 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable
-from dataclasses import replace
 
-from qa_pipeline.models import SPEAKERS, AudioMetrics, Segment, Transcript
-from qa_pipeline.pii import lexicon
+from qa_pipeline.pii.bare import mask_bare
 from qa_pipeline.pii.redact import (
     _HEX_TO_LETTERS,
     ACCOUNT,
@@ -41,11 +38,9 @@ from qa_pipeline.pii.redact import (
     WECHAT,
     RedactOptions,
     redact_path,
-    redact_text,
+    redact_token,
+    redact_transcript_fields,
 )
-from qa_pipeline.pii.words import is_surname, name_like
-
-_NOT_NAMES = frozenset(lexicon.words("names", "not_names"))
 
 __all__ = [
     "RAW_COLUMNS",
@@ -113,85 +108,6 @@ WHOLE_VALUE_COLUMNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
 )
 
-_HAN_RUN = re.compile(r"[\u4e00-\u9fff·•・]+")
-_ASCII_RUN = re.compile(r"[A-Za-z0-9_.\-@]+")
-_LONG_DIGITS = re.compile(r"\d{9,}")
-_PASSPORT_SHAPE = re.compile(r"[A-Za-z]{1,2}\d{7,9}")
-_ROOM_CHAIN = re.compile(r"\d{1,3}-\d{1,2}-\d{3,4}")  # building-unit-room (3-2-501)
-_DIGIT = re.compile(r"\d")
-_LETTER = re.compile(r"[A-Za-z]")
-
-
-def _label(kind: str, opts: RedactOptions) -> str:
-    return LABELS[kind] if opts.style == "label" else "*" * 4
-
-
-def _inside_label(text: str, a: int, b: int) -> bool:
-    return text[a - 1 : a] == "[" and text[b : b + 1] == "]"
-
-
-def _bare_han(run: str) -> bool:
-    """A run of Chinese characters that is a name on its own (王建国, 买买提·艾力)."""
-    if any(c in run for c in "·•・"):
-        parts = [p for p in re.split(r"[·•・]", run) if p]
-        return len(parts) >= 2 and all(1 <= len(p) <= 6 for p in parts)
-    if len(set(run)) == 1 or not 2 <= len(run) <= 4:  # 谢谢, 哈哈哈: a word said twice
-        return False
-    if name_like(run):
-        return True
-    # alone in a field, a surname and one or two characters is a name even where running
-    # text would read the characters as a word (管春来: 来 as in 打来)
-    for s in (2, 1):
-        if is_surname(run[:s]) and 1 <= len(run) - s <= 2:
-            return run not in _NOT_NAMES
-    return False
-
-
-def _bare_ascii(run: str) -> str | None:
-    """The kind of a bare ASCII code that is personal data, else ``None``."""
-    if _PASSPORT_SHAPE.fullmatch(run):
-        return PASSPORT
-    if _ROOM_CHAIN.fullmatch(run):
-        return ADDRESS
-    if _LONG_DIGITS.search(run):
-        return MOBILE if re.fullmatch(r"1\d{10}", run) else ACCOUNT
-    letters, digits = len(_LETTER.findall(run)), len(_DIGIT.findall(run))
-    if run.lower().startswith("wxid_") or (letters >= 2 and digits >= 4):
-        return WECHAT
-    return None
-
-
-def _mask_bare(text: str, opts: RedactOptions, codes: bool = True) -> str:
-    """``text`` with bare names (and bare codes) masked; labels already there are kept."""
-    spans: list[tuple[int, int, str]] = []
-    if opts.name:
-        for m in _HAN_RUN.finditer(text):
-            if not _inside_label(text, m.start(), m.end()) and _bare_han(m.group()):
-                spans.append((m.start(), m.end(), _label(NAME, opts)))
-    for m in _ASCII_RUN.finditer(text) if codes else ():
-        kind = _bare_ascii(m.group())
-        if kind is not None and opts.wants(kind):
-            spans.append((m.start(), m.end(), _label(kind, opts)))
-    if not spans:
-        return text
-    out, pos = [], 0
-    for a, b, label in sorted(spans):
-        out += [text[pos:a], label]
-        pos = b
-    return "".join([*out, text[pos:]])
-
-
-def redact_token(value: str, options: RedactOptions | None = None) -> str:
-    """A structured value (a speaker label, a flag, an option, a manifest cell) masked.
-
-    :func:`~qa_pipeline.pii.redact.redact_text` first, then the bare checks above:
-    ``王建国`` → ``[姓名]``, ``zhangwei_1988`` → ``[微信号]``, ``low_level`` unchanged.
-    """
-    opts = options or RedactOptions()
-    if not opts.enabled or not value:
-        return value
-    return _mask_bare(redact_text(value, opts), opts)
-
 
 def redact_field(name: str, value: str, options: RedactOptions | None = None) -> str:
     """A manifest value with its personal data masked, given its column name.
@@ -213,7 +129,7 @@ def redact_field(name: str, value: str, options: RedactOptions | None = None) ->
         return value
     for kind, pattern in WHOLE_VALUE_COLUMNS:
         if pattern.search(name) and opts.wants(kind):
-            return _label(kind, opts)
+            return LABELS[kind] if opts.style == "label" else "*" * 4
     return redact_token(value, opts)
 
 
@@ -234,52 +150,8 @@ def pseudonymize_id(value: str, options: RedactOptions | None = None) -> str:
     if not opts.enabled or not value:
         return value
     masked = redact_path(value, opts)
-    masked = _mask_bare(masked, opts, codes=False)  # CALL202611200001 is an id
+    masked = mask_bare(masked, opts, codes=False)  # CALL202611200001 is an id
     if masked == value:
         return value
     digest = hashlib.sha256(value.encode("utf-8")).hexdigest()[:8]
     return f"{masked}~{digest.translate(_HEX_TO_LETTERS)}"
-
-
-def _speaker(value: str, opts: RedactOptions) -> str:
-    return value if value in SPEAKERS else redact_token(value, opts)
-
-
-def _metrics(m: AudioMetrics, token: Callable[[str], str]) -> AudioMetrics:
-    return replace(
-        m,
-        sample_rate=m.sample_rate if isinstance(m.sample_rate, int) else None,
-        channels=m.channels if isinstance(m.channels, int) else None,
-        talk_time_s=tuple((token(k), v) for k, v in m.talk_time_s),
-        overlaps=tuple(replace(o, by=token(o.by), over=token(o.over)) for o in m.overlaps),
-        turns=tuple(replace(t, speaker=token(t.speaker)) for t in m.turns),
-        quality_flags=tuple(token(str(f)) for f in m.quality_flags),
-    )
-
-
-def redact_transcript_fields(transcript: Transcript, options: RedactOptions) -> Transcript:
-    """Every string field of a transcript but the segments' text, masked.
-
-    Speakers other than ``agent``/``caller``/``unknown``, segment and transcript flags,
-    the speech-to-text model and options, the audio metrics' speakers and quality flags,
-    the language. Agent id, team and call type are kept (staff data and codes; the
-    manifest's values win in a night). Fields the format does not name are not read at
-    all (:meth:`~qa_pipeline.models.Transcript.from_dict`), so never stored.
-    """
-    opts = options
-
-    def token(value: str) -> str:
-        return redact_token(str(value), opts)
-
-    def seg(s: Segment) -> Segment:
-        return replace(s, speaker=_speaker(s.speaker, opts), flags=tuple(token(f) for f in s.flags))
-
-    return replace(
-        transcript,
-        segments=tuple(seg(s) for s in transcript.segments),
-        language=token(transcript.language),
-        asr_model=None if transcript.asr_model is None else token(transcript.asr_model),
-        asr_options=tuple((token(k), token(v)) for k, v in transcript.asr_options),
-        metrics=None if transcript.metrics is None else _metrics(transcript.metrics, token),
-        flags=tuple(token(f) for f in transcript.flags),
-    )

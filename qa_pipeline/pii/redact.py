@@ -41,8 +41,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
-from qa_pipeline.models import CallScore, Evidence, ItemResult, Segment, Transcript
+from qa_pipeline.models import (
+    SPEAKERS,
+    AudioMetrics,
+    CallScore,
+    Evidence,
+    ItemResult,
+    Segment,
+    Transcript,
+)
 from qa_pipeline.pii import lexicon, turns
+from qa_pipeline.pii.bare import mask_bare
 from qa_pipeline.pii.numbers import (
     BANK_CARD,
     ID_CARD,
@@ -94,7 +103,9 @@ __all__ = [
     "redact_score",
     "redact_segment",
     "redact_text",
+    "redact_token",
     "redact_transcript",
+    "redact_transcript_fields",
     "redact_value",
 ]
 
@@ -503,8 +514,6 @@ def redact_transcript(transcript: Transcript, options: RedactOptions | None = No
     texts = _mask_across(texts, opts)
     if opts.name:
         texts = turns.mask_answered_names(texts, LABELS[NAME] if opts.style == "label" else "**")
-    from qa_pipeline.pii.fields import redact_transcript_fields  # fields builds on this module
-
     masked = replace(
         transcript,
         segments=tuple(
@@ -513,6 +522,62 @@ def redact_transcript(transcript: Transcript, options: RedactOptions | None = No
         ),
     )
     return redact_transcript_fields(masked, opts)
+
+
+def redact_token(value: str, options: RedactOptions | None = None) -> str:
+    """A structured value (a speaker label, a flag, an option, a manifest cell) masked.
+
+    :func:`~qa_pipeline.pii.redact.redact_text` first, then the bare checks above:
+    ``王建国`` → ``[姓名]``, ``zhangwei_1988`` → ``[微信号]``, ``low_level`` unchanged.
+    """
+    opts = options or RedactOptions()
+    if not opts.enabled or not value:
+        return value
+    return mask_bare(redact_text(value, opts), opts)
+
+
+def _speaker(value: str, opts: RedactOptions) -> str:
+    return value if value in SPEAKERS else redact_token(value, opts)
+
+
+def _metrics(m: AudioMetrics, token: Callable[[str], str]) -> AudioMetrics:
+    return replace(
+        m,
+        sample_rate=m.sample_rate if isinstance(m.sample_rate, int) else None,
+        channels=m.channels if isinstance(m.channels, int) else None,
+        talk_time_s=tuple((token(k), v) for k, v in m.talk_time_s),
+        overlaps=tuple(replace(o, by=token(o.by), over=token(o.over)) for o in m.overlaps),
+        turns=tuple(replace(t, speaker=token(t.speaker)) for t in m.turns),
+        quality_flags=tuple(token(str(f)) for f in m.quality_flags),
+    )
+
+
+def redact_transcript_fields(transcript: Transcript, options: RedactOptions) -> Transcript:
+    """Every string field of a transcript but the segments' text, masked.
+
+    Speakers other than ``agent``/``caller``/``unknown``, segment and transcript flags,
+    the speech-to-text model and options, the audio metrics' speakers and quality flags,
+    the language. Agent id, team and call type are kept (staff data and codes; the
+    manifest's values win in a night). Fields the format does not name are not read at
+    all (:meth:`~qa_pipeline.models.Transcript.from_dict`), so never stored.
+    """
+    opts = options
+
+    def token(value: str) -> str:
+        return redact_token(str(value), opts)
+
+    def seg(s: Segment) -> Segment:
+        return replace(s, speaker=_speaker(s.speaker, opts), flags=tuple(token(f) for f in s.flags))
+
+    return replace(
+        transcript,
+        segments=tuple(seg(s) for s in transcript.segments),
+        language=token(transcript.language),
+        asr_model=None if transcript.asr_model is None else token(transcript.asr_model),
+        asr_options=tuple((token(k), token(v)) for k, v in transcript.asr_options),
+        metrics=None if transcript.metrics is None else _metrics(transcript.metrics, token),
+        flags=tuple(token(f) for f in transcript.flags),
+    )
 
 
 def _redact_evidence(ev: Evidence, options: RedactOptions | None) -> Evidence:

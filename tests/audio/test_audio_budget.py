@@ -128,3 +128,47 @@ def test_the_setting_reaches_the_transcriber(
     assert night_budget(300.0) is night_budget(300.0)  # one budget per process
     assert night_budget(300.0).max_bytes == 300 * MB
     assert night_budget(0).max_bytes is None
+
+
+class _HeldBatch:
+    """A batch's side of the protocol: what it holds, handed back when it transcribes."""
+
+    def __init__(self, budget: AudioBudget) -> None:
+        self.budget, self.held, self.flushed = budget, [], 0
+
+    def flush(self) -> None:
+        for n in self.held:
+            self.budget.release(n)
+        self.held.clear()
+        self.flushed += 1
+
+
+def test_a_batch_hands_its_audio_back_before_it_waits() -> None:
+    from qa_pipeline.asr.stage import _BatchBudget
+
+    budget = AudioBudget(100)
+    batch = _HeldBatch(budget)
+    door = _BatchBudget(budget, batch)  # type: ignore[arg-type]
+    door.reserve(60, "a")
+    batch.held.append(60)
+    done = threading.Event()
+
+    def second() -> None:
+        door.reserve(60, "b")  # waits for ever if the batch kept its 60 while waiting
+        done.set()
+
+    threading.Thread(target=second, daemon=True).start()
+    assert done.wait(10), "deadlock: the batch waited while holding audio"
+    assert batch.flushed == 1 and budget.held == 60 and budget.peak == 60
+    with pytest.raises(UnsupportedAudioError, match="over the night's limit"):
+        door.reserve(101, "c")
+
+
+def test_others_wait_until_audio_is_handed_back() -> None:
+    budget = AudioBudget(100)
+    budget.reserve(80, "held by another chunk")
+    got = threading.Event()
+    threading.Thread(target=lambda: (budget.reserve(50, "w"), got.set()), daemon=True).start()
+    assert not got.wait(0.3)  # no room: it waits
+    budget.release(80)
+    assert got.wait(10) and budget.held == 50
