@@ -26,6 +26,7 @@ from sqlalchemy import (
     Select,
     and_,
     case,
+    exists,
     func,
     insert,
     or_,
@@ -102,7 +103,7 @@ class QueueMixin(FinalityMixin):
             user_id: The reader, whose assigned items lead; ``None`` for no one.
 
         Returns:
-            The terms, over ``review_queue`` joined to ``item_results``.
+            The terms, over ``review_queue`` alone (so a page is chosen on its index).
         """
         crit = [
             and_(
@@ -113,13 +114,38 @@ class QueueMixin(FinalityMixin):
             for (rid, ver), g in sorted(self.gradings.items())
             if g.critical_items
         ]
-        critical = or_(item_results.c.critical_failed.is_(True), *crit)
+        critical = or_(*crit, self._machine_critical_fail(sorted(self.gradings)))
         mine = case((rq.c.assigned_to == user_id, 0), else_=1) if user_id is not None else None
         return (
             *([mine] if mine is not None else []),
             case((critical, 0), else_=1),
             case((rq.c.reason == "review", 0), else_=1),
             rq.c.id,
+        )
+
+    @staticmethod
+    def _machine_critical_fail(known: list[tuple[str, str]]) -> Any:
+        """An entry of a rubric the site lacks whose item the machine failed as critical.
+
+        For the site's own rubrics the rubric says which items are critical (a machine's
+        critical fail is always of such an item), so ``item_results`` is looked up only
+        for entries of other rubrics, and the order stays on the queue's own columns.
+        """
+        return and_(
+            *(~and_(rq.c.rubric_id == rid, rq.c.rubric_version == ver) for rid, ver in known),
+            exists(
+                select(item_results.c.id)
+                .select_from(
+                    item_results.join(call_scores, item_results.c.score_id == call_scores.c.id)
+                )
+                .where(
+                    call_scores.c.call_id == rq.c.call_id,
+                    call_scores.c.rubric_id == rq.c.rubric_id,
+                    call_scores.c.rubric_version == rq.c.rubric_version,
+                    item_results.c.item_id == rq.c.item_id,
+                    item_results.c.critical_failed.is_(True),
+                )
+            ),
         )
 
     def queue(
@@ -143,16 +169,27 @@ class QueueMixin(FinalityMixin):
         terms: list[Any] = [rq.c.done.is_(False)]
         if sampled_passes:
             terms += [rq.c.reason == "sample", rq.c.machine_status == "pass"]
-        q = (
-            _queue_rows()
+        # the page is chosen on the queue table alone (its index, no join per open
+        # entry), then only its entries are joined: 50 or 50,000 open cost the same
+        page_ids = (
+            select(rq.c.id)
             .where(*terms)
             .order_by(*self.queue_order(user.id if user else None))
             .limit(per_page + 1)
             .offset(max(page - 1, 0) * per_page)
         )
         with self.store._read("read the review queue") as conn:
-            rows = [QueueRow.from_row(r) for r in conn.execute(q)]
-        return rows[:per_page], len(rows) > per_page
+            ids = [r[0] for r in conn.execute(page_ids)]
+            found = (
+                {
+                    r.id: QueueRow.from_row(r)
+                    for r in conn.execute(_queue_rows().where(rq.c.id.in_(ids)))
+                }
+                if ids
+                else {}
+            )
+        rows = [found[i] for i in ids if i in found]
+        return rows[:per_page], len(ids) > per_page
 
     def queue_entry(self, entry_id: int) -> QueueRow | None:
         """One queue entry (open or done), or ``None``."""
@@ -174,12 +211,10 @@ class QueueMixin(FinalityMixin):
             An entry id, or ``None`` when nothing is open.
         """
         order = self.queue_order(user.id)
-        open_ = select(rq.c.id).select_from(_queue_from()).where(rq.c.done.is_(False))
+        open_ = select(rq.c.id).where(rq.c.done.is_(False))
         with self.store._read("find the next queue entry") as conn:
             if after is not None:
-                here = conn.execute(
-                    select(*order).select_from(_queue_from()).where(rq.c.id == after)
-                ).first()
+                here = conn.execute(select(*order).where(rq.c.id == after)).first()
                 if here is not None:
                     beyond = open_.where(tuple_(*order) > tuple_(*here))
                     found = conn.execute(beyond.order_by(*order).limit(1)).scalar()
