@@ -230,6 +230,7 @@ class DecisionsMixin(FinalityMixin):
     def _risk_order(self) -> tuple[Any, ...]:
         """``ORDER BY`` of the queue: critical items, then review items, then the sample.
 
+        The ledger's suggestions (items people must decide) rank with the review items.
         An item is critical when its rubric (as the site has it) says so, or the machine
         failed it as critical. The machine stores no confidence per item, so within a
         group the queue is oldest first.
@@ -247,7 +248,7 @@ class DecisionsMixin(FinalityMixin):
         critical = or_(item_results.c.critical_failed.is_(True), *crit)
         return (
             case((critical, 0), else_=1),
-            case((rq.c.reason == "review", 0), else_=1),
+            case((rq.c.reason.in_(("review", "suggestion")), 0), else_=1),
             rq.c.id,
         )
 

@@ -16,6 +16,7 @@ import pandas as pd
 from sqlalchemy import Connection, and_, func, select
 
 from qa_pipeline.store.schema import call_scores, item_results, review_decisions
+from qa_pipeline.store.workbench import review_queue
 
 Key = tuple[str, str, str, str]  # call_id, rubric_id, rubric_version, item_id
 
@@ -122,6 +123,29 @@ def latest_decisions(conn: Connection, rubric_id: str | None = None) -> dict[Key
     }
 
 
+def pending_suggestions(
+    conn: Connection, call_id: str, rubric_id: str, rubric_version: str
+) -> set[str]:
+    """Items of one evaluation whose machine verdict is only a suggestion awaiting people.
+
+    The trust ledger queues them (reason ``suggestion``) when their item needs people;
+    until a person decides, their final verdict is ``review``.
+    """
+    rq = review_queue
+    return {
+        r.item_id
+        for r in conn.execute(
+            select(rq.c.item_id).where(
+                rq.c.call_id == call_id,
+                rq.c.rubric_id == rubric_id,
+                rq.c.rubric_version == rubric_version,
+                rq.c.reason == "suggestion",
+                rq.c.done.is_(False),
+            )
+        )
+    }
+
+
 def evaluation_items(
     conn: Connection, call_id: str, rubric_id: str, rubric_version: str
 ) -> list[ItemVerdict]:
@@ -151,13 +175,14 @@ def evaluation_items(
         r.item_id: r.new_status
         for r in conn.execute(select(rd.c.item_id, rd.c.new_status).join(sub, rd.c.id == sub.c.id))
     }
+    pending = pending_suggestions(conn, call_id, rubric_id, rubric_version)
     return [
         ItemVerdict(
             r.item_id,
             float(r.points),
             r.status,
             bool(r.critical_failed),
-            human.get(r.item_id, r.status),
+            human.get(r.item_id, "review" if r.item_id in pending else r.status),
             r.item_id in human,
         )
         for r in rows

@@ -16,6 +16,7 @@ from qa_pipeline.review.calibration import CalibrationMixin
 from qa_pipeline.review.calls import CallsMixin
 from qa_pipeline.review.decisions import DecisionsMixin
 from qa_pipeline.review.finality import FinalityMixin
+from qa_pipeline.review.ledger import queue_suggestions
 from qa_pipeline.store.queries import Filters
 
 
@@ -34,7 +35,9 @@ class Workbench(CallsMixin, DecisionsMixin, FinalityMixin, CalibrationMixin):
 def queue_scored(store: Any, call_ids: Sequence[str], rate: float) -> dict[str, int]:
     """Queue the review items and a stratified sample of the given freshly scored calls.
 
-    What the night calls once it has stored a chunk of calls.
+    What the night calls once it has stored a chunk of calls. Items the trust ledger
+    says people must decide are queued first, as suggestions (see
+    :func:`qa_pipeline.review.ledger.queue_suggestions`).
 
     Args:
         store: The open results store.
@@ -42,11 +45,14 @@ def queue_scored(store: Any, call_ids: Sequence[str], rate: float) -> dict[str, 
         rate: The share of machine passes and fails sampled.
 
     Returns:
-        Entries added by reason (``review``, ``sample``).
+        Entries added by reason (``suggestion``, ``review``, ``sample``).
     """
     if not call_ids:
-        return {"review": 0, "sample": 0}
-    return Workbench(store, sample_rate=rate).fill_queue(call_ids=call_ids)
+        return {"suggestion": 0, "review": 0, "sample": 0}
+    # first the ledger's suggestions (items people must decide), so the sample below
+    # does not take them as sampled machine decisions
+    added = {"suggestion": queue_suggestions(store, call_ids)}
+    return added | Workbench(store, sample_rate=rate).fill_queue(call_ids=call_ids)
 
 
 __all__ = ["PAGE_SIZE", "STATES", "Filters", "Workbench", "queue_scored"]
