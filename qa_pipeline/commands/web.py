@@ -45,6 +45,9 @@ def web_cmd(
         rubrics=load_rubrics(rubrics),
         appeal_window_days=cfg.appeal_window_days,
         sample_rate=cfg.review_sample_rate,
+        ledger_window_days=cfg.ledger_window_days,
+        ledger_floor=cfg.ledger_floor,
+        ledger_min_checks=cfg.ledger_min_checks,
         secure_cookies=secure_cookies,
     )
     console.print(

@@ -17,6 +17,9 @@ class WebOptions:
             decision on an item a rubric lacks is refused.
         appeal_window_days: How long after scoring an agent may appeal.
         sample_rate: Share of machine passes/fails drawn into the review queue.
+        ledger_window_days: The trust ledger counts decisions of this many days.
+        ledger_floor: Default floor of an item (Wilson lower bound of agreement).
+        ledger_min_checks: Below this many checks the ledger warns.
         secure_cookies: Mark cookies ``Secure`` (serve over HTTPS).
         session_hours: Login lifetime.
     """
@@ -26,5 +29,8 @@ class WebOptions:
     rubrics: tuple[Any, ...] = field(default=())
     appeal_window_days: float = 7.0
     sample_rate: float = 0.02
+    ledger_window_days: float = 90.0
+    ledger_floor: float = 0.95
+    ledger_min_checks: int = 30
     secure_cookies: bool = False
     session_hours: float = 12.0

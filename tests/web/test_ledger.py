@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from typing import Any
 
@@ -15,7 +16,7 @@ from qa_pipeline.review.workbench import queue_scored
 from qa_pipeline.store.ledger import ledger_switches
 from qa_pipeline.store.schema import review_decisions
 
-from .conftest import Centre
+from .conftest import Centre, LiveServer, login
 
 ITEM = "opening"
 
@@ -223,3 +224,49 @@ def test_a_machine_decided_item_is_not_suggested(centre: Centre) -> None:
     assert added["suggestion"] == 0
     queue, _ = centre.bench.queue(per_page=500)
     assert not [q for q in queue if q.reason == "suggestion"]
+
+
+# ---------------------------------------------------------------------- the page
+
+
+def test_the_ledger_page_warns_links_and_switches(centre: Centre, live: LiveServer) -> None:
+    c = centre
+    call_id, machine = _machine_items(c, ITEM, ("pass", "fail"))[0]
+    _decide(c, call_id, ITEM, machine)
+    boss = login(live.url, "boss")
+    page = boss.get("/ledger")
+    assert page.status_code == 200
+    row = re.search(
+        rf'<tr data-item="{ITEM}".*?</tr>\s*(?=<tr data-item|</tbody>)', page.text, re.S
+    )
+    assert row, page.text
+    # one check: no bare 100 %, an interval and a warning instead
+    assert "1/1 一致" in row.group(0) and "= 100%" not in row.group(0)
+    assert "[21% – 100%]" in row.group(0) and "核查仅 1 次" in row.group(0)
+    assert 'data-mode="machine"' in row.group(0) and 'data-below="yes"' in row.group(0)
+    assert "建议：改为需人工" in row.group(0)
+    assert "ledger-switch" not in page.text  # a manager reads, only an admin switches
+    link = re.search(r'href="(/ledger/calls\?[^"]+)"', row.group(0))
+    assert link
+    behind = boss.get(link.group(1).replace("&amp;", "&"))
+    assert behind.status_code == 200 and f'data-call="{call_id}"' in behind.text
+    admin = login(live.url, "admin")
+    form = {
+        "csrf": admin.csrf,
+        "rubric_id": c.rubric.id,
+        "rubric_version": c.rubric.version,
+        "item_id": ITEM,
+        "mode": "people",
+        "floor": "",
+        "reason": "只有一次核查，先交人工",
+    }
+    r = admin.post("/ledger/switch", data=form)
+    assert r.status_code == 303 and r.headers["location"] == "/ledger?msg=switched"
+    page = admin.get("/ledger?msg=switched")
+    assert "已切换并记入审计" in page.text and "0 项机器自主判定，1 项需人工" in page.text
+    audit = page.text.split('id="ledger-audit"')[1]
+    assert "只有一次核查，先交人工" in audit and "机器自主判定 → 需人工判定" in audit
+    refused = admin.post("/ledger/switch", data=form | {"mode": "machine", "reason": "试试"})
+    assert refused.status_code == 422 and "低于下限" in refused.text
+    bad = admin.post("/ledger/switch", data=form | {"floor": "abc"})
+    assert bad.status_code == 422 and "下限须在 0 到 1 之间" in bad.text

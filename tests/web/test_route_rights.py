@@ -47,6 +47,9 @@ RIGHTS: dict[tuple[str, str], Permission | None] = {
     ("GET", "/agreement"): P.VIEW_AGREEMENT,
     ("POST", "/calls/{call_id:path}/reopen"): P.REOPEN,
     ("GET", "/notifications"): None,
+    ("GET", "/ledger"): P.VIEW_LEDGER,
+    ("GET", "/ledger/calls"): P.VIEW_LEDGER,
+    ("POST", "/ledger/switch"): P.SWITCH_LEDGER,
 }
 
 #: An account of each role in the demo centre (``conftest.make_centre``).
@@ -116,6 +119,8 @@ def test_the_table_keeps_each_roles_rights() -> None:
     assert roles_with(P.SCORE_CALIBRATION) == ("inspector", "trainer")
     assert roles_with(P.SEE_CALIBRATION_RESULTS) == ("admin", "trainer", "manager")
     assert roles_with(P.REOPEN) == ("admin",)
+    assert roles_with(P.VIEW_LEDGER) == ("admin", "inspector", "manager")
+    assert roles_with(P.SWITCH_LEDGER) == ("admin",)
 
 
 def _probe(app: FastAPI, centre: Centre, key: tuple[str, str], role: str | None) -> Any:

@@ -16,6 +16,7 @@ from qa_pipeline.web.routes import (
     calibration,
     calls,
     finality,
+    ledger,
     queue,
 )
 
@@ -30,6 +31,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     finality.router,
     calibration.router,
     agreement.router,
+    ledger.router,
     calls.router,
 )
 
