@@ -270,3 +270,36 @@ def test_the_ledger_page_warns_links_and_switches(centre: Centre, live: LiveServ
     assert refused.status_code == 422 and "低于下限" in refused.text
     bad = admin.post("/ledger/switch", data=form | {"floor": "abc"})
     assert bad.status_code == 422 and "下限须在 0 到 1 之间" in bad.text
+
+
+# ---------------------------------------------------------------------- the command line
+
+
+def test_qa_ledger_switch_show_and_history(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    from qa_pipeline.cli import app
+
+    from .conftest import make_centre
+
+    url = f"sqlite:///{tmp_path / 'qa.db'}"
+    c = make_centre(url, tmp_path)
+    c.store.close()
+    monkeypatch.setenv("QA_DATABASE_URL", url)
+    monkeypatch.setenv("QA_LEDGER_WINDOW_DAYS", "30")
+    monkeypatch.setenv("COLUMNS", "250")  # rich tables unwrapped
+    runner = CliRunner()
+    args = ["ledger", "switch", c.rubric.id, c.rubric.version, ITEM, "--mode", "people"]
+    refused = runner.invoke(app, [*args, "--reason", "试", "--by", "li"])
+    assert isinstance(refused.exception, ForbiddenError)
+    unknown = runner.invoke(app, [*args, "--reason", "试", "--by", "nobody"])
+    assert unknown.exit_code != 0 and "nobody" in str(unknown.exception)
+    done = runner.invoke(app, [*args, "--reason", "命令行切换", "--by", "admin"])
+    assert done.exit_code == 0, done.output
+    assert f"{ITEM}: people, floor 95% (audited)" in done.output
+    shown = runner.invoke(app, ["ledger", "show"])
+    assert shown.exit_code == 0, shown.output
+    assert "need people (window 30 days)" in shown.output and ITEM in shown.output
+    history = runner.invoke(app, ["ledger", "history"])
+    assert history.exit_code == 0 and "命令行切换" in history.output
+    assert "machine → people" in history.output
