@@ -303,3 +303,34 @@ def test_qa_ledger_switch_show_and_history(tmp_path: Any, monkeypatch: pytest.Mo
     history = runner.invoke(app, ["ledger", "history"])
     assert history.exit_code == 0 and "命令行切换" in history.output
     assert "machine → people" in history.output
+
+
+# ---------------------------------------------------------------------- the bulletin
+
+
+@pytest.mark.filterwarnings("ignore:Glyph.*missing from font")  # machines without a CJK font
+def test_the_bulletin_says_how_many_items_need_people(centre: Centre, tmp_path: Any) -> None:
+    from datetime import UTC, datetime
+
+    from qa_pipeline.reports import write_reports_from_store
+
+    c = centre
+    ledger = Ledger(c.store)
+    for item in (ITEM, "closing"):
+        ledger.switch(
+            c.users["admin"], (c.rubric.id, c.rubric.version, item), "people", "抽检偏差大"
+        )
+    with c.store._write("date the first switch into the month") as conn:
+        conn.execute(
+            update(ledger_switches)
+            .where(ledger_switches.c.item_id == ITEM)
+            .values(switched_at=datetime(2026, 11, 25, 3, tzinfo=UTC))
+        )
+    paths = write_reports_from_store(
+        c.store, "bulletin", None, "month:2026-11", c.rubric, tmp_path / "rep", ("md",)
+    )
+    text = paths[0].read_text(encoding="utf-8")
+    n = len(c.rubric.items)
+    assert f"信任台账：{n - 2} 项机器自主判定，2 项需人工判定。" in text
+    assert f"2026-11-25 admin：{ITEM} (v{c.rubric.version}) 机器自主 → 需人工" in text
+    assert "closing (v" not in text  # switched in December: not this month's
