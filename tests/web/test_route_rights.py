@@ -44,6 +44,7 @@ RIGHTS: dict[tuple[str, str], Permission | None] = {
     ("POST", "/calibration"): P.START_CALIBRATION,
     ("GET", "/calibration/{session_id}"): P.VIEW_CALIBRATION,
     ("POST", "/calibration/{session_id}/score"): P.SCORE_CALIBRATION,
+    ("GET", "/calibration/{session_id}/calls/{call_id:path}"): P.VIEW_CALIBRATION,
     ("GET", "/agreement"): P.VIEW_AGREEMENT,
     ("POST", "/calls/{call_id:path}/reopen"): P.REOPEN,
     ("GET", "/notifications"): None,
