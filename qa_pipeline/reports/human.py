@@ -15,7 +15,12 @@ from sqlalchemy import select
 
 from qa_pipeline.reports.model import Section, Table, fmt_pct, rows
 from qa_pipeline.review.ledger import Ledger, LedgerSwitch
-from qa_pipeline.review.verdicts import Grading, apply_final_verdicts, latest_decisions
+from qa_pipeline.review.verdicts import (
+    Grading,
+    apply_final_verdicts,
+    latest_decisions,
+    with_pending,
+)
 from qa_pipeline.review.views import AgreementRow
 from qa_pipeline.review.workbench import Workbench
 from qa_pipeline.store.schema import recordings
@@ -49,7 +54,9 @@ class FinalView:
         self.web_base_url = web_base_url
         self.grading = Grading.from_rubric(rubric) if rubric is not None else None
         with store._read("read human decisions") as conn:
-            self.decisions = latest_decisions(conn, str(rubric.id) if rubric else None)
+            rid = str(rubric.id) if rubric else None
+            # a suggestion the ledger sent to people is ``review`` until someone decides
+            self.decisions = with_pending(conn, latest_decisions(conn, rid), rid)
             self._transcripts = {
                 r.call_id
                 for r in conn.execute(

@@ -123,6 +123,41 @@ def latest_decisions(conn: Connection, rubric_id: str | None = None) -> dict[Key
     }
 
 
+@dataclass(frozen=True, slots=True)
+class PendingSuggestion:
+    """Stands for a decision on an item whose machine verdict awaits people (the ledger's).
+
+    Among the latest decisions it makes the item's final verdict ``review`` without
+    counting it as decided by a person.
+    """
+
+    new_status: str = "review"
+    pending: bool = True
+
+
+def with_pending(
+    conn: Connection, decisions: Mapping[Key, Any], rubric_id: str | None
+) -> dict[Key, Any]:
+    """``decisions`` plus a :class:`PendingSuggestion` for each undecided suggested item.
+
+    Args:
+        conn: An open connection.
+        decisions: Latest human decisions by key.
+        rubric_id: Only this rubric's suggestions; ``None`` for all.
+
+    Returns:
+        The decisions, the pending suggestions under them.
+    """
+    rq = review_queue
+    q = select(rq.c.call_id, rq.c.rubric_id, rq.c.rubric_version, rq.c.item_id).where(
+        rq.c.reason == "suggestion", rq.c.done.is_(False)
+    )
+    if rubric_id is not None:
+        q = q.where(rq.c.rubric_id == rubric_id)
+    pending: dict[Key, Any] = {tuple(r): PendingSuggestion() for r in conn.execute(q)}  # type: ignore[misc]
+    return pending | dict(decisions)
+
+
 def pending_suggestions(
     conn: Connection, call_id: str, rubric_id: str, rubric_version: str
 ) -> set[str]:
@@ -261,7 +296,10 @@ def _apply_decisions(
         for k, h, s in zip(keys, hit, items["status"], strict=True)
     ]
     items["status"] = new
-    items["human"] = mask
+    # a pending suggestion is ``review`` until someone decides: not a person's verdict
+    items["human"] = [
+        h and not getattr(decisions[k], "pending", False) for k, h in zip(keys, hit, strict=True)
+    ]
     items["awarded"] = [
         p if s == "pass" else (0.0 if s == "fail" else math.nan)
         for p, s in zip(items["points"], items["status"], strict=True)
@@ -323,6 +361,6 @@ def final_frames(
     """:func:`apply_final_verdicts` with the store's latest decisions (reports use this)."""
     rubric_id = str(rubric.id) if rubric is not None else None
     with store._read("read human decisions") as conn:
-        decisions = latest_decisions(conn, rubric_id)
+        decisions = with_pending(conn, latest_decisions(conn, rubric_id), rubric_id)
     grading = Grading.from_rubric(rubric) if rubric is not None else None
     return apply_final_verdicts(scores, items, decisions, grading)

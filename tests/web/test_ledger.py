@@ -12,6 +12,7 @@ from sqlalchemy import select, update
 from qa_pipeline.review import ForbiddenError, InvalidInputError
 from qa_pipeline.review.base import _now
 from qa_pipeline.review.ledger import Ledger, LedgerRow, wilson
+from qa_pipeline.review.verdicts import final_frames
 from qa_pipeline.review.workbench import queue_scored
 from qa_pipeline.store.ledger import ledger_switches
 from qa_pipeline.store.schema import review_decisions
@@ -208,6 +209,13 @@ def test_an_item_that_needs_people_reaches_the_queue_as_a_suggestion(centre: Cen
     ev = c.bench.call_detail(c.users["li"], call_id).evaluations[0]
     item = next(i for i in ev.items if i.item_id == ITEM)
     assert item.status == machine[call_id] and item.final_status == "review"
+    # and so do the reports: the item is undecided, the score recomputed without it
+    fs, fi = final_frames(c.store, c.store.scores_frame(), c.store.items_frame(), c.rubric)
+    frow = fi[(fi["call_id"] == call_id) & (fi["item_id"] == ITEM)].iloc[0]
+    assert frow["status"] == "review" and frow["machine_status"] == machine[call_id]
+    assert not frow["human"]
+    srow = fs[fs["call_id"] == call_id].iloc[0]
+    assert srow["score"] == pytest.approx(ev.score) and srow["human_items"] == 0
     # an inspector decides it: it leaves the queue and the decision is final
     _decide(c, call_id, ITEM, "pass")
     queue, _ = c.bench.queue(per_page=500)
