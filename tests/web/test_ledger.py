@@ -278,6 +278,11 @@ def test_the_ledger_page_warns_links_and_switches(centre: Centre, live: LiveServ
     assert refused.status_code == 422 and "低于下限" in refused.text
     bad = admin.post("/ledger/switch", data=form | {"floor": "abc"})
     assert bad.status_code == 422 and "下限须在 0 到 1 之间" in bad.text
+    hostile = "<script>alert(1)</script>"
+    r = admin.post("/ledger/switch", data=form | {"mode": "", "floor": "0.9", "reason": hostile})
+    assert r.status_code == 303
+    page = admin.get("/ledger").text
+    assert hostile not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
 
 
 # ---------------------------------------------------------------------- the command line
