@@ -26,6 +26,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, func, insert, or_, select
 
 from qa_pipeline.review.base import _now
+from qa_pipeline.review.decisions import _unqueued_items
 from qa_pipeline.review.errors import InvalidInputError
 from qa_pipeline.review.permissions import Permission
 from qa_pipeline.review.users import User
@@ -513,20 +514,12 @@ def queue_suggestions(store: Any, call_ids: Sequence[str]) -> int:
         ]
         if not people:
             return 0
+        # items no one decided yet (a re-scored call keeps its people's decisions)
+        undecided = _unqueued_items(
+            item_results.c.status.in_(("pass", "fail", "na")), never_queued=False
+        )
         rows = conn.execute(
-            select(
-                call_scores.c.call_id,
-                call_scores.c.rubric_id,
-                call_scores.c.rubric_version,
-                item_results.c.item_id,
-                item_results.c.status,
-            )
-            .select_from(item_results.join(call_scores))
-            .where(
-                call_scores.c.call_id.in_(list(call_ids)),
-                item_results.c.status.in_(("pass", "fail", "na")),
-                or_(*people),
-            )
+            undecided.where(call_scores.c.call_id.in_(list(call_ids)), or_(*people))
         ).all()
         return _enqueue_suggestions(store, conn, rows)
 

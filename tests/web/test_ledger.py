@@ -347,3 +347,14 @@ def test_the_bulletin_says_how_many_items_need_people(centre: Centre, tmp_path: 
     assert f"信任台账：{n - 2} 项机器自主判定，2 项需人工判定。" in text
     assert f"2026-11-25 admin：{ITEM} (v{c.rubric.version}) 机器自主 → 需人工" in text
     assert "closing (v" not in text  # switched in December: not this month's
+
+
+def test_an_item_people_decided_already_is_not_suggested_again(centre: Centre) -> None:
+    c = centre
+    Ledger(c.store).switch(c.users["admin"], (c.rubric.id, c.rubric.version, ITEM), "people", "x")
+    call_id, machine = _machine_items(c, ITEM, ("pass", "fail"))[0]
+    _decide(c, call_id, ITEM, machine)  # e.g. a call the machine scores again later
+    added = queue_scored(c.store, [call_id], 0.0)
+    assert added["suggestion"] == 0
+    ev = c.bench.call_detail(c.users["li"], call_id).evaluations[0]
+    assert next(i for i in ev.items if i.item_id == ITEM).final_status == machine
