@@ -194,20 +194,27 @@ class Ledger:
 
     # ------------------------------------------------------------------ figures
 
-    def rows(self, rubric_id: str | None = None) -> list[LedgerRow]:
-        """Every item with a decision in the window or a stored mode, by rubric and item.
+    def rows(
+        self, rubric_id: str | None = None, known: Iterable[tuple[str, str, str, str]] = ()
+    ) -> list[LedgerRow]:
+        """Every item with a decision in the window, a stored mode, or in ``known``.
 
         Args:
             rubric_id: Only this rubric's versions; ``None`` for all.
+            known: ``(rubric id, version, item id, name)`` of the site's rubrics, listed
+                even without a check.
 
         Returns:
-            One row per (rubric id, version, item).
+            One row per (rubric id, version, item), by rubric, version and item.
         """
         stats: dict[tuple[str, str, str], dict[str, Any]] = {}
         with self.store._read("read the trust ledger") as conn:
             for r in conn.execute(self._decided(rubric_id)):
                 _count(stats, (r.rubric_id, r.rubric_version, r.item_id), r)
             modes = _modes(conn, rubric_id)
+        for rid, ver, item_id, name in known:
+            if rubric_id is None or rid == rubric_id:
+                stats.setdefault((rid, ver, item_id), _empty(name))
         for key in modes:
             stats.setdefault(key, _empty(key[2]))
         return [self._row(key, st, modes.get(key)) for key, st in sorted(stats.items())]

@@ -271,7 +271,9 @@ def test_the_ledger_page_warns_links_and_switches(centre: Centre, live: LiveServ
     r = admin.post("/ledger/switch", data=form)
     assert r.status_code == 303 and r.headers["location"] == "/ledger?msg=switched"
     page = admin.get("/ledger?msg=switched")
-    assert "已切换并记入审计" in page.text and "0 项机器自主判定，1 项需人工" in page.text
+    n = len(c.rubric.items)  # every item of the site's rubric is listed, checked or not
+    assert "已切换并记入审计" in page.text and f"{n - 1} 项机器自主判定，1 项需人工" in page.text
+    assert page.text.count("<tr data-item=") == n + 1  # the items, and the audit row
     audit = page.text.split('id="ledger-audit"')[1]
     assert "只有一次核查，先交人工" in audit and "机器自主判定 → 需人工判定" in audit
     refused = admin.post("/ledger/switch", data=form | {"mode": "machine", "reason": "试试"})

@@ -35,9 +35,17 @@ def ledger_of(request: Request) -> Ledger:
 
 @router.get("/ledger")
 def ledger_page(request: Request, ctx: Ctx = Depends(allowed(Permission.VIEW_LEDGER))) -> Response:
-    """Every item: checks, agreement with its Wilson interval, fails, matrix, floor, mode."""
+    """Every item: checks, agreement with its Wilson interval, fails, matrix, floor, mode.
+
+    The items of the site's rubrics are listed even before their first check.
+    """
     ledger = ledger_of(request)
-    rows = ledger.rows(request.query_params.get("rubric") or None)
+    known = [
+        (str(r.id), str(r.version), str(i.id), str(i.name))
+        for r in web(request).opts.rubrics
+        for i in r.items
+    ]
+    rows = ledger.rows(request.query_params.get("rubric") or None, known)
     counts = {"machine": sum(r.mode == "machine" for r in rows)}
     counts["people"] = len(rows) - counts["machine"]
     return render(
