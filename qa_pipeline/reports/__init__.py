@@ -286,8 +286,8 @@ def _human_sections(
     """The section on what people checked (with the machine's agreement), if any."""
     rows = req.store.machine_agreement(req.rubric.id) if agreement else None
     zh = req.rubric.language.startswith("zh")
-    ledger = req.store.ledger_lines(req.period, zh) if agreement else ()
-    section = human_section(items, req.rubric.language, rows, ledger)
+    ledger, in_use = req.store.ledger_lines(req.period, zh) if agreement else ((), False)
+    section = human_section(items, req.rubric.language, rows, ledger, in_use)
     return (section,) if section is not None else ()
 
 

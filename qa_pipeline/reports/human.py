@@ -72,7 +72,7 @@ class FinalView:
         """Per item: the machine's agreement with final human verdicts (see Workbench)."""
         return Workbench(self.store).machine_agreement(rubric_id)
 
-    def ledger_lines(self, period: Any, zh: bool) -> tuple[str, ...]:
+    def ledger_lines(self, period: Any, zh: bool) -> tuple[tuple[str, ...], bool]:
         """The trust ledger's modes for the rubric and the switches of ``period``.
 
         Args:
@@ -80,7 +80,8 @@ class FinalView:
             zh: Chinese text.
 
         Returns:
-            The lines (see :func:`ledger_lines`).
+            The lines (see :func:`ledger_lines`), and whether the ledger is in use (an
+            item needs people, or one was switched in the period).
         """
         ledger = Ledger(self.store)
         rid, ver = str(self.rubric.id), str(self.rubric.version)
@@ -90,7 +91,7 @@ class FinalView:
             for s in ledger.switches()
             if s.rubric_id == rid and period.start <= s.switched_at < period.end
         ]
-        return ledger_lines(summary, switches, zh)
+        return ledger_lines(summary, switches, zh), bool(summary["people"] or switches)
 
     def _links(self, df: pd.DataFrame) -> pd.DataFrame:
         if df.empty or "recording_path" not in df:
@@ -185,6 +186,7 @@ def human_section(
     language: str,
     agreement: list[AgreementRow] | None,
     ledger: tuple[str, ...] = (),
+    ledger_in_use: bool = False,
 ) -> Section | None:
     """A report section saying how many items people checked.
 
@@ -194,13 +196,15 @@ def human_section(
         agreement: The machine's agreement with people per item (the bulletin), or
             ``None``.
         ledger: The trust ledger's lines (the bulletin; see :func:`ledger_lines`).
+        ledger_in_use: An item needs people or was switched: the section is shown even
+            when nobody checked anything.
 
     Returns:
-        The section, or ``None`` when nobody checked anything and there is no ledger.
+        The section, or ``None`` when nobody checked anything and the ledger is unused.
     """
     zh = language.startswith("zh")
     human = items[items["human"].astype(bool)] if "human" in items else items.iloc[0:0]
-    if human.empty and not agreement and not ledger:
+    if human.empty and not agreement and not ledger_in_use:
         return None
     n, calls = len(human), human["call_id"].nunique()
     if zh:
