@@ -19,6 +19,7 @@ from qa_pipeline.commands import asr as asr_commands
 from qa_pipeline.commands import db as db_commands
 from qa_pipeline.commands import export as export_commands
 from qa_pipeline.commands import flows as flow_commands
+from qa_pipeline.commands import ledger as ledger_commands
 from qa_pipeline.commands import report as report_commands
 from qa_pipeline.commands import scoring as scoring_commands
 from qa_pipeline.commands import web as web_commands
@@ -98,6 +99,7 @@ for _module in (
     flow_commands,
     web_commands,
     export_commands,
+    ledger_commands,
 ):
     _module.register(app, eval_app)
 

@@ -49,6 +49,11 @@ class Settings(BaseSettings):
         smtp_tls: Connect with TLS from the start (SMTPS).
         smtp_timeout_s: Give up on the server after this many seconds (mail is then only
             logged as not sent; nothing waits on it).
+        ledger_window_days: The trust ledger counts people's decisions of this many days.
+        ledger_floor: Default floor of an item: the Wilson lower bound of its agreement
+            with people it must reach before the machine may decide it alone.
+        ledger_min_checks: Below this many checks the ledger warns that its figures say
+            little.
         min_sample_rate: Lowest sample rate (Hz) a recording's header may declare; lower
             is refused before decoding (a WAV declaring 1 Hz decodes to hours of audio).
         max_audio_duration_s: Longest recording decoded, in seconds (default 4 hours);
@@ -92,6 +97,9 @@ class Settings(BaseSettings):
     smtp_starttls: bool = False
     smtp_tls: bool = False
     smtp_timeout_s: float = Field(default=10.0, gt=0.0)
+    ledger_window_days: float = Field(default=90.0, gt=0.0)
+    ledger_floor: float = Field(default=0.95, ge=0.0, le=1.0)
+    ledger_min_checks: int = Field(default=30, ge=1)
     min_sample_rate: int = Field(default=4000, ge=1)
     max_audio_duration_s: float = Field(default=4 * 3600.0, gt=0.0)
     night_max_audio_mb: float = Field(default=2048.0, ge=0.0)

@@ -48,6 +48,9 @@ def web_cmd(
         sample_rate=cfg.review_sample_rate,
         due_days=cfg.review_due_days,
         mail=mail_settings(cfg),
+        ledger_window_days=cfg.ledger_window_days,
+        ledger_floor=cfg.ledger_floor,
+        ledger_min_checks=cfg.ledger_min_checks,
         secure_cookies=secure_cookies,
     )
     console.print(

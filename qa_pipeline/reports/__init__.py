@@ -285,7 +285,9 @@ def _human_sections(
 ) -> tuple[Section, ...]:
     """The section on what people checked (with the machine's agreement), if any."""
     rows = req.store.machine_agreement(req.rubric.id) if agreement else None
-    section = human_section(items, req.rubric.language, rows)
+    zh = req.rubric.language.startswith("zh")
+    ledger, in_use = req.store.ledger_lines(req.period, zh) if agreement else ((), False)
+    section = human_section(items, req.rubric.language, rows, ledger, in_use)
     return (section,) if section is not None else ()
 
 

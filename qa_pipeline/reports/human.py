@@ -6,6 +6,7 @@ and a section saying how far people checked the machine.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import quote
 
@@ -13,7 +14,13 @@ import pandas as pd
 from sqlalchemy import select
 
 from qa_pipeline.reports.model import Section, Table, fmt_pct, rows
-from qa_pipeline.review.verdicts import Grading, apply_final_verdicts, latest_decisions
+from qa_pipeline.review.ledger import Ledger, LedgerSwitch
+from qa_pipeline.review.verdicts import (
+    Grading,
+    apply_final_verdicts,
+    latest_decisions,
+    with_pending,
+)
 from qa_pipeline.review.views import AgreementRow
 from qa_pipeline.review.workbench import Workbench
 from qa_pipeline.store.schema import recordings
@@ -47,7 +54,9 @@ class FinalView:
         self.web_base_url = web_base_url
         self.grading = Grading.from_rubric(rubric) if rubric is not None else None
         with store._read("read human decisions") as conn:
-            self.decisions = latest_decisions(conn, str(rubric.id) if rubric else None)
+            rid = str(rubric.id) if rubric else None
+            # a suggestion the ledger sent to people is ``review`` until someone decides
+            self.decisions = with_pending(conn, latest_decisions(conn, rid), rid)
             self._transcripts = {
                 r.call_id
                 for r in conn.execute(
@@ -62,6 +71,27 @@ class FinalView:
     def machine_agreement(self, rubric_id: str) -> list[AgreementRow]:
         """Per item: the machine's agreement with final human verdicts (see Workbench)."""
         return Workbench(self.store).machine_agreement(rubric_id)
+
+    def ledger_lines(self, period: Any, zh: bool) -> tuple[tuple[str, ...], bool]:
+        """The trust ledger's modes for the rubric and the switches of ``period``.
+
+        Args:
+            period: The report's period (``start``, ``end``: tz-aware).
+            zh: Chinese text.
+
+        Returns:
+            The lines (see :func:`ledger_lines`), and whether the ledger is in use (an
+            item needs people, or one was switched in the period).
+        """
+        ledger = Ledger(self.store)
+        rid, ver = str(self.rubric.id), str(self.rubric.version)
+        summary = ledger.summary(rid, ver, [str(i.id) for i in self.rubric.items])
+        switches = [
+            s
+            for s in ledger.switches()
+            if s.rubric_id == rid and period.start <= s.switched_at < period.end
+        ]
+        return ledger_lines(summary, switches, zh), bool(summary["people"] or switches)
 
     def _links(self, df: pd.DataFrame) -> pd.DataFrame:
         if df.empty or "recording_path" not in df:
@@ -117,8 +147,46 @@ def _agreement_table(agreement: list[AgreementRow], zh: bool) -> Table:
     return Table(cols, rows(data), "machine_agreement")
 
 
+def ledger_lines(
+    summary: Mapping[str, int], switches: Sequence[LedgerSwitch], zh: bool
+) -> tuple[str, ...]:
+    """The bulletin's lines on the trust ledger: modes, and the period's switches.
+
+    Args:
+        summary: ``{"machine": n, "people": m}`` items of the rubric version.
+        switches: The switches of the period (audited), newest first.
+        zh: Chinese text.
+
+    Returns:
+        One line of modes, then one per switch.
+    """
+    if zh:
+        head = f"信任台账：{summary['machine']} 项机器自主判定，{summary['people']} 项需人工判定。"
+        mode = {"machine": "机器自主", "people": "需人工"}
+    else:
+        head = (
+            f"Trust ledger: {summary['machine']} items machine-decided, "
+            f"{summary['people']} need people."
+        )
+        mode = {"machine": "machine-decided", "people": "needs people"}
+    lines = [head]
+    for s in switches:
+        what = f"{s.item_id} (v{s.rubric_version}) {mode[s.old_mode]} → {mode[s.new_mode]}"
+        figures = f"{s.agreed}/{s.checks}"
+        lines.append(
+            f"{s.switched_at:%Y-%m-%d} {s.user_name}：{what}（当时一致 {figures}）：{s.reason}"
+            if zh
+            else f"{s.switched_at:%Y-%m-%d} {s.user_name}: {what} (agreed {figures}): {s.reason}"
+        )
+    return tuple(lines)
+
+
 def human_section(
-    items: pd.DataFrame, language: str, agreement: list[AgreementRow] | None
+    items: pd.DataFrame,
+    language: str,
+    agreement: list[AgreementRow] | None,
+    ledger: tuple[str, ...] = (),
+    ledger_in_use: bool = False,
 ) -> Section | None:
     """A report section saying how many items people checked.
 
@@ -127,13 +195,16 @@ def human_section(
         language: The rubric's language (``zh…`` → Chinese).
         agreement: The machine's agreement with people per item (the bulletin), or
             ``None``.
+        ledger: The trust ledger's lines (the bulletin; see :func:`ledger_lines`).
+        ledger_in_use: An item needs people or was switched: the section is shown even
+            when nobody checked anything.
 
     Returns:
-        The section, or ``None`` when nobody checked anything.
+        The section, or ``None`` when nobody checked anything and the ledger is unused.
     """
     zh = language.startswith("zh")
     human = items[items["human"].astype(bool)] if "human" in items else items.iloc[0:0]
-    if human.empty and not agreement:
+    if human.empty and not agreement and not ledger_in_use:
         return None
     n, calls = len(human), human["call_id"].nunique()
     if zh:
@@ -148,4 +219,4 @@ def human_section(
         )
     tables = (_agreement_table(agreement, zh),) if agreement else ()
     title = "人工复核与机器一致性" if zh else "Checked by people"
-    return Section(title, paragraphs=(text,), tables=tables)
+    return Section(title, paragraphs=(text, *ledger), tables=tables)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import Select, and_, insert, select
@@ -15,7 +17,14 @@ from qa_pipeline.review.errors import (
     NotFoundError,
 )
 from qa_pipeline.review.permissions import Permission
-from qa_pipeline.review.stats import cohen_kappa, fleiss_kappa, percent_agreement
+from qa_pipeline.review.stats import (
+    cohen_kappa,
+    consensus,
+    dominant,
+    fleiss_kappa,
+    fleiss_parts,
+    percent_agreement,
+)
 from qa_pipeline.review.users import User
 from qa_pipeline.review.verdicts import (
     VERDICTS,
@@ -28,6 +37,8 @@ from qa_pipeline.review.views import (
     CalibrationResults,
     CalibrationScore,
     CalibrationSession,
+    CallDetail,
+    RaterItem,
 )
 from qa_pipeline.store.schema import (
     call_scores,
@@ -40,6 +51,12 @@ from qa_pipeline.store.workbench import (
 )
 
 log = logging.getLogger(__name__)
+
+#: A calibration blinds its raters to the calls' verdicts for this long after it starts.
+BLIND_DAYS = 30
+BLIND_AGE = timedelta(days=BLIND_DAYS)
+#: Below this many calls rated by two or more, an item's kappa is not shown.
+MIN_KAPPA_CALLS = 10
 
 
 class CalibrationMixin(WorkbenchBase):
@@ -181,39 +198,103 @@ class CalibrationMixin(WorkbenchBase):
                 )
 
     def calibration_results(self, session_id: int) -> CalibrationResults:
-        """Per item: raters, percent agreement, Fleiss' kappa and mean pairwise Cohen's kappa."""
+        """A session's agreement: per item, and per rater and item.
+
+        Per item: percent agreement, Fleiss' and mean pairwise Cohen's kappa, the
+        agreement expected by chance and the commonest verdict. Per rater and item:
+        agreement with the other raters' consensus and with the machine. Only for
+        pages that may show results (the machine's verdicts are read here).
+        """
         data = self.calibration(session_id)
         by_item: dict[str, dict[str, dict[int, str]]] = defaultdict(lambda: defaultdict(dict))
-        raters: set[int] = set()
-        for s in data.scores:
-            by_item[s.item_id][s.call_id][s.user_id] = s.status
-            raters.add(s.user_id)
-        rows = []
-        for item_id, name in data.items:
-            calls = by_item.get(item_id, {})
-            ratings = [list(v.values()) for v in calls.values()]
-            pairs = []
-            ids = sorted(raters)
-            for i, a in enumerate(ids):
-                for b in ids[i + 1 :]:
-                    both = [(v[a], v[b]) for v in calls.values() if a in v and b in v]
-                    if both:
-                        k = cohen_kappa([x for x, _ in both], [y for _, y in both])
-                        if k is not None:
-                            pairs.append(k)
-            rows.append(
-                CalibrationItem(
-                    item_id=item_id,
-                    name=name,
-                    calls=sum(1 for r in ratings if len(r) >= 2),
-                    agreement=percent_agreement(ratings),
-                    fleiss=fleiss_kappa(ratings),
-                    cohen=sum(pairs) / len(pairs) if pairs else None,
-                )
-            )
-        return CalibrationResults(
-            data.session, data.calls, data.items, data.scores, tuple(sorted(raters)), tuple(rows)
+        for sc in data.scores:
+            by_item[sc.item_id][sc.call_id][sc.user_id] = sc.status
+        raters = tuple(sorted({sc.user_id for sc in data.scores}))
+        rows = tuple(
+            _item_agreement(item_id, name, by_item.get(item_id, {}), raters)
+            for item_id, name in data.items
         )
+        machine = self._machine_verdicts(data)
+        per_rater = tuple(
+            _rater_item(user_id, item_id, by_item.get(item_id, {}), machine)
+            for user_id in raters
+            for item_id, _ in data.items
+        )
+        return CalibrationResults(
+            data.session, data.calls, data.items, data.scores, raters, rows, per_rater
+        )
+
+    def _machine_verdicts(self, data: Calibration) -> dict[tuple[str, str], str]:
+        """The machine's stored verdict by (call, item) on the session's calls."""
+        s = data.session
+        with self.store._read("read machine verdicts of a calibration") as conn:
+            return {
+                (r.call_id, r.item_id): r.status
+                for r in conn.execute(
+                    select(call_scores.c.call_id, item_results.c.item_id, item_results.c.status)
+                    .select_from(item_results.join(call_scores))
+                    .where(
+                        call_scores.c.call_id.in_(list(data.calls)),
+                        call_scores.c.rubric_id == s.rubric_id,
+                        call_scores.c.rubric_version == s.rubric_version,
+                    )
+                )
+            }
+
+    # ------------------------------------------------------------------ blind scoring
+
+    def blind_call(self, user: User, session_id: int, call_id: str) -> CallDetail:
+        """A call of a calibration as its raters see it: recording and transcript only.
+
+        The evaluations (the machine's verdicts, people's decisions) are left out, so the
+        page cannot show or link them.
+
+        Raises:
+            NotFoundError: unknown session, or a call not in it.
+        """
+        data = self.calibration(session_id)
+        if call_id not in data.calls:
+            raise NotFoundError(
+                f"call {call_id!r} is not in calibration {session_id}",
+                "not_in_calibration",
+                call=call_id,
+            )
+        detail = self.call_detail(user, call_id)  # type: ignore[attr-defined]
+        return replace(detail, evaluations=())
+
+    def blind_session(self, user: User, call_id: str) -> int | None:
+        """A recent calibration in which ``user`` has yet to score ``call_id``, if any.
+
+        While there is one, the rater sees the call only blind (the call page sends them
+        to the calibration's view of it). Sessions older than :data:`BLIND_DAYS` no
+        longer blind anyone.
+
+        Args:
+            user: A user; only raters (``SCORE_CALIBRATION``) are ever blinded.
+            call_id: The call.
+
+        Returns:
+            The session id, or ``None``.
+        """
+        if not user.can(Permission.SCORE_CALIBRATION):
+            return None
+        cs, cc = calibration_sessions, calibration_calls
+        q = (
+            select(cs.c.id)
+            .select_from(cs.join(cc, cc.c.session_id == cs.c.id))
+            .where(cc.c.call_id == call_id, cs.c.created_at >= _now() - BLIND_AGE)
+            .order_by(cs.c.id)
+        )
+        with self.store._read("find blind calibrations") as conn:
+            sessions = [r.id for r in conn.execute(q)]
+        for sid in sessions:
+            data = self.calibration(sid)
+            mine = {
+                sc.item_id for sc in data.scores if sc.user_id == user.id and sc.call_id == call_id
+            }
+            if any(item_id not in mine for item_id, _ in data.items):
+                return sid
+        return None
 
     # ------------------------------------------------------------------ machine agreement
 
@@ -299,3 +380,53 @@ def _count_agreement(stats: dict[tuple[str, str, str], dict[str, Any]], r: Any) 
     if r.machine == "fail":
         st["fails"] += 1
         st["fails_ok"] += int(r.human == "fail")
+
+
+def _item_agreement(
+    item_id: str, name: str, calls: Mapping[str, Mapping[int, str]], raters: Sequence[int]
+) -> CalibrationItem:
+    """One item's agreement: percent, Fleiss' and mean pairwise Cohen's kappa, chance."""
+    ratings = [list(v.values()) for v in calls.values()]
+    pairs = []
+    for i, a in enumerate(raters):
+        for b in raters[i + 1 :]:
+            both = [(v[a], v[b]) for v in calls.values() if a in v and b in v]
+            k = cohen_kappa([x for x, _ in both], [y for _, y in both]) if both else None
+            if k is not None:
+                pairs.append(k)
+    parts = fleiss_parts(ratings)
+    top = dominant([r for r in ratings if len(r) >= 2])
+    return CalibrationItem(
+        item_id=item_id,
+        name=name,
+        calls=sum(1 for r in ratings if len(r) >= 2),
+        agreement=percent_agreement(ratings),
+        fleiss=fleiss_kappa(ratings),
+        cohen=sum(pairs) / len(pairs) if pairs else None,
+        chance=parts[1] if parts else None,
+        top=top[0] if top else None,
+        top_share=top[1] if top else None,
+    )
+
+
+def _rater_item(
+    user_id: int,
+    item_id: str,
+    calls: Mapping[str, Mapping[int, str]],
+    machine: Mapping[tuple[str, str], str],
+) -> RaterItem:
+    """One rater on one item: agreement with the other raters' majority and the machine."""
+    c_n = c_ok = m_n = m_ok = 0
+    for call_id, verdicts in calls.items():
+        mine = verdicts.get(user_id)
+        if mine is None:
+            continue
+        others = consensus([v for u, v in verdicts.items() if u != user_id])
+        if others is not None:
+            c_n += 1
+            c_ok += int(mine == others)
+        m = machine.get((call_id, item_id))
+        if m is not None and m != "review":
+            m_n += 1
+            m_ok += int(mine == m)
+    return RaterItem(user_id, item_id, c_n, c_ok, m_n, m_ok)

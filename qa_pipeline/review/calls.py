@@ -13,6 +13,7 @@ from qa_pipeline.review.base import PAGE_SIZE, WorkbenchBase
 from qa_pipeline.review.users import User
 from qa_pipeline.review.verdicts import (
     ItemVerdict,
+    pending_suggestions,
     recompute,
 )
 from qa_pipeline.review.views import (
@@ -208,8 +209,9 @@ class CallsMixin(WorkbenchBase):
             )
         )
         latest = {d.item_id: d for d in decisions}
+        pending = pending_suggestions(conn, *key)  # the ledger's: awaiting people
         items = tuple(
-            _item_view(r, latest.get(r.item_id))
+            _item_view(r, latest.get(r.item_id), r.item_id in pending)
             for r in conn.execute(
                 select(item_results)
                 .where(item_results.c.score_id == s.id)
@@ -243,8 +245,8 @@ class CallsMixin(WorkbenchBase):
             rubric_id=s.rubric_id,
             rubric_version=s.rubric_version,
             machine_score=s.score,
-            score=final[0] if latest else s.score,
-            grade=final[1] if latest else s.grade,
+            score=final[0] if latest or pending else s.score,
+            grade=final[1] if latest or pending else s.grade,
             state=ev.state if ev else "machine",
             human_items=ev.human_items if ev else None,
             acknowledged_by=ev.acknowledged_by if ev else None,
@@ -274,14 +276,18 @@ def _same(table: Any, key: tuple[str, str, str]) -> tuple[Any, ...]:
     )
 
 
-def _item_view(row: Any, last: Decision | None) -> ItemView:
-    """An item of the call page: the machine's verdict, and the latest human one if any."""
+def _item_view(row: Any, last: Decision | None, pending: bool = False) -> ItemView:
+    """An item of the call page: the machine's verdict, and the latest human one if any.
+
+    A ``pending`` item (the machine's verdict is only a suggestion the ledger sent to
+    people) is ``review`` until someone decides it.
+    """
     evidence = row.evidence if isinstance(row.evidence, list) else []
     return ItemView.from_row(
         row,
         critical_failed=bool(row.critical_failed),
         evidence=tuple(Segment.from_json(e) for e in evidence if isinstance(e, dict)),
-        final_status=last.new_status if last else row.status,
+        final_status=last.new_status if last else ("review" if pending else row.status),
         decided_by=last.reviewer if last else None,
         last_decision=last.id if last else 0,
     )

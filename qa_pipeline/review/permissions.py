@@ -44,6 +44,10 @@ class Permission(StrEnum):
     """Reopen a final evaluation (with a reason; audited, the agent is notified)."""
     EXPORT = "export"
     """Export evaluations and review decisions (CSV, Excel) with the calls list's filters."""
+    VIEW_LEDGER = "view_ledger"
+    """The trust ledger: each item's agreement with people, its floor and its mode."""
+    SWITCH_LEDGER = "switch_ledger"
+    """Switch an item between machine-decided and needs-people, or set its floor (audited)."""
 
 
 P = Permission
@@ -54,7 +58,15 @@ _STAFF = frozenset(
 
 #: Every role and what it may do (the only list of roles' rights).
 ROLE_PERMISSIONS: Mapping[str, frozenset[Permission]] = {
-    "admin": _STAFF | {P.FILL_QUEUE, P.START_CALIBRATION, P.SEE_CALIBRATION_RESULTS, P.REOPEN},
+    "admin": _STAFF
+    | {
+        P.FILL_QUEUE,
+        P.START_CALIBRATION,
+        P.SEE_CALIBRATION_RESULTS,
+        P.REOPEN,
+        P.VIEW_LEDGER,
+        P.SWITCH_LEDGER,
+    },
     "inspector": _STAFF
     | {
         P.DECIDE,
@@ -62,9 +74,10 @@ ROLE_PERMISSIONS: Mapping[str, frozenset[Permission]] = {
         P.FILL_QUEUE,
         P.START_CALIBRATION,
         P.SCORE_CALIBRATION,
+        P.VIEW_LEDGER,
     },
     "trainer": _STAFF | {P.START_CALIBRATION, P.SCORE_CALIBRATION, P.SEE_CALIBRATION_RESULTS},
-    "manager": _STAFF | {P.SEE_CALIBRATION_RESULTS},
+    "manager": _STAFF | {P.SEE_CALIBRATION_RESULTS, P.VIEW_LEDGER},
     "agent": frozenset({P.VIEW_CALLS, P.APPEAL, P.ACKNOWLEDGE}),
 }
 

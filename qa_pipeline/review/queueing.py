@@ -2,8 +2,8 @@
 
 * **Order** — :meth:`QueueMixin.queue_order` is the one place the queue's order is
   written: the reader's own items first, then by risk (critical items, then the machine's
-  ``review`` items, then the sample), oldest first. Every list, the review screen's
-  "next" and the keyset that walks it use it.
+  ``review`` items and the trust ledger's suggestions, then the sample), oldest first.
+  Every list, the review screen's "next" and the keyset that walks it use it.
 * **Assignment** — open items without an (active) inspector are assigned when the queue
   is filled: to the inspectors mapped to the call's team (``inspector_teams``) if it has
   any, else to every active inspector, in turn (whoever has the fewest open items; ties
@@ -119,7 +119,7 @@ class QueueMixin(FinalityMixin):
         return (
             *([mine] if mine is not None else []),
             case((critical, 0), else_=1),
-            case((rq.c.reason == "review", 0), else_=1),
+            case((rq.c.reason.in_(("review", "suggestion")), 0), else_=1),
             rq.c.id,
         )
 

@@ -16,6 +16,7 @@ import pandas as pd
 from sqlalchemy import Connection, and_, func, select
 
 from qa_pipeline.store.schema import call_scores, item_results, review_decisions
+from qa_pipeline.store.workbench import review_queue
 
 Key = tuple[str, str, str, str]  # call_id, rubric_id, rubric_version, item_id
 
@@ -122,6 +123,64 @@ def latest_decisions(conn: Connection, rubric_id: str | None = None) -> dict[Key
     }
 
 
+@dataclass(frozen=True, slots=True)
+class PendingSuggestion:
+    """Stands for a decision on an item whose machine verdict awaits people (the ledger's).
+
+    Among the latest decisions it makes the item's final verdict ``review`` without
+    counting it as decided by a person.
+    """
+
+    new_status: str = "review"
+    pending: bool = True
+
+
+def with_pending(
+    conn: Connection, decisions: Mapping[Key, Any], rubric_id: str | None
+) -> dict[Key, Any]:
+    """``decisions`` plus a :class:`PendingSuggestion` for each undecided suggested item.
+
+    Args:
+        conn: An open connection.
+        decisions: Latest human decisions by key.
+        rubric_id: Only this rubric's suggestions; ``None`` for all.
+
+    Returns:
+        The decisions, the pending suggestions under them.
+    """
+    rq = review_queue
+    q = select(rq.c.call_id, rq.c.rubric_id, rq.c.rubric_version, rq.c.item_id).where(
+        rq.c.reason == "suggestion", rq.c.done.is_(False)
+    )
+    if rubric_id is not None:
+        q = q.where(rq.c.rubric_id == rubric_id)
+    pending: dict[Key, Any] = {tuple(r): PendingSuggestion() for r in conn.execute(q)}  # type: ignore[misc]
+    return pending | dict(decisions)
+
+
+def pending_suggestions(
+    conn: Connection, call_id: str, rubric_id: str, rubric_version: str
+) -> set[str]:
+    """Items of one evaluation whose machine verdict is only a suggestion awaiting people.
+
+    The trust ledger queues them (reason ``suggestion``) when their item needs people;
+    until a person decides, their final verdict is ``review``.
+    """
+    rq = review_queue
+    return {
+        r.item_id
+        for r in conn.execute(
+            select(rq.c.item_id).where(
+                rq.c.call_id == call_id,
+                rq.c.rubric_id == rubric_id,
+                rq.c.rubric_version == rubric_version,
+                rq.c.reason == "suggestion",
+                rq.c.done.is_(False),
+            )
+        )
+    }
+
+
 def evaluation_items(
     conn: Connection, call_id: str, rubric_id: str, rubric_version: str
 ) -> list[ItemVerdict]:
@@ -151,13 +210,14 @@ def evaluation_items(
         r.item_id: r.new_status
         for r in conn.execute(select(rd.c.item_id, rd.c.new_status).join(sub, rd.c.id == sub.c.id))
     }
+    pending = pending_suggestions(conn, call_id, rubric_id, rubric_version)
     return [
         ItemVerdict(
             r.item_id,
             float(r.points),
             r.status,
             bool(r.critical_failed),
-            human.get(r.item_id, r.status),
+            human.get(r.item_id, "review" if r.item_id in pending else r.status),
             r.item_id in human,
         )
         for r in rows
@@ -236,7 +296,10 @@ def _apply_decisions(
         for k, h, s in zip(keys, hit, items["status"], strict=True)
     ]
     items["status"] = new
-    items["human"] = mask
+    # a pending suggestion is ``review`` until someone decides: not a person's verdict
+    items["human"] = [
+        h and not getattr(decisions[k], "pending", False) for k, h in zip(keys, hit, strict=True)
+    ]
     items["awarded"] = [
         p if s == "pass" else (0.0 if s == "fail" else math.nan)
         for p, s in zip(items["points"], items["status"], strict=True)
@@ -298,6 +361,6 @@ def final_frames(
     """:func:`apply_final_verdicts` with the store's latest decisions (reports use this)."""
     rubric_id = str(rubric.id) if rubric is not None else None
     with store._read("read human decisions") as conn:
-        decisions = latest_decisions(conn, rubric_id)
+        decisions = with_pending(conn, latest_decisions(conn, rubric_id), rubric_id)
     grading = Grading.from_rubric(rubric) if rubric is not None else None
     return apply_final_verdicts(scores, items, decisions, grading)

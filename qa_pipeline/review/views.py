@@ -297,6 +297,38 @@ class CalibrationItem:
     agreement: float | None
     fleiss: float | None
     cohen: float | None
+    chance: float | None = None
+    """Agreement expected by chance from how often each verdict is given (Fleiss' P_e)."""
+    top: str | None = None
+    """The commonest verdict."""
+    top_share: float | None = None
+    """Its share of all verdicts."""
+
+
+@dataclass(frozen=True, slots=True)
+class RaterItem:
+    """One rater on one item of a calibration: agreement with the others and the machine.
+
+    The consensus of a call's item is the strict majority of the *other* raters (a tie
+    has none); the machine's verdict is the one it stored (``review`` is left out).
+    """
+
+    user_id: int
+    item_id: str
+    consensus_n: int
+    consensus_agree: int
+    machine_n: int
+    machine_agree: int
+
+    @property
+    def vs_consensus(self) -> float | None:
+        """Share of calls on which the rater gave the consensus verdict."""
+        return self.consensus_agree / self.consensus_n if self.consensus_n else None
+
+    @property
+    def vs_machine(self) -> float | None:
+        """Share of calls on which the rater gave the machine's verdict."""
+        return self.machine_agree / self.machine_n if self.machine_n else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -319,6 +351,7 @@ class CalibrationResults:
     scores: tuple[CalibrationScore, ...]
     raters: tuple[int, ...]
     rows: tuple[CalibrationItem, ...]
+    per_rater: tuple[RaterItem, ...] = ()
 
     def verdicts_of(self, user_id: int) -> dict[tuple[str, str], str]:
         """One rater's verdicts by ``(call id, item id)``.

@@ -16,6 +16,7 @@ from qa_pipeline.review.calibration import CalibrationMixin
 from qa_pipeline.review.calls import CallsMixin
 from qa_pipeline.review.decisions import DecisionsMixin
 from qa_pipeline.review.finality import FinalityMixin
+from qa_pipeline.review.ledger import queue_suggestions
 from qa_pipeline.review.mail import MailSettings
 from qa_pipeline.review.queueing import QueueMixin
 from qa_pipeline.store.queries import Filters
@@ -44,7 +45,9 @@ def queue_scored(
 ) -> dict[str, int]:
     """Queue the review items and a stratified sample of the given freshly scored calls.
 
-    What the night calls once it has stored a chunk of calls; the new items are assigned
+    What the night calls once it has stored a chunk of calls. Items the trust ledger
+    says people must decide are queued first, as suggestions (see
+    :func:`qa_pipeline.review.ledger.queue_suggestions`); the new items are assigned
     to inspectors (who are told, by e-mail too when ``mail`` is set).
 
     Args:
@@ -55,12 +58,15 @@ def queue_scored(
         mail: SMTP settings of the e-mail hook, if the site has one.
 
     Returns:
-        Entries added by reason (``review``, ``sample``).
+        Entries added by reason (``suggestion``, ``review``, ``sample``).
     """
     if not call_ids:
-        return {"review": 0, "sample": 0}
+        return {"suggestion": 0, "review": 0, "sample": 0}
+    # first the ledger's suggestions (items people must decide), so the sample below
+    # does not take them as sampled machine decisions
+    added = {"suggestion": queue_suggestions(store, call_ids)}
     bench = Workbench(store, sample_rate=rate, due_days=due_days, mail=mail)
-    return bench.fill_queue(call_ids=call_ids)
+    return added | bench.fill_queue(call_ids=call_ids)
 
 
 __all__ = ["PAGE_SIZE", "STATES", "Filters", "Workbench", "queue_scored"]

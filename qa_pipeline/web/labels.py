@@ -384,6 +384,13 @@ EN = {
     "bulk_more": "Only the first 200 are listed; more appear once these are accepted.",
 }
 
+# the trust ledger's and blind calibration's labels live in their own module
+from qa_pipeline.web.labels_trust import EN as _TRUST_EN  # noqa: E402
+from qa_pipeline.web.labels_trust import ZH as _TRUST_ZH  # noqa: E402
+
+ZH |= _TRUST_ZH
+EN |= _TRUST_EN
+
 
 def labels(language: str) -> dict[str, str]:
     """Labels for a site language.

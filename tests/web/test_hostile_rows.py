@@ -14,7 +14,7 @@ from qa_pipeline.scoring import score_call
 
 from .conftest import Centre, LiveServer, login
 
-PAGES = ("/calls", "/review", "/nights", "/agreement", "/calibration", "/appeals")
+PAGES = ("/calls", "/review", "/nights", "/agreement", "/calibration", "/appeals", "/ledger")
 
 
 def _store(centre: Centre, transcript: Transcript) -> None:

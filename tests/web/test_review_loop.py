@@ -196,7 +196,7 @@ def test_the_night_queues_review_items_and_a_stratified_sample(centre: Centre) -
         n = sum(1 for q in sampled if q.item_id == item_id and q.machine_status == status)
         assert int(len(group) * 0.5) <= n <= int(len(group) * 0.5) + 1, (item_id, status)
     # a retried chunk draws no second sample
-    assert queue_scored(centre.store, calls[:8], 0.5) == {"review": 0, "sample": 0}
+    assert queue_scored(centre.store, calls[:8], 0.5) == {"suggestion": 0, "review": 0, "sample": 0}
 
 
 def test_the_queue_is_ordered_by_risk(centre: Centre) -> None:

@@ -49,11 +49,15 @@ RIGHTS: dict[tuple[str, str], Permission | None] = {
     ("POST", "/calibration"): P.START_CALIBRATION,
     ("GET", "/calibration/{session_id}"): P.VIEW_CALIBRATION,
     ("POST", "/calibration/{session_id}/score"): P.SCORE_CALIBRATION,
+    ("GET", "/calibration/{session_id}/calls/{call_id:path}"): P.VIEW_CALIBRATION,
     ("GET", "/agreement"): P.VIEW_AGREEMENT,
     ("POST", "/calls/{call_id:path}/reopen"): P.REOPEN,
     ("GET", "/notifications"): None,
     ("GET", "/search"): P.VIEW_CALLS,
     ("GET", "/export/{kind}"): P.EXPORT,
+    ("GET", "/ledger"): P.VIEW_LEDGER,
+    ("GET", "/ledger/calls"): P.VIEW_LEDGER,
+    ("POST", "/ledger/switch"): P.SWITCH_LEDGER,
 }
 
 #: An account of each role in the demo centre (``conftest.make_centre``).
@@ -129,6 +133,8 @@ def test_the_table_keeps_each_roles_rights() -> None:
     assert roles_with(P.SCORE_CALIBRATION) == ("inspector", "trainer")
     assert roles_with(P.SEE_CALIBRATION_RESULTS) == ("admin", "trainer", "manager")
     assert roles_with(P.REOPEN) == ("admin",)
+    assert roles_with(P.VIEW_LEDGER) == ("admin", "inspector", "manager")
+    assert roles_with(P.SWITCH_LEDGER) == ("admin",)
 
 
 def _probe(app: FastAPI, centre: Centre, key: tuple[str, str], role: str | None) -> Any:

@@ -17,6 +17,7 @@ from qa_pipeline.web.routes import (
     calls,
     export,
     finality,
+    ledger,
     queue,
     screen,
     search,
@@ -36,6 +37,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     agreement.router,
     search.router,
     export.router,
+    ledger.router,
     calls.router,
 )
 

@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
@@ -14,7 +14,7 @@ from fastapi.responses import Response
 from qa_pipeline.review.permissions import Permission
 from qa_pipeline.review.views import CallRow, Recording
 from qa_pipeline.review.workbench import STATES
-from qa_pipeline.web.deps import Ctx, allowed, render, web
+from qa_pipeline.web.deps import Ctx, allowed, render, see_other, web
 from qa_pipeline.web.forms import call_filters, cursor, whole
 
 router = APIRouter(tags=["calls"])
@@ -83,8 +83,15 @@ def audio_state(rec: Recording) -> str:
 def call_page(
     request: Request, call_id: str, ctx: Ctx = Depends(allowed(Permission.VIEW_CALLS))
 ) -> Response:
-    """A call: player, transcript, verdicts, the forms the user's role may use, history."""
+    """A call: player, transcript, verdicts, the forms the user's role may use, history.
+
+    A rater who has yet to score the call in a recent calibration is sent to the
+    calibration's blind view of it (no verdicts) instead.
+    """
     state = web(request)
+    blind = state.bench.blind_session(ctx.user, call_id)
+    if blind is not None:
+        return see_other(f"/calibration/{blind}/calls/{quote(call_id, safe='')}")
     detail = state.bench.call_detail(ctx.user, call_id)
     return render(
         request,
