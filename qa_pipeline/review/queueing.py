@@ -102,7 +102,8 @@ class QueueMixin(FinalityMixin):
             user_id: The reader, whose assigned items lead; ``None`` for no one.
 
         Returns:
-            The terms, over ``review_queue`` joined to ``item_results``.
+            The terms, over ``review_queue`` alone (no join: the order of a queue of
+            tens of thousands is a scan of its open rows).
         """
         crit = [
             and_(
@@ -113,7 +114,7 @@ class QueueMixin(FinalityMixin):
             for (rid, ver), g in sorted(self.gradings.items())
             if g.critical_items
         ]
-        critical = or_(item_results.c.critical_failed.is_(True), *crit)
+        critical = or_(rq.c.critical_failed.is_(True), *crit)
         mine = case((rq.c.assigned_to == user_id, 0), else_=1) if user_id is not None else None
         return (
             *([mine] if mine is not None else []),
@@ -143,13 +144,17 @@ class QueueMixin(FinalityMixin):
         terms: list[Any] = [rq.c.done.is_(False)]
         if sampled_passes:
             terms += [rq.c.reason == "sample", rq.c.machine_status == "pass"]
-        q = (
-            _queue_rows()
+        order = self.queue_order(user.id if user else None)
+        # order and cut the queue alone, then join the page's rows for what they show
+        ids = (
+            select(rq.c.id)
             .where(*terms)
-            .order_by(*self.queue_order(user.id if user else None))
+            .order_by(*order)
             .limit(per_page + 1)
             .offset(max(page - 1, 0) * per_page)
+            .subquery()
         )
+        q = _queue_rows().join(ids, ids.c.id == rq.c.id).order_by(*order)
         with self.store._read("read the review queue") as conn:
             rows = [QueueRow.from_row(r) for r in conn.execute(q)]
         return rows[:per_page], len(rows) > per_page
@@ -174,12 +179,10 @@ class QueueMixin(FinalityMixin):
             An entry id, or ``None`` when nothing is open.
         """
         order = self.queue_order(user.id)
-        open_ = select(rq.c.id).select_from(_queue_from()).where(rq.c.done.is_(False))
+        open_ = select(rq.c.id).where(rq.c.done.is_(False))
         with self.store._read("find the next queue entry") as conn:
             if after is not None:
-                here = conn.execute(
-                    select(*order).select_from(_queue_from()).where(rq.c.id == after)
-                ).first()
+                here = conn.execute(select(*order).where(rq.c.id == after)).first()
                 if here is not None:
                     beyond = open_.where(tuple_(*order) > tuple_(*here))
                     found = conn.execute(beyond.order_by(*order).limit(1)).scalar()
