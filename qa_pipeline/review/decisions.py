@@ -227,6 +227,7 @@ class DecisionsMixin(QueueMixin):
                 "item_id": r.item_id,
                 "reason": reason,
                 "machine_status": r.status,
+                "critical_failed": bool(r.critical_failed),
                 "added_at": now,
                 "done": False,
             }
@@ -632,6 +633,7 @@ def _unqueued_items(status_term: Any, never_queued: bool = True) -> Select[Any]:
             call_scores.c.rubric_version,
             item_results.c.item_id,
             item_results.c.status,
+            item_results.c.critical_failed,
         )
         .select_from(item_results.join(call_scores))
         .where(status_term, *terms)

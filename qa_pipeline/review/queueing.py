@@ -26,7 +26,6 @@ from sqlalchemy import (
     Select,
     and_,
     case,
-    exists,
     func,
     insert,
     or_,
@@ -103,7 +102,8 @@ class QueueMixin(FinalityMixin):
             user_id: The reader, whose assigned items lead; ``None`` for no one.
 
         Returns:
-            The terms, over ``review_queue`` alone (so a page is chosen on its index).
+            The terms, over ``review_queue`` alone (no join: the order of a queue of
+            tens of thousands is a scan of its open rows).
         """
         crit = [
             and_(
@@ -114,38 +114,13 @@ class QueueMixin(FinalityMixin):
             for (rid, ver), g in sorted(self.gradings.items())
             if g.critical_items
         ]
-        critical = or_(*crit, self._machine_critical_fail(sorted(self.gradings)))
+        critical = or_(rq.c.critical_failed.is_(True), *crit)
         mine = case((rq.c.assigned_to == user_id, 0), else_=1) if user_id is not None else None
         return (
             *([mine] if mine is not None else []),
             case((critical, 0), else_=1),
             case((rq.c.reason.in_(("review", "suggestion")), 0), else_=1),
             rq.c.id,
-        )
-
-    @staticmethod
-    def _machine_critical_fail(known: list[tuple[str, str]]) -> Any:
-        """An entry of a rubric the site lacks whose item the machine failed as critical.
-
-        For the site's own rubrics the rubric says which items are critical (a machine's
-        critical fail is always of such an item), so ``item_results`` is looked up only
-        for entries of other rubrics, and the order stays on the queue's own columns.
-        """
-        return and_(
-            *(~and_(rq.c.rubric_id == rid, rq.c.rubric_version == ver) for rid, ver in known),
-            exists(
-                select(item_results.c.id)
-                .select_from(
-                    item_results.join(call_scores, item_results.c.score_id == call_scores.c.id)
-                )
-                .where(
-                    call_scores.c.call_id == rq.c.call_id,
-                    call_scores.c.rubric_id == rq.c.rubric_id,
-                    call_scores.c.rubric_version == rq.c.rubric_version,
-                    item_results.c.item_id == rq.c.item_id,
-                    item_results.c.critical_failed.is_(True),
-                )
-            ),
         )
 
     def queue(
@@ -169,27 +144,20 @@ class QueueMixin(FinalityMixin):
         terms: list[Any] = [rq.c.done.is_(False)]
         if sampled_passes:
             terms += [rq.c.reason == "sample", rq.c.machine_status == "pass"]
-        # the page is chosen on the queue table alone (its index, no join per open
-        # entry), then only its entries are joined: 50 or 50,000 open cost the same
-        page_ids = (
+        order = self.queue_order(user.id if user else None)
+        # order and cut the queue alone, then join the page's rows for what they show
+        ids = (
             select(rq.c.id)
             .where(*terms)
-            .order_by(*self.queue_order(user.id if user else None))
+            .order_by(*order)
             .limit(per_page + 1)
             .offset(max(page - 1, 0) * per_page)
+            .subquery()
         )
+        q = _queue_rows().join(ids, ids.c.id == rq.c.id).order_by(*order)
         with self.store._read("read the review queue") as conn:
-            ids = [r[0] for r in conn.execute(page_ids)]
-            found = (
-                {
-                    r.id: QueueRow.from_row(r)
-                    for r in conn.execute(_queue_rows().where(rq.c.id.in_(ids)))
-                }
-                if ids
-                else {}
-            )
-        rows = [found[i] for i in ids if i in found]
-        return rows[:per_page], len(ids) > per_page
+            rows = [QueueRow.from_row(r) for r in conn.execute(q)]
+        return rows[:per_page], len(rows) > per_page
 
     def queue_entry(self, entry_id: int) -> QueueRow | None:
         """One queue entry (open or done), or ``None``."""

@@ -113,6 +113,8 @@ review_queue = Table(
     Column("done", Boolean, nullable=False),
     Column("assigned_to", Integer, nullable=True),  # a user id (migration 0005)
     Column("due_at", UTCDateTime, nullable=True),
+    # the machine failed the item as critical (copied from item_results, for the order)
+    Column("critical_failed", Boolean, nullable=True),
     UniqueConstraint(
         "call_id", "rubric_id", "rubric_version", "item_id", name="uq_review_queue_item"
     ),

@@ -2,7 +2,9 @@
 
 (Issue 19 items 1 and 4.)
 
-``review_queue`` gains ``assigned_to`` (a user id) and ``due_at``; ``inspector_teams``
+``review_queue`` gains ``assigned_to`` (a user id), ``due_at`` and ``critical_failed``
+(the machine failed the item as critical: copied from ``item_results`` so the queue is
+ordered without a join); ``inspector_teams``
 maps an inspector to the teams whose calls they review (assignment by team when a team
 has inspectors, round robin otherwise). ``notifications`` gains ``user_id`` so a notice
 can go to one account (an inspector) rather than to an agent id; its agent and call
@@ -32,7 +34,16 @@ def upgrade() -> None:
     with op.batch_alter_table("review_queue") as batch:
         batch.add_column(sa.Column("assigned_to", sa.Integer))
         batch.add_column(sa.Column("due_at", TS))
+        batch.add_column(sa.Column("critical_failed", sa.Boolean))
     op.create_index("ix_review_queue_assigned", "review_queue", ["assigned_to", "done", "due_at"])
+    op.execute(
+        "UPDATE review_queue SET critical_failed = COALESCE(("
+        " SELECT ir.critical_failed FROM item_results ir"
+        " JOIN call_scores cs ON ir.score_id = cs.id"
+        " WHERE cs.call_id = review_queue.call_id AND cs.rubric_id = review_queue.rubric_id"
+        " AND cs.rubric_version = review_queue.rubric_version"
+        " AND ir.item_id = review_queue.item_id), false)"
+    )
     with op.batch_alter_table("notifications") as batch:
         batch.add_column(sa.Column("user_id", sa.Integer))
         batch.alter_column("agent_id", existing_type=sa.String(64), nullable=True)
@@ -67,5 +78,6 @@ def downgrade() -> None:
         batch.drop_column("user_id")
     op.drop_index("ix_review_queue_assigned", "review_queue")
     with op.batch_alter_table("review_queue") as batch:
+        batch.drop_column("critical_failed")
         batch.drop_column("due_at")
         batch.drop_column("assigned_to")
