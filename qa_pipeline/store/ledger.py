@@ -1,4 +1,4 @@
-"""Tables of the trust ledger (migration 0005, branch wt19b), on the store's metadata.
+"""Tables of the trust ledger (migration 0007), on the store's metadata.
 
 ``ledger_modes`` holds, per rubric version and item, who decides it now — the machine
 alone (``machine``) or people, with the machine's verdict as a pre-filled suggestion

@@ -52,7 +52,7 @@ users = Table(
     Column("agent_id", String(64), nullable=True),
     Column("disabled", Boolean, nullable=False, default=False),
     Column("created_at", UTCDateTime, nullable=False),
-    Column("email", String(256), nullable=True),  # migration 0005, for the e-mail hook
+    Column("email", String(256), nullable=True),  # migration 0006, for the e-mail hook
 )
 
 web_sessions = Table(
@@ -107,11 +107,11 @@ review_queue = Table(
     Column("id", Integer, primary_key=True, autoincrement=True),
     *_call_key(),
     Column("item_id", String(128), nullable=False),
-    Column("reason", String(16), nullable=False),  # review / sample
+    Column("reason", String(16), nullable=False),  # review / sample / suggestion
     Column("machine_status", String(16), nullable=False),
     Column("added_at", UTCDateTime, nullable=False),
     Column("done", Boolean, nullable=False),
-    Column("assigned_to", Integer, nullable=True),  # a user id (migration 0005)
+    Column("assigned_to", Integer, nullable=True),  # a user id (migration 0006)
     Column("due_at", UTCDateTime, nullable=True),
     # the machine failed the item as critical (copied from item_results, for the order)
     Column("critical_failed", Boolean, nullable=True),
@@ -201,7 +201,7 @@ notifications = Table(
     Index("ix_notifications_user", "user_id", "read_at"),
 )
 
-#: Which teams' calls an inspector reviews (migration 0005): queue items of a call whose
+#: Which teams' calls an inspector reviews (migration 0006): queue items of a call whose
 #: team has inspectors here go to them in turn; other items to every inspector in turn.
 inspector_teams = Table(
     "inspector_teams",
