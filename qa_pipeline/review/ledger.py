@@ -178,7 +178,7 @@ class Ledger:
     """The trust ledger over a :class:`qa_pipeline.store.Store`.
 
     Args:
-        store: An open store (migrated to 0005 or later).
+        store: An open store (migrated to 0007 or later).
         window_days: Only decisions of the last this many days count.
         floor: The default floor: the Wilson lower bound of agreement an item must reach.
         min_checks: Below this many checks the figures carry a warning.
