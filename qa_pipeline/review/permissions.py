@@ -48,6 +48,8 @@ class Permission(StrEnum):
     """The trust ledger: each item's agreement with people, its floor and its mode."""
     SWITCH_LEDGER = "switch_ledger"
     """Switch an item between machine-decided and needs-people, or set its floor (audited)."""
+    MANAGE_USERS = "manage_users"
+    """Add accounts, enable or disable them, reset passwords and change roles."""
 
 
 P = Permission
@@ -66,6 +68,7 @@ ROLE_PERMISSIONS: Mapping[str, frozenset[Permission]] = {
         P.REOPEN,
         P.VIEW_LEDGER,
         P.SWITCH_LEDGER,
+        P.MANAGE_USERS,
     },
     "inspector": _STAFF
     | {

@@ -102,13 +102,17 @@ class UserStore:
         """
         name = name.strip()
         if not name or len(name) > 128:
-            raise InvalidInputError("a user name must be 1 to 128 characters")
+            raise InvalidInputError("a user name must be 1 to 128 characters", "user_name")
         if role not in ROLES:
-            raise InvalidInputError(f"unknown role {role!r} (use {', '.join(ROLES)})")
+            raise InvalidInputError(
+                f"unknown role {role!r} (use {', '.join(ROLES)})", "unknown_role", role=role
+            )
         if role == "agent" and not agent_id:
-            raise InvalidInputError("an agent account needs --agent-id (the agent's id in calls)")
+            raise InvalidInputError(
+                "an agent account needs --agent-id (the agent's id in calls)", "agent_needs_id"
+            )
         if len(password) < 8:
-            raise InvalidInputError("a password needs at least 8 characters")
+            raise InvalidInputError("a password needs at least 8 characters", "short_password")
         values = {
             "name": name,
             "password_hash": _hasher().hash(password),
@@ -119,7 +123,7 @@ class UserStore:
         }
         with self.store._write("add a user") as conn:
             if conn.execute(select(users.c.id).where(users.c.name == name)).first():
-                raise InvalidInputError(f"user {name!r} already exists")
+                raise InvalidInputError(f"user {name!r} already exists", "user_exists", name=name)
             uid = conn.execute(insert(users).returning(users.c.id), values).scalar_one()
         return User(int(uid), name, role, agent_id or None, False)
 
@@ -155,7 +159,7 @@ class UserStore:
         with self.store._write("disable a user") as conn:
             row = conn.execute(select(users.c.id).where(users.c.name == name)).first()
             if row is None:
-                raise NotFoundError(f"no user named {name!r}")
+                raise NotFoundError(f"no user named {name!r}", "no_user", name=name)
             # sessions are kept (and refused) so the browser can be told why it was let go
             conn.execute(update(users).where(users.c.id == row.id).values(disabled=True))
 
@@ -167,7 +171,7 @@ class UserStore:
         """
         row = conn.execute(select(users.c.id).where(users.c.name == name)).first()
         if row is None:
-            raise NotFoundError(f"no user named {name!r}")
+            raise NotFoundError(f"no user named {name!r}", "no_user", name=name)
         return int(row.id)
 
     def enable(self, name: str) -> None:
@@ -194,7 +198,7 @@ class UserStore:
             NotFoundError: no such user.  InvalidInputError: a short password.
         """
         if len(password) < 8:
-            raise InvalidInputError("a password needs at least 8 characters")
+            raise InvalidInputError("a password needs at least 8 characters", "short_password")
         with self.store._write("reset a password") as conn:
             uid = self._id_of(conn, name)
             conn.execute(
@@ -216,7 +220,7 @@ class UserStore:
         """
         email = (email or "").strip() or None
         if email is not None and (len(email) > 256 or not _EMAIL.fullmatch(email)):
-            raise InvalidInputError(f"{email!r} is not an e-mail address")
+            raise InvalidInputError(f"{email!r} is not an e-mail address", "bad_email")
         with self.store._write("set an e-mail address") as conn:
             uid = self._id_of(conn, name)
             conn.execute(update(users).where(users.c.id == uid).values(email=email))
@@ -270,13 +274,15 @@ class UserStore:
             without an agent id.
         """
         if role not in ROLES:
-            raise InvalidInputError(f"unknown role {role!r} (use {', '.join(ROLES)})")
+            raise InvalidInputError(
+                f"unknown role {role!r} (use {', '.join(ROLES)})", "unknown_role", role=role
+            )
         with self.store._write("change a role") as conn:
             uid = self._id_of(conn, name)
             row = conn.execute(select(users).where(users.c.id == uid)).one()
             agent = agent_id or row.agent_id
             if role == "agent" and not agent:
-                raise InvalidInputError("an agent account needs --agent-id")
+                raise InvalidInputError("an agent account needs --agent-id", "agent_needs_id")
             conn.execute(update(users).where(users.c.id == uid).values(role=role, agent_id=agent))
             return User(uid, row.name, role, agent, bool(row.disabled))
 

@@ -387,9 +387,11 @@ EN = {
 # the trust ledger's and blind calibration's labels live in their own module
 from qa_pipeline.web.labels_trust import EN as _TRUST_EN  # noqa: E402
 from qa_pipeline.web.labels_trust import ZH as _TRUST_ZH  # noqa: E402
+from qa_pipeline.web.labels_users import EN as _USERS_EN  # noqa: E402
+from qa_pipeline.web.labels_users import ZH as _USERS_ZH  # noqa: E402
 
-ZH |= _TRUST_ZH
-EN |= _TRUST_EN
+ZH |= _TRUST_ZH | _USERS_ZH
+EN |= _TRUST_EN | _USERS_EN
 
 
 def labels(language: str) -> dict[str, str]:

@@ -58,6 +58,11 @@ RIGHTS: dict[tuple[str, str], Permission | None] = {
     ("GET", "/ledger"): P.VIEW_LEDGER,
     ("GET", "/ledger/calls"): P.VIEW_LEDGER,
     ("POST", "/ledger/switch"): P.SWITCH_LEDGER,
+    ("GET", "/admin/users"): P.MANAGE_USERS,
+    ("POST", "/admin/users"): P.MANAGE_USERS,
+    ("POST", "/admin/users/{name:path}/state"): P.MANAGE_USERS,
+    ("POST", "/admin/users/{name:path}/role"): P.MANAGE_USERS,
+    ("POST", "/admin/users/{name:path}/password"): P.MANAGE_USERS,
 }
 
 #: An account of each role in the demo centre (``conftest.make_centre``).
@@ -71,6 +76,7 @@ PARAMS = {
     "session_id": "0",
     "kind": "evaluations",
     "entry_id": "0",
+    "name": "NOPE",
 }
 
 

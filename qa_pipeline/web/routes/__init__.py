@@ -21,6 +21,7 @@ from qa_pipeline.web.routes import (
     queue,
     screen,
     search,
+    users,
 )
 
 #: In the order ``create_app`` includes them. ``calls`` comes last: its
@@ -38,6 +39,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     search.router,
     export.router,
     ledger.router,
+    users.router,
     calls.router,
 )
 
