@@ -216,8 +216,22 @@ def search_query(
     Returns:
         A query of ``id, call_id, turn, start, speaker, text, agent_id, team, started_at``.
     """
+    if dialect == "sqlite" and len(text) >= TRIGRAM:
+        q, key = _fts_query(text)
+    else:
+        q, key = _scan_query(dialect, text)
+    if before is not None:
+        q = q.where(key < before)
+    if floor is not None:
+        q = q.where(key >= floor)
+    if agent_id is not None:
+        q = q.where(recordings.c.agent_id == agent_id)
+    return q.order_by(key.desc()).limit(limit)
+
+
+def _columns() -> tuple[Any, ...]:
     st = search_turns
-    cols = (
+    return (
         st.c.id,
         st.c.call_id,
         st.c.turn,
@@ -228,45 +242,49 @@ def search_query(
         recordings.c.team,
         recordings.c.started_at,
     )
-    if dialect == "sqlite" and len(text) >= TRIGRAM:
-        # the FTS5 table finds the turns by trigrams (a phrase of them is a substring,
-        # case-insensitive) and walks its rowids (= search_turns.id) backwards, so LIMIT
-        # stops the walk early; LIKE re-checks each candidate exactly
-        fts = search_fts
-        key = fts.c.rowid
-        q = (
-            select(*cols)
-            .select_from(
-                fts.join(st, st.c.id == fts.c.rowid).join(
-                    recordings, recordings.c.call_id == st.c.call_id
-                )
-            )
-            .where(
-                literal_column("search_fts").op("MATCH")(fts_phrase(text)),
-                st.c.text.like(escape_like(text), escape="\\"),
+
+
+def _fts_query(text: str) -> tuple[Select[Any], Any]:
+    """SQLite, 3 characters or more: the query through the FTS5 table, and its order key.
+
+    The FTS5 table finds the turns by trigrams (a phrase of them is a substring,
+    case-insensitive) and walks its rowids (= ``search_turns.id``) backwards, so LIMIT
+    stops the walk early; LIKE re-checks each candidate exactly.
+    """
+    st, fts = search_turns, search_fts
+    q = (
+        select(*_columns())
+        .select_from(
+            fts.join(st, st.c.id == fts.c.rowid).join(
+                recordings, recordings.c.call_id == st.c.call_id
             )
         )
+        .where(
+            literal_column("search_fts").op("MATCH")(fts_phrase(text)),
+            st.c.text.like(escape_like(text), escape="\\"),
+        )
+    )
+    return q, fts.c.rowid
+
+
+def _scan_query(dialect: str, text: str) -> tuple[Select[Any], Any]:
+    """The query on ``search_turns`` itself, and its order key.
+
+    PostgreSQL: the GIN trigram index (3 characters or more) or a backward walk of the
+    primary key; SQLite, one or two characters: the backward walk (``instr`` is LIKE
+    without its pattern parsing, twice as fast).
+    """
+    st = search_turns
+    if dialect == "sqlite":
+        found = func.instr(func.lower(st.c.text), func.lower(text)) > 0
     else:
-        # PostgreSQL: the GIN trigram index (3 characters or more) or a backward walk of
-        # the primary key; SQLite, one or two characters: the backward walk (instr is
-        # LIKE without its pattern parsing: twice as fast)
-        key = st.c.id
-        if dialect == "sqlite":
-            found = func.instr(func.lower(st.c.text), func.lower(text)) > 0
-        else:
-            found = st.c.text.ilike(escape_like(text), escape="\\")
-        q = (
-            select(*cols)
-            .select_from(st.join(recordings, recordings.c.call_id == st.c.call_id))
-            .where(found)
-        )
-    if before is not None:
-        q = q.where(key < before)
-    if floor is not None:
-        q = q.where(key >= floor)
-    if agent_id is not None:
-        q = q.where(recordings.c.agent_id == agent_id)
-    return q.order_by(key.desc()).limit(limit)
+        found = st.c.text.ilike(escape_like(text), escape="\\")
+    q = (
+        select(*_columns())
+        .select_from(st.join(recordings, recordings.c.call_id == st.c.call_id))
+        .where(found)
+    )
+    return q, st.c.id
 
 
 def newest_turn(conn: Connection) -> int:

@@ -26,6 +26,7 @@ from qa_pipeline.store import Store, mask_url
 from qa_pipeline.store.frames import ERROR_COLUMNS, ITEM_COLUMNS, SCORE_COLUMNS
 from qa_pipeline.store.migrations import head_revision
 from qa_pipeline.store.schema import TABLES
+from qa_pipeline.store.search import search_turns
 
 CST = timezone(timedelta(hours=8))
 PHONE = "13812345678"
@@ -87,7 +88,7 @@ def make_recording(call_id: str, started: datetime | None, agent="A1023", team="
 def all_rows(store: Store) -> str:
     """Every row of every table as one string (to look for leaked data)."""
     with store.engine.connect() as conn:
-        return "\n".join(str(list(conn.execute(select(t)))) for t in TABLES)
+        return "\n".join(str(list(conn.execute(select(t)))) for t in (*TABLES, search_turns))
 
 
 def test_open_migrates_an_empty_database_to_head(store: Store) -> None:
