@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
+
+from pydantic import SecretStr
 
 from qa_pipeline.config import Settings
 from qa_pipeline.demo.centre import DemoCentre, DemoOptions, build_demo
@@ -19,6 +22,9 @@ from qa_pipeline.night.summary import NightSummary
 log = logging.getLogger(__name__)
 
 DEMO_RUBRICS = ["hotline_12345", "en=contact_center_en"]
+#: Caller-key secret of the demo when the site has set none (QA_CALLER_KEY_SECRET): the
+#: demo's repeat callers are linked all the same. A real site sets its own.
+DEMO_CALLER_SECRET = "qa-demo-caller-key-secret"
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +51,8 @@ def score_history(centre: DemoCentre, config: StageConfig) -> int:
     scored = 0
     for night in centre.history:
         manifest = read_manifest(centre.inbox(night), ManifestOptions(timezone=config.timezone))
+        # as the night does: caller numbers become caller keys before anything is stored
+        manifest = stages.pseudonymize(manifest, config)
         todo, _ = stages.split_done(list(manifest.recordings), config)
         run_id = db.start_run("demo-history", {"night": night})
         paths, first = stages.transcribe_chunk(todo, config)
@@ -73,6 +81,11 @@ def run_demo(
     """
     from flows.reports import hotline_bulletin, quality_bulletin, weak_points
 
+    if not settings.caller_secret:
+        # the night reads its settings afresh: the environment carries the demo's secret
+        os.environ["QA_CALLER_KEY_SECRET"] = DEMO_CALLER_SECRET
+        settings = settings.model_copy(update={"caller_key_secret": SecretStr(DEMO_CALLER_SECRET)})
+        log.info("demo: no QA_CALLER_KEY_SECRET set, caller keys use the demo's own secret")
     options = DemoOptions(seed=seed, with_audio=with_audio)
     centre = build_demo(settings.data_dir / "demo", options)
     rubrics = demo_rubrics()
