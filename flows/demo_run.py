@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -64,6 +65,24 @@ def score_history(centre: DemoCentre, config: StageConfig) -> int:
     return scored
 
 
+@contextmanager
+def _caller_secret(settings: Settings) -> Iterator[Settings]:
+    """The settings with a caller-key secret: the site's, else the demo's for a while.
+
+    The night reads its settings afresh, so the demo's secret goes into the environment
+    while the demo's nights run, and out again afterwards.
+    """
+    if settings.caller_secret:
+        yield settings
+        return
+    log.info("demo: no QA_CALLER_KEY_SECRET set, caller keys use the demo's own secret")
+    os.environ["QA_CALLER_KEY_SECRET"] = DEMO_CALLER_SECRET
+    try:
+        yield settings.model_copy(update={"caller_key_secret": SecretStr(DEMO_CALLER_SECRET)})
+    finally:
+        os.environ.pop("QA_CALLER_KEY_SECRET", None)
+
+
 def run_demo(
     settings: Settings,
     *,
@@ -81,29 +100,24 @@ def run_demo(
     """
     from flows.reports import hotline_bulletin, quality_bulletin, weak_points
 
-    if not settings.caller_secret:
-        # the night reads its settings afresh: the environment carries the demo's secret
-        os.environ["QA_CALLER_KEY_SECRET"] = DEMO_CALLER_SECRET
-        settings = settings.model_copy(update={"caller_key_secret": SecretStr(DEMO_CALLER_SECRET)})
-        log.info("demo: no QA_CALLER_KEY_SECRET set, caller keys use the demo's own secret")
     options = DemoOptions(seed=seed, with_audio=with_audio)
-    centre = build_demo(settings.data_dir / "demo", options)
-    rubrics = demo_rubrics()
-    config = stage_config(settings, rubrics)
-    n = score_history(centre, config)
-    log.info("demo history: %d calls scored", n)
-    summary = run_night(
-        Path(centre.inbox(centre.tonight)),
-        centre.tonight,
-        rubrics=rubrics,
-        plan="all",
-        seed=seed,
-        runner="thread",
-        dask_address=None,
-        workers=None,
-        chunk_size=16,
-        policy_topics=["契税"],
-    )
+    with _caller_secret(settings) as settings:
+        centre = build_demo(settings.data_dir / "demo", options)
+        rubrics = demo_rubrics()
+        n = score_history(centre, stage_config(settings, rubrics))
+        log.info("demo history: %d calls scored", n)
+        summary = run_night(
+            Path(centre.inbox(centre.tonight)),
+            centre.tonight,
+            rubrics=rubrics,
+            plan="all",
+            seed=seed,
+            runner="thread",
+            dask_address=None,
+            workers=None,
+            chunk_size=16,
+            policy_topics=["契税"],
+        )
     year, week, _ = date.fromisoformat(centre.tonight).isocalendar()
     week_period = f"week:{year}-W{week:02d}"
     month_period = f"month:{centre.tonight[:7]}"
