@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
+
+from pydantic import SecretStr
 
 from qa_pipeline.config import Settings
 from qa_pipeline.demo.centre import DemoCentre, DemoOptions, build_demo
@@ -19,6 +23,9 @@ from qa_pipeline.night.summary import NightSummary
 log = logging.getLogger(__name__)
 
 DEMO_RUBRICS = ["hotline_12345", "en=contact_center_en"]
+#: Caller-key secret of the demo when the site has set none (QA_CALLER_KEY_SECRET): the
+#: demo's repeat callers are linked all the same. A real site sets its own.
+DEMO_CALLER_SECRET = "qa-demo-caller-key-secret"
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +52,8 @@ def score_history(centre: DemoCentre, config: StageConfig) -> int:
     scored = 0
     for night in centre.history:
         manifest = read_manifest(centre.inbox(night), ManifestOptions(timezone=config.timezone))
+        # as the night does: caller numbers become caller keys before anything is stored
+        manifest = stages.pseudonymize(manifest, config)
         todo, _ = stages.split_done(list(manifest.recordings), config)
         run_id = db.start_run("demo-history", {"night": night})
         paths, first = stages.transcribe_chunk(todo, config)
@@ -54,6 +63,24 @@ def score_history(centre: DemoCentre, config: StageConfig) -> int:
         db.finish_run(run_id, "completed", {"night": night, "scored": len(result.scored)})
         scored += len(result.scored)
     return scored
+
+
+@contextmanager
+def _caller_secret(settings: Settings) -> Iterator[Settings]:
+    """The settings with a caller-key secret: the site's, else the demo's for a while.
+
+    The night reads its settings afresh, so the demo's secret goes into the environment
+    while the demo's nights run, and out again afterwards.
+    """
+    if settings.caller_secret:
+        yield settings
+        return
+    log.info("demo: no QA_CALLER_KEY_SECRET set, caller keys use the demo's own secret")
+    os.environ["QA_CALLER_KEY_SECRET"] = DEMO_CALLER_SECRET
+    try:
+        yield settings.model_copy(update={"caller_key_secret": SecretStr(DEMO_CALLER_SECRET)})
+    finally:
+        os.environ.pop("QA_CALLER_KEY_SECRET", None)
 
 
 def run_demo(
@@ -74,23 +101,23 @@ def run_demo(
     from flows.reports import hotline_bulletin, quality_bulletin, weak_points
 
     options = DemoOptions(seed=seed, with_audio=with_audio)
-    centre = build_demo(settings.data_dir / "demo", options)
-    rubrics = demo_rubrics()
-    config = stage_config(settings, rubrics)
-    n = score_history(centre, config)
-    log.info("demo history: %d calls scored", n)
-    summary = run_night(
-        Path(centre.inbox(centre.tonight)),
-        centre.tonight,
-        rubrics=rubrics,
-        plan="all",
-        seed=seed,
-        runner="thread",
-        dask_address=None,
-        workers=None,
-        chunk_size=16,
-        policy_topics=["契税"],
-    )
+    with _caller_secret(settings) as settings:
+        centre = build_demo(settings.data_dir / "demo", options)
+        rubrics = demo_rubrics()
+        n = score_history(centre, stage_config(settings, rubrics))
+        log.info("demo history: %d calls scored", n)
+        summary = run_night(
+            Path(centre.inbox(centre.tonight)),
+            centre.tonight,
+            rubrics=rubrics,
+            plan="all",
+            seed=seed,
+            runner="thread",
+            dask_address=None,
+            workers=None,
+            chunk_size=16,
+            policy_topics=["契税"],
+        )
     year, week, _ = date.fromisoformat(centre.tonight).isocalendar()
     week_period = f"week:{year}-W{week:02d}"
     month_period = f"month:{centre.tonight[:7]}"

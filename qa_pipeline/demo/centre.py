@@ -21,6 +21,7 @@ import csv
 import json
 import random
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
@@ -29,7 +30,13 @@ from qa_pipeline.intake.manifest import EXPECTED_COLUMNS
 
 DEMO_AUDIO = Path(__file__).resolve().parents[2] / "demo" / "audio"
 TZ = timezone(timedelta(hours=8))
-MANIFEST_COLUMNS = (*EXPECTED_COLUMNS, "topic", "agent_tenure_months", "language")
+MANIFEST_COLUMNS = (
+    *EXPECTED_COLUMNS,
+    "topic",
+    "agent_tenure_months",
+    "language",
+    "caller_number",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +105,8 @@ class DemoOptions:
         history_nights: Earlier nights (scored straight from vendor transcripts).
         calls_tonight: Mandarin calls tonight.
         calls_per_history_night: Mandarin calls on each earlier night.
+        planted_per_night: Calls about the month's emerging topic (charging points for
+            electric bikes, which the taxonomy lacks) added to each earlier night.
         with_audio: Put the recordings in tonight's inbox: the English calls and the
             Mandarin calls of :data:`MANDARIN_AUDIO_CALLS` (instead of their vendor
             transcripts).
@@ -108,6 +117,7 @@ class DemoOptions:
     history_nights: int = 10
     calls_tonight: int = 30
     calls_per_history_night: int = 14
+    planted_per_night: int = 3
     with_audio: bool = True
 
 
@@ -280,43 +290,76 @@ def _complaint(c: _Call, a: DemoAgent, f: dict[str, bool]) -> str:
 
 def _help(c: _Call, a: DemoAgent, f: dict[str, bool]) -> str:
     place = c.rng.choice(["青年路3号院", "南湖小区5栋", "学府街"])
-    c.caller(f"你好，{place}从早上就停水了，也没通知，什么时候能来水？")
-    _hold(c, f["hold"], "查到是管网抢修，预计今晚八点前恢复供水。")
+    c.caller(f"你好，{place}门口的井盖不见了，路面上就剩一个大洞，晚上特别危险，谁来管一下？")
+    _hold(c, f["hold"], "查到已经派单给市政，预计今晚八点前补上井盖，先设置围挡。")
     if f["forbidden"]:
         c.agent("具体几点我也不清楚。")
-    return f"{place}停水的情况"
+    return f"{place}井盖缺失的情况"
 
 
-TOPICS = (
+#: The demo month's planted emerging topic: charging points for electric bikes, which
+#: the shipped taxonomy has no topic for (a caller's request, then the agent's answer).
+CHARGING_REQUESTS = (
+    "我们小区的电动车充电桩太少了，晚上根本充不上电，能不能多装几个？",
+    "楼下的充电桩坏了好几个，一直没人来修，电动车充不了电。",
+    "小区充电桩收费太贵了，充一次电要五块钱，这个价格谁定的？",
+    "小区不让电动车进楼道，可是充电桩又不够用，我们到底去哪充电？",
+    "新装的充电桩扫码充不上电，钱扣了电没充进去，找谁退钱？",
+)
+
+
+def _charging(c: _Call, a: DemoAgent, f: dict[str, bool]) -> str:
+    c.caller(c.rng.choice(CHARGING_REQUESTS))
+    _hold(c, f["hold"], "您反映的情况我们会转给街道和物业核实处理。")
+    return "电动车充电桩的问题"
+
+
+Body = Callable[[_Call, DemoAgent, dict[str, bool]], str]
+
+TOPICS: tuple[tuple[str, str, Body, int], ...] = (
     ("咨询", "契税", _deed_tax, 4),
     ("咨询", "居住证", _residence, 3),
     ("咨询", "社保卡", _social_card, 2),
     ("投诉", "", _complaint, 3),
-    ("求助", "停水", _help, 2),
+    ("求助", "井盖", _help, 2),
 )
 
 
+FAULTS = (
+    "opening",
+    "policy",
+    "materials",
+    "empathy",
+    "interrupt",
+    "hold",
+    "forbidden",
+    "closing",
+    "confirm",
+    "hostile",
+)
+
+
+def _faults(rng: random.Random, agent: DemoAgent) -> dict[str, bool]:
+    """Which of the agent's faults happen on this call."""
+    return {name: rng.random() < getattr(agent, name) for name in FAULTS}
+
+
 def make_call(
-    rng: random.Random, call_id: str, agent: DemoAgent, started: datetime
+    rng: random.Random,
+    call_id: str,
+    agent: DemoAgent,
+    started: datetime,
+    planted: tuple[str, str, Body] | None = None,
 ) -> tuple[dict[str, object], float]:
-    """One demo call as transcript JSON and the satisfaction its caller gives."""
-    faults = {
-        name: rng.random() < getattr(agent, name)
-        for name in (
-            "opening",
-            "policy",
-            "materials",
-            "empathy",
-            "interrupt",
-            "hold",
-            "forbidden",
-            "closing",
-            "confirm",
-            "hostile",
-        )
-    }
+    """One demo call as transcript JSON and the satisfaction its caller gives.
+
+    ``planted``: (call type, topic, body) of a call made to order (never silent). The
+    JSON's ``topic`` and ``materials_missed`` (an incomplete 一次性告知) are for the
+    manifest: the caller pops them.
+    """
+    faults = _faults(rng, agent)
     c = _Call(rng)
-    if rng.random() < 0.07:  # a silent call
+    if planted is None and rng.random() < 0.07:  # a silent call
         call_type, topic = "无效", ""
         _opening(c, agent, faults["opening"])
         c.t += 6
@@ -325,7 +368,7 @@ def make_call(
         c.agent("由于听不到您的声音，我先挂断了，再见。", gap=0.0)
     else:
         weights = [w for *_, w in TOPICS]
-        call_type, topic, body, _ = rng.choices(TOPICS, weights=weights)[0]
+        call_type, topic, body = planted or rng.choices(TOPICS, weights=weights)[0][:3]
         _opening(c, agent, faults["opening"])
         what = body(c, agent, faults)
         if faults["hostile"] and call_type != "投诉":
@@ -346,45 +389,114 @@ def make_call(
         "segments": c.segments,
     }
     data["topic"] = topic
+    data["materials_missed"] = faults["materials"] and topic in ("契税", "居住证", "社保卡")
     return data, satisfaction
 
 
-def _night(rng: random.Random, night: date, n: int, inbox: Path) -> list[dict[str, object]]:
+def _night(
+    rng: random.Random,
+    night: date,
+    n: int,
+    inbox: Path,
+    planted: tuple[random.Random, int] | None = None,
+) -> list[dict[str, object]]:
+    """The night's ``n`` calls (their transcript files and manifest rows).
+
+    ``planted``: a separate random source and how many charging-point calls to add after
+    them (the month's emerging topic), so the other calls stay as they were.
+    """
     calls_dir = inbox / "calls"
     calls_dir.mkdir(parents=True, exist_ok=True)
+    prng, extra = planted if planted is not None else (rng, 0)
     rows: list[dict[str, object]] = []
-    for i in range(n):
-        agent = AGENTS[i % len(AGENTS)] if i < len(AGENTS) else rng.choice(AGENTS)
+    for i in range(n + extra):
+        src = rng if i < n else prng
+        agent = AGENTS[i % len(AGENTS)] if i < len(AGENTS) else src.choice(AGENTS)
+        body = None if i < n else ("求助", "充电桩", _charging)
         started = datetime(night.year, night.month, night.day, 8, 30, tzinfo=TZ) + timedelta(
-            minutes=rng.randint(0, 11 * 60)
+            minutes=src.randint(0, 11 * 60)
         )
         call_id = f"{night:%Y%m%d}-{i + 1:04d}"
-        data, satisfaction = make_call(rng, call_id, agent, started)
+        data, satisfaction = make_call(src, call_id, agent, started, body)
         topic = str(data.pop("topic"))
+        missed = bool(data.pop("materials_missed"))
         (calls_dir / f"{call_id}.json").write_text(
             json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8"
         )
-        rows.append(
-            {
-                "call_id": call_id,
-                "file": f"calls/{call_id}.json",
-                "agent_id": agent.agent_id,
-                "team": agent.team,
-                "started_at": started.isoformat(),
-                "call_type": data["call_type"],
-                "duration_s": data["duration_s"],
-                "satisfaction": satisfaction,
-                "topic": topic,
-                "agent_tenure_months": agent.tenure_months,
-                "language": "zh",
-            }
-        )
+        rows.append(_row(call_id, agent, started, data, satisfaction, topic, missed))
     return rows
+
+
+def _row(
+    call_id: str,
+    agent: DemoAgent,
+    started: datetime,
+    data: dict[str, object],
+    satisfaction: float,
+    topic: str,
+    missed: bool,
+) -> dict[str, object]:
+    """A Mandarin call's manifest row (``_missed``: internal, not written)."""
+    return {
+        "call_id": call_id,
+        "file": f"calls/{call_id}.json",
+        "agent_id": agent.agent_id,
+        "team": agent.team,
+        "started_at": started.isoformat(),
+        "call_type": data["call_type"],
+        "duration_s": data["duration_s"],
+        "satisfaction": satisfaction,
+        "topic": topic,
+        "agent_tenure_months": agent.tenure_months,
+        "language": "zh",
+        "_missed": missed,
+    }
+
+
+def assign_callers(nights: list[list[dict[str, object]]], seed: int) -> None:
+    """Give each manifest row a ``caller_number``, with repeat callers planted.
+
+    A caller whose 一次性告知 was incomplete (materials left out) calls again on the same
+    subject one to six days later, most of the time; a few others do too; a few calls
+    come without a number. Drawn from their own random source, so the calls stay the same.
+    """
+    rng = random.Random(f"{seed}-callers")
+    earlier: list[tuple[date, dict[str, object]]] = []
+    for rows in nights:
+        for row in rows:
+            day = date.fromisoformat(str(row["started_at"])[:10])
+            row["caller_number"] = _caller_of(row, day, earlier, rng)
+        earlier += [(date.fromisoformat(str(r["started_at"])[:10]), r) for r in rows]
+
+
+def _caller_of(
+    row: dict[str, object],
+    day: date,
+    earlier: list[tuple[date, dict[str, object]]],
+    rng: random.Random,
+) -> str:
+    """A number already heard on the same subject in the last six days, a new one, or none."""
+    same = [
+        r
+        for d, r in earlier
+        if 1 <= (day - d).days <= 6
+        and r["topic"] == row["topic"]
+        and row["topic"]
+        and not r.get("_called_again")
+    ]
+    missed = [r for r in same if r.get("_missed")]
+    again = missed[-1] if missed and rng.random() < 0.7 else None
+    if again is None and same and rng.random() < 0.1:
+        again = rng.choice(same)
+    if again is not None and again["caller_number"]:
+        again["_called_again"] = True
+        return str(again["caller_number"])
+    return "" if rng.random() < 0.04 else _phone(rng)
 
 
 def _write_manifest(inbox: Path, rows: list[dict[str, object]]) -> None:
     with (inbox / "manifest.csv").open("w", encoding="utf-8", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=MANIFEST_COLUMNS)
+        writer = csv.DictWriter(fh, fieldnames=MANIFEST_COLUMNS, extrasaction="ignore")
         writer.writeheader()
         writer.writerows(rows)
 
@@ -444,15 +556,20 @@ def build_demo(root: str | Path, options: DemoOptions | None = None) -> DemoCent
     if inbox_root.exists():
         shutil.rmtree(inbox_root)
     rng = random.Random(options.seed)
+    planted = random.Random(f"{options.seed}-planted")
     history = [options.tonight - timedelta(days=d) for d in range(options.history_nights, 0, -1)]
-    counts: dict[str, int] = {}
+    nights: dict[str, list[dict[str, object]]] = {}
     for night in history:
-        rows = _night(rng, night, options.calls_per_history_night, inbox_root / night.isoformat())
-        _write_manifest(inbox_root / night.isoformat(), rows)
-        counts[night.isoformat()] = len(rows)
+        inbox = inbox_root / night.isoformat()
+        extra = options.planted_per_night
+        nights[night.isoformat()] = _night(
+            rng, night, options.calls_per_history_night, inbox, (planted, extra)
+        )
     tonight = options.tonight.isoformat()
     inbox = inbox_root / tonight
     rows = _night(rng, options.tonight, options.calls_tonight, inbox)
+    nights[tonight] = rows
+    assign_callers(list(nights.values()), options.seed)
     # a vendor file cut off in transfer: the night reports it and goes on
     broken = f"{options.tonight:%Y%m%d}-9001"
     (inbox / "calls" / f"{broken}.json").write_text('{"call_id": "' + broken + '", "segm', "utf-8")
@@ -461,8 +578,9 @@ def build_demo(root: str | Path, options: DemoOptions | None = None) -> DemoCent
         (inbox / "audio").mkdir(exist_ok=True)
         _mandarin_recordings(inbox, rows)
         rows.extend(_english_recordings(inbox, options.tonight))
-    _write_manifest(inbox, rows)
-    counts[tonight] = len(rows)
+    for name, night_rows in nights.items():
+        _write_manifest(inbox_root / name, night_rows)
+    counts = {night: len(night_rows) for night, night_rows in nights.items()}
     return DemoCentre(
         root=Path(root),
         inbox_root=inbox_root,

@@ -47,6 +47,9 @@ def _seed(url: str, root: Path) -> list[PlannedCall]:
         store.upsert_recording(Recording(root / "x1.wav", CallMeta("X-1", started_at=t)), None)
         tagged = CallMeta("X-2", agent_id="A01", started_at=t, topic="物业管理")
         store.upsert_recording(Recording(root / "x2.wav", tagged), None)
+        # a manifest topic the taxonomy does not know: unknown, counted all the same
+        odd = CallMeta("X-3", agent_id="A01", started_at=t, topic="火星移民")
+        store.upsert_recording(Recording(root / "x3.wav", odd), None)
     return planned
 
 
@@ -64,7 +67,7 @@ def bulletin(db_url: str, tmp_path: Path) -> tuple[list[PlannedCall], Path]:
 
 def test_every_call_is_counted_and_traceable(bulletin: tuple[list[PlannedCall], Path]) -> None:
     planned, out = bulletin
-    november = {c.call_id for c in planned if c.started_at.month == 11} | {"X-1", "X-2"}
+    november = {c.call_id for c in planned if c.started_at.month == 11} | {"X-1", "X-2", "X-3"}
     calls = {r["call_id"]: r for r in _read(out / f"{STEM}.calls.csv")}
     assert set(calls) == november
     categories = _read(out / f"{STEM}.categories.csv")
@@ -73,6 +76,7 @@ def test_every_call_is_counted_and_traceable(bulletin: tuple[list[PlannedCall], 
     assert sum(int(r["来电量"]) for r in categories) == len(november)
     assert calls["X-1"]["topic_id"] == "unknown" and calls["X-1"]["followed_by"] == ""
     assert calls["X-2"]["topic_id"] == "housing.property"  # the manifest's topic, no text
+    assert calls["X-3"]["topic_id"] == "unknown"  # a topic outside the taxonomy
     types = _read(out / f"{STEM}.types.csv")
     assert {r["类型"] for r in types} >= {"咨询", "求助", "投诉", "建议", "–"}
 

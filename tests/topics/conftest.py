@@ -7,6 +7,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from qa_pipeline.topics.callers import CallerCall, link_repeats
 from qa_pipeline.topics.classify import default_classifier, load_labelled
 from qa_pipeline.topics.generate import MonthPlan, PlannedCall, generate_month
 from qa_pipeline.topics.hotspots import TopicCall
@@ -32,8 +33,13 @@ def make_month() -> Callable[..., Month]:
         start = datetime(year, month, 1, tzinfo=TZ)
         calls = generate_month(MonthPlan(start=start, **plan), placeable)  # type: ignore[arg-type]
         topics = clf.classify([c.text for c in calls])
+        # repeat calls marked as the report marks them (the hotspot tests count citizens)
+        links = link_repeats(
+            CallerCall(c.call_id, c.started_at, c.caller, g.topic)
+            for c, g in zip(calls, topics, strict=True)
+        )
         classified = [
-            TopicCall(c.call_id, c.started_at, g.topic, c.text)
+            TopicCall(c.call_id, c.started_at, g.topic, c.text, c.call_id in links.repeat_of)
             for c, g in zip(calls, topics, strict=True)
         ]
         return calls, classified

@@ -43,12 +43,24 @@ def test_planted_rise_and_new_topic_are_reported(make_month: Month) -> None:
     assert cluster.examples and all("充电" in e for e in cluster.examples)
 
 
-@pytest.mark.parametrize("seed", [3, 4, 5])
-def test_a_quiet_month_has_no_hotspot_and_no_emerging_topic(make_month: Month, seed: int) -> None:
+def test_quiet_months_have_no_emerging_topic_and_hotspots_only_at_the_test_level(
+    make_month: Month,
+) -> None:
+    """Ten quiet months: no emerging topic in any, a false hotspot in at most one.
+
+    A hotspot is a test at α = 0.01 over all topics (Bonferroni), so about one quiet
+    month in a hundred may show one by chance; the generator's repeat callers copy
+    topics from the last ten days, which makes it somewhat likelier (one of twenty
+    seeds, 3..22, did when this was written). Asserting every fixed seed clean would
+    pin one draw of the generator, not the rate.
+    """
     _, previous = make_month(2026, 10, days=31, per_day=200, odd=12, seed=1)
-    _, current = make_month(2026, 11, per_day=200, odd=12, seed=seed)
-    assert [t.topic for t in topic_trends(current, previous) if t.hotspot] == []
-    assert emerging_topics(current, [c.text for c in current]) == []
+    false_months = 0
+    for seed in range(3, 13):
+        _, current = make_month(2026, 11, per_day=200, odd=12, seed=seed)
+        false_months += any(t.hotspot for t in topic_trends(current, previous))
+        assert emerging_topics(current, [c.text for c in current]) == [], seed
+    assert false_months <= 1
 
 
 def test_no_previous_period_and_tiny_inputs() -> None:

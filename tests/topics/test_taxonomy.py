@@ -13,8 +13,9 @@ from qa_pipeline.topics import UNKNOWN, load_taxonomy, parse_taxonomy
 def test_shipped_taxonomy_is_two_levels_with_words() -> None:
     tax = load_taxonomy()
     tops = [t for t in tax.topics if t.parent is None]
-    assert len(tops) == 8
-    assert {t.name for t in tops} >= {"住房保障", "社会保障", "税费", "交通出行", "市容环境"}
+    assert len(tops) == 9
+    names = {"住房保障", "社会保障", "税费", "交通出行", "市容环境", "公安户政"}
+    assert {t.name for t in tops} >= names
     for top in tops:
         subs = [t for t in tax.topics if t.parent == top.id]
         assert 3 <= len(subs) <= 6, top.id
@@ -49,6 +50,8 @@ def test_cycle_is_named(tmp_path: Path) -> None:
     ("data", "message"),
     [
         ({"topics": [{"id": "a", "parent": "zz"}]}, "unknown parent 'zz'"),
+        ({"topics": [{"id": "a", "parent": "a"}]}, "cycle in topic parents: a → a"),
+        ({"topics": [{"id": "a"}, {"id": "b", "parent": "a"}, {"id": "b"}]}, "duplicate .*'b'"),
         ({"topics": [{"name": "x"}]}, "has no id"),
         ({"topics": []}, "non-empty list"),
         ({"topics": [{"id": "unknown"}]}, "reserved"),
