@@ -1,0 +1,282 @@
+"""How likely a machine verdict is right: evidence features and a shipped logistic model.
+
+Every decided verdict (pass / fail / na) gets a *confidence*: the probability, from a
+logistic model fitted on labelled calls (``qa eval calibrate``), that a person would
+give the same verdict. The model reads cheap features of the verdict's evidence
+(:func:`features`): how confidently speech-to-text heard the deciding segments (the
+agent channel overall when nothing was found), how the words matched (exact, near,
+sound-alike, repaired homophones), how much of the topic was heard for items that only
+apply to a topic, the transcript's channel-quality flags, the check kind, the status and
+whether the item is critical.
+
+Scoring reads the coefficients from a JSON file (``scoring/data/confidence.json`` by
+default, option ``confidence_model``) with pure Python: no numpy, no scikit-learn here.
+The file also holds, per item, the precision of the cross-validated predictions above
+each confidence (:class:`ConfidenceModel`), so an item's threshold follows from the
+precision it must reach (``min_precision`` on the item or under ``scoring:``) without
+refitting: the lowest confidence above which the held-out verdicts were right at least
+that often. A verdict below its item's threshold goes to ``review``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from qa_pipeline.errors import ConfigError
+from qa_pipeline.models import AGENT, Status
+from qa_pipeline.scoring.options import DEFAULT_MODEL
+
+if TYPE_CHECKING:
+    from qa_pipeline.rubric.schema import Item
+    from qa_pipeline.scoring.base import Outcome
+    from qa_pipeline.scoring.context import CallContext, Seg
+
+MODEL_FORMAT = 1
+
+KINDS = (
+    "coverage",
+    "emotion_trigger",
+    "fact_check",
+    "gap_etiquette",
+    "hostility",
+    "overlap_count",
+    "phrase_absent",
+    "phrase_present",
+    "regex",
+    "sequence",
+)
+
+#: Feature names, in the order of :func:`features`' vector.
+FEATURES: tuple[str, ...] = (
+    "status_pass",
+    "status_fail",
+    "status_na",
+    "critical",
+    *(f"kind_{k}" for k in KINDS),
+    "evidence_n",
+    "conf_min",
+    "conf_mean",
+    "conf_missing",
+    "agent_conf_mean",
+    "agent_low_share",
+    "fail_x_unsure",
+    "pass_x_unsure",
+    "repaired",
+    "how_near",
+    "how_sound_alike",
+    "topic_gated",
+    "topic_words",
+    "na_x_topic_words",
+    "channel_flags",
+)
+_INDEX = {name: i for i, name in enumerate(FEATURES)}
+_DECIDED = (Status.PASS, Status.FAIL, Status.NA)
+
+
+def _agent_conf(ctx: CallContext) -> tuple[float, float, bool]:
+    """Mean confidence of the agent's segments, share below ``low_confidence``, none known."""
+    hit = ctx.cache.get("confidence.agent")
+    if hit is None:
+        confs = [s.conf for s in ctx.of(AGENT) if s.conf is not None]
+        if confs:
+            low = sum(c < ctx.opts.low_confidence for c in confs) / len(confs)
+            hit = (sum(confs) / len(confs), low, False)
+        else:
+            hit = (1.0, 0.0, True)
+        ctx.cache["confidence.agent"] = hit
+    return hit  # type: ignore[return-value]
+
+
+def _topic_words(ctx: CallContext, topics: list[str]) -> int:
+    """How many distinct words of ``topics`` the call contains (most of any one topic)."""
+    best = 0
+    for key in topics:
+        ck = "confidence.topic." + key
+        n = ctx.cache.get(ck)
+        if n is None:
+            topic = ctx.cr.rubric.knowledge.topics.get(key)
+            words = ctx.cr.phrases(topic.any) if topic is not None else ()
+            joined = ctx.joined("any")[0]
+            n = sum(1 for w in set(words) if w and w in joined)
+            ctx.cache[ck] = n
+        best = max(best, int(n))  # type: ignore[call-overload]
+    return best
+
+
+def features(ctx: CallContext, item: Item, out: Outcome) -> list[float]:
+    """The feature vector (:data:`FEATURES` order) of ``item``'s verdict ``out`` on a call.
+
+    Args:
+        ctx: The call as checks see it.
+        item: The rubric item.
+        out: The verdict after the engine's confidence and attribution rules.
+
+    Returns:
+        Floats; confidences are 0..1, counts are ``log1p``-scaled.
+    """
+    x = [0.0] * len(FEATURES)
+    status = str(out.status)
+    if ("status_" + status) in _INDEX:
+        x[_INDEX["status_" + status]] = 1.0
+    x[_INDEX["critical"]] = float(item.critical)
+    kind = "kind_" + str(getattr(item.check, "kind", ""))
+    if kind in _INDEX:
+        x[_INDEX[kind]] = 1.0
+    agent_mean, agent_low, none_known = _agent_conf(ctx)
+    segs: tuple[Seg, ...] = tuple(dict.fromkeys(out.evidence))
+    confs = [s.conf for s in segs if s.conf is not None]
+    if confs:
+        cmin, cmean = min(confs), sum(confs) / len(confs)
+    else:  # nothing decisive was quoted: the agent channel overall
+        cmin = cmean = agent_mean
+    x[_INDEX["evidence_n"]] = math.log1p(len(segs))
+    x[_INDEX["conf_min"]] = cmin
+    x[_INDEX["conf_mean"]] = cmean
+    x[_INDEX["conf_missing"]] = float(none_known)
+    x[_INDEX["agent_conf_mean"]] = agent_mean
+    x[_INDEX["agent_low_share"]] = agent_low
+    unsure = 1.0 - cmin
+    x[_INDEX["fail_x_unsure"]] = unsure if out.status is Status.FAIL else 0.0
+    x[_INDEX["pass_x_unsure"]] = unsure if out.status is Status.PASS else 0.0
+    x[_INDEX["repaired"]] = float(any(s.raw and s.raw != s.norm for s in segs))
+    x[_INDEX["how_near"]] = float(out.how == "near")
+    x[_INDEX["how_sound_alike"]] = float(out.how == "sound_alike")
+    topics = list(item.applies_when.topics or ())
+    if topics:
+        words = math.log1p(_topic_words(ctx, topics))
+        x[_INDEX["topic_gated"]] = 1.0
+        x[_INDEX["topic_words"]] = words
+        x[_INDEX["na_x_topic_words"]] = words if out.status is Status.NA else 0.0
+    t = ctx.transcript
+    quality = t.metrics.quality_flags if t.metrics is not None else ()
+    x[_INDEX["channel_flags"]] = math.log1p(len(t.flags) + len(quality))
+    return x
+
+
+@dataclass(frozen=True)
+class ConfidenceModel:
+    """A fitted logistic model and the held-out precision curves of its items.
+
+    Attributes:
+        features: Feature names the coefficients belong to.
+        coef: One coefficient per feature (on the standardised features).
+        intercept: The model's intercept.
+        mean: Per-feature mean used to standardise.
+        scale: Per-feature standard deviation used to standardise.
+        curves: Item id (``"*"``: every item pooled) → ``[(confidence, precision of the
+            held-out verdicts at or above it), …]`` ascending in confidence.
+        meta: What it was fitted on (free-form, for people).
+    """
+
+    features: tuple[str, ...]
+    coef: tuple[float, ...]
+    intercept: float
+    mean: tuple[float, ...]
+    scale: tuple[float, ...]
+    curves: dict[str, tuple[tuple[float, float], ...]]
+    meta: dict[str, Any]
+
+    def probability(self, x: list[float]) -> float:
+        """The confidence (0..1) of a verdict with features ``x``."""
+        z = self.intercept
+        for v, m, s, c in zip(x, self.mean, self.scale, self.coef, strict=True):
+            z += c * (v - m) / s
+        if z < -35:
+            return 0.0
+        return 1.0 / (1.0 + math.exp(-z))
+
+    def threshold(self, item_id: str, min_precision: float) -> float:
+        """The lowest confidence whose held-out verdicts reach ``min_precision``.
+
+        The item's own curve, or the pooled one (``"*"``) for an item the model has not
+        seen. ``0`` when every confidence reaches it; above 1 (everything to review)
+        when none does.
+        """
+        curve = self.curves.get(item_id) or self.curves.get("*") or ()
+        for conf, precision in curve:
+            if precision >= min_precision:
+                return conf
+        return 1.01 if curve else 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form :func:`load_model` reads."""
+        return {
+            "format": MODEL_FORMAT,
+            "features": list(self.features),
+            "coef": list(self.coef),
+            "intercept": self.intercept,
+            "mean": list(self.mean),
+            "scale": list(self.scale),
+            "curves": {k: [list(p) for p in v] for k, v in self.curves.items()},
+            "meta": self.meta,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], source: str = "model") -> ConfidenceModel:
+        """A model from its JSON form.
+
+        Raises:
+            ConfigError: another format, or features this version does not compute.
+        """
+        if data.get("format") != MODEL_FORMAT:
+            raise ConfigError(f"{source}: confidence model format {data.get('format')!r}")
+        names = tuple(data["features"])
+        if names != FEATURES:
+            raise ConfigError(f"{source}: fitted on other features; run qa eval calibrate again")
+        return cls(
+            names,
+            tuple(float(c) for c in data["coef"]),
+            float(data["intercept"]),
+            tuple(float(c) for c in data["mean"]),
+            tuple(float(c) or 1.0 for c in data["scale"]),
+            {
+                k: tuple((float(a), float(b)) for a, b in v)
+                for k, v in (data.get("curves") or {}).items()
+            },
+            dict(data.get("meta") or {}),
+        )
+
+
+@lru_cache(maxsize=8)
+def _load(path: str, mtime: float) -> ConfidenceModel | None:
+    p = Path(path)
+    try:
+        data = json.loads(p.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"{p}: cannot read the confidence model: {exc}") from exc
+    return ConfidenceModel.from_dict(data, str(p))
+
+
+def load_model(path: Path | None) -> ConfidenceModel | None:
+    """The model at ``path`` (cached); ``None`` for no path or the default file missing.
+
+    Raises:
+        ConfigError: a named file is missing or unreadable.
+    """
+    if path is None:
+        return None
+    try:
+        mtime = path.stat().st_mtime
+    except OSError:
+        if path == DEFAULT_MODEL:
+            return None
+        raise ConfigError(f"{path}: confidence model not found") from None
+    return _load(str(path), mtime)
+
+
+def item_threshold(
+    model: ConfidenceModel, item: Item, default_precision: float
+) -> tuple[float, float]:
+    """``(threshold, precision)`` of ``item``: its ``min_precision`` or the default."""
+    precision = item.min_precision if item.min_precision is not None else default_precision
+    return model.threshold(item.id, precision), precision
+
+
+def is_decided(status: Status) -> bool:
+    """Whether a status is a machine verdict that carries a confidence."""
+    return status in _DECIDED
