@@ -205,3 +205,50 @@ def plot_tradeoff(verdicts: Sequence[Verdict], path: Path, title: str = "") -> P
     fig.savefig(path)
     plt.close(fig)
     return path
+
+
+def item_thresholds(rubric: Any, options: Any = None) -> dict[str, float]:
+    """Each item's confidence threshold under ``options`` (``{}`` without a model)."""
+    from qa_pipeline.scoring.confidence import item_threshold, load_model
+    from qa_pipeline.scoring.options import ScoringOptions
+
+    opts = options or ScoringOptions()
+    if rubric.scoring:
+        opts = opts.with_rubric(rubric.scoring, f"{rubric.source}: scoring")
+    model = load_model(opts.confidence_model)
+    if model is None:
+        return {}
+    return {it.id: item_threshold(model, it, opts.min_precision)[0] for it in rubric.items}
+
+
+def ungated(options: Any = None) -> Any:
+    """``options`` with the confidence only reported (evaluations apply the gate themselves)."""
+    import dataclasses
+
+    from qa_pipeline.scoring.options import ScoringOptions
+
+    return dataclasses.replace(options or ScoringOptions(), confidence_gate=False)
+
+
+def verdicts_of(
+    scored: Any, expected: Iterable[tuple[str, str]], rubric: Any, thresholds: dict[str, float]
+) -> list[Verdict]:
+    """The labelled items of one call scored without the gate (see :func:`ungated`)."""
+    critical = {it.id: it.critical for it in rubric.items}
+    out = []
+    for item_id, label in expected:
+        if item_id not in critical:
+            continue
+        res = scored.item(item_id)
+        out.append(
+            Verdict(
+                scored.call_id,
+                item_id,
+                label,
+                str(res.status),
+                res.confidence,
+                thresholds.get(item_id, 0.0),
+                critical[item_id],
+            )
+        )
+    return out
