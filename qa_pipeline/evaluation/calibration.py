@@ -67,7 +67,16 @@ def _rows(
     for item, status, x in raw_verdicts(transcript, rubric, opts):
         label = expected.get(item.id)
         if label in ("pass", "fail", "na"):
-            row = Row(source, transcript.call_id, group, item.id, item.critical, label, str(status), tuple(x))
+            row = Row(
+                source,
+                transcript.call_id,
+                group,
+                item.id,
+                item.critical,
+                label,
+                str(status),
+                tuple(x),
+            )
             out.append(row)
     return out
 
@@ -95,7 +104,9 @@ def collect(rubric: RubricModel, spec: str) -> list[Row]:
             tr = Transcript.from_dict(json.loads(tp.read_text(encoding="utf-8")))
         else:
             tr = Transcript.from_dict(data["transcript"])
-        rows += _rows(spec if labels else name, _group(lab, data), tr, dict(data["expected"]), rubric)
+        rows += _rows(
+            spec if labels else name, _group(lab, data), tr, dict(data["expected"]), rubric
+        )
     if not rows:
         raise ConfigError(f"calibration set {spec!r}: no labelled call")
     return rows
@@ -155,7 +166,9 @@ def out_of_fold(rows: Sequence[Row], folds: int, c: float) -> dict[int, float]:
     return out
 
 
-def curves(rows: Sequence[Row], probs: dict[int, float]) -> dict[str, tuple[tuple[float, float], ...]]:
+def curves(
+    rows: Sequence[Row], probs: dict[int, float]
+) -> dict[str, tuple[tuple[float, float], ...]]:
     """Per item (and ``"*"`` pooled): ``(confidence, precision at or above it)`` ascending."""
     by: dict[str, list[tuple[float, bool]]] = defaultdict(list)
     for i, p in probs.items():
@@ -164,11 +177,10 @@ def curves(rows: Sequence[Row], probs: dict[int, float]) -> dict[str, tuple[tupl
     out = {}
     for key, pts in by.items():
         pts.sort(key=lambda t: -t[0])
-        right = n = 0
+        right = 0
         curve: list[tuple[float, float]] = []
-        for p, ok in pts:
+        for n, (p, ok) in enumerate(pts, 1):
             right += ok
-            n += 1
             if curve and round(p, 4) == curve[-1][0]:
                 curve[-1] = (round(p, 4), round(right / n, 4))
             else:
@@ -200,8 +212,13 @@ def _held_out(
         model = _as_model(_fit(_decided(tr_rows), c), _decided(tr_rows))
         inner = out_of_fold(tr_rows, folds - 1, c)
         model = ConfidenceModel(
-            model.features, model.coef, model.intercept, model.mean, model.scale,
-            curves(tr_rows, inner), {},
+            model.features,
+            model.coef,
+            model.intercept,
+            model.mean,
+            model.scale,
+            curves(tr_rows, inner),
+            {},
         )
         for j in test:
             r = rows[j]
@@ -238,7 +255,12 @@ def calibrate(
         "C": c,
     }
     model = ConfidenceModel(
-        final.features, final.coef, final.intercept, final.mean, final.scale,
-        curves(rows, probs), meta,
+        final.features,
+        final.coef,
+        final.intercept,
+        final.mean,
+        final.scale,
+        curves(rows, probs),
+        meta,
     )
     return Calibration(model, held)

@@ -192,9 +192,7 @@ def plot_tradeoff(verdicts: Sequence[Verdict], path: Path, title: str = "") -> P
     ax.plot(xs, ys, "-", lw=1.5, label="uniform threshold")
     own = _point(verdicts, None)
     if own["agreement"] is not None:
-        ax.plot(
-            [100 * own["review_rate"]], [100 * own["agreement"]], "o", label="item thresholds"
-        )
+        ax.plot([100 * own["review_rate"]], [100 * own["agreement"]], "o", label="item thresholds")
     ax.set_xlabel("review rate (%)")
     ax.set_ylabel("decided agreement (%)")
     ax.set_title(title or "agreement vs review")

@@ -153,7 +153,7 @@ def _confident(
     if model is None or not is_decided(out.status):
         return out, None
     p = model.probability(features(ctx, item, out))
-    threshold, precision = item_threshold(model, item, options.min_precision)
+    threshold, _ = item_threshold(model, item, options.min_precision)
     if options.confidence_gate and p < threshold:
         text = ctx.msg("verdict_conf", reason=out.reason, c=f"{p:.2f}", t=f"{threshold:.2f}")
         return Outcome(Status.REVIEW, text, out.evidence), p

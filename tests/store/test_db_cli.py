@@ -19,10 +19,10 @@ def test_status_then_upgrade_then_status(qa_env: Path) -> None:
     assert "(empty)" in before.output and "needs `qa db upgrade`" in before.output
     up = runner.invoke(app, ["db", "upgrade"])
     assert up.exit_code == 0, up.output
-    assert "→ 0004" in up.output
+    assert "→ 0005" in up.output
     assert (qa_env / "data" / "qa.sqlite3").is_file()
     after = runner.invoke(app, ["db", "status"])
-    assert "0004 (head 0004) — up to date" in after.output
+    assert "0005 (head 0005) — up to date" in after.output
     assert "call_scores" in after.output
     assert "recent runs" not in after.output
     with Store.open(f"sqlite:///{qa_env / 'data' / 'qa.sqlite3'}") as store:
