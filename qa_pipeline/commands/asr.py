@@ -251,8 +251,7 @@ def eval_e2e(
     a range of thresholds, expected calibration error per item, missed and invented
     critical fails.
     """
-    from qa_pipeline.asr.vocabulary import rubric_terms
-    from qa_pipeline.evaluation.e2e import evaluate_e2e, summary_line
+    from qa_pipeline.evaluation.e2e import summary_line
     from qa_pipeline.scoring import load_rubric
 
     rb = load_rubric(rubric)
@@ -260,22 +259,9 @@ def eval_e2e(
     s, options = _options(model, device, compute_type, None, channels, batch_size)
     if vocabulary:
         options = _with_vocabulary(options, rb)
-    calls = limit
-    with progress_bar("transcribing", 0) as bar:
-        task = bar.task_ids[0]
-        report = evaluate_e2e(
-            corpus,
-            rb,
-            options,
-            models_dir=s.models_dir,
-            crosstalk_db=crosstalk_db,
-            mono=mono,
-            terms=rubric_terms(rb),
-            limit=calls,
-            progress=lambda done, total: bar.update(task, completed=done, total=total),
-            save_dir=save,
-            transcripts_dir=transcripts,
-        )
+    report = _run_e2e(
+        corpus, rb, options, s.models_dir, crosstalk_db, mono, limit, save, transcripts
+    )
     if curve is not None:
         from qa_pipeline.evaluation.tradeoff import plot_tradeoff
 
@@ -283,6 +269,38 @@ def eval_e2e(
     if not as_json:
         _print_e2e(report)
     typer.echo(summary_line(report))
+
+
+def _run_e2e(
+    corpus: Path,
+    rb: Any,
+    options: AsrOptions,
+    models_dir: Path,
+    crosstalk_db: float | None,
+    mono: bool,
+    limit: int | None,
+    save: Path | None,
+    transcripts: Path | None,
+) -> Any:
+    """``evaluate_e2e`` with a progress bar while transcribing."""
+    from qa_pipeline.asr.vocabulary import rubric_terms
+    from qa_pipeline.evaluation.e2e import evaluate_e2e
+
+    with progress_bar("transcribing", 0) as bar:
+        task = bar.task_ids[0]
+        return evaluate_e2e(
+            corpus,
+            rb,
+            options,
+            models_dir=models_dir,
+            crosstalk_db=crosstalk_db,
+            mono=mono,
+            terms=rubric_terms(rb),
+            limit=limit,
+            progress=lambda done, total: bar.update(task, completed=done, total=total),
+            save_dir=save,
+            transcripts_dir=transcripts,
+        )
 
 
 def _with_vocabulary(options: AsrOptions, rb: Any) -> AsrOptions:
