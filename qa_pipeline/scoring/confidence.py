@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -108,6 +108,47 @@ def _topic_words(ctx: CallContext, topics: list[str]) -> int:
     return best
 
 
+_BASE: dict[tuple[str, bool, str], list[float]] = {}
+(_EV_N, _C_MIN, _C_MEAN, _C_MISSING, _A_MEAN, _A_LOW, _FAIL_U, _PASS_U, _REPAIRED) = (
+    _INDEX[k]
+    for k in (
+        "evidence_n",
+        "conf_min",
+        "conf_mean",
+        "conf_missing",
+        "agent_conf_mean",
+        "agent_low_share",
+        "fail_x_unsure",
+        "pass_x_unsure",
+        "repaired",
+    )
+)
+_HOW = {"near": _INDEX["how_near"], "sound_alike": _INDEX["how_sound_alike"]}
+_T_GATED, _T_WORDS, _T_NA, _FLAGS = (
+    _INDEX[k] for k in ("topic_gated", "topic_words", "na_x_topic_words", "channel_flags")
+)
+
+
+def _base(kind: str, critical: bool, status: str) -> list[float]:
+    """The part of the vector fixed by the item's kind, criticality and the status."""
+    key = (kind, critical, status)
+    hit = _BASE.get(key)
+    if hit is None:
+        hit = [0.0] * len(FEATURES)
+        for name in ("status_" + status, "kind_" + kind):
+            if name in _INDEX:
+                hit[_INDEX[name]] = 1.0
+        hit[_INDEX["critical"]] = float(critical)
+        _BASE[key] = hit
+    return hit
+
+
+def _channel_flags(ctx: CallContext) -> float:
+    t = ctx.transcript
+    quality = t.metrics.quality_flags if t.metrics is not None else ()
+    return math.log1p(len(t.flags) + len(quality))
+
+
 def features(ctx: CallContext, item: Item, out: Outcome) -> list[float]:
     """The feature vector (:data:`FEATURES` order) of ``item``'s verdict ``out`` on a call.
 
@@ -119,42 +160,31 @@ def features(ctx: CallContext, item: Item, out: Outcome) -> list[float]:
     Returns:
         Floats; confidences are 0..1, counts are ``log1p``-scaled.
     """
-    x = [0.0] * len(FEATURES)
-    status = str(out.status)
-    if ("status_" + status) in _INDEX:
-        x[_INDEX["status_" + status]] = 1.0
-    x[_INDEX["critical"]] = float(item.critical)
-    kind = "kind_" + str(getattr(item.check, "kind", ""))
-    if kind in _INDEX:
-        x[_INDEX[kind]] = 1.0
+    x = list(_base(str(getattr(item.check, "kind", "")), item.critical, str(out.status)))
     agent_mean, agent_low, none_known = _agent_conf(ctx)
     segs: tuple[Seg, ...] = tuple(dict.fromkeys(out.evidence))
     confs = [s.conf for s in segs if s.conf is not None]
-    if confs:
-        cmin, cmean = min(confs), sum(confs) / len(confs)
-    else:  # nothing decisive was quoted: the agent channel overall
-        cmin = cmean = agent_mean
-    x[_INDEX["evidence_n"]] = math.log1p(len(segs))
-    x[_INDEX["conf_min"]] = cmin
-    x[_INDEX["conf_mean"]] = cmean
-    x[_INDEX["conf_missing"]] = float(none_known)
-    x[_INDEX["agent_conf_mean"]] = agent_mean
-    x[_INDEX["agent_low_share"]] = agent_low
-    unsure = 1.0 - cmin
-    x[_INDEX["fail_x_unsure"]] = unsure if out.status is Status.FAIL else 0.0
-    x[_INDEX["pass_x_unsure"]] = unsure if out.status is Status.PASS else 0.0
-    x[_INDEX["repaired"]] = float(any(s.raw and s.raw != s.norm for s in segs))
-    x[_INDEX["how_near"]] = float(out.how == "near")
-    x[_INDEX["how_sound_alike"]] = float(out.how == "sound_alike")
-    topics = list(item.applies_when.topics or ())
+    # nothing decisive was quoted (or heard with a confidence): the agent channel overall
+    cmin, cmean = (min(confs), sum(confs) / len(confs)) if confs else (agent_mean, agent_mean)
+    x[_EV_N] = math.log1p(len(segs))
+    x[_C_MIN], x[_C_MEAN], x[_C_MISSING] = cmin, cmean, float(none_known)
+    x[_A_MEAN], x[_A_LOW] = agent_mean, agent_low
+    if out.status is Status.FAIL:
+        x[_FAIL_U] = 1.0 - cmin
+    elif out.status is Status.PASS:
+        x[_PASS_U] = 1.0 - cmin
+    x[_REPAIRED] = float(any(s.raw and s.raw != s.norm for s in segs))
+    if out.how in _HOW:
+        x[_HOW[out.how]] = 1.0
+    topics = item.applies_when.topics
     if topics:
-        words = math.log1p(_topic_words(ctx, topics))
-        x[_INDEX["topic_gated"]] = 1.0
-        x[_INDEX["topic_words"]] = words
-        x[_INDEX["na_x_topic_words"]] = words if out.status is Status.NA else 0.0
-    t = ctx.transcript
-    quality = t.metrics.quality_flags if t.metrics is not None else ()
-    x[_INDEX["channel_flags"]] = math.log1p(len(t.flags) + len(quality))
+        words = math.log1p(_topic_words(ctx, list(topics)))
+        x[_T_GATED], x[_T_WORDS] = 1.0, words
+        x[_T_NA] = words if out.status is Status.NA else 0.0
+    flags = ctx.cache.get("confidence.flags")
+    if flags is None:
+        flags = ctx.cache["confidence.flags"] = _channel_flags(ctx)
+    x[_FLAGS] = float(flags)  # type: ignore[arg-type]
     return x
 
 
@@ -180,12 +210,23 @@ class ConfidenceModel:
     scale: tuple[float, ...]
     curves: dict[str, tuple[tuple[float, float], ...]]
     meta: dict[str, Any]
+    _memo: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def _weights(self) -> tuple[list[float], float]:
+        """Coefficients on the raw features and the intercept (standardisation folded in)."""
+        hit = self._memo.get("w")
+        if hit is None:
+            w = [c / s for c, s in zip(self.coef, self.scale, strict=True)]
+            b = self.intercept - sum(wi * m for wi, m in zip(w, self.mean, strict=True))
+            hit = self._memo["w"] = (w, b)
+        return hit  # type: ignore[no-any-return]
 
     def probability(self, x: list[float]) -> float:
         """The confidence (0..1) of a verdict with features ``x``."""
-        z = self.intercept
-        for v, m, s, c in zip(x, self.mean, self.scale, self.coef, strict=True):
-            z += c * (v - m) / s
+        w, z = self._weights()
+        for v, wi in zip(x, w, strict=True):
+            if v:
+                z += wi * v
         if z < -35:
             return 0.0
         return 1.0 / (1.0 + math.exp(-z))
@@ -194,9 +235,15 @@ class ConfidenceModel:
         """The lowest confidence whose held-out verdicts reach ``min_precision``.
 
         The item's own curve, or the pooled one (``"*"``) for an item the model has not
-        seen. ``0`` when every confidence reaches it; above 1 (everything to review)
-        when none does.
+        seen; above 1 (everything to review) when none does; ``0`` without any curve.
         """
+        key = (item_id, min_precision)
+        hit = self._memo.get(key)
+        if hit is None:
+            hit = self._memo[key] = self._threshold(item_id, min_precision)
+        return hit  # type: ignore[no-any-return]
+
+    def _threshold(self, item_id: str, min_precision: float) -> float:
         curve = self.curves.get(item_id) or self.curves.get("*") or ()
         for conf, precision in curve:
             if precision >= min_precision:

@@ -16,7 +16,13 @@ from qa_pipeline.models import (
 )
 from qa_pipeline.rubric.schema import AppliesWhen, Item, RubricModel
 from qa_pipeline.scoring.base import Outcome, review
-from qa_pipeline.scoring.confidence import features, is_decided, item_threshold, load_model
+from qa_pipeline.scoring.confidence import (
+    ConfidenceModel,
+    features,
+    is_decided,
+    item_threshold,
+    load_model,
+)
 from qa_pipeline.scoring.context import CallContext, build_context
 from qa_pipeline.scoring.options import ScoringOptions
 from qa_pipeline.scoring.registry import CHECKS
@@ -149,8 +155,8 @@ def _confident(
     ctx: CallContext, item: Item, out: Outcome, options: ScoringOptions
 ) -> tuple[Outcome, float | None]:
     """The verdict's confidence; under the item's threshold (gate on) the verdict → review."""
-    model = load_model(options.confidence_model)
-    if model is None or not is_decided(out.status):
+    model = ctx.cache.get("confidence.model")
+    if not isinstance(model, ConfidenceModel) or not is_decided(out.status):
         return out, None
     p = model.probability(features(ctx, item, out))
     threshold, _ = item_threshold(model, item, options.min_precision)
@@ -193,6 +199,7 @@ def _prepare(
     if rubric.scoring:
         opts = opts.with_rubric(rubric.scoring, f"{rubric.source}: scoring")
     ctx = build_context(transcript, rubric, opts)
+    ctx.cache["confidence.model"] = load_model(opts.confidence_model)
     if opts.emotion_model_path is not None:
         from qa_pipeline.scoring.emotion_model import classifier_negative
 
