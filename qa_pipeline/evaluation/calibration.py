@@ -46,6 +46,7 @@ class Row:
     label: str
     raw: str
     x: tuple[float, ...]
+    zeroes: bool = False
 
     @property
     def right(self) -> bool:
@@ -64,7 +65,7 @@ def _rows(
 ) -> list[Row]:
     opts = ScoringOptions(confidence_model=None)
     out = []
-    for item, status, x in raw_verdicts(transcript, rubric, opts):
+    for item, status, zeroes, x in raw_verdicts(transcript, rubric, opts):
         label = expected.get(item.id)
         if label in ("pass", "fail", "na"):
             row = Row(
@@ -76,6 +77,7 @@ def _rows(
                 label,
                 str(status),
                 tuple(x),
+                zeroes,
             )
             out.append(row)
     return out
@@ -224,7 +226,9 @@ def _held_out(
             r = rows[j]
             p = None if r.raw == "review" else model.probability(list(r.x))
             t, _ = item_threshold(model, items[r.item_id], opts.min_precision)
-            out[r.source].append(Verdict(r.call_id, r.item_id, r.label, r.raw, p, t, r.critical))
+            out[r.source].append(
+                Verdict(r.call_id, r.item_id, r.label, r.raw, p, t, r.critical, r.zeroes)
+            )
     return dict(out)
 
 

@@ -37,6 +37,8 @@ class Verdict:
         confidence: Probability that ``raw`` is right; ``None`` for review or no model.
         threshold: The item's threshold (``0``: none).
         critical: Whether the item is critical.
+        zeroes: Whether the raw verdict is a critical fail (一票否决; a critical item's
+            fail may be a lesser one, e.g. a rate applied to the wrong case).
     """
 
     call_id: str
@@ -46,6 +48,7 @@ class Verdict:
     confidence: float | None
     threshold: float
     critical: bool
+    zeroes: bool = False
 
     def status(self, threshold: float | None = None) -> str:
         """The verdict after a gate at ``threshold`` (``None``: the item's own)."""
@@ -120,16 +123,21 @@ def _r(x: float | None) -> float | None:
     return None if x is None else round(x, 4)
 
 
-def critical_errors(verdicts: Iterable[Verdict]) -> dict[str, Any]:
-    """Missed and invented critical fails after the items' gates, with where they are."""
+def critical_errors(verdicts: Iterable[Verdict], gate: bool = True) -> dict[str, Any]:
+    """Missed and invented critical fails after the items' gates, with where they are.
+
+    Missed: the label fails a critical item, the machine says pass or na. Invented: the
+    machine's verdict is a critical fail (it zeroes the call) and the label says pass or na.
+    ``gate=False``: the verdicts as the engine gave them, before the confidence gate.
+    """
     missed, invented = [], []
     for v in verdicts:
         if not v.critical:
             continue
-        got = v.status()
+        got = v.status() if gate else v.raw
         if v.label == "fail" and got in ("pass", "na"):
             missed.append(f"{v.call_id}:{v.item_id} ({got})")
-        elif got == "fail" and v.label in ("pass", "na"):
+        elif got == "fail" and v.zeroes and v.label in ("pass", "na"):
             invented.append(f"{v.call_id}:{v.item_id} ({v.label})")
     return {
         "missed": len(missed),
@@ -150,6 +158,9 @@ def summary(verdicts: Sequence[Verdict]) -> dict[str, Any]:
             ),
         },
         "critical": critical_errors(verdicts),
+        "critical_ungated": {
+            k: v for k, v in critical_errors(verdicts, gate=False).items() if not k.endswith("_at")
+        },
     }
 
 
@@ -170,8 +181,11 @@ def text_lines(verdicts: Sequence[Verdict]) -> list[str]:
     lines.append(
         "ECE: " + ", ".join(f"{k} {'–' if v is None else f'{v:.3f}'}" for k, v in eces.items())
     )
-    crit = critical_errors(verdicts)
-    lines.append(f"critical fails missed: {crit['missed']}  invented: {crit['invented']}")
+    crit, raw = critical_errors(verdicts), critical_errors(verdicts, gate=False)
+    lines.append(
+        f"critical fails missed: {crit['missed']}  invented: {crit['invented']}"
+        f"  (without the confidence gate: {raw['missed']} / {raw['invented']})"
+    )
     lines += [f"  missed {m}" for m in crit["missed_at"]]
     lines += [f"  invented {m}" for m in crit["invented_at"]]
     return lines
@@ -247,6 +261,7 @@ def verdicts_of(
                 res.confidence,
                 thresholds.get(item_id, 0.0),
                 critical[item_id],
+                res.critical_failed,
             )
         )
     return out

@@ -6,8 +6,9 @@ give the same verdict. The model reads cheap features of the verdict's evidence
 (:func:`features`): how confidently speech-to-text heard the deciding segments (the
 agent channel overall when nothing was found), how the words matched (exact, near,
 sound-alike, repaired homophones), how much of the topic was heard for items that only
-apply to a topic, the transcript's channel-quality flags, the check kind, the status and
-whether the item is critical.
+apply to a topic (its words, its knowledge words, a sound-alike of a topic word), the
+transcript's channel-quality flags, the check kind, the status and whether the item is
+critical.
 
 Scoring reads the coefficients from a JSON file (``scoring/data/confidence.json`` by
 default, option ``confidence_model``) with pure Python: no numpy, no scikit-learn here.
@@ -72,6 +73,10 @@ FEATURES: tuple[str, ...] = (
     "topic_gated",
     "topic_words",
     "na_x_topic_words",
+    "topic_knowledge",
+    "na_x_topic_knowledge",
+    "topic_sound",
+    "na_x_topic_sound",
     "channel_flags",
 )
 _INDEX = {name: i for i, name in enumerate(FEATURES)}
@@ -92,20 +97,20 @@ def _agent_conf(ctx: CallContext) -> tuple[float, float, bool]:
     return hit  # type: ignore[return-value]
 
 
-def _topic_words(ctx: CallContext, topics: list[str]) -> int:
-    """How many distinct words of ``topics`` the call contains (most of any one topic)."""
-    best = 0
-    for key in topics:
-        ck = "confidence.topic." + key
-        n = ctx.cache.get(ck)
-        if n is None:
-            topic = ctx.cr.rubric.knowledge.topics.get(key)
-            words = ctx.cr.phrases(topic.any) if topic is not None else ()
-            joined = ctx.joined("any")[0]
-            n = sum(1 for w in set(words) if w and w in joined)
-            ctx.cache[ck] = n
-        best = max(best, int(n))  # type: ignore[call-overload]
-    return best
+def _topic(ctx: CallContext, topics: list[str]) -> tuple[float, float, float]:
+    """Evidence of the item's topics: words, knowledge words (``log1p``), sound-alike (0/1).
+
+    The strongest of the item's topics (:func:`~qa_pipeline.scoring.derived.topic_evidence`).
+    """
+    from qa_pipeline.scoring.derived import topic_evidence
+
+    known = [t for t in topics if t in ctx.cr.rubric.knowledge.topics]
+    ev = [topic_evidence(ctx, t) for t in known] or [(0, 0, False)]
+    return (
+        math.log1p(max(e[0] for e in ev)),
+        math.log1p(max(e[1] for e in ev)),
+        float(any(e[2] for e in ev)),
+    )
 
 
 _BASE: dict[tuple[str, bool, str], list[float]] = {}
@@ -124,8 +129,9 @@ _BASE: dict[tuple[str, bool, str], list[float]] = {}
     )
 )
 _HOW = {"near": _INDEX["how_near"], "sound_alike": _INDEX["how_sound_alike"]}
-_T_GATED, _T_WORDS, _T_NA, _FLAGS = (
-    _INDEX[k] for k in ("topic_gated", "topic_words", "na_x_topic_words", "channel_flags")
+_T_GATED, _FLAGS = _INDEX["topic_gated"], _INDEX["channel_flags"]
+_T_SLOTS = tuple(
+    (_INDEX[k], _INDEX["na_x_" + k]) for k in ("topic_words", "topic_knowledge", "topic_sound")
 )
 
 
@@ -178,9 +184,11 @@ def features(ctx: CallContext, item: Item, out: Outcome) -> list[float]:
         x[_HOW[out.how]] = 1.0
     topics = item.applies_when.topics
     if topics:
-        words = math.log1p(_topic_words(ctx, list(topics)))
-        x[_T_GATED], x[_T_WORDS] = 1.0, words
-        x[_T_NA] = words if out.status is Status.NA else 0.0
+        x[_T_GATED] = 1.0
+        na = out.status is Status.NA
+        for (i, i_na), v in zip(_T_SLOTS, _topic(ctx, list(topics)), strict=True):
+            x[i] = v
+            x[i_na] = v if na else 0.0
     flags = ctx.cache.get("confidence.flags")
     if flags is None:
         flags = ctx.cache["confidence.flags"] = _channel_flags(ctx)

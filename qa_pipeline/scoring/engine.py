@@ -172,23 +172,27 @@ def score_item(
     """Decide one item; a check that raises becomes ``review`` with the error returned."""
     out, error = _decide(ctx, item, options)
     out, confidence = _confident(ctx, item, out, options)
-    critical = (
-        out.status is Status.FAIL
-        and item.critical
-        and (out.critical if out.critical is not None else True)
-    )
     result = ItemResult(
         item_id=item.id,
         status=out.status,
         points=item.points,
         reason=out.reason,
         evidence=_evidence(ctx, out),
-        critical_failed=critical,
+        critical_failed=_zeroes(item, out),
         name=item.name,
         dimension=item.dimension,
         confidence=confidence,
     )
     return result, error
+
+
+def _zeroes(item: Item, out: Outcome) -> bool:
+    """Whether ``out`` is a critical fail of ``item`` (一票否决)."""
+    return (
+        out.status is Status.FAIL
+        and item.critical
+        and (out.critical if out.critical is not None else True)
+    )
 
 
 def _prepare(
@@ -211,16 +215,17 @@ def _prepare(
 
 def raw_verdicts(
     transcript: Transcript, rubric: RubricModel, options: ScoringOptions | None = None
-) -> list[tuple[Item, Status, list[float]]]:
+) -> list[tuple[Item, Status, bool, list[float]]]:
     """Each item's verdict before the confidence gate, with its confidence features.
 
-    What ``qa eval calibrate`` fits the confidence model on.
+    What ``qa eval calibrate`` fits the confidence model on: ``(item, status, critical
+    fail, features)`` per item.
     """
     ctx, opts = _prepare(transcript, rubric, options)
     out = []
     for item in rubric.items:
         outcome, _ = _decide(ctx, item, opts)
-        out.append((item, outcome.status, features(ctx, item, outcome)))
+        out.append((item, outcome.status, _zeroes(item, outcome), features(ctx, item, outcome)))
     return out
 
 

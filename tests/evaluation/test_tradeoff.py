@@ -56,6 +56,7 @@ def test_tradeoff_table() -> None:
     assert rows["item"] == {"threshold": "item", "decided": 2, "agreement": 1.0, "review_rate": 0.5}
     text = "\n".join(text_lines(vs))
     assert "item" in text and "critical fails missed: 0  invented: 0" in text
+    assert "(without the confidence gate: 0 / 0)" in text
 
 
 def test_missed_and_invented_critical_fails() -> None:
@@ -63,15 +64,19 @@ def test_missed_and_invented_critical_fails() -> None:
         Verdict("a", "x", "fail", "pass", 0.9, 0.5, True),  # missed
         Verdict("b", "x", "fail", "na", 0.9, 0.5, True),  # missed (called n/a)
         Verdict("c", "x", "fail", "pass", 0.2, 0.5, True),  # under threshold: review, not missed
-        Verdict("d", "x", "pass", "fail", 0.9, 0.5, True),  # invented
-        Verdict("e", "x", "na", "fail", 0.9, 0.5, True),  # invented
+        Verdict("d", "x", "pass", "fail", 0.9, 0.5, True, True),  # invented
+        Verdict("e", "x", "na", "fail", 0.9, 0.5, True, True),  # invented
         Verdict("f", "x", "pass", "fail", 0.9, 0.5, False),  # not a critical item
+        Verdict("h", "x", "pass", "fail", 0.9, 0.5, True, False),  # a lesser fail: not zeroing
+        Verdict("i", "x", "pass", "fail", 0.2, 0.5, True, True),  # under threshold: review
         Verdict("g", "x", "fail", "fail", 0.9, 0.5, True),  # right
     ]
     got = critical_errors(vs)
     assert (got["missed"], got["invented"]) == (2, 2)
     assert got["missed_at"] == ["a:x (pass)", "b:x (na)"]
     assert got["invented_at"] == ["d:x (pass)", "e:x (na)"]
+    raw = critical_errors(vs, gate=False)
+    assert (raw["missed"], raw["invented"]) == (3, 3)
 
 
 def test_curve_png(tmp_path: Path) -> None:

@@ -60,7 +60,7 @@ def model_on_conf_min(path: Path, curve: list[tuple[float, float]] | None = None
 
 def _feature(hotline, t: Transcript, item_id: str) -> tuple[Status, list[float]]:
     opts = ScoringOptions(confidence_model=None)
-    return next((s, x) for it, s, x in raw_verdicts(t, hotline, opts) if it.id == item_id)
+    return next((s, x) for it, s, _, x in raw_verdicts(t, hotline, opts) if it.id == item_id)
 
 
 def test_features_read_the_decisive_words_confidence(hotline) -> None:
