@@ -167,3 +167,20 @@ def test_shipped_model_loads_and_scores(hotline) -> None:
     assert all((it.confidence is None) == (it.status is Status.REVIEW) for it in res.items), (
         res.items
     )
+
+
+def test_min_precision_is_read_from_the_rubric_yaml(tmp_path: Path) -> None:
+    text = (ROOT / "rubrics" / "hotline_12345.yaml").read_text(encoding="utf-8")
+    edited = text.replace(
+        "  - id: opening\n    name: 开场白\n",
+        "  - id: opening\n    name: 开场白\n    min_precision: 0.9\n",
+    )
+    assert edited != text
+    path = tmp_path / "hotline_12345.yaml"
+    path.write_text(edited, encoding="utf-8")
+    rubric = load_rubric(path)
+    assert next(it for it in rubric.items if it.id == "opening").min_precision == 0.9
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(edited.replace("min_precision: 0.9", "min_precision: 1.5"), encoding="utf-8")
+    with pytest.raises(Exception, match="min_precision"):
+        load_rubric(bad)
