@@ -117,12 +117,14 @@ def topic_evidence(ctx: CallContext, topic: str) -> tuple[int, int, bool]:
     if hit is None:
         cr = ctx.cr
         joined, _ = ctx.joined("any")
-        said = sum(1 for w in set(cr.phrases(cr.rubric.knowledge.topics[topic].any)) if w in joined)
+        # distinct words found, one regex pass each (leftmost-longest matches)
+        words = cr.phrases(cr.rubric.knowledge.topics[topic].any)
+        said = len(set(_alternation(cr, words).findall(joined))) if words else 0
         ck = ("corroborate", topic)
-        words = cr._specs.get(ck)
-        if words is None:
-            words = cr._specs[ck] = cr.phrases(_corroborating(cr.rubric, topic))
-        known = sum(1 for w in words if w in joined)
+        own = cr._specs.get(ck)
+        if own is None:
+            own = cr._specs[ck] = cr.phrases(_corroborating(cr.rubric, topic))
+        known = len(set(_alternation(cr, own).findall(joined))) if own else 0
         hit = ctx.cache[key] = (said, known, said > 0 or _sounds_like_topic(ctx, topic))
     return hit  # type: ignore[return-value]
 
