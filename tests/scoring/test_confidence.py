@@ -184,3 +184,11 @@ def test_min_precision_is_read_from_the_rubric_yaml(tmp_path: Path) -> None:
     bad.write_text(edited.replace("min_precision: 0.9", "min_precision: 1.5"), encoding="utf-8")
     with pytest.raises(Exception, match="min_precision"):
         load_rubric(bad)
+
+
+def test_the_model_file_ships_with_the_package() -> None:
+    import tomllib
+
+    data = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    assert "scoring/data/*.json" in data["tool"]["setuptools"]["package-data"]["qa_pipeline"]
+    assert DEFAULT_MODEL.is_file()
