@@ -6,6 +6,10 @@ per-text cache cannot remember a previous call, and scores them with the 12345 r
 this process, pinned to one core.
 
     .venv/bin/python benchmarks/scoring_throughput.py [--calls 1000] [--minutes 5] [--unique 1.0]
+
+``--compare-confidence`` scores fresh calls (new seeds, so no cached text) alternately
+without the verdict-confidence model and with the shipped one, three rounds each, and
+prints both rates and their ratio (with / without), all in one run.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ sys.path.insert(0, str(REPO))
 from qa_pipeline.intake.transcript_io import load_labelled_call  # noqa: E402
 from qa_pipeline.models import Segment, Transcript  # noqa: E402
 from qa_pipeline.scoring import (  # noqa: E402
+    ScoringOptions,
     load_rubric,
     score_call,
 )
@@ -77,12 +82,20 @@ def main() -> None:
         action="store_true",
         help="string different corpus calls together (all topics in every call: worst case)",
     )
+    parser.add_argument(
+        "--compare-confidence",
+        action="store_true",
+        help="rates without and with the verdict-confidence model, alternating, and the ratio",
+    )
     parser.add_argument("--corpus", type=Path, default=REPO.parent / "shared" / "corpus" / "dev")
     parser.add_argument("--rubric", type=Path, default=REPO / "rubrics" / "hotline_12345.yaml")
     args = parser.parse_args()
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # one core
     rubric = load_rubric(args.rubric)
+    if args.compare_confidence:
+        compare_confidence(args, rubric)
+        return
     calls = build_calls(args.corpus, args.calls, args.minutes, args.unique, mixed=args.mixed)
     score_call(calls[0], rubric)  # warm-up: compile the rubric once
     segs = sum(len(c.segments) for c in calls) / len(calls)
@@ -99,6 +112,31 @@ def main() -> None:
         f"{args.unique:.0%} unique segments "
         f"({segs:.0f} segments, {chars:.0f} chars each) in {elapsed:.2f} s on one core: "
         f"{rate:.0f} calls/s wall-clock, {cpu_rate:.0f} calls/s of CPU time"
+    )
+
+
+def compare_confidence(args: argparse.Namespace, rubric: object) -> None:
+    """CPU-time rates without / with the confidence model, alternating over fresh calls."""
+    configs = {"without": ScoringOptions(confidence_model=None), "with": ScoringOptions()}
+    cpu = dict.fromkeys(configs, 0.0)
+    n = dict.fromkeys(configs, 0)
+    score_call(build_calls(args.corpus, 1, args.minutes, seed=1)[0], rubric)  # warm-up
+    for r in range(3):
+        for k, (name, opts) in enumerate(configs.items()):
+            calls = build_calls(
+                args.corpus, args.calls, args.minutes, args.unique, seed=100 + 2 * r + k,
+                mixed=args.mixed,
+            )  # fmt: skip
+            c0 = time.process_time()
+            for call in calls:
+                score_call(call, rubric, opts)
+            cpu[name] += time.process_time() - c0
+            n[name] += len(calls)
+    rate = {k: n[k] / cpu[k] for k in configs}
+    print(
+        f"{'mixed-topic ' if args.mixed else ''}calls of ~{args.minutes:g} min, one core, "
+        f"CPU time: without confidence {rate['without']:.0f} calls/s, with "
+        f"{rate['with']:.0f} calls/s, ratio {rate['with'] / rate['without']:.3f}"
     )
 
 

@@ -339,7 +339,8 @@ class ItemResult:
 
     ``points`` is the item's weight in the rubric; ``awarded`` the points earned
     (``points`` on pass, 0 on fail, ``None`` on na/review). ``critical_failed`` is true
-    when this failure zeroes the call (一票否决).
+    when this failure zeroes the call (一票否决). ``confidence`` is the probability
+    that a decided verdict is right (``None`` for review, or without a model).
     """
 
     item_id: str
@@ -350,6 +351,7 @@ class ItemResult:
     critical_failed: bool = False
     name: str | None = None
     dimension: str | None = None
+    confidence: float | None = None
 
     @property
     def awarded(self) -> float | None:
@@ -368,6 +370,7 @@ class ItemResult:
             "points": self.points,
             "reason": self.reason,
             "critical_failed": self.critical_failed,
+            "confidence": None if self.confidence is None else round(self.confidence, 4),
             "evidence": [e.to_dict() for e in self.evidence],
         }
 

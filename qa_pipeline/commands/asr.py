@@ -235,14 +235,23 @@ def eval_e2e(
     save: Path | None = typer.Option(
         None, "--save", help="Also write each transcript JSON here (unredacted)."
     ),
+    transcripts: Path | None = typer.Option(
+        None,
+        "--transcripts",
+        help="Score the transcripts an earlier --save wrote there; no speech-to-text.",
+    ),
+    curve: Path | None = typer.Option(
+        None, "--curve", help="Write the agreement-against-review curve here (PNG)."
+    ),
 ) -> None:
     """Recordings → speech-to-text → scoring, against labelled calls.
 
-    Reports agreement, review rate, disagreements with evidence, CER, duplicated turns and
-    x-real-time.
+    Reports agreement, review rate, disagreements with evidence, CER, duplicated turns,
+    x-real-time, and what the verdict confidence buys: agreement against review rate at
+    a range of thresholds, expected calibration error per item, missed and invented
+    critical fails.
     """
-    from qa_pipeline.asr.vocabulary import rubric_terms
-    from qa_pipeline.evaluation.e2e import evaluate_e2e, summary_line
+    from qa_pipeline.evaluation.e2e import summary_line
     from qa_pipeline.scoring import load_rubric
 
     rb = load_rubric(rubric)
@@ -250,24 +259,48 @@ def eval_e2e(
     s, options = _options(model, device, compute_type, None, channels, batch_size)
     if vocabulary:
         options = _with_vocabulary(options, rb)
-    calls = limit
-    with progress_bar("transcribing", 0) as bar:
-        task = bar.task_ids[0]
-        report = evaluate_e2e(
-            corpus,
-            rb,
-            options,
-            models_dir=s.models_dir,
-            crosstalk_db=crosstalk_db,
-            mono=mono,
-            terms=rubric_terms(rb),
-            limit=calls,
-            progress=lambda done, total: bar.update(task, completed=done, total=total),
-            save_dir=save,
-        )
+    report = _run_e2e(
+        corpus, rb, options, s.models_dir, crosstalk_db, mono, limit, save, transcripts
+    )
+    if curve is not None:
+        from qa_pipeline.evaluation.tradeoff import plot_tradeoff
+
+        plot_tradeoff(report.verdicts, curve, f"{corpus.name} ({report.variant})")
     if not as_json:
         _print_e2e(report)
     typer.echo(summary_line(report))
+
+
+def _run_e2e(
+    corpus: Path,
+    rb: Any,
+    options: AsrOptions,
+    models_dir: Path,
+    crosstalk_db: float | None,
+    mono: bool,
+    limit: int | None,
+    save: Path | None,
+    transcripts: Path | None,
+) -> Any:
+    """``evaluate_e2e`` with a progress bar while transcribing."""
+    from qa_pipeline.asr.vocabulary import rubric_terms
+    from qa_pipeline.evaluation.e2e import evaluate_e2e
+
+    with progress_bar("transcribing", 0) as bar:
+        task = bar.task_ids[0]
+        return evaluate_e2e(
+            corpus,
+            rb,
+            options,
+            models_dir=models_dir,
+            crosstalk_db=crosstalk_db,
+            mono=mono,
+            terms=rubric_terms(rb),
+            limit=limit,
+            progress=lambda done, total: bar.update(task, completed=done, total=total),
+            save_dir=save,
+            transcripts_dir=transcripts,
+        )
 
 
 def _with_vocabulary(options: AsrOptions, rb: Any) -> AsrOptions:
@@ -307,6 +340,10 @@ def _print_e2e(report: object) -> None:
         )
     for err in report.errors:
         console_err.print(f"[red]error:[/] {err}", highlight=False, soft_wrap=True)
+    from qa_pipeline.evaluation.tradeoff import text_lines
+
+    for line in text_lines(report.verdicts):
+        console.print(line, highlight=False, soft_wrap=True)
     acc = "—" if report.accuracy is None else f"{report.accuracy:.2%}"
     rr = "—" if report.review_rate is None else f"{report.review_rate:.2%}"
     cer = "—" if report.cer is None else f"{report.cer:.2%}"

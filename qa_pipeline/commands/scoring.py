@@ -189,14 +189,24 @@ def eval_scoring(
     rubric: Path = RUBRIC_OPT,
     corpus: Path = typer.Option(..., "--corpus", help="Folder of labelled-call JSON files."),
     as_json: bool = typer.Option(False, "--json", help="Print only the JSON summary."),
+    curve: Path | None = typer.Option(
+        None, "--curve", help="Write the agreement-against-review curve here (PNG)."
+    ),
 ) -> None:
-    """Agreement of the scoring engine with a labelled corpus, per item and overall."""
+    """Agreement of the scoring engine with a labelled corpus, per item and overall.
+
+    Also what the verdict confidence buys: agreement against review rate at a range of
+    thresholds, expected calibration error per item, missed and invented critical fails.
+    """
     from qa_pipeline.evaluation.scoring import STATUSES, evaluate_corpus
+    from qa_pipeline.evaluation.tradeoff import plot_tradeoff, text_lines
     from qa_pipeline.scoring import load_rubric
 
     rb = load_rubric(rubric)
     report = evaluate_corpus(rb, corpus, _options())
     summary = report.summary()
+    if curve is not None:
+        plot_tradeoff(report.verdicts, curve, corpus.name)
     if not as_json:
         table = Table(title=f"{rb.id} v{rb.version} on {corpus} ({report.calls} calls)")
         table.add_column("item")
@@ -219,8 +229,53 @@ def eval_scoring(
             )
         for row in report.disagreements[:50]:
             console.print("disagree: " + " ".join(row), highlight=False)
+        for line in text_lines(report.verdicts):
+            console.print(line, highlight=False)
         for err in report.errors:
             console_err.print(f"[red]error:[/] {escape(str(err))}", highlight=False)
+    typer.echo(json.dumps(summary, ensure_ascii=False))
+
+
+def eval_calibrate(
+    rubric: Path = RUBRIC_OPT,
+    sets: list[str] = typer.Argument(
+        ...,
+        help="Labelled sets: a folder of labelled calls (text), or TRANSCRIPTS=LABELS "
+        "(transcripts saved by qa eval e2e --save, and the folder of their labelled calls).",
+    ),
+    out: Path | None = typer.Option(
+        None, "--out", "-o", help="Write the model JSON here (default: print figures only)."
+    ),
+    folds: int = typer.Option(5, "--folds", min=2, help="Cross-validation folds (by call)."),
+    c: float = typer.Option(1.0, "--c", min=1e-6, help="Inverse regularisation strength."),
+    as_json: bool = typer.Option(False, "--json", help="Print only the JSON summary."),
+) -> None:
+    """Fit the verdict-confidence model; print held-out-fold figures only.
+
+    Folds are grouped by call (renderings and runs of one call stay together). Per set:
+    agreement against review rate at a range of thresholds and at the items' own
+    (chosen on the other folds for each item's min_precision), ECE per item, missed and
+    invented critical fails.
+    """
+    from qa_pipeline.evaluation.calibration import calibrate, collect
+    from qa_pipeline.evaluation.tradeoff import summary as conf_summary
+    from qa_pipeline.evaluation.tradeoff import text_lines
+    from qa_pipeline.scoring import load_rubric
+
+    rb = load_rubric(rubric)
+    rows = [row for spec in sets for row in collect(rb, spec)]
+    cal = calibrate(rb, rows, folds=folds, c=c, options=_options())
+    if out is not None:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps(cal.model.to_dict(), ensure_ascii=False), encoding="utf-8")
+    if not as_json:
+        for name, verdicts in cal.held_out.items():
+            console.print(f"[bold]{escape(name)}[/] (held-out folds)")
+            for line in text_lines(verdicts):
+                console.print(line, highlight=False, soft_wrap=True)
+    summary = {"model": cal.model.meta, "held_out": {}}
+    for name, verdicts in cal.held_out.items():
+        summary["held_out"][name] = conf_summary(verdicts)
     typer.echo(json.dumps(summary, ensure_ascii=False))
 
 
@@ -229,3 +284,4 @@ def register(app: typer.Typer, eval_app: typer.Typer) -> None:
     app.command("score")(score)
     app.add_typer(rubric_app, name="rubric")
     eval_app.command("scoring")(eval_scoring)
+    eval_app.command("calibrate")(eval_calibrate)

@@ -31,6 +31,8 @@ from typing import TYPE_CHECKING, Any
 from qa_pipeline.asr.options import AsrOptions
 from qa_pipeline.errors import ConfigError, QAPipelineError
 from qa_pipeline.evaluation.asr import edit_distance, normalise
+from qa_pipeline.evaluation.tradeoff import Verdict, item_thresholds, ungated, verdicts_of
+from qa_pipeline.evaluation.tradeoff import summary as confidence_summary
 from qa_pipeline.models import AGENT, CALLER, CallMeta, Recording, Segment, Transcript
 
 if TYPE_CHECKING:
@@ -125,6 +127,8 @@ class E2EReport:
     scoring_s: float = 0.0
     flags: Counter[str] = field(default_factory=Counter)
     per_call: list[dict[str, Any]] = field(default_factory=list)
+    verdicts: list[Verdict] = field(default_factory=list)
+    thresholds: dict[str, float] = field(default_factory=dict)
 
     def overall(self) -> ItemTally:
         """The tallies of every item added together."""
@@ -192,6 +196,7 @@ class E2EReport:
                 }
                 for k, v in self.items.items()
             },
+            **confidence_summary(self.verdicts),
         }
 
 
@@ -311,6 +316,7 @@ def evaluate_e2e(
     limit: int | None = None,
     progress: Callable[[int, int], None] | None = None,
     save_dir: Path | None = None,
+    transcripts_dir: Path | None = None,
 ) -> E2EReport:
     """Transcribe, score and compare every labelled recording of ``corpus``.
 
@@ -325,17 +331,25 @@ def evaluate_e2e(
         limit: First N calls only.
         progress: ``progress(done, total)`` while transcribing.
         save_dir: Write each transcript there as ``CALL.json`` (unredacted: for study).
+        transcripts_dir: Score the transcripts saved there (``--save`` of an earlier run)
+            instead of transcribing: no speech-to-text, the same figures otherwise.
 
     Returns:
         The report. No transcript cache is used: every run does all the work.
     """
-    from qa_pipeline.asr.stage import Transcriber
-
     calls = load_corpus(corpus)[:limit] if limit else load_corpus(corpus)
     report = E2EReport(
         variant=_variant_name(options, crosstalk_db=crosstalk_db, mono=mono),
         items={it.id: ItemTally() for it in rubric.items},
+        thresholds=item_thresholds(rubric),
     )
+    if transcripts_dir is not None:
+        report.variant = f"saved {transcripts_dir.name}"
+        for call in calls:
+            _tally_call(report, call, _saved(transcripts_dir, call), rubric, terms, save_dir)
+        return report
+    from qa_pipeline.asr.stage import Transcriber
+
     Transcriber(options, models_dir=models_dir)  # load the model outside the clock
     results = _transcribe_calls(
         calls,
@@ -349,6 +363,23 @@ def evaluate_e2e(
     for call, res in zip(calls, results, strict=True):
         _tally_call(report, call, res, rubric, terms, save_dir)
     return report
+
+
+@dataclass(frozen=True, slots=True)
+class SavedTranscript:
+    """A transcript read back from ``--save`` (what :func:`_tally_call` needs of a result)."""
+
+    transcript: Transcript | None
+    error: str | None = None
+
+
+def _saved(folder: Path, call: LabelledRecording) -> SavedTranscript:
+    """The saved transcript of ``call`` in ``folder`` (an error when missing or unreadable)."""
+    path = folder / f"{call.reference.call_id}.json"
+    try:
+        return SavedTranscript(Transcript.from_dict(json.loads(path.read_text(encoding="utf-8"))))
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        return SavedTranscript(None, f"saved transcript {path}: {exc}")
 
 
 def _variant_name(options: AsrOptions, *, crosstalk_db: float | None, mono: bool) -> str:
@@ -404,7 +435,7 @@ def _transcribe_calls(
 def _tally_call(
     report: E2EReport,
     call: LabelledRecording,
-    res: TranscriptionResult,
+    res: TranscriptionResult | SavedTranscript,
     rubric: Any,
     terms: Sequence[str],
     save_dir: Path | None,
@@ -437,13 +468,15 @@ def _tally_call(
     report.segments += len(tr.segments)
     t1 = time.perf_counter()
     try:
-        scored = score_call(tr, rubric)
+        scored = score_call(tr, rubric, ungated())
     except QAPipelineError as exc:
         report.errors.append(f"{cid}: scoring: {exc}")
         return
     finally:
         report.scoring_s += time.perf_counter() - t1
-    agree, decided = _compare_items(report, cid, call.expected, scored)
+    verdicts = verdicts_of(scored, call.expected, rubric, report.thresholds)
+    report.verdicts += verdicts
+    agree, decided = _compare_items(report, verdicts, scored)
     report.per_call.append(
         {
             "call_id": cid,
@@ -458,23 +491,21 @@ def _tally_call(
     )
 
 
-def _compare_items(
-    report: E2EReport, cid: str, expected: Sequence[tuple[str, str]], scored: Any
-) -> tuple[int, int]:
-    """Tally expected vs. scored statuses; returns (agreeing, decided) item counts."""
+def _compare_items(report: E2EReport, verdicts: Sequence[Verdict], scored: Any) -> tuple[int, int]:
+    """Tally labelled vs. gated statuses; returns (agreeing, decided) item counts."""
     agree = decided = 0
-    for item_id, exp in expected:
-        if item_id not in report.items:
-            continue
-        got_item = scored.item(item_id)
-        got = str(got_item.status)
-        report.items[item_id].confusion[(exp, got)] += 1
+    for v in verdicts:
+        got = v.status()
+        report.items[v.item_id].confusion[(v.label, got)] += 1
         if got != "review":
             decided += 1
-            agree += got == exp
-        if got not in (exp, "review"):
+            agree += got == v.label
+        if got not in (v.label, "review"):
+            got_item = scored.item(v.item_id)
             report.disagreements.append(
-                Disagreement(cid, item_id, exp, got, got_item.reason, _evidence(got_item))
+                Disagreement(
+                    v.call_id, v.item_id, v.label, got, got_item.reason, _evidence(got_item)
+                )
             )
     return agree, decided
 

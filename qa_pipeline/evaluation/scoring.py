@@ -10,6 +10,13 @@ from pathlib import Path
 from typing import Any
 
 from qa_pipeline.errors import RubricError, TranscriptFormatError
+from qa_pipeline.evaluation.tradeoff import (
+    Verdict,
+    item_thresholds,
+    ungated,
+    verdicts_of,
+)
+from qa_pipeline.evaluation.tradeoff import summary as confidence_summary
 from qa_pipeline.intake.transcript_io import load_labelled_call
 from qa_pipeline.models import Segment, Status, Transcript
 from qa_pipeline.rubric.schema import Example, RubricModel
@@ -142,6 +149,7 @@ class EvalReport:
     calls: int = 0
     disagreements: list[tuple[str, str, str, str, str]] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    verdicts: list[Verdict] = field(default_factory=list)
 
     def overall(self, stats: list[ItemStats] | None = None) -> ItemStats:
         """The counts of ``stats`` (default: every item) added together."""
@@ -176,6 +184,7 @@ class EvalReport:
                 }
                 for k, v in self.subsets.items()
             },
+            **confidence_summary(self.verdicts),
         }
 
 
@@ -193,6 +202,7 @@ def evaluate_corpus(
     noisy_list = Path(corpus) / "noisy.txt"
     noisy = set(noisy_list.read_text(encoding="utf-8").split()) if noisy_list.is_file() else set()
     report = EvalReport(items={it.id: ItemStats() for it in rubric.items})
+    thresholds = item_thresholds(rubric, options)
     for path in files:
         try:
             call = load_labelled_call(path)
@@ -200,12 +210,12 @@ def evaluate_corpus(
             report.errors.append(str(exc))
             continue
         report.calls += 1
-        result = score_call(call.transcript, rubric, options)
+        result = score_call(call.transcript, rubric, ungated(options))
         subset = report.subsets.setdefault("noisy" if path.stem in noisy else "clean", ItemStats())
-        for item_id, exp in call.expected:
-            if item_id not in report.items:
-                continue
-            got = str(result.item(item_id).status)
+        verdicts = verdicts_of(result, call.expected, rubric, thresholds)
+        report.verdicts += verdicts
+        for v in verdicts:
+            item_id, exp, got = v.item_id, v.label, v.status()
             report.items[item_id].confusion[(exp, got)] += 1
             subset.confusion[(exp, got)] += 1
             if got != exp and got != Status.REVIEW:

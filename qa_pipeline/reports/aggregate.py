@@ -296,7 +296,9 @@ def call_summary(scores: pd.DataFrame, items: pd.DataFrame, pass_mark: float) ->
 
     Keys: ``calls``, ``agents``, ``mean``, ``mean_low``, ``mean_high``, ``pass_rate``
     (score ≥ pass_mark), ``critical`` (calls zeroed), ``review_rate`` (share of calls
-    with an item left for review).
+    with an item left for review), and ``confident`` (share of item verdicts the machine
+    decided with a confidence at or above the item's threshold) when the items carry
+    confidences.
     """
     calls = len(scores)
     mi = mean_interval(scores["score"]) if calls else mean_interval([])
@@ -311,7 +313,20 @@ def call_summary(scores: pd.DataFrame, items: pd.DataFrame, pass_mark: float) ->
         "pass_rate": float((scored >= pass_mark).mean()) if len(scored) else math.nan,
         "critical": float(scores["critical_failed"].astype(bool).sum()),
         "review_rate": reviewed / calls if calls else math.nan,
+        **machine_confident(items),
     }
+
+
+def machine_confident(items: pd.DataFrame) -> dict[str, float]:
+    """``{"confident": share}`` of item verdicts decided with a confidence; ``{}`` if none has one.
+
+    A decided verdict (pass/fail/na) with a confidence passed its item's threshold (under
+    it, scoring gives review).
+    """
+    if not len(items) or "confidence" not in items or items["confidence"].isna().all():
+        return {}
+    sure = items["status"].isin(("pass", "fail", "na")) & items["confidence"].notna()
+    return {"confident": float(sure.sum()) / len(items)}
 
 
 def trend(scores: pd.DataFrame, freq: str, tz: str, pass_mark: float) -> pd.DataFrame:

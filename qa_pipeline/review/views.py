@@ -137,6 +137,7 @@ class ItemView(_FromRow):
     final_status: str
     decided_by: str | None
     last_decision: int
+    confidence: float | None = None
 
 
 @dataclass(frozen=True, slots=True)

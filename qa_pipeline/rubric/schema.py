@@ -205,6 +205,9 @@ class Item(_Strict):
     dimension: str
     points: float = Field(gt=0)
     critical: bool = False
+    #: share of this item's decided verdicts that must be right; verdicts below the
+    #: confidence that reaches it go to review (``None``: the ``scoring:`` default)
+    min_precision: float | None = Field(default=None, gt=0, le=1)
     speaker: Speaker = "agent"
     window: Window = Field(default_factory=Window)
     applies_when: AppliesWhen = Field(default_factory=AppliesWhen)

@@ -27,6 +27,8 @@ class Outcome:
             be one of them misheard (``()``: any low-confidence hinge does). ``None``: a
             fail because something *was* said; review only when every hinge segment is
             low-confidence (one clearly heard violation is enough).
+        how: How the deciding words matched when not plainly (``near``,
+            ``sound_alike``): a feature of the verdict's confidence.
     """
 
     status: Status
@@ -35,6 +37,7 @@ class Outcome:
     hinge: tuple[Seg, ...] = ()
     critical: bool | None = None
     absent: tuple[str, ...] | None = None
+    how: str = ""
 
 
 def passed(reason: str, *evidence: Seg) -> Outcome:

@@ -104,6 +104,47 @@ def _corroborated(ctx: CallContext, topic: str) -> bool:
     return sum(1 for w in words if w in joined) >= ctx.opts.topic_corroboration
 
 
+def topic_evidence(ctx: CallContext, topic: str) -> tuple[int, int, bool]:
+    """How much of ``topic`` the call holds, whether or not it made the topic.
+
+    Returns:
+        ``(topic words found, the topic's own knowledge words found, a topic word's fuzzy
+        pinyin occurs)`` — the evidence strength a verdict's confidence reads
+        (``scoring/confidence.py``). Cached per call.
+    """
+    key = "topic_evidence." + topic
+    hit = ctx.cache.get(key)
+    if hit is None:
+        cr = ctx.cr
+        joined, _ = ctx.joined("any")
+        # distinct words found, one regex pass each (leftmost-longest matches)
+        words = cr.phrases(cr.rubric.knowledge.topics[topic].any)
+        said = len(set(_alternation(cr, words).findall(joined))) if words else 0
+        ck = ("corroborate", topic)
+        own = cr._specs.get(ck)
+        if own is None:
+            own = cr._specs[ck] = cr.phrases(_corroborating(cr.rubric, topic))
+        known = len(set(_alternation(cr, own).findall(joined))) if own else 0
+        hit = ctx.cache[key] = (said, known, said > 0 or _sounds_like_topic(ctx, topic))
+    return hit  # type: ignore[return-value]
+
+
+def _sounds_like_topic(ctx: CallContext, topic: str) -> bool:
+    """Whether a topic word's fuzzy pinyin occurs in the call (zh only)."""
+    cr = ctx.cr
+    if not cr.language.startswith("zh"):
+        return False
+    text = ctx.cache.get("fuzzy_key")
+    if text is None:
+        text = ctx.cache["fuzzy_key"] = fuzzy_key(ctx.joined("any")[0])
+    tkey = ("topic_keys", topic)
+    keys = cr._specs.get(tkey)
+    if keys is None:
+        terms = cr.phrases(cr.rubric.knowledge.topics[topic].any)
+        keys = cr._specs[tkey] = tuple(fuzzy_key(t) for t in terms if len(t) >= 2)
+    return any(k in text for k in keys)  # type: ignore[operator, union-attr]
+
+
 def _misheard_topic(ctx: CallContext, topic: str) -> bool:
     """Whether a topic word is heard wrong and backed by its knowledge words.
 

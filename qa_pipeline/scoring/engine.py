@@ -16,6 +16,13 @@ from qa_pipeline.models import (
 )
 from qa_pipeline.rubric.schema import AppliesWhen, Item, RubricModel
 from qa_pipeline.scoring.base import Outcome, review
+from qa_pipeline.scoring.confidence import (
+    ConfidenceModel,
+    features,
+    is_decided,
+    item_threshold,
+    load_model,
+)
 from qa_pipeline.scoring.context import CallContext, build_context
 from qa_pipeline.scoring.options import ScoringOptions
 from qa_pipeline.scoring.registry import CHECKS
@@ -125,45 +132,101 @@ def _evidence(ctx: CallContext, out: Outcome) -> tuple[Evidence, ...]:
     )
 
 
+def _decide(ctx: CallContext, item: Item, options: ScoringOptions) -> tuple[Outcome, str | None]:
+    """The item's outcome after the engine's rules; a check that raises → review + error."""
+    try:
+        ok, why = applies(ctx, item)
+        if not ctx.segs:
+            return review(ctx.msg("no_segments")), None
+        if all(s.speaker == UNKNOWN for s in ctx.segs):
+            return review(ctx.msg("no_speakers")), None
+        if ok is False:
+            return Outcome(Status.NA, why), None
+        if ok is None:
+            return review(why), None
+        out = CHECKS[item.check.kind](ctx, item, item.check)
+        return _finalise(ctx, item, out, options.low_confidence), None
+    except Exception as exc:  # one failing check must not lose the call
+        log.exception("check %s failed on call %s", item.id, ctx.transcript.call_id)
+        return review(ctx.msg("check_error", err=exc)), f"{item.id}: {type(exc).__name__}: {exc}"
+
+
+def _confident(
+    ctx: CallContext, item: Item, out: Outcome, options: ScoringOptions
+) -> tuple[Outcome, float | None]:
+    """The verdict's confidence; under the item's threshold (gate on) the verdict → review."""
+    model = ctx.cache.get("confidence.model")
+    if not isinstance(model, ConfidenceModel) or not is_decided(out.status):
+        return out, None
+    p = model.probability(features(ctx, item, out))
+    threshold, _ = item_threshold(model, item, options.min_precision)
+    if options.confidence_gate and p < threshold:
+        text = ctx.msg("verdict_conf", reason=out.reason, c=f"{p:.2f}", t=f"{threshold:.2f}")
+        return Outcome(Status.REVIEW, text, out.evidence), p
+    return out, p
+
+
 def score_item(
     ctx: CallContext, item: Item, options: ScoringOptions
 ) -> tuple[ItemResult, str | None]:
     """Decide one item; a check that raises becomes ``review`` with the error returned."""
-    error = None
-    try:
-        ok, why = applies(ctx, item)
-        if not ctx.segs:
-            out = review(ctx.msg("no_segments"))
-        elif all(s.speaker == UNKNOWN for s in ctx.segs):
-            out = review(ctx.msg("no_speakers"))
-        elif ok is False:
-            out = Outcome(Status.NA, why)
-        elif ok is None:
-            out = review(why)
-        else:
-            out = _finalise(
-                ctx, item, CHECKS[item.check.kind](ctx, item, item.check), options.low_confidence
-            )
-    except Exception as exc:  # one failing check must not lose the call
-        log.exception("check %s failed on call %s", item.id, ctx.transcript.call_id)
-        error = f"{item.id}: {type(exc).__name__}: {exc}"
-        out = review(ctx.msg("check_error", err=exc))
-    critical = (
-        out.status is Status.FAIL
-        and item.critical
-        and (out.critical if out.critical is not None else True)
-    )
+    out, error = _decide(ctx, item, options)
+    out, confidence = _confident(ctx, item, out, options)
     result = ItemResult(
         item_id=item.id,
         status=out.status,
         points=item.points,
         reason=out.reason,
         evidence=_evidence(ctx, out),
-        critical_failed=critical,
+        critical_failed=_zeroes(item, out),
         name=item.name,
         dimension=item.dimension,
+        confidence=confidence,
     )
     return result, error
+
+
+def _zeroes(item: Item, out: Outcome) -> bool:
+    """Whether ``out`` is a critical fail of ``item`` (一票否决)."""
+    return (
+        out.status is Status.FAIL
+        and item.critical
+        and (out.critical if out.critical is not None else True)
+    )
+
+
+def _prepare(
+    transcript: Transcript, rubric: RubricModel, options: ScoringOptions | None
+) -> tuple[CallContext, ScoringOptions]:
+    """The call's context and the options with the rubric's ``scoring:`` applied."""
+    opts = options or ScoringOptions()
+    if rubric.scoring:
+        opts = opts.with_rubric(rubric.scoring, f"{rubric.source}: scoring")
+    ctx = build_context(transcript, rubric, opts)
+    ctx.cache["confidence.model"] = load_model(opts.confidence_model)
+    if opts.emotion_model_path is not None:
+        from qa_pipeline.scoring.emotion_model import classifier_negative
+
+        classifier_negative(
+            ctx, opts.emotion_model_path, opts.emotion_negative_labels, opts.emotion_threshold
+        )
+    return ctx, opts
+
+
+def raw_verdicts(
+    transcript: Transcript, rubric: RubricModel, options: ScoringOptions | None = None
+) -> list[tuple[Item, Status, bool, list[float]]]:
+    """Each item's verdict before the confidence gate, with its confidence features.
+
+    What ``qa eval calibrate`` fits the confidence model on: ``(item, status, critical
+    fail, features)`` per item.
+    """
+    ctx, opts = _prepare(transcript, rubric, options)
+    out = []
+    for item in rubric.items:
+        outcome, _ = _decide(ctx, item, opts)
+        out.append((item, outcome.status, _zeroes(item, outcome), features(ctx, item, outcome)))
+    return out
 
 
 def score_call(
@@ -181,17 +244,8 @@ def score_call(
         order. ``score`` = 100 × pass points / (pass + fail points), 0 on any critical
         fail, ``None`` when nothing was decided. Never raises on a bad transcript.
     """
-    opts = options or ScoringOptions()
-    if rubric.scoring:
-        opts = opts.with_rubric(rubric.scoring, f"{rubric.source}: scoring")
     errors: list[str] = []
-    ctx = build_context(transcript, rubric, opts)
-    if opts.emotion_model_path is not None:
-        from qa_pipeline.scoring.emotion_model import classifier_negative
-
-        classifier_negative(
-            ctx, opts.emotion_model_path, opts.emotion_negative_labels, opts.emotion_threshold
-        )
+    ctx, opts = _prepare(transcript, rubric, options)
     results = []
     for item in rubric.items:
         res, err = score_item(ctx, item, opts)
@@ -224,4 +278,4 @@ def score_call(
     )
 
 
-__all__ = ["AGENT", "ScoringOptions", "applies", "score_call", "score_item"]
+__all__ = ["AGENT", "ScoringOptions", "applies", "raw_verdicts", "score_call", "score_item"]

@@ -17,6 +17,9 @@ from typing import Any
 
 from qa_pipeline.errors import ConfigError
 
+#: The verdict-confidence model shipped with the package (``qa eval calibrate`` writes it).
+DEFAULT_MODEL = Path(__file__).parent / "data" / "confidence.json"
+
 
 @dataclass(frozen=True, slots=True)
 class ScoringOptions:
@@ -51,6 +54,13 @@ class ScoringOptions:
             at any confidence (``scoring/misheard.py``); 0 turns this off.
         two_wrong_len: Forbidden wording this long may be heard with two syllables wrong
             in a low-confidence turn (shorter, from ``sound_alike_min_len``: one).
+        confidence_model: JSON file of the verdict-confidence model
+            (``scoring/confidence.py``; default: the one shipped in the package);
+            ``None``: no confidence on verdicts.
+        confidence_gate: A decided verdict whose confidence is under its item's
+            threshold goes to ``review``; false: the confidence is only reported.
+        min_precision: Share of an item's decided verdicts that must be right, for
+            items without their own ``min_precision``; sets the item's threshold.
     """
 
     low_confidence: float = 0.6
@@ -70,6 +80,9 @@ class ScoringOptions:
     min_gap_s: float = 10.0
     exact_sound_min_len: int = 3
     two_wrong_len: int = 7
+    confidence_model: Path | None = DEFAULT_MODEL
+    confidence_gate: bool = True
+    min_precision: float = 0.97
     explicit: frozenset[str] = field(default=frozenset(), compare=False, repr=False)
 
     def updated(self, values: Mapping[str, Any], source: str, *, explicit: bool) -> ScoringOptions:
@@ -117,6 +130,8 @@ def _coerce(name: str, value: Any, source: str) -> Any:
     for t in options:
         if t is type(None) and value is None:
             return None
+        if t is bool and isinstance(value, bool):
+            return value
         if t is float and isinstance(value, int | float) and not isinstance(value, bool):
             return float(value)
         if t is int and isinstance(value, int) and not isinstance(value, bool):

@@ -16,6 +16,7 @@ are not violations.
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import operator
 import re
 from dataclasses import dataclass
@@ -354,7 +355,10 @@ def hits_outcome(ctx: CallContext, item: Any, hits: list[Hit], key: str) -> Outc
         parts.append(text)
     desc = msg("sep").join(parts)
     if firm:
-        return failed(desc, tuple(h.seg for h in firm))
+        out = failed(desc, tuple(h.seg for h in firm))
+        hows = {h.how for h in firm}
+        how = next((k for k in ("sound_alike", "near") if k in hows), "")
+        return dataclasses.replace(out, how=how) if how else out
     return review(msg("sound_alike_only", what=desc), *(h.seg for h in hits))
 
 

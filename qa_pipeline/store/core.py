@@ -564,6 +564,7 @@ class Store(QueryMixin):
                         "critical_failed": it.critical_failed,
                         "reason": it.reason,
                         "evidence": [e.to_dict() for e in it.evidence],
+                        "confidence": it.confidence,
                     }
                     for it in s.items
                 ],

@@ -45,6 +45,7 @@ ITEM_COLUMNS: tuple[str, ...] = (
     "critical_failed",  # this item zeroed the call
     "reason",
     "evidence",  # list of {"speaker","start","end","text"} dicts, PII redacted
+    "confidence",  # probability the machine verdict is right; NaN for review / no model
     "recording_path",
 )
 

@@ -234,6 +234,7 @@ def items_frame(conn: Connection, f: Filters) -> pd.DataFrame:
         item_results.c.critical_failed,
         item_results.c.reason,
         item_results.c.evidence,
+        item_results.c.confidence,
         recordings.c.path.label("recording_path"),
     ).select_from(item_results.join(call_scores).join(recordings))
     query = apply_filters(query, f)
@@ -249,7 +250,7 @@ def items_frame(conn: Connection, f: Filters) -> pd.DataFrame:
     for row in rows:
         row["evidence"] = list(row["evidence"] or [])
     df = _frame(rows, ITEM_COLUMNS, ("started_at",))
-    _floats(df, "points", "awarded")
+    _floats(df, "points", "awarded", "confidence")
     _bools(df, "critical_failed")
     return df
 

@@ -175,6 +175,8 @@ item_results = Table(
     Column("critical_failed", Boolean, nullable=False),
     Column("reason", Text, nullable=False),  # PII redacted
     Column("evidence", JSONType, nullable=False),  # PII redacted
+    # probability the machine verdict is right (scoring/confidence.py); NULL for review
+    Column("confidence", Float, nullable=True),
     UniqueConstraint("score_id", "item_id", name="uq_item_results_score_item"),
 )
 

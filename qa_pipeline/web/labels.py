@@ -37,6 +37,8 @@ ZH = {
     "prev": "上一页",
     "none": "没有记录",
     "machine": "机器",
+    "verdict_conf": "判定置信度",
+    "verdict_conf_tip": "机器判定正确的概率（由已标注通话拟合）；低于本项阈值的判定转人工复核",
     "final": "最终",
     "reason": "理由",
     "evidence": "证据",
@@ -245,6 +247,11 @@ EN = {
     "prev": "Previous",
     "none": "Nothing here",
     "machine": "Machine",
+    "verdict_conf": "confidence",
+    "verdict_conf_tip": (
+        "probability the machine verdict is right (fitted on labelled calls); "
+        "under the item's threshold a verdict goes to review"
+    ),
     "final": "Final",
     "reason": "Reason",
     "evidence": "Evidence",

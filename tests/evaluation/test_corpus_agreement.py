@@ -8,10 +8,20 @@ import pytest
 
 from qa_pipeline.evaluation.scoring import evaluate_corpus, run_examples
 from qa_pipeline.intake.transcript_io import load_labelled_call
-from qa_pipeline.scoring import load_rubric, score_call
+from qa_pipeline.scoring import ScoringOptions, load_rubric
+from qa_pipeline.scoring import score_call as _score_call
 
 REPO = Path(__file__).resolve().parents[2]
 RUBRICS = sorted((REPO / "rubrics").glob("*.yaml"))
+
+
+#: the engine's rules alone: the fitted confidence gate (scoring/confidence.py, refitted
+#: by qa eval calibrate) is tested in tests/scoring/test_confidence.py
+RULES = ScoringOptions(confidence_model=None)
+
+
+def score_call(transcript, rubric, options=None):
+    return _score_call(transcript, rubric, options or RULES)
 
 
 @pytest.fixture(scope="module")

@@ -155,8 +155,10 @@ def make_history(
                 started + pd.Timedelta(hours=12),
             )
         )
-    return pd.DataFrame(srows, columns=list(SCORE_COLUMNS)), pd.DataFrame(
-        irows, columns=list(ITEM_COLUMNS)
+    items = pd.DataFrame(irows, columns=[c for c in ITEM_COLUMNS if c != "confidence"])
+    # no verdict confidence in these synthetic months (NaN: reports leave its figure out)
+    return pd.DataFrame(srows, columns=list(SCORE_COLUMNS)), items.reindex(
+        columns=list(ITEM_COLUMNS)
     )
 
 

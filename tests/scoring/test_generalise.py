@@ -13,11 +13,21 @@ from pathlib import Path
 import pytest
 
 from qa_pipeline.models import Segment, Status, Transcript
-from qa_pipeline.scoring import load_rubric, score_call
+from qa_pipeline.scoring import ScoringOptions, load_rubric
+from qa_pipeline.scoring import score_call as _score_call
 from qa_pipeline.scoring.search import could_say
 
 REPO = Path(__file__).resolve().parents[2]
 OPEN = ("agent", 0.5, 5.0, "您好，12345热线，工号1001，请问有什么可以帮您？")
+
+
+#: the engine's rules alone: the fitted confidence gate (scoring/confidence.py, refitted
+#: by qa eval calibrate) is tested in tests/scoring/test_confidence.py
+RULES = ScoringOptions(confidence_model=None)
+
+
+def score_call(transcript, rubric, options=None):
+    return _score_call(transcript, rubric, options or RULES)
 
 
 @pytest.fixture(scope="module")

@@ -12,13 +12,23 @@ from pathlib import Path
 import pytest
 
 from qa_pipeline.models import Segment, Status, Transcript
-from qa_pipeline.scoring import load_rubric, score_call
+from qa_pipeline.scoring import ScoringOptions, load_rubric
+from qa_pipeline.scoring import score_call as _score_call
 from qa_pipeline.scoring.misheard import literal_forms
 from tests.scoring import misheard_cases as mc
 
 REPO = Path(__file__).resolve().parents[2]
 GREETING = "您好，12345热线，工号1001，请问有什么可以帮您？"
 OPEN = Segment("agent", 0.5, 5.0, GREETING, confidence=0.95)
+
+
+#: the engine's rules alone: the fitted confidence gate (scoring/confidence.py, refitted
+#: by qa eval calibrate) is tested in tests/scoring/test_confidence.py
+RULES = ScoringOptions(confidence_model=None)
+
+
+def score_call(transcript, rubric, options=None):
+    return _score_call(transcript, rubric, options or RULES)
 
 
 def _rubric():
