@@ -228,6 +228,7 @@ class DecisionsMixin(QueueMixin):
                 "reason": reason,
                 "machine_status": r.status,
                 "critical_failed": bool(r.critical_failed),
+                "confidence": r.confidence,
                 "added_at": now,
                 "done": False,
             }
@@ -634,6 +635,7 @@ def _unqueued_items(status_term: Any, never_queued: bool = True) -> Select[Any]:
             item_results.c.item_id,
             item_results.c.status,
             item_results.c.critical_failed,
+            item_results.c.confidence,
         )
         .select_from(item_results.join(call_scores))
         .where(status_term, *terms)

@@ -544,6 +544,8 @@ def _enqueue_suggestions(store: Any, conn: Connection, rows: Sequence[Any]) -> i
             "item_id": r.item_id,
             "reason": "suggestion",
             "machine_status": r.status,
+            "critical_failed": bool(r.critical_failed),
+            "confidence": r.confidence,
             "added_at": now,
             "done": False,
         }

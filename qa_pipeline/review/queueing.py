@@ -2,8 +2,9 @@
 
 * **Order** — :meth:`QueueMixin.queue_order` is the one place the queue's order is
   written: the reader's own items first, then by risk (critical items, then the machine's
-  ``review`` items and the trust ledger's suggestions, then the sample), oldest first.
-  Every list, the review screen's "next" and the keyset that walks it use it.
+  ``review`` items and the trust ledger's suggestions, then the sample), within each
+  the machine's least confident verdicts first, then oldest first. Every list, the
+  review screen's "next" and the keyset that walks it use it.
 * **Assignment** — open items without an (active) inspector are assigned when the queue
   is filled: to the inspectors mapped to the call's team (``inspector_teams``) if it has
   any, else to every active inspector, in turn (whoever has the fewest open items; ties
@@ -93,10 +94,11 @@ class QueueMixin(FinalityMixin):
         """``ORDER BY`` of the queue — the only place its order is defined.
 
         The reader's own items come first, then critical items (the rubric says so, or
-        the machine failed it as critical), then the machine's ``review`` items, then the
-        sample, oldest first within each. Every term is non-null and the last is unique,
-        so the tuple is also the keyset the review screen's "next" walks (a term added
-        here, e.g. the machine's confidence, must keep that: wrap it in ``coalesce``).
+        the machine failed it as critical), then the machine's ``review`` items and the
+        ledger's suggestions, then the sample; within each the machine's least confident
+        verdicts first (an item without a stored confidence counts as 1), then oldest
+        first. Every term is non-null and the last is unique, so the tuple is also the
+        keyset the review screen's "next" walks.
 
         Args:
             user_id: The reader, whose assigned items lead; ``None`` for no one.
@@ -120,6 +122,7 @@ class QueueMixin(FinalityMixin):
             *([mine] if mine is not None else []),
             case((critical, 0), else_=1),
             case((rq.c.reason.in_(("review", "suggestion")), 0), else_=1),
+            func.coalesce(rq.c.confidence, 1.0),
             rq.c.id,
         )
 

@@ -115,6 +115,9 @@ review_queue = Table(
     Column("due_at", UTCDateTime, nullable=True),
     # the machine failed the item as critical (copied from item_results, for the order)
     Column("critical_failed", Boolean, nullable=True),
+    # the machine's confidence in its verdict (copied from item_results, for the order;
+    # migration 0008); none for items scored before verdicts carried one
+    Column("confidence", Float, nullable=True),
     UniqueConstraint(
         "call_id", "rubric_id", "rubric_version", "item_id", name="uq_review_queue_item"
     ),

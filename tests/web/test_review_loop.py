@@ -213,6 +213,34 @@ def test_the_queue_is_ordered_by_risk(centre: Centre) -> None:
     assert u and call_id
 
 
+def test_within_a_risk_group_the_least_confident_verdicts_come_first(centre: Centre) -> None:
+    """The machine's confidence (issue 18) is copied into the queue and orders each group."""
+    from sqlalchemy import select, update
+
+    from qa_pipeline.store.schema import item_results
+    from qa_pipeline.store.workbench import review_queue
+
+    with centre.store._write("set confidences") as conn:
+        ids = [r[0] for r in conn.execute(select(item_results.c.id).order_by(item_results.c.id))]
+        rng = random.Random(7)
+        for i in ids:
+            conn.execute(
+                update(item_results).where(item_results.c.id == i).values(confidence=rng.random())
+            )
+    centre.bench.fill_queue(rate=1.0, seed=3)
+    with centre.store._read("read") as conn:
+        copied = conn.execute(select(review_queue.c.confidence)).scalars().all()
+    assert copied and all(c is not None for c in copied)  # copied from item_results
+    queue, _ = centre.bench.queue(per_page=1000)
+    critical = Grading.from_rubric(centre.rubric).critical_items
+    conf = {}
+    with centre.store._read("read") as conn:
+        for r in conn.execute(select(review_queue.c.id, review_queue.c.confidence)):
+            conf[r.id] = r.confidence
+    samples = [conf[q.id] for q in queue if q.item_id not in critical and q.reason == "sample"]
+    assert len(samples) > 3 and samples == sorted(samples)
+
+
 def test_nights_count_calls_that_failed_before_they_were_stored(centre: Centre) -> None:
     run = centre.store.start_run("nightly", {"night": "2026-11-20"})
     centre.store.record_error(run, "BROKEN-1", "transcribe", "audio_decode", "bad file")

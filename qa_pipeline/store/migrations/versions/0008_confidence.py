@@ -21,12 +21,20 @@ depends_on = None
 
 
 def upgrade() -> None:
-    """Add the nullable ``confidence`` column to ``item_results``."""
+    """Add the nullable ``confidence`` column to ``item_results`` and ``review_queue``.
+
+    The queue keeps its own copy so its order (lowest confidence first within a risk
+    group) needs no join.
+    """
     with op.batch_alter_table("item_results") as batch:
+        batch.add_column(sa.Column("confidence", sa.Float, nullable=True))
+    with op.batch_alter_table("review_queue") as batch:
         batch.add_column(sa.Column("confidence", sa.Float, nullable=True))
 
 
 def downgrade() -> None:
-    """Drop ``item_results.confidence``."""
+    """Drop ``item_results.confidence`` and ``review_queue.confidence``."""
+    with op.batch_alter_table("review_queue") as batch:
+        batch.drop_column("confidence")
     with op.batch_alter_table("item_results") as batch:
         batch.drop_column("confidence")
