@@ -113,6 +113,26 @@ def scrub_store(
     changed: dict[str, int] = {}
     for table, columns in plan:
         changed[table.name] = _scrub_table(store, table, columns)
+    changed.update(_scrub_transcripts(store, opts))
+    changed["recordings"] = _scrub_rows(
+        store,
+        recordings,
+        ["path", "topic", "extra"],
+        lambda row: {
+            "path": _recording_path(row, opts, recordings_dir),
+            "topic": text(row.topic),
+            "extra": _extra(row.extra, opts),
+        },
+    )
+    return changed
+
+
+def _scrub_transcripts(store: Any, opts: RedactOptions) -> dict[str, int]:
+    """Mask stored transcripts (turns, flags, options) again; re-index the calls changed.
+
+    Returns:
+        Rows changed in ``transcripts`` and turns re-indexed in ``search_turns``.
+    """
     rescrubbed: set[str] = set()
 
     def fix_transcript(row: Any) -> dict[str, Any]:
@@ -125,22 +145,14 @@ def scrub_store(
             "options": _tokens(row.options, opts),
         }
 
-    changed["transcripts"] = _scrub_rows(
-        store, transcripts, ["segments", "flags", "options"], fix_transcript
-    )
+    changed = {
+        "transcripts": _scrub_rows(
+            store, transcripts, ["segments", "flags", "options"], fix_transcript
+        )
+    }
     # the search holds the transcripts' turns: re-index the calls masked again
     with store._write("re-index the search") as conn:
         changed["search_turns"] = reindex_calls(conn, rescrubbed) if rescrubbed else 0
-    changed["recordings"] = _scrub_rows(
-        store,
-        recordings,
-        ["path", "topic", "extra"],
-        lambda row: {
-            "path": _recording_path(row, opts, recordings_dir),
-            "topic": text(row.topic),
-            "extra": _extra(row.extra, opts),
-        },
-    )
     return changed
 
 

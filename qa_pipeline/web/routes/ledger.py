@@ -53,7 +53,7 @@ def ledger_page(request: Request, ctx: Ctx = Depends(allowed(Permission.VIEW_LED
         "ledger.html.j2",
         ctx,
         rows=rows,
-        counts=counts,
+        modes=counts,
         ledger=ledger,
         switches=ledger.switches(),
         verdicts=VERDICTS,
