@@ -324,7 +324,9 @@ class DecisionsMixin(QueueMixin):
     def _check_appealable(self, conn: Connection, key: Key, item: Any, now: datetime) -> None:
         """Refuse an appeal after the window, of a final evaluation, of an item under appeal.
 
-        Only an item whose final verdict is ``fail`` (against the agent) may be appealed.
+        Only an item whose final verdict is against the agent may be appealed: ``fail``
+        (it costs points), or ``na`` (it leaves out an item the agent says they earned,
+        e.g. a topic word the machine misheard). A ``pass`` is never against the agent.
 
         Raises:
             InvalidInputError: any of those.
@@ -351,9 +353,9 @@ class DecisionsMixin(QueueMixin):
                 f"item {item_id} of {call_id} is already under appeal", "under_appeal"
             )
         last = self._latest(conn, *key)
-        if (last.new_status if last else item.status) != "fail":
+        if (last.new_status if last else item.status) not in ("fail", "na"):
             raise InvalidInputError(
-                f"only a failed item can be appealed ({item_id} of {call_id} is not)",
+                f"only a failed or n/a item can be appealed ({item_id} of {call_id} is not)",
                 "not_appealable",
                 item=item.item_name or item_id,
             )
@@ -364,7 +366,7 @@ class DecisionsMixin(QueueMixin):
         """Another inspector upholds or overturns an appeal; the verdict is appended.
 
         Overturning sets the verdict the inspector chose (``status``: pass, fail or na;
-        default pass, since only failed items are appealed). The evaluation becomes final
+        default pass, since only failed and n/a items are appealed). The evaluation becomes final
         when no appeal of it is open, and the agent is notified.
 
         Args:

@@ -122,7 +122,7 @@ ZH = {
     "err_no_item": "评分标准中没有评分项 {item}。",
     "err_final_locked": "通话 {call} 的评估已定稿，不能再修改；须管理员填写理由重新打开。",
     "err_final_no_appeal": "通话 {call} 的评估已定稿，不能再申诉。",
-    "err_not_appealable": "只有判为不通过的评分项才能申诉（“{item}”不是）。",
+    "err_not_appealable": "只有判为不通过或不适用的评分项才能申诉（“{item}”不是）。",
     "err_window_closed": "申诉期已于 {deadline} 结束。",
     "err_under_appeal": "该评分项已在申诉中。",
     "err_need_reason": "请填写理由。",

@@ -210,8 +210,9 @@ def test_agent_appeals_a_critical_item_and_the_inspector_overturns_it_to_pass(
     agent.goto(f"{live.url}/calls/{call_id}")
     assert agent.locator("#score-0").inner_text() == "0.0"
     on_call = items[items["call_id"] == call_id]
-    n_fail = int((on_call["status"] == "fail").sum()) + 1  # and the one li failed
-    assert agent.locator("form.appeal").count() == n_fail  # only failed items
+    # only items against the agent: failed or n/a (and the one li failed)
+    n_against = int(on_call["status"].isin(["fail", "na"]).sum()) + 1
+    assert agent.locator("form.appeal").count() == n_against
     row = agent.locator("tr#item-no_hostility")
     row.locator("form.appeal input[name=reason]").fill("我没有失控，请复听")
     row.locator("form.appeal button").click()
@@ -231,6 +232,35 @@ def test_agent_appeals_a_critical_item_and_the_inspector_overturns_it_to_pass(
     assert float(agent.locator("#score-0").inner_text()) == pytest.approx(machine, abs=0.05)
     agent.goto(f"{live.url}/appeals")
     assert "已改判" in agent.locator("#appeals").inner_text()
+
+
+def test_agent_appeals_an_na_item_and_the_inspector_overturns_it_to_pass(
+    browser: Any, centre: Centre, live: LiveServer
+) -> None:
+    """The machine called an item n/a; the agent says it applied; overturned to pass."""
+    items = centre.store.items_frame()
+    na = items[(items["agent_id"] == "A1001") & (items["status"] == "na")].iloc[0]
+    call_id, item_id = str(na["call_id"]), str(na["item_id"])
+    machine = centre.bench.call_detail(centre.users["li"], call_id).evaluations[0].score
+    agent = _login(browser, live, "a1001")
+    agent.goto(f"{live.url}/calls/{call_id}")
+    row = agent.locator(f"tr#item-{item_id}")
+    row.locator("form.appeal input[name=reason]").fill("来电涉及此事项，我已告知")
+    row.locator("form.appeal button").click()
+    agent.wait_for_selector("#msg")
+    inspector = _login(browser, live, "wang")
+    inspector.goto(f"{live.url}/appeals")
+    appeal = inspector.locator("#appeals tbody tr").first
+    appeal.locator("input[name=reason]").fill("复听属实，改判通过")
+    appeal.locator("select[name=status]").select_option("pass")
+    appeal.locator("button[value=overturn]").click()
+    inspector.wait_for_url(f"{live.url}/appeals")
+    agent.goto(f"{live.url}/calls/{call_id}")
+    assert agent.locator("#state-0").inner_text() == "已定稿"
+    assert agent.locator(f"tr#item-{item_id} td.final").inner_text().startswith("通过")
+    expected = centre.bench.call_detail(centre.users["li"], call_id).evaluations[0].score
+    assert float(agent.locator("#score-0").inner_text()) == pytest.approx(expected, abs=0.05)
+    assert expected is not None and machine is not None and expected >= machine
 
 
 def test_a_final_evaluation_refuses_a_change_and_an_admin_reopens_it(

@@ -75,13 +75,41 @@ def add_call(c: Centre, call_id: str, agent_index: int = 0) -> None:
 # ---------------------------------------------------------------------- 1. appeals
 
 
-def test_only_failed_items_are_appealed(centre: Centre) -> None:
+def test_only_items_against_the_agent_are_appealed(centre: Centre) -> None:
     b, u = centre.bench, centre.users
-    for status in ("pass", "na"):
-        call_id, item_id = _item_of(centre, "A1001", status)
-        with pytest.raises(InvalidInputError, match="only a failed item") as err:
-            b.file_appeal(u["a1001"], call_id, *_key(centre), item_id, "不服")
-        assert err.value.key == "not_appealable"
+    call_id, item_id = _item_of(centre, "A1001", "pass")
+    with pytest.raises(InvalidInputError, match="only a failed or n/a item") as err:
+        b.file_appeal(u["a1001"], call_id, *_key(centre), item_id, "不服")
+    assert err.value.key == "not_appealable"
+
+
+def test_an_na_item_appealed_and_overturned_to_pass_scores_right(
+    centre: Centre, live: LiveServer
+) -> None:
+    """The machine left an item out (n/a); the agent says it applied and was done."""
+    b, u = centre.bench, centre.users
+    call_id, item_id = _item_of(centre, "A1001", "na")
+    agent = login(live.url, "a1001")
+    page = agent.get(f"/calls/{call_id}")
+    assert 'class="appeal"' in page.text  # the form shows on the n/a item
+    filed = agent.post(
+        f"/calls/{call_id}/appeal",
+        data={
+            "csrf": agent.csrf,
+            "rubric_id": centre.rubric.id,
+            "rubric_version": centre.rubric.version,
+            "item_id": item_id,
+            "reason": "来电涉及此事项，我已一次性告知",
+        },
+    )
+    assert filed.status_code == 303, filed.text
+    [appeal] = b.list_appeals(u["a1001"])
+    b.resolve_appeal(u["wang"], appeal.id, overturn=True, reason="复听属实", status="pass")
+    ev = b.call_detail(u["a1001"], call_id).evaluations[0]
+    assert ev.state == "final"
+    assert ev.score == pytest.approx(_expected_score(centre, call_id, {item_id: "pass"}))
+    item = next(i for i in ev.items if i.item_id == item_id)
+    assert item.final_status == "pass"
 
 
 def test_an_overturned_critical_fail_is_rescored_not_zeroed(centre: Centre) -> None:
@@ -299,7 +327,7 @@ def test_pages_speak_chinese_and_msg_is_a_key(centre: Centre, live: LiveServer) 
     assert f"<td>{name}</td>" in listing
 
 
-def test_appeal_forms_only_on_failed_items(centre: Centre, live: LiveServer) -> None:
+def test_appeal_forms_only_on_items_against_the_agent(centre: Centre, live: LiveServer) -> None:
     call_id, _ = _item_of(centre, "A1001", "fail")
     items = centre.store.items_frame()
     statuses = dict(
@@ -310,7 +338,8 @@ def test_appeal_forms_only_on_failed_items(centre: Centre, live: LiveServer) -> 
     for item_id, status in statuses.items():
         row = re.search(rf'<tr class="item" id="item-{item_id}".*?</tr>', page, re.S)
         assert row is not None
-        assert ('class="appeal"' in row.group(0)) == (status == "fail"), (item_id, status)
+        against = status in ("fail", "na")
+        assert ('class="appeal"' in row.group(0)) == against, (item_id, status)
 
 
 def test_call_ids_with_a_slash_open(centre: Centre, live: LiveServer) -> None:
