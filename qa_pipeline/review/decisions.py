@@ -219,21 +219,7 @@ class DecisionsMixin(QueueMixin):
         ins = self.store._insert()(rq).on_conflict_do_nothing()
         count = select(func.count()).select_from(rq).where(rq.c.reason == reason)
         before = int(conn.execute(count).scalar_one())
-        values = [
-            {
-                "call_id": r.call_id,
-                "rubric_id": r.rubric_id,
-                "rubric_version": r.rubric_version,
-                "item_id": r.item_id,
-                "reason": reason,
-                "machine_status": r.status,
-                "critical_failed": bool(r.critical_failed),
-                "confidence": r.confidence,
-                "added_at": now,
-                "done": False,
-            }
-            for r in rows
-        ]
+        values = queue_values(rows, reason, now)
         for lo in range(0, len(values), 5000):  # one statement per batch, not per row
             conn.execute(ins, values[lo : lo + 5000])
         return int(conn.execute(count).scalar_one()) - before
@@ -595,6 +581,29 @@ def stratified(rows: Sequence[Any], rate: float, rng: random.Random) -> list[Any
         k = min(len(group), int(want) + (rng.random() < want - int(want)))
         out += rng.sample(group, k)
     return out
+
+
+def queue_values(rows: Sequence[Any], reason: str, now: datetime) -> list[dict[str, Any]]:
+    """The ``review_queue`` rows of item rows (from :func:`_unqueued_items`) for ``reason``.
+
+    The machine's verdict, critical failure and confidence are copied, so the queue's
+    order reads the queue alone.
+    """
+    return [
+        {
+            "call_id": r.call_id,
+            "rubric_id": r.rubric_id,
+            "rubric_version": r.rubric_version,
+            "item_id": r.item_id,
+            "reason": reason,
+            "machine_status": r.status,
+            "critical_failed": bool(r.critical_failed),
+            "confidence": r.confidence,
+            "added_at": now,
+            "done": False,
+        }
+        for r in rows
+    ]
 
 
 def _unqueued_items(status_term: Any, never_queued: bool = True) -> Select[Any]:

@@ -26,7 +26,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, func, insert, or_, select
 
 from qa_pipeline.review.base import _now
-from qa_pipeline.review.decisions import _unqueued_items
+from qa_pipeline.review.decisions import _unqueued_items, queue_values
 from qa_pipeline.review.errors import InvalidInputError
 from qa_pipeline.review.permissions import Permission
 from qa_pipeline.review.users import User
@@ -535,22 +535,7 @@ def _enqueue_suggestions(store: Any, conn: Connection, rows: Sequence[Any]) -> i
     """Insert ``rows`` as ``suggestion`` entries (existing entries stay as they are)."""
     if not rows:
         return 0
-    now = _now()
-    values = [
-        {
-            "call_id": r.call_id,
-            "rubric_id": r.rubric_id,
-            "rubric_version": r.rubric_version,
-            "item_id": r.item_id,
-            "reason": "suggestion",
-            "machine_status": r.status,
-            "critical_failed": bool(r.critical_failed),
-            "confidence": r.confidence,
-            "added_at": now,
-            "done": False,
-        }
-        for r in rows
-    ]
+    values = queue_values(rows, "suggestion", _now())
     rq = review_queue
     count = select(func.count()).select_from(rq).where(rq.c.reason == "suggestion")
     before = int(conn.execute(count).scalar_one())

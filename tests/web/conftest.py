@@ -121,3 +121,29 @@ def login(base: str, name: str, password: str = PASSWORD) -> Any:
     found = re.search(r'name="csrf" value="([^"]+)"', calls.text)
     client.csrf = found.group(1) if found else ""  # type: ignore[attr-defined]
     return client
+
+
+# ---------------------------------------------------------------------- headless Chromium
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Debian's Chromium driven by Playwright (skips without it, unless required)."""
+    import os
+    import shutil
+
+    binary = shutil.which("chromium") or shutil.which("chromium-browser")
+    if binary is None:
+        if os.environ.get("QA_REQUIRE_CHROMIUM") == "1":
+            pytest.fail("QA_REQUIRE_CHROMIUM=1 but no chromium binary on PATH")
+        pytest.skip("chromium not installed")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(
+            executable_path=binary,
+            args=["--no-sandbox", "--autoplay-policy=no-user-gesture-required", "--mute-audio"],
+        )
+        try:
+            yield b
+        finally:
+            b.close()

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import shutil
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -17,25 +14,6 @@ pytestmark = [
     pytest.mark.chromium,
     pytest.mark.filterwarnings("ignore:Glyph.*missing from font"),  # reports without CJK font
 ]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    binary = shutil.which("chromium") or shutil.which("chromium-browser")
-    if binary is None:
-        if os.environ.get("QA_REQUIRE_CHROMIUM") == "1":
-            pytest.fail("QA_REQUIRE_CHROMIUM=1 but no chromium binary on PATH")
-        pytest.skip("chromium not installed")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=binary,
-            args=["--no-sandbox", "--autoplay-policy=no-user-gesture-required", "--mute-audio"],
-        )
-        try:
-            yield b
-        finally:
-            b.close()
 
 
 CONSOLE_ERRORS: list[str] = []

@@ -3,10 +3,7 @@ people, and the next night's verdicts on it arrive in the review queue as sugges
 
 from __future__ import annotations
 
-import os
 import random
-import shutil
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -18,22 +15,6 @@ from .conftest import PASSWORD, Centre, LiveServer
 pytestmark = [pytest.mark.chromium]
 
 ITEM = "opening"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    binary = shutil.which("chromium") or shutil.which("chromium-browser")
-    if binary is None:
-        if os.environ.get("QA_REQUIRE_CHROMIUM") == "1":
-            pytest.fail("QA_REQUIRE_CHROMIUM=1 but no chromium binary on PATH")
-        pytest.skip("chromium not installed")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=binary, args=["--no-sandbox"])
-        try:
-            yield b
-        finally:
-            b.close()
 
 
 def _login(browser: Any, live: LiveServer, name: str) -> Any:

@@ -3,10 +3,7 @@ keyboard only (issue 19 item 2)."""
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -19,25 +16,6 @@ from qa_pipeline.web.labels import ZH
 from .conftest import PASSWORD, Centre, LiveServer
 
 pytestmark = [pytest.mark.chromium]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    binary = shutil.which("chromium") or shutil.which("chromium-browser")
-    if binary is None:
-        if os.environ.get("QA_REQUIRE_CHROMIUM") == "1":
-            pytest.fail("QA_REQUIRE_CHROMIUM=1 but no chromium binary on PATH")
-        pytest.skip("chromium not installed")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=binary,
-            args=["--no-sandbox", "--autoplay-policy=no-user-gesture-required", "--mute-audio"],
-        )
-        try:
-            yield b
-        finally:
-            b.close()
 
 
 def _queue_of_five(centre: Centre) -> dict[str, Any]:
