@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import socket
@@ -63,9 +64,15 @@ def vendor_inbox(root: Path, n: int = 8, seed: int = 1, night: str = "2026-11-20
         ),
     )
     inbox = centre.inbox(centre.tonight)
-    lines = (inbox / "manifest.csv").read_text(encoding="utf-8").splitlines()
-    keep = [ln for ln in lines if "-9001," not in ln]  # drop the damaged file's row
-    (inbox / "manifest.csv").write_text("\n".join(keep) + "\n", encoding="utf-8")
+    with (inbox / "manifest.csv").open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    # the damaged file's row dropped; the demo's caller numbers too, so the tests here
+    # can append rows with the manifest's usual 11 columns (callers: tests/night)
+    columns = [c for c in rows[0] if c != "caller_number"]
+    with (inbox / "manifest.csv").open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(r for r in rows if not r["call_id"].endswith("-9001"))
     return inbox
 
 
