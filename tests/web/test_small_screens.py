@@ -14,9 +14,6 @@ from typing import Any
 import pytest
 
 from .conftest import PASSWORD, Centre, LiveServer
-from .test_browser import browser
-
-__all__ = ["browser"]  # the Chromium fixture, shared with test_browser.py
 
 pytestmark = [pytest.mark.chromium]
 
