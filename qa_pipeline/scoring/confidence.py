@@ -52,13 +52,8 @@ KINDS = (
     "sequence",
 )
 
-#: Feature names, in the order of :func:`features`' vector.
-FEATURES: tuple[str, ...] = (
-    "status_pass",
-    "status_fail",
-    "status_na",
-    "critical",
-    *(f"kind_{k}" for k in KINDS),
+#: The features read from the speech-to-text confidence of the call (see :func:`features`).
+_HEARING = (
     "evidence_n",
     "conf_min",
     "conf_mean",
@@ -68,6 +63,16 @@ FEATURES: tuple[str, ...] = (
     "fail_x_unsure",
     "pass_x_unsure",
     "repaired",
+)
+
+#: Feature names, in the order of :func:`features`' vector.
+FEATURES: tuple[str, ...] = (
+    "status_pass",
+    "status_fail",
+    "status_na",
+    "critical",
+    *(f"kind_{k}" for k in KINDS),
+    *_HEARING,
     "how_near",
     "how_sound_alike",
     "topic_gated",
@@ -115,18 +120,7 @@ def _topic(ctx: CallContext, topics: list[str]) -> tuple[float, float, float]:
 
 _BASE: dict[tuple[str, bool, str], list[float]] = {}
 (_EV_N, _C_MIN, _C_MEAN, _C_MISSING, _A_MEAN, _A_LOW, _FAIL_U, _PASS_U, _REPAIRED) = (
-    _INDEX[k]
-    for k in (
-        "evidence_n",
-        "conf_min",
-        "conf_mean",
-        "conf_missing",
-        "agent_conf_mean",
-        "agent_low_share",
-        "fail_x_unsure",
-        "pass_x_unsure",
-        "repaired",
-    )
+    _INDEX[k] for k in _HEARING
 )
 _HOW = {"near": _INDEX["how_near"], "sound_alike": _INDEX["how_sound_alike"]}
 _T_GATED, _FLAGS = _INDEX["topic_gated"], _INDEX["channel_flags"]
