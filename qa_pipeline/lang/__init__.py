@@ -40,7 +40,7 @@ _LIST_FIELDS = (
     "question_words",
     "vocabulary",
 )
-_REGEX_FIELDS = ("polite", "reported_patterns", "distress")
+_REGEX_FIELDS = ("polite", "reported_patterns", "distress", "soothing")
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +65,9 @@ class LangPack:
         denials: Words that deny what follows or precedes (社保不是必须的).
         distress: Regexes of a caller's distress in plain words (睡不着, 跑了四趟, 可真高啊).
         calm: A caller turn with one of these is not upset (其实我们倒不急).
+        soothing: Regexes of what an agent says only to an upset caller (理解您的心情,
+            您先别着急, 消消气): the caller's turn before it counts as upset even when
+            its words were not heard.
         emotion_negations: An emotion word right after one of these does not count (不生气).
         question_words: A caller turn with one of these is a question (an answer that
             repeats its words is not a read-back of the caller's facts).
@@ -92,6 +95,7 @@ class LangPack:
     denials: tuple[str, ...] = ()
     distress: tuple[str, ...] = ()
     calm: tuple[str, ...] = ()
+    soothing: tuple[str, ...] = ()
     emotion_negations: tuple[str, ...] = ()
     question_words: tuple[str, ...] = ()
     vocabulary: tuple[str, ...] = ()

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-from qa_pipeline.models import CALLER, Transcript
+from qa_pipeline.models import AGENT, CALLER, Transcript
 from qa_pipeline.rubric.schema import Conditions, MaterialsList, RateTable, RubricModel
 from qa_pipeline.scoring.text import fuzzy_key
 
@@ -29,7 +29,7 @@ def derive(ctx: CallContext) -> None:
     arousal = ctx.opts.arousal_db
     loud = _loud_caller_turns(ctx.transcript, ctx.segs, arousal) if ctx.has_times else set()
     ctx.negative = [False] * len(ctx.segs)
-    for i in _upset_caller_turns(ctx) | loud:
+    for i in _upset_caller_turns(ctx) | loud | _soothed_caller_turns(ctx):
         ctx.negative[i] = True
 
 
@@ -202,6 +202,30 @@ def _upset_caller_turns(ctx: CallContext) -> set[int]:
         starts = (m.start() for r in (words_rx, *rx) for m in r.finditer(text))
         if any(not any(text[max(0, a - 2) : a].endswith(n) for n in negs) for a in starts):
             out.add(s.index)
+    return out
+
+
+def soothes(ctx: CallContext, seg: Seg) -> bool:
+    """Whether ``seg`` says one of the language pack's ``soothing`` wordings."""
+    return any(ctx.cr.regex(p).search(seg.norm) for p in ctx.cr.pack.soothing)
+
+
+def _soothed_caller_turns(ctx: CallContext) -> set[int]:
+    """Caller segments the agent answers as upset (理解您的心情, 您先别着急).
+
+    When recognition garbles the caller's words, the agent's reply is what is left of
+    their distress: the caller's last segment before an agent segment with one of the
+    language pack's ``soothing`` wordings counts as upset.
+    """
+    if not ctx.cr.pack.soothing:
+        return set()
+    out: set[int] = set()
+    last_caller: int | None = None
+    for s in ctx.segs:
+        if s.speaker == CALLER:
+            last_caller = s.index
+        elif s.speaker == AGENT and last_caller is not None and soothes(ctx, s):
+            out.add(last_caller)
     return out
 
 

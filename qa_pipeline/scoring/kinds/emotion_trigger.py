@@ -6,12 +6,16 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field
 
+from qa_pipeline.models import Status
 from qa_pipeline.rubric.checks import PhraseGroup, Strict
 from qa_pipeline.rubric.describe import phrase
 from qa_pipeline.scoring.base import (
     Outcome,
     na,
+    passed,
+    quote,
 )
+from qa_pipeline.scoring.derived import soothes
 from qa_pipeline.scoring.registry import check_kind
 from qa_pipeline.scoring.search import respond
 
@@ -43,4 +47,14 @@ def emotion_trigger(ctx: CallContext, item: Item, p: EmotionTrigger) -> Outcome:
     anchor = ctx.first_negative()
     if anchor is None:
         return na(ctx.msg("no_negative"))
-    return respond(ctx, item.speaker, anchor, ctx.cr.group(p.respond), p.within_turns)
+    out = respond(ctx, item.speaker, anchor, ctx.cr.group(p.respond), p.within_turns)
+    if out.status is Status.FAIL:  # the language pack's soothing wordings answer too
+        after = [s for s in ctx.segs if s.index > anchor.index and s.speaker == item.speaker]
+        hit = next((s for s in after[: p.within_turns] if soothes(ctx, s)), None)
+        if hit is not None:
+            return passed(
+                ctx.msg("ack", where=ctx.where(hit), anchor=quote(anchor), quote=quote(hit)),
+                anchor,
+                hit,
+            )
+    return out
