@@ -31,7 +31,13 @@ from typing import TYPE_CHECKING, Any
 from qa_pipeline.asr.options import AsrOptions
 from qa_pipeline.errors import ConfigError, QAPipelineError
 from qa_pipeline.evaluation.asr import edit_distance, normalise
-from qa_pipeline.evaluation.tradeoff import Verdict, item_thresholds, ungated, verdicts_of
+from qa_pipeline.evaluation.tradeoff import (
+    Verdict,
+    confirms_critical,
+    item_thresholds,
+    ungated,
+    verdicts_of,
+)
 from qa_pipeline.evaluation.tradeoff import summary as confidence_summary
 from qa_pipeline.models import AGENT, CALLER, CallMeta, Recording, Segment, Transcript
 
@@ -129,6 +135,7 @@ class E2EReport:
     per_call: list[dict[str, Any]] = field(default_factory=list)
     verdicts: list[Verdict] = field(default_factory=list)
     thresholds: dict[str, float] = field(default_factory=dict)
+    confirm_critical: bool = False
 
     def overall(self) -> ItemTally:
         """The tallies of every item added together."""
@@ -342,6 +349,7 @@ def evaluate_e2e(
         variant=_variant_name(options, crosstalk_db=crosstalk_db, mono=mono),
         items={it.id: ItemTally() for it in rubric.items},
         thresholds=item_thresholds(rubric),
+        confirm_critical=confirms_critical(rubric),
     )
     if transcripts_dir is not None:
         report.variant = f"saved {transcripts_dir.name}"
@@ -474,7 +482,9 @@ def _tally_call(
         return
     finally:
         report.scoring_s += time.perf_counter() - t1
-    verdicts = verdicts_of(scored, call.expected, rubric, report.thresholds)
+    verdicts = verdicts_of(
+        scored, call.expected, rubric, report.thresholds, report.confirm_critical
+    )
     report.verdicts += verdicts
     agree, decided = _compare_items(report, verdicts, scored)
     report.per_call.append(

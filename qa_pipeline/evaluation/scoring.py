@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import random
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
@@ -12,6 +13,7 @@ from typing import Any
 from qa_pipeline.errors import RubricError, TranscriptFormatError
 from qa_pipeline.evaluation.tradeoff import (
     Verdict,
+    confirms_critical,
     item_thresholds,
     ungated,
     verdicts_of,
@@ -90,12 +92,17 @@ def example_transcript(ex: Example, call_id: str) -> Transcript:
 
 
 def run_examples(rubric: RubricModel, options: ScoringOptions | None = None) -> list[GoldenResult]:
-    """Score every golden example; one result per example of every item."""
+    """Score every golden example; one result per example of every item.
+
+    An example states what its item's check finds, so a critical fail is scored as
+    decided here, not sent to a person to confirm (``confirm_critical``).
+    """
+    opts = dataclasses.replace(options or ScoringOptions(), confirm_critical=False)
     out = []
     for item in rubric.items:
         for i, ex in enumerate(item.examples):
             call = example_transcript(ex, f"{rubric.id}:{item.id}:{i}")
-            res = score_call(call, rubric, options).item(item.id)
+            res = score_call(call, rubric, opts).item(item.id)
             out.append(GoldenResult(item.id, i, ex.expect, str(res.status), res.reason, ex.note))
     return out
 
@@ -203,6 +210,7 @@ def evaluate_corpus(
     noisy = set(noisy_list.read_text(encoding="utf-8").split()) if noisy_list.is_file() else set()
     report = EvalReport(items={it.id: ItemStats() for it in rubric.items})
     thresholds = item_thresholds(rubric, options)
+    confirm = confirms_critical(rubric, options)
     for path in files:
         try:
             call = load_labelled_call(path)
@@ -212,7 +220,7 @@ def evaluate_corpus(
         report.calls += 1
         result = score_call(call.transcript, rubric, ungated(options))
         subset = report.subsets.setdefault("noisy" if path.stem in noisy else "clean", ItemStats())
-        verdicts = verdicts_of(result, call.expected, rubric, thresholds)
+        verdicts = verdicts_of(result, call.expected, rubric, thresholds, confirm)
         report.verdicts += verdicts
         for v in verdicts:
             item_id, exp, got = v.item_id, v.label, v.status()

@@ -39,6 +39,8 @@ class Verdict:
         critical: Whether the item is critical.
         zeroes: Whether the raw verdict is a critical fail (一票否决; a critical item's
             fail may be a lesser one, e.g. a rate applied to the wrong case).
+        confirm: Whether such a critical fail goes to review for a person to confirm
+            (``ScoringOptions.confirm_critical``), at every threshold.
     """
 
     call_id: str
@@ -49,9 +51,12 @@ class Verdict:
     threshold: float
     critical: bool
     zeroes: bool = False
+    confirm: bool = False
 
     def status(self, threshold: float | None = None) -> str:
         """The verdict after a gate at ``threshold`` (``None``: the item's own)."""
+        if self.confirm and self.zeroes and self.raw == "fail":
+            return "review"
         t = self.threshold if threshold is None else threshold
         if self.raw != "review" and self.confidence is not None and self.confidence < t:
             return "review"
@@ -131,6 +136,7 @@ def critical_errors(verdicts: Iterable[Verdict], gate: bool = True) -> dict[str,
     ``gate=False``: the verdicts as the engine gave them, before the confidence gate.
     """
     missed, invented = [], []
+    proposed = right = 0
     for v in verdicts:
         if not v.critical:
             continue
@@ -139,11 +145,16 @@ def critical_errors(verdicts: Iterable[Verdict], gate: bool = True) -> dict[str,
             missed.append(f"{v.call_id}:{v.item_id} ({got})")
         elif got == "fail" and v.zeroes and v.label in ("pass", "na"):
             invented.append(f"{v.call_id}:{v.item_id} ({v.label})")
+        if v.raw == "fail" and v.zeroes:
+            proposed += 1
+            right += v.label == "fail"
     return {
         "missed": len(missed),
         "invented": len(invented),
         "missed_at": missed,
         "invented_at": invented,
+        "proposed": proposed,
+        "proposed_right": right,
     }
 
 
@@ -188,6 +199,11 @@ def text_lines(verdicts: Sequence[Verdict]) -> list[str]:
     )
     lines += [f"  missed {m}" for m in crit["missed_at"]]
     lines += [f"  invented {m}" for m in crit["invented_at"]]
+    if any(v.confirm for v in verdicts):
+        lines.append(
+            f"critical fails the machine proposed (each to a person to confirm): "
+            f"{crit['proposed']}, labelled fail: {crit['proposed_right']}"
+        )
     return lines
 
 
@@ -234,16 +250,32 @@ def item_thresholds(rubric: Any, options: Any = None) -> dict[str, float]:
 
 
 def ungated(options: Any = None) -> Any:
-    """``options`` with the confidence only reported (evaluations apply the gate themselves)."""
+    """``options`` with the gate and critical confirmation left to the evaluation."""
     import dataclasses
 
     from qa_pipeline.scoring.options import ScoringOptions
 
-    return dataclasses.replace(options or ScoringOptions(), confidence_gate=False)
+    return dataclasses.replace(
+        options or ScoringOptions(), confidence_gate=False, confirm_critical=False
+    )
+
+
+def confirms_critical(rubric: Any, options: Any = None) -> bool:
+    """Whether critical fails go to a person under ``options`` and the rubric's ``scoring:``."""
+    from qa_pipeline.scoring.options import ScoringOptions
+
+    opts = options or ScoringOptions()
+    if rubric.scoring:
+        opts = opts.with_rubric(rubric.scoring, f"{rubric.source}: scoring")
+    return bool(opts.confirm_critical)
 
 
 def verdicts_of(
-    scored: Any, expected: Iterable[tuple[str, str]], rubric: Any, thresholds: dict[str, float]
+    scored: Any,
+    expected: Iterable[tuple[str, str]],
+    rubric: Any,
+    thresholds: dict[str, float],
+    confirm: bool = False,
 ) -> list[Verdict]:
     """The labelled items of one call scored without the gate (see :func:`ungated`)."""
     critical = {it.id: it.critical for it in rubric.items}
@@ -262,6 +294,7 @@ def verdicts_of(
                 thresholds.get(item_id, 0.0),
                 critical[item_id],
                 res.critical_failed,
+                confirm,
             )
         )
     return out

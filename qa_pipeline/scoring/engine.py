@@ -172,6 +172,8 @@ def score_item(
     """Decide one item; a check that raises becomes ``review`` with the error returned."""
     out, error = _decide(ctx, item, options)
     out, confidence = _confident(ctx, item, out, options)
+    if options.confirm_critical and _zeroes(item, out):
+        out = Outcome(Status.REVIEW, ctx.msg("confirm_critical", reason=out.reason), out.evidence)
     result = ItemResult(
         item_id=item.id,
         status=out.status,

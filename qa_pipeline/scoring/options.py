@@ -61,6 +61,9 @@ class ScoringOptions:
             threshold goes to ``review``; false: the confidence is only reported.
         min_precision: Share of an item's decided verdicts that must be right, for
             items without their own ``min_precision``; sets the item's threshold.
+        confirm_critical: A critical fail (一票否决) the machine finds is a proposal: it
+            goes to ``review`` for a person to confirm, whatever its confidence. ``False``
+            lets the machine decide it like any other verdict.
     """
 
     low_confidence: float = 0.6
@@ -83,6 +86,7 @@ class ScoringOptions:
     confidence_model: Path | None = DEFAULT_MODEL
     confidence_gate: bool = True
     min_precision: float = 0.97
+    confirm_critical: bool = True
     explicit: frozenset[str] = field(default=frozenset(), compare=False, repr=False)
 
     def updated(self, values: Mapping[str, Any], source: str, *, explicit: bool) -> ScoringOptions:

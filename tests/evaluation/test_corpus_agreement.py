@@ -17,7 +17,7 @@ RUBRICS = sorted((REPO / "rubrics").glob("*.yaml"))
 
 #: the engine's rules alone: the fitted confidence gate (scoring/confidence.py, refitted
 #: by qa eval calibrate) is tested in tests/scoring/test_confidence.py
-RULES = ScoringOptions(confidence_model=None)
+RULES = ScoringOptions(confidence_model=None, confirm_critical=False)
 
 
 def score_call(transcript, rubric, options=None):

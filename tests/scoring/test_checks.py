@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 
 from qa_pipeline.models import AudioMetrics, Overlap, Segment, Transcript, TurnProsody
-from qa_pipeline.scoring import load_rubric, parse_rubric, score_call
+from qa_pipeline.scoring import parse_rubric, score_call
+from tests.scoring.detection import detection_rubric
 
 REPO = Path(__file__).resolve().parents[2]
 A, C = "agent", "caller"
@@ -21,7 +22,7 @@ def call(*rows: tuple[Any, ...], metrics: AudioMetrics | None = None) -> Transcr
 
 @pytest.fixture(scope="module")
 def hotline():
-    return load_rubric(REPO / "rubrics" / "hotline_12345.yaml")
+    return detection_rubric()  # critical fails decided: what the checks detect
 
 
 def verdict(rubric, item: str, *rows: tuple[Any, ...], **kw: Any) -> str:

@@ -25,7 +25,10 @@ def test_score_json_lines(shared_dir: Path) -> None:
     for key in ("call_id", "agent_id", "rubric_id", "rubric_version", "rubric_sha256", "score",
                 "grade", "critical_failed", "items"):  # fmt: skip
         assert key in first
-    assert first["critical_failed"] is True and first["score"] == 0
+    # the critical fail is the machine's proposal: a person confirms it (confirm_critical)
+    hostile = next(i for i in first["items"] if i["id"] == "no_hostility")
+    assert hostile["status"] == "review" and "一票否决项由机器提出，须人工确认" in hostile["reason"]
+    assert hostile["evidence"] and first["critical_failed"] is False
     item = first["items"][0]
     assert set(item) >= {"id", "status", "points", "reason", "evidence"}
     assert set(item["evidence"][0]) == {"speaker", "start", "end", "text"}

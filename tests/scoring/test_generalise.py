@@ -23,7 +23,7 @@ OPEN = ("agent", 0.5, 5.0, "您好，12345热线，工号1001，请问有什么�
 
 #: the engine's rules alone: the fitted confidence gate (scoring/confidence.py, refitted
 #: by qa eval calibrate) is tested in tests/scoring/test_confidence.py
-RULES = ScoringOptions(confidence_model=None)
+RULES = ScoringOptions(confidence_model=None, confirm_critical=False)
 
 
 def score_call(transcript, rubric, options=None):

