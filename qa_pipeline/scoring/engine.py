@@ -119,6 +119,35 @@ def _finalise(ctx: CallContext, item: Item, out: Outcome, threshold: float) -> O
     return out
 
 
+#: check kinds whose ``pass`` asserts that something was never said
+ABSENCE_KINDS = frozenset({"hostility", "phrase_absent"})
+#: a slow conversational pace, characters a second (the count of lost characters)
+SLOW_PACE = 3.0
+
+
+def _unheard(ctx: CallContext, item: Item, out: Outcome, options: ScoringOptions) -> Outcome:
+    """A critical absence that passes over agent speech recognition lost → ``review``.
+
+    "No hostile word was said" holds only for the words that were transcribed: a
+    recognised segment with far fewer characters than its length (a decoder that lost
+    the thread, 「回来,回来」 over five seconds) may have held one.
+    """
+    rate = options.unheard_chars_per_s
+    if not (item.critical and out.status is Status.PASS and rate > 0 and ctx.has_times):
+        return out
+    if item.check.kind not in ABSENCE_KINDS:
+        return out
+    for s in ctx.segs:
+        dur = s.end - s.start
+        if s.speaker != item.speaker or s.conf is None or dur < options.unheard_min_s:
+            continue
+        chars = sum(1 for c in s.text if c.isalnum())
+        if chars < rate * dur and SLOW_PACE * dur - chars >= options.unheard_min_lost:
+            text = ctx.msg("unheard", reason=out.reason, where=ctx.where(s), s=f"{dur:.1f}")
+            return Outcome(Status.REVIEW, text, (s,))
+    return out
+
+
 def _evidence(ctx: CallContext, out: Outcome) -> tuple[Evidence, ...]:
     return tuple(
         Evidence(
@@ -145,6 +174,7 @@ def _decide(ctx: CallContext, item: Item, options: ScoringOptions) -> tuple[Outc
         if ok is None:
             return review(why), None
         out = CHECKS[item.check.kind](ctx, item, item.check)
+        out = _unheard(ctx, item, out, options)
         return _finalise(ctx, item, out, options.low_confidence), None
     except Exception as exc:  # one failing check must not lose the call
         log.exception("check %s failed on call %s", item.id, ctx.transcript.call_id)

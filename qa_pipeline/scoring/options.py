@@ -64,6 +64,15 @@ class ScoringOptions:
         confirm_critical: A critical fail (一票否决) the machine finds is a proposal: it
             goes to ``review`` for a person to confirm, whatever its confidence. ``False``
             lets the machine decide it like any other verdict.
+        unheard_chars_per_s: A recognised segment of at least ``unheard_min_s`` whose
+            text has fewer characters a second than this lost most of its words
+            (conversational Mandarin runs at 3–5 a second): a critical item that
+            asserts an absence (no hostility, no forbidden phrase) cannot pass over it
+            and goes to ``review``. ``0`` turns the rule off.
+        unheard_min_s: The shortest segment the rule above looks at.
+        unheard_min_lost: ...and only when at least this many characters are missing
+            against a slow pace of 3 a second (room for a short hostile phrase; a slow
+            「您好……请讲」 over three seconds is not lost speech).
     """
 
     low_confidence: float = 0.6
@@ -87,6 +96,9 @@ class ScoringOptions:
     confidence_gate: bool = True
     min_precision: float = 0.97
     confirm_critical: bool = True
+    unheard_chars_per_s: float = 1.5
+    unheard_min_s: float = 3.0
+    unheard_min_lost: int = 6
     explicit: frozenset[str] = field(default=frozenset(), compare=False, repr=False)
 
     def updated(self, values: Mapping[str, Any], source: str, *, explicit: bool) -> ScoringOptions:
