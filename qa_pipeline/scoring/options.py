@@ -73,6 +73,9 @@ class ScoringOptions:
         unheard_min_lost: ...and only when at least this many characters are missing
             against a slow pace of 3 a second (room for a short hostile phrase; a slow
             「您好……请讲」 over three seconds is not lost speech).
+        gap_margin_s: A silence measured on the audio counts as longer than a hold
+            threshold (``min_gap_s``, ``long_gap_s``) only by more than this: the energy
+            measure misses the quiet edges of speech and reads silences long.
     """
 
     low_confidence: float = 0.6
@@ -99,6 +102,7 @@ class ScoringOptions:
     unheard_chars_per_s: float = 1.5
     unheard_min_s: float = 3.0
     unheard_min_lost: int = 6
+    gap_margin_s: float = 0.5
     explicit: frozenset[str] = field(default=frozenset(), compare=False, repr=False)
 
     def updated(self, values: Mapping[str, Any], source: str, *, explicit: bool) -> ScoringOptions:

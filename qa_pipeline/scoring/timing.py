@@ -16,6 +16,8 @@ class Hold:
     end: float
     before: Seg | None
     after: Seg
+    #: how much longer than the truth the gap may read (measured on the audio)
+    margin: float = 0.0
 
     @property
     def duration(self) -> float:
@@ -24,7 +26,12 @@ class Hold:
 
 
 def holds(ctx: CallContext, min_gap_s: float) -> list[Hold]:
-    """Silences longer than ``min_gap_s`` ended by an agent turn, nobody talking between."""
+    """Silences longer than ``min_gap_s`` ended by an agent turn, nobody talking between.
+
+    A gap measured on the audio must pass ``min_gap_s`` by ``gap_margin_s``: an energy
+    measure misses the quiet edges of speech (a trailing breath, a soft onset), so its
+    silences read a few tenths of a second longer than they were.
+    """
     key = f"holds:{min_gap_s}"
     cached = ctx.cache.get(key)
     if cached is not None:
@@ -33,14 +40,15 @@ def holds(ctx: CallContext, min_gap_s: float) -> list[Hold]:
     m = ctx.transcript.metrics
     if m is not None and m.silent_gaps:
         # measured on the audio (nobody talking): the more exact source when present
+        margin = ctx.opts.gap_margin_s
         for a, b in m.silent_gaps:
-            if b - a <= min_gap_s:
+            if b - a <= min_gap_s + margin:
                 continue
             after = next((s for s in ctx.segs if s.start >= b - 0.5), None)
             if after is None or after.speaker != AGENT:
                 continue
             before = [s for s in ctx.segs if s.speaker == AGENT and s.end <= a + 0.5]
-            out.append(Hold(a, b, before[-1] if before else None, after))
+            out.append(Hold(a, b, before[-1] if before else None, after, margin))
     else:
         latest_end = None
         last_agent: Seg | None = None

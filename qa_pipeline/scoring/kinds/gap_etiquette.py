@@ -65,7 +65,7 @@ def gap_etiquette(ctx: CallContext, item: Item, p: GapEtiquette) -> Outcome:
             evid.extend(s for s in (h.before, h.after) if s is not None)
             hinge.extend(s for s in (h.before,) if s is not None)
             looked_for.extend(before.phrases)
-        elif h.duration > p.long_gap_s and not ctx.matches(after, h.after):
+        elif h.duration > p.long_gap_s + h.margin and not ctx.matches(after, h.after):
             problems.append(
                 ctx.msg("hold_no_thanks", d=f"{h.duration:.1f}", t=f"{h.after.start:.1f}")
             )
