@@ -127,6 +127,40 @@ _BIG_UNITS = "".join(u for u, v in _UNITS.items() if v >= 100)  # 百千: mishea
 _UNIT_GAP = re.compile(f"(?<=[{_ZH_DIGIT}])([^{_NUM_CHARS}\\d\\W])(?=[{_ZH_DIGIT}])")
 
 
+_DIGIT_CUES: tuple[str, ...] = tuple(str(c) for c in _NUMERALS.get("digit_cues", ()))
+_DIGIT_BY_SYLLABLE: dict[str, str] = {
+    **{k: v for k, v in _NUMERAL_BY_SYLLABLE.items() if v != "两"},
+    **{str(k): str(v) for k, v in _NUMERALS.get("digit_by_syllable", {}).items()},
+}
+_CUE_GAP = "是为:：、，, "  # one of these may stand between the cue and the digits
+
+
+def _cued_digits(t: str) -> str:
+    """Digits read one by one after a cue, misheard as same-sounding characters.
+
+    工号武灵灵 → 工号五零零: after 工号/单号/尾号…, a run of two or more characters that
+    each sound exactly (toneless) like a digit, at least one of them not a numeral,
+    becomes those numerals (then digits). 工号以及 stays: 及 is no digit.
+    """
+    for cue in _DIGIT_CUES:
+        start = t.find(cue)
+        while start >= 0:
+            i = start + len(cue)
+            if i < len(t) and t[i] in _CUE_GAP:
+                i += 1
+            j = i
+            while j < len(t) and (t[j] in _DIGITS or syllable(t[j]) in _DIGIT_BY_SYLLABLE):
+                j += 1
+            run = t[i:j]
+            if len(run) >= 2 and any(c not in _DIGITS for c in run):
+                digits = "".join(
+                    c if c in _DIGITS else _DIGIT_BY_SYLLABLE[syllable(c)] for c in run
+                )
+                t = t[:i] + digits + t[j:]
+            start = t.find(cue, j)
+    return t
+
+
 def _numeral_homophones(t: str) -> str:
     """Spoken numbers mis-heard as homophones: 一拜六十 → 一百六十, 遗百六十 → 一百六十."""
     t = _UNIT_GAP.sub(lambda m: _UNIT_BY_SYLLABLE.get(syllable(m.group(1)), m.group(1)), t)
@@ -159,6 +193,7 @@ def _normalise(t: str, zh: bool) -> str:
         t = unicodedata.normalize("NFKC", t)
     if not t.isascii():
         t = _numeral_homophones(to_simplified(t))
+        t = _cued_digits(t)
         if _PERCENT_WORD in t:
             t = _PERCENT.sub(_percent, t)
         t = _RUN.sub(_run, t)
