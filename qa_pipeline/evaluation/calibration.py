@@ -227,7 +227,17 @@ def _held_out(
             p = None if r.raw == "review" else model.probability(list(r.x))
             t, _ = item_threshold(model, items[r.item_id], opts.min_precision)
             out[r.source].append(
-                Verdict(r.call_id, r.item_id, r.label, r.raw, p, t, r.critical, r.zeroes)
+                Verdict(
+                    r.call_id,
+                    r.item_id,
+                    r.label,
+                    r.raw,
+                    p,
+                    t,
+                    r.critical,
+                    r.zeroes,
+                    opts.confirm_critical,
+                )
             )
     return dict(out)
 
