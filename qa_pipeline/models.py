@@ -339,7 +339,9 @@ class ItemResult:
 
     ``points`` is the item's weight in the rubric; ``awarded`` the points earned
     (``points`` on pass, 0 on fail, ``None`` on na/review). ``critical_failed`` is true
-    when this failure zeroes the call (一票否决). ``confidence`` is the probability
+    when this failure zeroes the call (一票否决), and on a ``review`` item when the machine
+    proposes such a fail for a person to confirm (the call is not zeroed until then;
+    ``ScoringOptions.confirm_critical``). ``confidence`` is the probability
     that a decided verdict is right (``None`` for review, or without a model).
     """
 

@@ -202,7 +202,10 @@ def score_item(
     """Decide one item; a check that raises becomes ``review`` with the error returned."""
     out, error = _decide(ctx, item, options)
     out, confidence = _confident(ctx, item, out, options)
-    if options.confirm_critical and _zeroes(item, out):
+    critical = _zeroes(item, out)
+    if options.confirm_critical and critical:
+        # a proposal: in review, still marked critical (the queue puts it first), and
+        # the call is not zeroed until a person confirms it
         out = Outcome(Status.REVIEW, ctx.msg("confirm_critical", reason=out.reason), out.evidence)
     result = ItemResult(
         item_id=item.id,
@@ -210,7 +213,7 @@ def score_item(
         points=item.points,
         reason=out.reason,
         evidence=_evidence(ctx, out),
-        critical_failed=_zeroes(item, out),
+        critical_failed=critical,
         name=item.name,
         dimension=item.dimension,
         confidence=confidence,
@@ -286,7 +289,7 @@ def score_call(
             errors.append(err)
     earned = sum(r.points for r in results if r.status is Status.PASS)
     decided = earned + sum(r.points for r in results if r.status is Status.FAIL)
-    critical = any(r.critical_failed for r in results)
+    critical = any(r.critical_failed and r.status is Status.FAIL for r in results)
     score: float | None = None
     if decided > 0:
         score = 0.0 if critical else 100.0 * earned / decided

@@ -33,7 +33,7 @@ def test_a_clear_critical_fail_goes_to_a_person_by_default() -> None:
     assert item.status is Status.REVIEW
     assert "冲我喊" in item.reason and "一票否决项由机器提出，须人工确认" in item.reason
     assert [e.text for e in item.evidence][-1].startswith("你冲我喊")
-    assert not item.critical_failed and not result.critical_failed
+    assert item.critical_failed and not result.critical_failed  # proposed, not zeroed
     assert result.score != 0.0  # no zero before a person confirms
 
 
