@@ -90,14 +90,14 @@ def _matches(window: str, term: str, term_syllables: Sequence[str]) -> bool:
 MIN_PHRASE_CHARS = 5
 
 
-def correction_terms(rubric: Any, *, in_context: bool = False) -> tuple[str, ...]:
+def correction_terms(rubric: Any, *, in_context: bool = True) -> tuple[str, ...]:
     """Terms to restore after speech-to-text, from the rubric (Chinese characters only).
 
     The rubric's topic trigger words (two characters or more), its other domain terms of
     three characters or more, and the phrases its checks look for of ``MIN_PHRASE_CHARS``
-    or more. With ``in_context``, also each knowledge topic's words as one group entry
-    (``#首套 二套 …``) for the context-scored correction of
-    :mod:`qa_pipeline.asr.homophones` (off by default: see ``docs/asr.md``).
+    or more. With ``in_context`` (the default), also each knowledge topic's words as one
+    group entry (``#首套 二套 …``) for the context-scored correction of
+    :mod:`qa_pipeline.asr.homophones` (see ``docs/asr.md``); ``False`` leaves it out.
     """
     out: list[str] = []
     for topic in rubric.knowledge.topics.values():

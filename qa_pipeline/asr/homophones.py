@@ -141,13 +141,27 @@ def _better(text: str, i: int, term: str, boost: int) -> bool:
     return _score(fixed, freq, log_total, {term: boost}) > _score(heard, freq, log_total, {})
 
 
+#: A window that says one of these where the term does not is a negation: 「先不办了」
+#: must never become 补办, whatever the word counts say.
+_NEGATIONS = frozenset("不没别未")
+#: Function words: a window made only of them (「就也不用急」) is a reading of its own.
+_FUNCTION = frozenset("就也都还又才再是的了在和跟把被给让对这那就")
+
+
+def _kept(window: str, term: str) -> bool:
+    """Whether ``window`` must stay as heard (a negation, or only function words)."""
+    if any(c in _NEGATIONS and c != t for c, t in zip(window, term, strict=True)):
+        return True
+    return all(c in _FUNCTION for c in window)
+
+
 def _places(text: str, term: str) -> list[int]:
     """Starts of windows that sound exactly like ``term`` (toneless) and are not it."""
     n, syl = len(term), _toneless(term)
     out = []
     for i in range(len(text) - n + 1):
         w = text[i : i + n]
-        if w != term and _HAN_ONLY.match(w) and _toneless(w) == syl:
+        if w != term and _HAN_ONLY.match(w) and _toneless(w) == syl and not _kept(w, term):
             out.append(i)
     return out
 

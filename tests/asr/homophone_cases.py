@@ -46,3 +46,30 @@ def halves(cases: list) -> tuple[list, list]:  # type: ignore[type-arg]
 
 FIX, FIX_HELD_OUT = halves(FIX_ALL)
 KEEP, KEEP_HELD_OUT = halves(KEEP_ALL)
+
+
+# Written 2026-12-07 (third session) after the negation and function-word guards were
+# added, and measured once: a fresh held-out set, since the guards were designed on
+# failures of the held-out half above.
+FIX_FRESH: list[tuple[str, str]] = [
+    (
+        "社保卡丢了，我想问问补卡要带啥，挂石要去银行吗？",
+        "社保卡丢了，我想问问补卡要带啥，挂失要去银行吗？",
+    ),
+    ("契税的事，我家这是手套房，九十平。", "契税的事，我家这是首套房，九十平。"),
+    ("居住证办理要合法稳定就也或者住所。", "居住证办理要合法稳定就业或者住所。"),
+    ("我们买的是儿套，契税按多少交？", "我们买的是二套，契税按多少交？"),
+    ("社保卡补办之前要先挂师吗？", "社保卡补办之前要先挂失吗？"),
+    ("居住证要的在读证明，学校开的证名行不行？", "居住证要的在读证明，学校开的证明行不行？"),
+]
+
+KEEP_FRESH: list[str] = [
+    "社保卡我今天不办，明天再去银行。",
+    "契税的事我不急，首套先放着。",
+    "居住证我没办过，也不知道要啥。",
+    "社保卡补办了，就也没什么事了。",
+    "契税那个我问了，手套厂的老板说他是二套。",
+    "居住证的事儿，他说别办了，太麻烦。",
+    "社保卡挂失了，新卡不卡顿吧？",
+    "契税交多少？我这是首套，可别算错了。",
+]

@@ -45,7 +45,9 @@ def test_first_home_after_deed_tax_is_fixed_and_gloves_are_not(groups, jieba) ->
 
 @pytest.mark.parametrize("heard,meant", hc.FIX)
 def test_tuning_half_fixed(groups, jieba, heard: str, meant: str) -> None:
-    assert correct_in_context(heard, groups)[0] == meant
+    # a window with a negation the word lacks (能不能不卡) stays as heard, by policy
+    negated = any(a in "不没别未" and a != b for a, b in zip(heard, meant, strict=True))
+    assert correct_in_context(heard, groups)[0] == (heard if negated else meant)
 
 
 @pytest.mark.parametrize("text", hc.KEEP)
@@ -56,18 +58,34 @@ def test_tuning_half_kept(groups, jieba, text: str) -> None:
 def test_held_out_half_as_measured(groups, jieba) -> None:
     fixed = sum(correct_in_context(h, groups)[0] == m for h, m in hc.FIX_HELD_OUT)
     kept = sum(correct_in_context(t, groups) == (t, 0) for t in hc.KEEP_HELD_OUT)
-    # measured when the boost was set (docs/asr.md): 5/5 fixed, 2/6 kept — 不办 (a
-    # negation before a verb) and 就也 read as one word to a unigram model
-    assert fixed >= 5 and kept >= 2
+    # measured when the boost was set (docs/asr.md): 5/5 fixed, 2/6 kept. The negation
+    # and function-word guards were then written on those failures: 4/5 fixed (在哪里不办
+    # stays), 5/6 kept (工地发的手套 needs the next word) — no longer unseen
+    assert fixed >= 4 and kept >= 5
 
 
-def test_groups_travel_in_correct_terms_only_when_asked(jieba) -> None:
+def test_fresh_set_measured_once(groups, jieba) -> None:
+    """Written after the guards and measured once (homophone_cases.FIX_FRESH / KEEP_FRESH)."""
+    fixed = sum(correct_in_context(h, groups)[0] == m for h, m in hc.FIX_FRESH)
+    kept = [t for t in hc.KEEP_FRESH if correct_in_context(t, groups) != (t, 0)]
+    assert fixed >= 5 and kept == []  # 5/6 fixed (证名 is no topic word), 8/8 kept
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["社保卡我先不办了，下个月再说。", "他说社保卡不办也行。", "社保卡的事，就也不用着急了。"],
+)
+def test_negations_and_function_words_are_never_rewritten(groups, jieba, text: str) -> None:
+    assert correct_in_context(text, groups) == (text, 0)
+
+
+def test_groups_travel_in_correct_terms_unless_turned_off(jieba) -> None:
     rb = load_rubric(REPO / "rubrics" / "hotline_12345.yaml")
-    assert not any(t.startswith("#") for t in correction_terms(rb))
-    terms = correction_text(correction_terms(rb, in_context=True))
+    assert not any(t.startswith("#") for t in correction_terms(rb, in_context=False))
+    terms = correction_text(correction_terms(rb))
     assert terms and "#" in terms
     assert correct_terms("契税按手套算的话是1%。", terms) == ("契税按首套算的话是1%。", 1)
-    plain = correction_text(correction_terms(rb))
+    plain = correction_text(correction_terms(rb, in_context=False))
     assert correct_terms("契税按手套算的话是1%。", plain) == ("契税按手套算的话是1%。", 0)
 
 
