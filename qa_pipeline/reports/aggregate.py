@@ -296,9 +296,10 @@ def call_summary(scores: pd.DataFrame, items: pd.DataFrame, pass_mark: float) ->
 
     Keys: ``calls``, ``agents``, ``mean``, ``mean_low``, ``mean_high``, ``pass_rate``
     (score ≥ pass_mark), ``critical`` (calls zeroed), ``review_rate`` (share of calls
-    with an item left for review), and ``confident`` (share of item verdicts the machine
+    with an item left for review), ``confident`` (share of item verdicts the machine
     decided with a confidence at or above the item's threshold) when the items carry
-    confidences.
+    confidences, and ``critical_pending`` (calls with a critical fail the machine
+    proposed that no person has confirmed yet) when there are any.
     """
     calls = len(scores)
     mi = mean_interval(scores["score"]) if calls else mean_interval([])
@@ -314,7 +315,17 @@ def call_summary(scores: pd.DataFrame, items: pd.DataFrame, pass_mark: float) ->
         "critical": float(scores["critical_failed"].astype(bool).sum()),
         "review_rate": reviewed / calls if calls else math.nan,
         **machine_confident(items),
+        **pending_critical(items),
     }
+
+
+def pending_critical(items: pd.DataFrame) -> dict[str, float]:
+    """``{"critical_pending": calls}`` with a proposed critical fail still in review, or ``{}``."""
+    if not len(items) or "critical_failed" not in items:
+        return {}
+    open_ = (items["status"] == "review") & items["critical_failed"].astype(bool)
+    calls = items.loc[open_, "call_id"].nunique()
+    return {"critical_pending": float(calls)} if calls else {}
 
 
 def machine_confident(items: pd.DataFrame) -> dict[str, float]:

@@ -149,6 +149,10 @@ def kpis(
     spec = list(_KPI_SPEC)
     if _known(now, "intake_coverage"):
         spec.insert(1, ("intake_coverage", True, True, 1))
+    if _known(now, "critical_pending"):
+        spec.insert(
+            spec.index(("critical", False, False, 0)) + 1, ("critical_pending", False, False, 0)
+        )
     if _known(now, "confident"):
         spec.append(("confident", True, True, 1))
     return tuple(_kpi(lab, now, before, s) for s in spec)

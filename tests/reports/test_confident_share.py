@@ -37,3 +37,22 @@ def test_machine_confident_counts_only_decided_verdicts_with_a_confidence() -> N
     )
     assert agg.machine_confident(items) == {"confident": 3 / 5}
     assert agg.machine_confident(items.assign(confidence=math.nan)) == {}
+
+
+def test_proposed_critical_fails_awaiting_a_person_are_a_headline_figure() -> None:
+    scores, items = make_history(days=7, calls_per_day=4)
+    lab = labels("zh")
+    items = items.assign(critical_failed=False)
+    assert "critical_pending" not in agg.call_summary(scores, items, 80.0)
+    first, second = items["call_id"].unique()[:2]
+    proposed = items.copy()
+    for call in (first, second):
+        row = proposed.index[proposed["call_id"] == call][0]
+        proposed.loc[row, ["status", "critical_failed"]] = ["review", True]
+    now = agg.call_summary(scores, proposed, 80.0)
+    assert now["critical_pending"] == 2.0
+    labels_shown = [k.label for k in kpis(lab, now, None)]
+    assert labels_shown.index(lab["critical_pending"]) == labels_shown.index(lab["critical"]) + 1
+    confirmed = proposed.copy()
+    confirmed.loc[confirmed["critical_failed"], "status"] = "fail"  # a person confirmed both
+    assert "critical_pending" not in agg.call_summary(scores, confirmed, 80.0)
