@@ -90,11 +90,22 @@ def chinese_number(run: str) -> str:
 
 def _run(m: re.Match[str]) -> str:
     run = m.group(0)
-    # 两套 (two flats) must not become 2套 (二套); 两个月 / 两个点 / 两百 are numbers
-    lone = len(run) == 1 or run[1] not in _UNIT_CHARS
-    if run[0] == _TWO and lone and m.string[m.end() : m.end() + 1] != _MEASURE:
-        return run
-    return chinese_number(run)
+    if run[0] == _TWO:
+        # 两套 (two flats) must not become 2套 (二套); 两个月 / 两个点 / 两百 are numbers
+        lone = len(run) == 1 or run[1] not in _UNIT_CHARS
+        if lone and m.string[m.end() : m.end() + 1] != _MEASURE:
+            return run
+    digits = _RUN_DIGITS.get(run)
+    if digits is None:
+        digits = chinese_number(run)
+        if len(_RUN_DIGITS) < _RUN_CACHE_MAX:
+            _RUN_DIGITS[run] = digits
+    return digits
+
+
+# numeral runs recur (一, 十, 两个 …): their digits are remembered
+_RUN_DIGITS: dict[str, str] = {}
+_RUN_CACHE_MAX = 100_000
 
 
 def _percent(m: re.Match[str]) -> str:
@@ -124,17 +135,26 @@ _COMMON_PUNCT = ("，", "。", "？", "！", "、", "：", "；", " ", ",", "?")
 _NUMERAL_BY_SYLLABLE: dict[str, str] = {str(k): str(v) for k, v in _NUMERALS["by_syllable"].items()}
 _ZH_DIGIT = "".join(d for d in _DIGITS if d != "幺")
 _BIG_UNITS = "".join(u for u, v in _UNITS.items() if v >= 100)  # 百千: misheard as 拜/遗…
-_UNIT_GAP = re.compile(f"(?<=[{_ZH_DIGIT}])([^{_NUM_CHARS}\\d\\W])(?=[{_ZH_DIGIT}])")
+_BIG_UNIT = re.compile(f"[{re.escape(_BIG_UNITS)}]" if _BIG_UNITS else "(?!)")
+# a digit, then a character that is not one, then a digit (the first digit is matched,
+# not looked behind for: the engine then skips ahead to digits, much faster)
+_UNIT_GAP = re.compile(f"[{_ZH_DIGIT}]([^{_NUM_CHARS}\\d\\W])(?=[{_ZH_DIGIT}])")
+
+
+def _unit_gap(m: re.Match[str]) -> str:
+    """The digit and the character after it, a unit when it sounds like one (拜 → 百)."""
+    gap = m.group(1)
+    return m.group(0)[0] + _UNIT_BY_SYLLABLE.get(syllable(gap), gap)
 
 
 def _numeral_homophones(t: str) -> str:
     """Spoken numbers mis-heard as homophones: 一拜六十 → 一百六十, 遗百六十 → 一百六十."""
-    t = _UNIT_GAP.sub(lambda m: _UNIT_BY_SYLLABLE.get(syllable(m.group(1)), m.group(1)), t)
+    t = _UNIT_GAP.sub(_unit_gap, t)
     if not any(u in t for u in _BIG_UNITS):
         return t
     chars = list(t)
-    for i in range(1, len(chars)):
-        if chars[i] in _BIG_UNITS and chars[i - 1] not in _NUM_CHARS and not chars[i - 1].isdigit():
+    for i in (m.start() for m in _BIG_UNIT.finditer(t, 1)):
+        if chars[i - 1] not in _NUM_CHARS and not chars[i - 1].isdigit():
             numeral = _NUMERAL_BY_SYLLABLE.get(syllable(chars[i - 1]))
             if numeral and (i < 2 or chars[i - 2] != _PERCENT_MID):  # not 百分之
                 chars[i - 1] = numeral
