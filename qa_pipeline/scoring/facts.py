@@ -19,7 +19,7 @@ from qa_pipeline.lang.patterns import compile_regex
 from qa_pipeline.models import AGENT, CALLER, Status
 from qa_pipeline.rubric.schema import Conditions, Item, RateTable
 from qa_pipeline.scoring.base import Outcome, failed, passed, quote, review
-from qa_pipeline.scoring.context import CallContext, Seg
+from qa_pipeline.scoring.context import SEP, CallContext, Seg
 
 LE, GT = "le", "gt"
 _NUM = r"\d+(?:\.\d+)?"
@@ -249,7 +249,13 @@ def _tokens(ctx: CallContext, speaker: str, w: FactWords) -> list[tuple[int, re.
     if not found:
         return []
     start = dict(zip((s.index for s in segs), ctx.offsets(segs), strict=True))
-    return [(start[s.index] + m.start(), m) for s in found for m in w.tokens.finditer(s.norm)]
+    # one scan of those segments joined (a budgeted scan costs much to start)
+    text = SEP.join(s.norm for s in found)
+    shift, pos = [], 0
+    for s in found:
+        shift.append(start[s.index] - pos)
+        pos += len(s.norm) + 1
+    return [(shift[text.count(SEP, 0, m.start())] + m.start(), m) for m in w.tokens.finditer(text)]
 
 
 def _last_of(text: str, words: re.Pattern[str]) -> int:
@@ -310,27 +316,27 @@ def _statements(ctx: CallContext, table: RateTable, cc: CallerCase) -> list[Stat
         own_words = [*topic.any, *(p for ps in table.cases.values() for p in ps)]
         own = ctx.cr._specs[key] = _alternation(ctx.cr.phrases(own_words))
     out = []
-    for s in ctx.candidates(ctx.of(AGENT), w.rate_cues, []):
+    for s, said in _rates_said(ctx, w):
         text = s.norm
         prev_end = 0
         prev_cat: str | None = None
-        for m in w.rate.finditer(text):
-            rate = _rate_value(m.groupdict())
+        for start, end, groups in said:
+            rate = _rate_value(groups)
             if (
                 rate <= 0
                 or rate > 10
                 or abs(rate * 10 - round(rate * 10)) > 1e-6  # 1.514%: numerals run together
-                or w.rejected.match(text[m.end() :])
-                or w.denied.search(text[max(0, m.start() - 5) : m.start()])
+                or w.rejected.match(text[end:])
+                or w.denied.search(text[max(0, start - 5) : start])
             ):
-                prev_end = m.end()
+                prev_end = end
                 continue
-            if _about_something_else(ctx, s, text, prev_end, m.start(), own, w):
-                prev_end = m.end()
+            if _about_something_else(ctx, s, text, prev_end, start, own, w):
+                prev_end = end
                 continue
-            found = _last_case(text[: m.start()], cues, w.negated)
+            found = _last_case(text[:start], cues, w.negated)
             st_case = found[1] if found else cc.case
-            window = text[prev_end : m.start()]
+            window = text[prev_end:start]
             cat = _area_cat(window, table.threshold, w)
             # a short continuation (「，二套是2%」) keeps the previous area; a clause that names
             # a case or points at the caller's own (「您这个…首套」) starts afresh
@@ -341,7 +347,7 @@ def _statements(ctx: CallContext, table: RateTable, cc: CallerCase) -> list[Stat
             )
             if cat is None and not fresh:
                 cat = prev_cat
-            prev_cat, prev_end = cat, m.end()
+            prev_cat, prev_end = cat, end
             cases = [st_case] if st_case else list(table.cases)
             cat_opts = [cat] if cat else (sorted(cc.cats) or [LE, GT])
             heard = (() if found else cc.case_segs) + (() if cat else cc.area_segs)
@@ -350,6 +356,29 @@ def _statements(ctx: CallContext, table: RateTable, cc: CallerCase) -> list[Stat
             if not wrong and cat is None and len(cat_opts) == 1:
                 cat = cat_opts[0]
             out.append(Statement(s, rate, st_case, cat, wrong, heard))
+    return out
+
+
+_RateSaid = tuple[int, int, dict[str, str | None]]  # start, end and groups in one turn
+
+
+def _rates_said(ctx: CallContext, w: FactWords) -> list[tuple[Seg, list[_RateSaid]]]:
+    """The agent's turns with a rate cue, each with the rates its words match.
+
+    One scan of those turns joined (a budgeted scan costs much to start; the pack's rate
+    patterns never run across two turns), the matches then placed in their turns.
+    """
+    found = ctx.candidates(ctx.of(AGENT), w.rate_cues, [])
+    out: list[tuple[Seg, list[_RateSaid]]] = [(s, []) for s in found]
+    if not found:
+        return out
+    starts, pos = [], 0
+    for s in found:
+        starts.append(pos)
+        pos += len(s.norm) + 1
+    for m in w.rate.finditer(SEP.join(s.norm for s in found)):
+        k = bisect.bisect_right(starts, m.start()) - 1
+        out[k][1].append((m.start() - starts[k], m.end() - starts[k], m.groupdict()))
     return out
 
 
