@@ -355,6 +355,7 @@ class Lexicon:
                     continue
                 entry = ("".join(map(chr, key)), term, len(term))
                 self._index[n].setdefault(key[0] << 16 | key[1], []).append(entry)
+        self._by_three = tuple(_by_three(ix) for ix in self._index)
         size = max(int(exact.max()), int(fuzzy.max())) + 1
         self._masks = []
         for ix in self._index:
@@ -421,12 +422,25 @@ class Lexicon:
     ) -> str:
         """``text`` with the sound-alikes at ``where`` rewritten to their terms."""
         sylstr = syl.astype(np.uint32).tobytes().decode("utf-32-le")
+        pairs = syl[where] << 16 | syl[where + 1]  # the index's keys
+        third = np.zeros(len(where), dtype=syl.dtype)  # 0: no syllable (end of text)
+        inside = where + 2 < len(syl)
+        third[inside] = syl[where[inside] + 2]
+        by_three = self._by_three[0 if index is self._index[0] else 1]
         chars: list[str] | None = None
         skip_to = 0
-        for i in where.tolist():
+        for i, pair, three in zip(
+            where.tolist(),
+            pairs.tolist(),
+            (pairs.astype(np.int64) << 16 | third).tolist(),
+            strict=True,
+        ):
             if i < skip_to:
                 continue
-            for keystr, term, k in index[ord(sylstr[i]) << 16 | ord(sylstr[i + 1])]:
+            entries = by_three.get(three)
+            if entries is None:
+                entries = by_three.get(pair, ())
+            for keystr, term, k in entries:
                 if not sylstr.startswith(keystr, i):
                     continue
                 if text.startswith(term, i):
@@ -440,6 +454,29 @@ class Lexicon:
                 skip_to = i + k
                 break
         return text if chars is None else "".join(chars)
+
+
+def _by_three(
+    index: dict[int, list[tuple[str, str, int]]],
+) -> dict[int, list[tuple[str, str, int]]]:
+    """The terms of ``index`` that can match where three syllables are known.
+
+    Keyed by the first three syllables (the first two's key shifted, then the third):
+    that pair's longer terms with this third syllable, then its two-character terms, in
+    the index's order; keyed by the first two alone: the two-character terms only. A
+    position then tries only the terms its syllables can begin (no change in which term
+    is found first).
+    """
+    out: dict[int, list[tuple[str, str, int]]] = {}
+    for pair, entries in index.items():
+        short = [e for e in entries if e[2] == 2]
+        out[pair] = short
+        for e in entries:
+            if e[2] > 2:
+                key = pair << 16 | ord(e[0][2])
+                if key not in out:
+                    out[key] = [x for x in entries if x[2] > 2 and x[0][2] == e[0][2]] + short
+    return out
 
 
 def fuzzy_key(text: str) -> str:
