@@ -401,7 +401,7 @@ class Lexicon:
             syl = table[cps]
             where = self._to_check(n, cps, syl)
             if len(where):
-                text = self._rewrite(text, syl, where, index)
+                text = self._rewrite(text, syl, where, self._by_three[n])
         return text
 
     def _to_check(self, n: int, cps: Any, syl: Any) -> Any:
@@ -418,7 +418,7 @@ class Lexicon:
         return where
 
     def _rewrite(
-        self, text: str, syl: Any, where: Any, index: dict[int, list[tuple[str, str, int]]]
+        self, text: str, syl: Any, where: Any, by_three: dict[int, list[tuple[str, str, int]]]
     ) -> str:
         """``text`` with the sound-alikes at ``where`` rewritten to their terms."""
         sylstr = syl.astype(np.uint32).tobytes().decode("utf-32-le")
@@ -426,7 +426,6 @@ class Lexicon:
         third = np.zeros(len(where), dtype=syl.dtype)  # 0: no syllable (end of text)
         inside = where + 2 < len(syl)
         third[inside] = syl[where[inside] + 2]
-        by_three = self._by_three[0 if index is self._index[0] else 1]
         chars: list[str] | None = None
         skip_to = 0
         for i, pair, three in zip(
@@ -439,7 +438,7 @@ class Lexicon:
                 continue
             entries = by_three.get(three)
             if entries is None:
-                entries = by_three.get(pair, ())
+                entries = by_three.get(pair, [])
             for keystr, term, k in entries:
                 if not sylstr.startswith(keystr, i):
                     continue
