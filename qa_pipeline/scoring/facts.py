@@ -249,13 +249,11 @@ def _tokens(ctx: CallContext, speaker: str, w: FactWords) -> list[tuple[int, re.
     if not found:
         return []
     start = dict(zip((s.index for s in segs), ctx.offsets(segs), strict=True))
-    # one scan of those segments joined (a budgeted scan costs much to start)
-    text = SEP.join(s.norm for s in found)
-    shift, pos = [], 0
-    for s in found:
-        shift.append(start[s.index] - pos)
-        pos += len(s.norm) + 1
-    return [(shift[text.count(SEP, 0, m.start())] + m.start(), m) for m in w.tokens.finditer(text)]
+    return [
+        (start[s.index] + m.start() - at, m)
+        for s, hits in zip(found, _by_turn(w.tokens, found), strict=True)
+        for at, m in hits
+    ]
 
 
 def _last_of(text: str, words: re.Pattern[str]) -> int:
@@ -363,22 +361,31 @@ _RateSaid = tuple[int, int, dict[str, str | None]]  # start, end and groups in o
 
 
 def _rates_said(ctx: CallContext, w: FactWords) -> list[tuple[Seg, list[_RateSaid]]]:
-    """The agent's turns with a rate cue, each with the rates its words match.
-
-    One scan of those turns joined (a budgeted scan costs much to start; the pack's rate
-    patterns never run across two turns), the matches then placed in their turns.
-    """
+    """The agent's turns with a rate cue, each with the rates its words match."""
     found = ctx.candidates(ctx.of(AGENT), w.rate_cues, [])
-    out: list[tuple[Seg, list[_RateSaid]]] = [(s, []) for s in found]
-    if not found:
+    return [
+        (s, [(m.start() - at, m.end() - at, m.groupdict()) for at, m in hits])
+        for s, hits in zip(found, _by_turn(w.rate, found), strict=True)
+    ]
+
+
+def _by_turn(rx: re.Pattern[str], segs: list[Seg]) -> list[list[tuple[int, re.Match[str]]]]:
+    """The matches of ``rx`` in each of ``segs``, with where that turn starts in the scan.
+
+    One scan of the turns joined by :data:`SEP` (a budgeted scan costs ~10 µs to start;
+    the pack's fact patterns never run across two turns): ``m.start() - at`` is the
+    match's place in its turn's text.
+    """
+    out: list[list[tuple[int, re.Match[str]]]] = [[] for _ in segs]
+    if not segs:
         return out
     starts, pos = [], 0
-    for s in found:
+    for s in segs:
         starts.append(pos)
         pos += len(s.norm) + 1
-    for m in w.rate.finditer(SEP.join(s.norm for s in found)):
+    for m in rx.finditer(SEP.join(s.norm for s in segs)):
         k = bisect.bisect_right(starts, m.start()) - 1
-        out[k][1].append((m.start() - starts[k], m.end() - starts[k], m.groupdict()))
+        out[k].append((starts[k], m))
     return out
 
 
@@ -456,14 +463,20 @@ def _months(value: str, unit: str, w: FactWords) -> float:
     return round(float(value or 1) * w.duration_units.get(unit, 1.0), 1)
 
 
-def _required_durations(text: str, w: FactWords, context: tuple[str, ...]) -> list[re.Match[str]]:
-    """Durations in ``text`` stated as a requirement of residence (须住满半年)."""
+def _required_durations(
+    text: str, w: FactWords, context: tuple[str, ...], found: list[tuple[int, re.Match[str]]]
+) -> list[re.Match[str]]:
+    """The durations ``found`` in ``text`` stated as a requirement of residence (须住满半年).
+
+    ``found``: the duration pattern's matches in the turn (see :func:`_by_turn`).
+    """
     out = []
-    for m in w.duration.finditer(text):
-        before = text[max(0, m.start() - 8) : m.start()]
+    for at, m in found:
+        start, end = m.start() - at, m.end() - at
+        before = text[max(0, start - 8) : start]
         if not any(c in before for c in context):
             continue
-        if text[m.end() : m.end() + 1] in w.duration_facts:
+        if text[end : end + 1] in w.duration_facts:
             continue  # 您已经住满一年了 / 住了一年多: the caller's facts, not the rule
         if m.group("more") or any(r in before for r in w.duration_required):
             out.append(m)
@@ -493,8 +506,9 @@ def check_conditions(ctx: CallContext, item: Item, cond: Conditions) -> Outcome:
     good: list[Seg] = []
     bad: list[str] = []
     evid: list[Seg] = []
-    for s in ctx.candidates(ctx.of(AGENT), (), [w.duration, *invented]):
-        for m in _required_durations(s.norm, w, context):
+    segs = ctx.candidates(ctx.of(AGENT), (), [w.duration, *invented])
+    for s, durations in zip(segs, _by_turn(w.duration, segs), strict=True):
+        for m in _required_durations(s.norm, w, context, durations):
             months = _months(m.group("value"), m.group("unit"), w)
             if abs(months - cond.duration_months) < 1e-6:
                 good.append(s)
