@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from qa_pipeline.lang.patterns import compile_regex, literal_alternation
+from qa_pipeline.lang.patterns import compile_regex
 from qa_pipeline.models import AGENT, CALLER, Status
 from qa_pipeline.rubric.schema import Conditions, Item, RateTable
 from qa_pipeline.scoring.base import Outcome, failed, passed, quote, review
@@ -265,8 +265,8 @@ def _last_of(text: str, words: re.Pattern[str]) -> int:
 
 
 def _alternation(words: Iterable[str]) -> re.Pattern[str]:
-    """The words as one regex, longest first (a prefix tree: :func:`literal_alternation`)."""
-    return literal_alternation(words)
+    items = sorted({w for w in words if w}, key=len, reverse=True)
+    return re.compile("|".join(map(re.escape, items)) or "(?!)")
 
 
 def _about_something_else(
