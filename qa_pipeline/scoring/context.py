@@ -16,7 +16,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from qa_pipeline.lang import load_pack
-from qa_pipeline.lang.patterns import compile_regex
+from qa_pipeline.lang.patterns import compile_regex, literal_alternation
 from qa_pipeline.models import AGENT, CALLER, UNKNOWN, Transcript
 from qa_pipeline.rubric.checks import Echo, PhraseGroup
 from qa_pipeline.rubric.schema import RubricModel, Window
@@ -160,8 +160,7 @@ class CompiledRubric:
             return None
         hit = self._alts.get(id(phrases))
         if hit is None or hit[0] is not phrases:
-            words = sorted(set(phrases), key=len, reverse=True)
-            hit = (phrases, re.compile("|".join(map(re.escape, words))))
+            hit = (phrases, literal_alternation(phrases))
             self._alts[id(phrases)] = hit
         return hit[1]
 

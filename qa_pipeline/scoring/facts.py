@@ -19,7 +19,7 @@ from qa_pipeline.lang.patterns import compile_regex
 from qa_pipeline.models import AGENT, CALLER, Status
 from qa_pipeline.rubric.schema import Conditions, Item, RateTable
 from qa_pipeline.scoring.base import Outcome, failed, passed, quote, review
-from qa_pipeline.scoring.context import CallContext, Seg
+from qa_pipeline.scoring.context import SEP, CallContext, Seg
 
 LE, GT = "le", "gt"
 _NUM = r"\d+(?:\.\d+)?"
@@ -38,6 +38,7 @@ class FactWords:
     rate: re.Pattern[str]
     rate_cues: tuple[str, ...]
     tokens: re.Pattern[str]
+    token_words: tuple[str, ...]  # every match of ``tokens`` holds or is followed by one
     compare: re.Pattern[str]
     denied: re.Pattern[str]
     rejected: re.Pattern[str]
@@ -65,7 +66,8 @@ def words(ctx: CallContext, units: tuple[str, ...] = ()) -> FactWords:
         items = sorted((str(x) for x in xs), key=len, reverse=True)  # type: ignore[attr-defined]
         return "|".join(re.escape(x) for x in items if x) or "(?!)"
 
-    unit_rx = alt(units or f.get("unit_words", []))
+    unit_words = units or f.get("unit_words", [])
+    unit_rx = alt(unit_words)
     tokens = (
         f"(?P<neg>(?:{alt(f.get('not_words', []))})(?:{alt(f.get('not_verbs', []))})?)?"
         f"(?P<gt>{alt(f.get('greater', []))})|(?P<le>{alt(f.get('less_equal', []))})"
@@ -75,6 +77,9 @@ def words(ctx: CallContext, units: tuple[str, ...] = ()) -> FactWords:
         rate=compile_regex("|".join(f.get("rate_patterns", [])) or "(?!)"),
         rate_cues=tuple(f.get("rate_cues", [])),
         tokens=compile_regex(tokens),
+        token_words=tuple(
+            str(x) for x in (*f.get("greater", []), *f.get("less_equal", []), *unit_words) if x
+        ),
         compare=compile_regex(alt([*f.get("greater", []), *f.get("less_equal", [])])),
         denied=compile_regex(f"({alt(f.get('rate_denials', []))})$"),
         rejected=compile_regex(f"^.{{0,6}}({alt(f.get('rate_rejections', []))})"),
@@ -132,6 +137,8 @@ def _last_case(
 
 def _area_cat(window: str, threshold: float, w: FactWords) -> str | None:
     cat = None
+    if not any(x in window for x in w.token_words):
+        return cat  # no comparison or area unit: no token (much cheaper than the scan)
     for m in w.tokens.finditer(window):
         if m.group("num"):
             value = float(m.group("num"))
@@ -214,7 +221,7 @@ def _caller_cats(
     cats: set[str] = set()
     segs: list[Seg] = []
     caller_text = ctx.joined(CALLER)[0]
-    for m in w.tokens.finditer(caller_text):
+    for at, m in _tokens(ctx, CALLER, w):
         if m.group("num"):
             value = float(m.group("num"))
             if value < 10:
@@ -222,12 +229,31 @@ def _caller_cats(
             if abs(value - table.threshold) < 1e-9:
                 # the threshold itself: the caller's area only when not asked about as a
                 # boundary (超过140平 / 140平以上 are questions about the rule)
-                around = caller_text[max(0, m.start() - 3) : m.end() + 6]
+                around = caller_text[max(0, at - 3) : at + len(m.group(0)) + 6]
                 if w.compare.search(around):
                     continue
             cats.add(_cat(value, table.threshold))
-            segs.append(_seg_at(ctx, CALLER, m.start()))
+            segs.append(_seg_at(ctx, CALLER, at))
     return cats, tuple(dict.fromkeys(segs))
+
+
+def _tokens(ctx: CallContext, speaker: str, w: FactWords) -> list[tuple[int, re.Match[str]]]:
+    """The matches of ``w.tokens`` in ``speaker``'s joined text, with where they start there.
+
+    No token spans two segments and each holds or is followed by one of
+    ``w.token_words``, so only the segments with such a word are searched (the same
+    matches as a scan of the whole text, at a fraction of the cost).
+    """
+    segs = ctx.of(speaker)
+    found = ctx.candidates(segs, w.token_words, [])
+    if not found:
+        return []
+    start = dict(zip((s.index for s in segs), ctx.offsets(segs), strict=True))
+    return [
+        (start[s.index] + m.start() - at, m)
+        for s, hits in zip(found, _by_turn(w.tokens, found), strict=True)
+        for at, m in hits
+    ]
 
 
 def _last_of(text: str, words: re.Pattern[str]) -> int:
@@ -288,27 +314,27 @@ def _statements(ctx: CallContext, table: RateTable, cc: CallerCase) -> list[Stat
         own_words = [*topic.any, *(p for ps in table.cases.values() for p in ps)]
         own = ctx.cr._specs[key] = _alternation(ctx.cr.phrases(own_words))
     out = []
-    for s in ctx.candidates(ctx.of(AGENT), w.rate_cues, []):
+    for s, said in _rates_said(ctx, w):
         text = s.norm
         prev_end = 0
         prev_cat: str | None = None
-        for m in w.rate.finditer(text):
-            rate = _rate_value(m.groupdict())
+        for start, end, groups in said:
+            rate = _rate_value(groups)
             if (
                 rate <= 0
                 or rate > 10
                 or abs(rate * 10 - round(rate * 10)) > 1e-6  # 1.514%: numerals run together
-                or w.rejected.match(text[m.end() :])
-                or w.denied.search(text[max(0, m.start() - 5) : m.start()])
+                or w.rejected.match(text[end:])
+                or w.denied.search(text[max(0, start - 5) : start])
             ):
-                prev_end = m.end()
+                prev_end = end
                 continue
-            if _about_something_else(ctx, s, text, prev_end, m.start(), own, w):
-                prev_end = m.end()
+            if _about_something_else(ctx, s, text, prev_end, start, own, w):
+                prev_end = end
                 continue
-            found = _last_case(text[: m.start()], cues, w.negated)
+            found = _last_case(text[:start], cues, w.negated)
             st_case = found[1] if found else cc.case
-            window = text[prev_end : m.start()]
+            window = text[prev_end:start]
             cat = _area_cat(window, table.threshold, w)
             # a short continuation (「，二套是2%」) keeps the previous area; a clause that names
             # a case or points at the caller's own (「您这个…首套」) starts afresh
@@ -319,7 +345,7 @@ def _statements(ctx: CallContext, table: RateTable, cc: CallerCase) -> list[Stat
             )
             if cat is None and not fresh:
                 cat = prev_cat
-            prev_cat, prev_end = cat, m.end()
+            prev_cat, prev_end = cat, end
             cases = [st_case] if st_case else list(table.cases)
             cat_opts = [cat] if cat else (sorted(cc.cats) or [LE, GT])
             heard = (() if found else cc.case_segs) + (() if cat else cc.area_segs)
@@ -328,6 +354,38 @@ def _statements(ctx: CallContext, table: RateTable, cc: CallerCase) -> list[Stat
             if not wrong and cat is None and len(cat_opts) == 1:
                 cat = cat_opts[0]
             out.append(Statement(s, rate, st_case, cat, wrong, heard))
+    return out
+
+
+_RateSaid = tuple[int, int, dict[str, str | None]]  # start, end and groups in one turn
+
+
+def _rates_said(ctx: CallContext, w: FactWords) -> list[tuple[Seg, list[_RateSaid]]]:
+    """The agent's turns with a rate cue, each with the rates its words match."""
+    found = ctx.candidates(ctx.of(AGENT), w.rate_cues, [])
+    return [
+        (s, [(m.start() - at, m.end() - at, m.groupdict()) for at, m in hits])
+        for s, hits in zip(found, _by_turn(w.rate, found), strict=True)
+    ]
+
+
+def _by_turn(rx: re.Pattern[str], segs: list[Seg]) -> list[list[tuple[int, re.Match[str]]]]:
+    """The matches of ``rx`` in each of ``segs``, with where that turn starts in the scan.
+
+    One scan of the turns joined by :data:`SEP` (a budgeted scan costs ~10 µs to start;
+    the pack's fact patterns never run across two turns): ``m.start() - at`` is the
+    match's place in its turn's text.
+    """
+    out: list[list[tuple[int, re.Match[str]]]] = [[] for _ in segs]
+    if not segs:
+        return out
+    starts, pos = [], 0
+    for s in segs:
+        starts.append(pos)
+        pos += len(s.norm) + 1
+    for m in rx.finditer(SEP.join(s.norm for s in segs)):
+        k = bisect.bisect_right(starts, m.start()) - 1
+        out[k].append((starts[k], m))
     return out
 
 
@@ -405,14 +463,20 @@ def _months(value: str, unit: str, w: FactWords) -> float:
     return round(float(value or 1) * w.duration_units.get(unit, 1.0), 1)
 
 
-def _required_durations(text: str, w: FactWords, context: tuple[str, ...]) -> list[re.Match[str]]:
-    """Durations in ``text`` stated as a requirement of residence (须住满半年)."""
+def _required_durations(
+    text: str, w: FactWords, context: tuple[str, ...], found: list[tuple[int, re.Match[str]]]
+) -> list[re.Match[str]]:
+    """The durations ``found`` in ``text`` stated as a requirement of residence (须住满半年).
+
+    ``found``: the duration pattern's matches in the turn (see :func:`_by_turn`).
+    """
     out = []
-    for m in w.duration.finditer(text):
-        before = text[max(0, m.start() - 8) : m.start()]
+    for at, m in found:
+        start, end = m.start() - at, m.end() - at
+        before = text[max(0, start - 8) : start]
         if not any(c in before for c in context):
             continue
-        if text[m.end() : m.end() + 1] in w.duration_facts:
+        if text[end : end + 1] in w.duration_facts:
             continue  # 您已经住满一年了 / 住了一年多: the caller's facts, not the rule
         if m.group("more") or any(r in before for r in w.duration_required):
             out.append(m)
@@ -442,8 +506,9 @@ def check_conditions(ctx: CallContext, item: Item, cond: Conditions) -> Outcome:
     good: list[Seg] = []
     bad: list[str] = []
     evid: list[Seg] = []
-    for s in ctx.candidates(ctx.of(AGENT), (), [w.duration, *invented]):
-        for m in _required_durations(s.norm, w, context):
+    segs = ctx.candidates(ctx.of(AGENT), (), [w.duration, *invented])
+    for s, durations in zip(segs, _by_turn(w.duration, segs), strict=True):
+        for m in _required_durations(s.norm, w, context, durations):
             months = _months(m.group("value"), m.group("unit"), w)
             if abs(months - cond.duration_months) < 1e-6:
                 good.append(s)

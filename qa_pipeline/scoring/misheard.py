@@ -28,6 +28,7 @@ from re import _constants as sre_c  # type: ignore[attr-defined]
 from re import _parser as sre  # type: ignore[attr-defined]
 from typing import TYPE_CHECKING, Any
 
+from qa_pipeline.lang.patterns import literal_alternation
 from qa_pipeline.scoring.base import Outcome, quote, review
 from qa_pipeline.scoring.context import SEP, CallContext, Seg
 from qa_pipeline.scoring.text import fuzzy_key
@@ -124,7 +125,7 @@ def forms_of(ctx: CallContext, spec: ViolationSpec) -> Forms:
     for i, k in enumerate(keys):
         by_key.setdefault(k, i)
     on = opts.exact_sound_min_len > 0  # 0: identical sounds alone never give review
-    long = [re.escape(k) for k in by_key if on and len(k) >= opts.exact_sound_min_len]
+    long = [k for k in by_key if on and len(k) >= opts.exact_sound_min_len]
     # a form of k allowed wrong syllables is cut into k + 1 pieces, one of which must be
     # found intact (pigeonhole): the pieces index the forms
     pieces: dict[str, list[tuple[int, int]]] = {}
@@ -138,7 +139,7 @@ def forms_of(ctx: CallContext, spec: ViolationSpec) -> Forms:
     out = Forms(
         ordered,
         keys,
-        re.compile("|".join(long)) if long else None,
+        literal_alternation(long) if long else None,
         by_key,
         pieces,
         tuple(sorted({len(p) for p in pieces})),

@@ -90,11 +90,22 @@ def chinese_number(run: str) -> str:
 
 def _run(m: re.Match[str]) -> str:
     run = m.group(0)
-    # 两套 (two flats) must not become 2套 (二套); 两个月 / 两个点 / 两百 are numbers
-    lone = len(run) == 1 or run[1] not in _UNIT_CHARS
-    if run[0] == _TWO and lone and m.string[m.end() : m.end() + 1] != _MEASURE:
-        return run
-    return chinese_number(run)
+    if run[0] == _TWO:
+        # 两套 (two flats) must not become 2套 (二套); 两个月 / 两个点 / 两百 are numbers
+        lone = len(run) == 1 or run[1] not in _UNIT_CHARS
+        if lone and m.string[m.end() : m.end() + 1] != _MEASURE:
+            return run
+    digits = _RUN_DIGITS.get(run)
+    if digits is None:
+        digits = chinese_number(run)
+        if len(_RUN_DIGITS) < _RUN_CACHE_MAX:
+            _RUN_DIGITS[run] = digits
+    return digits
+
+
+# numeral runs recur (一, 十, 两个 …): their digits are remembered
+_RUN_DIGITS: dict[str, str] = {}
+_RUN_CACHE_MAX = 100_000
 
 
 def _percent(m: re.Match[str]) -> str:
@@ -124,7 +135,16 @@ _COMMON_PUNCT = ("，", "。", "？", "！", "、", "：", "；", " ", ",", "?")
 _NUMERAL_BY_SYLLABLE: dict[str, str] = {str(k): str(v) for k, v in _NUMERALS["by_syllable"].items()}
 _ZH_DIGIT = "".join(d for d in _DIGITS if d != "幺")
 _BIG_UNITS = "".join(u for u, v in _UNITS.items() if v >= 100)  # 百千: misheard as 拜/遗…
-_UNIT_GAP = re.compile(f"(?<=[{_ZH_DIGIT}])([^{_NUM_CHARS}\\d\\W])(?=[{_ZH_DIGIT}])")
+_BIG_UNIT = re.compile(f"[{re.escape(_BIG_UNITS)}]" if _BIG_UNITS else "(?!)")
+# a digit, then a character that is not one, then a digit (the first digit is matched,
+# not looked behind for: the engine then skips ahead to digits, much faster)
+_UNIT_GAP = re.compile(f"[{_ZH_DIGIT}]([^{_NUM_CHARS}\\d\\W])(?=[{_ZH_DIGIT}])")
+
+
+def _unit_gap(m: re.Match[str]) -> str:
+    """The digit and the character after it, a unit when it sounds like one (拜 → 百)."""
+    gap = m.group(1)
+    return m.group(0)[0] + _UNIT_BY_SYLLABLE.get(syllable(gap), gap)
 
 
 _DIGIT_CUES: tuple[str, ...] = tuple(str(c) for c in _NUMERALS.get("digit_cues", ()))
@@ -163,12 +183,12 @@ def _cued_digits(t: str) -> str:
 
 def _numeral_homophones(t: str) -> str:
     """Spoken numbers mis-heard as homophones: 一拜六十 → 一百六十, 遗百六十 → 一百六十."""
-    t = _UNIT_GAP.sub(lambda m: _UNIT_BY_SYLLABLE.get(syllable(m.group(1)), m.group(1)), t)
+    t = _UNIT_GAP.sub(_unit_gap, t)
     if not any(u in t for u in _BIG_UNITS):
         return t
     chars = list(t)
-    for i in range(1, len(chars)):
-        if chars[i] in _BIG_UNITS and chars[i - 1] not in _NUM_CHARS and not chars[i - 1].isdigit():
+    for i in (m.start() for m in _BIG_UNIT.finditer(t, 1)):
+        if chars[i - 1] not in _NUM_CHARS and not chars[i - 1].isdigit():
             numeral = _NUMERAL_BY_SYLLABLE.get(syllable(chars[i - 1]))
             if numeral and (i < 2 or chars[i - 2] != _PERCENT_MID):  # not 百分之
                 chars[i - 1] = numeral
@@ -370,6 +390,7 @@ class Lexicon:
                     continue
                 entry = ("".join(map(chr, key)), term, len(term))
                 self._index[n].setdefault(key[0] << 16 | key[1], []).append(entry)
+        self._by_three = tuple(_by_three(ix) for ix in self._index)
         size = max(int(exact.max()), int(fuzzy.max())) + 1
         self._masks = []
         for ix in self._index:
@@ -415,7 +436,7 @@ class Lexicon:
             syl = table[cps]
             where = self._to_check(n, cps, syl)
             if len(where):
-                text = self._rewrite(text, syl, where, index)
+                text = self._rewrite(text, syl, where, self._by_three[n])
         return text
 
     def _to_check(self, n: int, cps: Any, syl: Any) -> Any:
@@ -432,16 +453,28 @@ class Lexicon:
         return where
 
     def _rewrite(
-        self, text: str, syl: Any, where: Any, index: dict[int, list[tuple[str, str, int]]]
+        self, text: str, syl: Any, where: Any, by_three: dict[int, list[tuple[str, str, int]]]
     ) -> str:
         """``text`` with the sound-alikes at ``where`` rewritten to their terms."""
         sylstr = syl.astype(np.uint32).tobytes().decode("utf-32-le")
+        pairs = syl[where] << 16 | syl[where + 1]  # the index's keys
+        third = np.zeros(len(where), dtype=syl.dtype)  # 0: no syllable (end of text)
+        inside = where + 2 < len(syl)
+        third[inside] = syl[where[inside] + 2]
         chars: list[str] | None = None
         skip_to = 0
-        for i in where.tolist():
+        for i, pair, three in zip(
+            where.tolist(),
+            pairs.tolist(),
+            (pairs.astype(np.int64) << 16 | third).tolist(),
+            strict=True,
+        ):
             if i < skip_to:
                 continue
-            for keystr, term, k in index[ord(sylstr[i]) << 16 | ord(sylstr[i + 1])]:
+            entries = by_three.get(three)
+            if entries is None:
+                entries = by_three.get(pair, [])
+            for keystr, term, k in entries:
                 if not sylstr.startswith(keystr, i):
                     continue
                 if text.startswith(term, i):
@@ -455,6 +488,29 @@ class Lexicon:
                 skip_to = i + k
                 break
         return text if chars is None else "".join(chars)
+
+
+def _by_three(
+    index: dict[int, list[tuple[str, str, int]]],
+) -> dict[int, list[tuple[str, str, int]]]:
+    """The terms of ``index`` that can match where three syllables are known.
+
+    Keyed by the first three syllables (the first two's key shifted, then the third):
+    that pair's longer terms with this third syllable, then its two-character terms, in
+    the index's order; keyed by the first two alone: the two-character terms only. A
+    position then tries only the terms its syllables can begin (no change in which term
+    is found first).
+    """
+    out: dict[int, list[tuple[str, str, int]]] = {}
+    for pair, entries in index.items():
+        short = [e for e in entries if e[2] == 2]
+        out[pair] = short
+        for e in entries:
+            if e[2] > 2:
+                key = pair << 16 | ord(e[0][2])
+                if key not in out:
+                    out[key] = [x for x in entries if x[2] > 2 and x[0][2] == e[0][2]] + short
+    return out
 
 
 def fuzzy_key(text: str) -> str:

@@ -31,6 +31,23 @@ def test_normalise_zh(raw: str, norm: str) -> None:
     assert normalise(raw) == norm
 
 
+@pytest.mark.parametrize(
+    ("raw", "norm"),
+    [
+        ("一拜六十", "160"),  # a unit heard as a homophone between two digits
+        ("三拜二拜一", "510"),  # back to back: both gaps repaired (三百二百一)
+        ("遗百六十", "160"),  # a digit heard as a homophone before a unit
+        ("百分之五", "5%"),  # 分 before 百: not a misheard digit
+        ("两套两个两百", "两套2个200"),  # 两 is a number only before a unit or 个
+        ("两套", "两套"),  # the same run again (remembered digits): still not a number
+        ("一下一下一下", "1下1下1下"),
+    ],
+)
+def test_normalise_numeral_runs_and_homophones(raw: str, norm: str) -> None:
+    assert normalise(raw) == norm
+    assert normalise(raw) == norm  # a second time, from the remembered runs
+
+
 def test_normalise_keeps_latin_word_gaps_and_pads_english() -> None:
     assert normalise("APP 上办 e 社保") == "app上办e社保"
     assert normalise("Don't  know, Thank-you!", "en") == " dont know thank you "
