@@ -374,7 +374,8 @@ class Lexicon:
         exact, fuzzy, _ = _syllable_arrays()
         self._tables = (exact, fuzzy)
         self._index: tuple[dict[int, list[tuple[str, str, int]]], ...] = ({}, {})
-        for term in sorted(set(terms), key=len, reverse=True):
+        # longest first, then by spelling: the order must not depend on the hash seed
+        for term in sorted(set(terms), key=lambda t: (-len(t), t)):
             if (
                 not 2 <= len(term) <= _MAX_TERM
                 or not any("\u4e00" <= ch <= "\u9fff" for ch in term)
@@ -477,7 +478,7 @@ class Lexicon:
             for keystr, term, k in entries:
                 if not sylstr.startswith(keystr, i):
                     continue
-                if text.startswith(term, i):
+                if _spelt_as_one(text, i, keystr, entries):
                     skip_to = i + k
                     break
                 if _in_number(text, i, term) or self._overlaps_word(text, i, k):
@@ -488,6 +489,15 @@ class Lexicon:
                 skip_to = i + k
                 break
         return text if chars is None else "".join(chars)
+
+
+def _spelt_as_one(text: str, i: int, keystr: str, entries: list[tuple[str, str, int]]) -> bool:
+    """Whether ``text`` at ``i`` already spells a term with the syllables ``keystr``.
+
+    Terms may share their sounds (其他/其它, 换作/换做): a position spelt as any of them is
+    right as it is, whichever comes first in the index.
+    """
+    return any(ks == keystr and text.startswith(t, i) for ks, t, _ in entries)
 
 
 def _by_three(
