@@ -131,6 +131,27 @@ def test_an_overturned_critical_fail_is_rescored_not_zeroed(centre: Centre) -> N
     assert appeal.state == "overturned" and appeal.item_name == "不失控"
 
 
+def test_a_proposed_critical_fail_zeroes_only_once_a_person_confirms_it(centre: Centre) -> None:
+    """The machine proposes a critical fail (confirm_critical): in review, first in the
+    queue, the call not zeroed; an inspector's fail zeroes it."""
+    b, u = centre.bench, centre.users
+    items = centre.store.items_frame()
+    proposed = items[(items["status"] == "review") & items["critical_failed"].astype(bool)]
+    assert len(proposed), "the demo centre holds proposed critical fails"
+    row = proposed.iloc[0]
+    call_id, item_id = str(row["call_id"]), str(row["item_id"])
+    assert "一票否决项由机器提出，须人工确认" in str(row["reason"])
+    before = b.call_detail(u["li"], call_id).evaluations[0]
+    assert before.score != 0.0
+    b.fill_queue(rate=0.0)
+    queue, _ = b.queue(per_page=10_000)
+    assert (queue[0].call_id, queue[0].item_id) in {
+        (str(r.call_id), str(r.item_id)) for r in proposed.itertuples()
+    }
+    b.decide(u["li"], call_id, *_key(centre), item_id, "fail", "复听确认", 0)
+    assert b.call_detail(u["li"], call_id).evaluations[0].score == 0.0  # 一票否决, confirmed
+
+
 def test_an_appeal_overturned_to_na_leaves_the_item_out(centre: Centre) -> None:
     b, u = centre.bench, centre.users
     call_id, item_id = _item_of(centre, "A1001", "fail")
