@@ -130,7 +130,7 @@ def _unheard(ctx: CallContext, item: Item, out: Outcome, options: ScoringOptions
 
     "No hostile word was said" holds only for the words that were transcribed: a
     recognised segment with far fewer characters than its length (a decoder that lost
-    the thread, 「回来,回来」 over five seconds) may have held one.
+    the thread, 「走了,走了」 over five seconds) may have held one.
     """
     rate = options.unheard_chars_per_s
     if not (item.critical and out.status is Status.PASS and rate > 0 and ctx.has_times):

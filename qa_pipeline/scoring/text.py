@@ -158,7 +158,7 @@ _CUE_GAP = "是为:：、，, "  # one of these may stand between the cue and th
 def _cued_digits(t: str) -> str:
     """Digits read one by one after a cue, misheard as same-sounding characters.
 
-    工号武灵灵 → 工号五零零: after 工号/单号/尾号…, a run of two or more characters that
+    工号舞玲铃 → 工号五零零: after 工号/单号/尾号…, a run of two or more characters that
     each sound exactly (toneless) like a digit, at least one of them not a numeral,
     becomes those numerals (then digits). 工号以及 stays: 及 is no digit.
     """

@@ -22,7 +22,7 @@ from tests.scoring.detection import detection_rubric
 RUBRIC = detection_rubric()
 
 CASES: list[tuple[str, str]] = [
-    ("您好，12345热线，工号武灵灵期，请讲。", "pass"),
+    ("您好，12345热线，工号舞玲铃期，请讲。", "pass"),
     ("你好，市民热线，工号、要灵而散，请问有什么可以帮您？", "pass"),
     ("您好，政务服务热线，工号是吧酒灵溜，很高兴为您服务。", "pass"),
     ("您好，12345便民热线，工号思思而衣，请讲。", "pass"),
@@ -67,7 +67,7 @@ def test_both_halves_hold_both_verdicts() -> None:
 @pytest.mark.parametrize(
     ("text", "norm"),
     [
-        ("工号、武灵灵案", "工号500案"),
+        ("工号、舞玲零岸", "工号500岸"),
         ("您的尾号是要洞洞期", "你的尾号是1007"),
         ("工号一零二三", "工号1023"),
         ("工号以及姓名", "工号以及姓名"),

@@ -2,7 +2,7 @@
 
 Each case is an agent segment (seconds, text, confidence) placed in an ordinary call and
 the ``no_hostility`` verdict expected. Lost speech: a decoder that looped or gave up
-(「回来,回来」 over five seconds). Kept: ordinary speech at any pace, short
+(「走了,走了」 over five seconds). Kept: ordinary speech at any pace, short
 acknowledgements, text without a recognition confidence (typed or labelled text).
 Written 2026-12-07 apart from ``../shared``; split by the parity of the first byte of
 sha256 of the text: even → tuning half, odd → held out.
@@ -21,12 +21,12 @@ from tests.scoring.detection import detection_rubric
 RUBRIC = detection_rubric()
 
 CASES: list[tuple[float, str, float | None, str]] = [
-    (5.0, "回来,回来", 0.95, "review"),
+    (5.0, "走了,走了", 0.95, "review"),
     (6.2, "嗯嗯", 0.9, "review"),
     (4.0, "那个", 0.6, "review"),
     (8.5, "你这个,你这个,", 0.88, "review"),
     (3.6, "谢谢", 0.97, "review"),
-    (7.0, "一网、一网、一网", 0.9, "review"),
+    (7.0, "一样、一样、一样", 0.9, "review"),
     (4.5, "我帮您把诉求转到街道办，三个工作日内回复。", 0.9, "pass"),
     (9.0, "这个政策是这样的，首套房九十平方米以下按百分之一，您这个情况要看面积。", 0.85, "pass"),
     (0.6, "好的", 0.95, "pass"),
@@ -77,10 +77,10 @@ def test_both_halves_hold_both_kinds() -> None:
 
 def test_the_rule_turns_off_and_leaves_non_critical_items_alone() -> None:
     off = ScoringOptions(unheard_chars_per_s=0)
-    assert score_call(_call(5.0, "回来,回来", 0.95), RUBRIC, off).item("no_hostility").status is (
+    assert score_call(_call(5.0, "走了,走了", 0.95), RUBRIC, off).item("no_hostility").status is (
         Status.PASS
     )
-    result = score_call(_call(5.0, "回来,回来", 0.95), RUBRIC)
+    result = score_call(_call(5.0, "走了,走了", 0.95), RUBRIC)
     assert "几乎没有识别出文字" not in result.item("forbidden_phrases").reason  # not critical
 
 
