@@ -145,7 +145,7 @@ def _better(text: str, i: int, term: str, boost: int) -> bool:
 #: must never become 补办, whatever the word counts say.
 _NEGATIONS = frozenset("不没别未")
 #: Function words: a window made only of them (「就也不用急」) is a reading of its own.
-_FUNCTION = frozenset("就也都还又才再是的了在和跟把被给让对这那就")
+_FUNCTION = frozenset("就也都还又才再是的了在和跟把被给让对这那")
 
 
 def _kept(window: str, term: str) -> bool:

@@ -30,6 +30,7 @@ from qa_pipeline.models import Transcript
 from qa_pipeline.rubric.schema import RubricModel
 from qa_pipeline.scoring.confidence import FEATURES, ConfidenceModel, item_threshold
 from qa_pipeline.scoring.engine import ScoringOptions, raw_verdicts
+from qa_pipeline.scoring.options import for_rubric
 
 FOLDS = 5
 
@@ -251,9 +252,7 @@ def calibrate(
     options: ScoringOptions | None = None,
 ) -> Calibration:
     """Fit the model on every row and measure it on held-out folds (see module docstring)."""
-    opts = options or ScoringOptions()
-    if rubric.scoring:
-        opts = opts.with_rubric(rubric.scoring, f"{rubric.source}: scoring")
+    opts = for_rubric(rubric, options)
     held = _held_out(rows, rubric, opts, folds, c)
     dec = _decided(rows)
     final = _as_model(_fit(dec, c), dec)

@@ -238,11 +238,9 @@ def plot_tradeoff(verdicts: Sequence[Verdict], path: Path, title: str = "") -> P
 def item_thresholds(rubric: Any, options: Any = None) -> dict[str, float]:
     """Each item's confidence threshold under ``options`` (``{}`` without a model)."""
     from qa_pipeline.scoring.confidence import item_threshold, load_model
-    from qa_pipeline.scoring.options import ScoringOptions
+    from qa_pipeline.scoring.options import for_rubric
 
-    opts = options or ScoringOptions()
-    if rubric.scoring:
-        opts = opts.with_rubric(rubric.scoring, f"{rubric.source}: scoring")
+    opts = for_rubric(rubric, options)
     model = load_model(opts.confidence_model)
     if model is None:
         return {}
@@ -262,12 +260,9 @@ def ungated(options: Any = None) -> Any:
 
 def confirms_critical(rubric: Any, options: Any = None) -> bool:
     """Whether critical fails go to a person under ``options`` and the rubric's ``scoring:``."""
-    from qa_pipeline.scoring.options import ScoringOptions
+    from qa_pipeline.scoring.options import for_rubric
 
-    opts = options or ScoringOptions()
-    if rubric.scoring:
-        opts = opts.with_rubric(rubric.scoring, f"{rubric.source}: scoring")
-    return bool(opts.confirm_critical)
+    return bool(for_rubric(rubric, options).confirm_critical)
 
 
 def verdicts_of(

@@ -24,7 +24,7 @@ from qa_pipeline.scoring.confidence import (
     load_model,
 )
 from qa_pipeline.scoring.context import CallContext, build_context
-from qa_pipeline.scoring.options import ScoringOptions
+from qa_pipeline.scoring.options import ScoringOptions, for_rubric
 from qa_pipeline.scoring.registry import CHECKS
 from qa_pipeline.scoring.search import could_say
 from qa_pipeline.scoring.timing import holds
@@ -234,9 +234,7 @@ def _prepare(
     transcript: Transcript, rubric: RubricModel, options: ScoringOptions | None
 ) -> tuple[CallContext, ScoringOptions]:
     """The call's context and the options with the rubric's ``scoring:`` applied."""
-    opts = options or ScoringOptions()
-    if rubric.scoring:
-        opts = opts.with_rubric(rubric.scoring, f"{rubric.source}: scoring")
+    opts = for_rubric(rubric, options)
     ctx = build_context(transcript, rubric, opts)
     ctx.cache["confidence.model"] = load_model(opts.confidence_model)
     if opts.emotion_model_path is not None:

@@ -133,6 +133,14 @@ class ScoringOptions:
         return cls().updated(values, source, explicit=True)
 
 
+def for_rubric(rubric: Any, options: ScoringOptions | None = None) -> ScoringOptions:
+    """``options`` (the defaults when ``None``) with ``rubric``'s ``scoring:`` values applied."""
+    opts = options or ScoringOptions()
+    if rubric.scoring:
+        opts = opts.with_rubric(rubric.scoring, f"{rubric.source}: scoring")
+    return opts
+
+
 _HINTS: dict[str, Any] = {}
 
 
